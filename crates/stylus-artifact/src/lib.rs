@@ -1,0 +1,408 @@
+//! Turns rustc's `wasm32-unknown-unknown` output into a module that Arbitrum
+//! Stylus activates, and measures it.
+//!
+//! The steps, in the order the `stylus-artifact` binary runs them:
+//!
+//! 1. [`reencode`]: parse and write the module back. LLVM encodes
+//!    `call_indirect` with the reference-types (multi-table) form even when
+//!    the feature is off; Stylus refuses that encoding. Writing the module
+//!    back gives the canonical MVP encodings. Custom sections (names,
+//!    producers, target features) are dropped: they are not needed on chain.
+//! 2. Optionally `wasm-opt -Oz` (Debian's `binaryen`), run by the caller.
+//! 3. [`check`]: the refusals of Nitro's activation that can be decided
+//!    offline (features, imports, exports, limits), so a module that passes
+//!    here is not refused for its shape when it is activated.
+//! 4. [`compress`]: brotli at quality 11, the compression Stylus deploys, and
+//!    the size limits.
+//!
+//! Facts come from the public Stylus documentation and the behaviour of
+//! Nitro's activation; no Nitro code is used.
+
+use anyhow::{Context, Result};
+use wasm_encoder::reencode::Reencode;
+use wasmparser::{
+    ExternalKind, FuncType, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures,
+};
+
+/// Largest deployable code: the 4-byte Stylus prefix plus the brotli stream.
+pub const MAX_CODE_BYTES: usize = 24_576;
+/// Largest uncompressed module Stylus activates.
+pub const MAX_WASM_BYTES: usize = 128 * 1024;
+/// Prefix of deployed Stylus code: `0xEF 0xF0 0x00` (Stylus discriminant)
+/// followed by the dictionary byte `0x00` (no dictionary).
+pub const STYLUS_PREFIX: [u8; 4] = [0xEF, 0xF0, 0x00, 0x00];
+/// Brotli quality used for deployment.
+pub const BROTLI_QUALITY: i32 = 11;
+/// Brotli window (log2) used for deployment.
+pub const BROTLI_WINDOW: i32 = 22;
+
+/// Limits of Nitro's activation on the module's shape.
+pub mod limits {
+    /// Initial memory pages a program may ask for.
+    pub const MAX_MEMORY_PAGES: u64 = 128;
+    /// Data segments.
+    pub const MAX_DATA_SEGMENTS: u32 = 128;
+    /// Element segments.
+    pub const MAX_ELEMENT_SEGMENTS: u32 = 128;
+    /// Exports.
+    pub const MAX_EXPORTS: u32 = 1_024;
+    /// Functions, imported and defined.
+    pub const MAX_FUNCTIONS: u32 = 4_096;
+    /// Locals of one function (parameters included).
+    pub const MAX_LOCALS: u32 = 348;
+    /// Entries of a table.
+    pub const MAX_TABLE_ENTRIES: u64 = 4_096;
+    /// Length of an import, export or module name.
+    pub const MAX_NAME_LEN: usize = 512;
+}
+
+/// Host modules a Stylus program may import from.
+pub const HOST_MODULES: [&str; 2] = ["vm_hooks", "console"];
+
+/// The WebAssembly features Stylus accepts: the MVP plus bulk memory,
+/// multi-value, sign extension, non-trapping float-to-int and mutable
+/// globals. Not SIMD, reference types, threads, multi-memory, memory64,
+/// tail calls, exceptions or GC.
+pub fn stylus_features() -> WasmFeatures {
+    WasmFeatures::MUTABLE_GLOBAL
+        | WasmFeatures::SATURATING_FLOAT_TO_INT
+        | WasmFeatures::SIGN_EXTENSION
+        | WasmFeatures::MULTI_VALUE
+        | WasmFeatures::BULK_MEMORY
+        | WasmFeatures::FLOATS
+        // Needed for MVP `funcref` tables; reference *types* stay off.
+        | WasmFeatures::GC_TYPES
+}
+
+/// Parses `wasm` and writes it back with canonical encodings, without custom
+/// sections.
+///
+/// # Errors
+/// If `wasm` is not a WebAssembly module wasmparser can read.
+pub fn reencode(wasm: &[u8]) -> Result<Vec<u8>> {
+    let mut module = wasm_encoder::Module::new();
+    let mut reencoder = DropCustomSections;
+    reencoder
+        .parse_core_module(&mut module, Parser::new(0), wasm)
+        .map_err(|e| anyhow::anyhow!("re-encoding failed: {e:?}"))?;
+    let out = module.finish();
+    // The result must still be a module of the same meaning: validate it.
+    Validator::new_with_features(WasmFeatures::all())
+        .validate_all(&out)
+        .context("re-encoded module is invalid")?;
+    Ok(out)
+}
+
+struct DropCustomSections;
+
+impl Reencode for DropCustomSections {
+    type Error = std::convert::Infallible;
+
+    fn parse_custom_section(
+        &mut self,
+        _module: &mut wasm_encoder::Module,
+        _section: wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        Ok(())
+    }
+}
+
+/// Every reason Nitro's activation would refuse `wasm` for its shape.
+/// Empty means the module passes.
+pub fn check(wasm: &[u8]) -> Vec<String> {
+    let mut why = Vec::new();
+    if wasm.len() > MAX_WASM_BYTES {
+        why.push(format!(
+            "module is {} bytes, over the {} byte limit",
+            wasm.len(),
+            MAX_WASM_BYTES
+        ));
+    }
+    if let Err(e) = Validator::new_with_features(stylus_features()).validate_all(wasm) {
+        why.push(format!("uses a feature or encoding Stylus refuses: {e}"));
+        return why;
+    }
+    if let Err(e) = check_shape(wasm, &mut why) {
+        why.push(format!("unreadable module: {e}"));
+    }
+    why
+}
+
+fn check_shape(wasm: &[u8], why: &mut Vec<String>) -> Result<()> {
+    let mut types: Vec<Option<FuncType>> = Vec::new();
+    let mut func_types: Vec<u32> = Vec::new();
+    let mut functions: u32 = 0;
+    let mut memory_exports = Vec::new();
+    let mut entrypoint: Option<u32> = None;
+    let mut exports = 0u32;
+
+    let name_ok = |why: &mut Vec<String>, what: &str, name: &str| {
+        if name.len() > limits::MAX_NAME_LEN {
+            why.push(format!(
+                "{what} name of {} characters is over {}",
+                name.len(),
+                limits::MAX_NAME_LEN
+            ));
+        }
+    };
+
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(reader) => {
+                for rec in reader {
+                    for sub in rec?.into_types() {
+                        types.push(match sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => Some(f),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader {
+                    let import = import?;
+                    name_ok(why, "import", import.name);
+                    name_ok(why, "import module", import.module);
+                    match import.ty {
+                        TypeRef::Func(ty) => {
+                            functions += 1;
+                            func_types.push(ty);
+                        }
+                        _ => why.push(format!(
+                            "import {}::{} is not a function",
+                            import.module, import.name
+                        )),
+                    }
+                    if !HOST_MODULES.contains(&import.module) {
+                        why.push(format!(
+                            "import {}::{} is from a module other than {}",
+                            import.module,
+                            import.name,
+                            HOST_MODULES.join("/")
+                        ));
+                    }
+                    if import.name.starts_with("stylus") {
+                        why.push(format!(
+                            "import name {} starts with \"stylus\" (reserved)",
+                            import.name
+                        ));
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    functions += 1;
+                    func_types.push(ty?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table?;
+                    if table.ty.initial > limits::MAX_TABLE_ENTRIES {
+                        why.push(format!(
+                            "table of {} entries is over {}",
+                            table.ty.initial,
+                            limits::MAX_TABLE_ENTRIES
+                        ));
+                    }
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader {
+                    let memory = memory?;
+                    if memory.initial > limits::MAX_MEMORY_PAGES {
+                        why.push(format!(
+                            "memory asks for {} pages initially, over {}",
+                            memory.initial,
+                            limits::MAX_MEMORY_PAGES
+                        ));
+                    }
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    exports += 1;
+                    name_ok(why, "export", export.name);
+                    match export.kind {
+                        ExternalKind::Memory => memory_exports.push(export.name.to_string()),
+                        ExternalKind::Func if export.name == "user_entrypoint" => {
+                            entrypoint = Some(export.index)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Payload::StartSection { .. } => {
+                why.push("has a start function (Stylus refuses one)".into());
+            }
+            Payload::ElementSection(reader) if reader.count() > limits::MAX_ELEMENT_SEGMENTS => {
+                why.push(format!(
+                    "{} element segments, over {}",
+                    reader.count(),
+                    limits::MAX_ELEMENT_SEGMENTS
+                ));
+            }
+            Payload::DataSection(reader) if reader.count() > limits::MAX_DATA_SEGMENTS => {
+                why.push(format!(
+                    "{} data segments, over {}",
+                    reader.count(),
+                    limits::MAX_DATA_SEGMENTS
+                ));
+            }
+            Payload::CodeSectionEntry(body) => {
+                let mut locals = 0u32;
+                for local in body.get_locals_reader()? {
+                    locals = locals.saturating_add(local?.0);
+                }
+                if locals > limits::MAX_LOCALS {
+                    why.push(format!(
+                        "a function has {locals} locals, over {}",
+                        limits::MAX_LOCALS
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    if functions > limits::MAX_FUNCTIONS {
+        why.push(format!(
+            "{functions} functions, over {}",
+            limits::MAX_FUNCTIONS
+        ));
+    }
+    if exports > limits::MAX_EXPORTS {
+        why.push(format!("{exports} exports, over {}", limits::MAX_EXPORTS));
+    }
+    if memory_exports != ["memory"] {
+        why.push(format!(
+            "must export exactly one memory, named \"memory\"; exports {memory_exports:?}"
+        ));
+    }
+    match entrypoint {
+        None => why.push("does not export the function user_entrypoint".into()),
+        Some(index) => {
+            let ty = func_types
+                .get(index as usize)
+                .and_then(|t| types.get(*t as usize))
+                .and_then(Option::as_ref);
+            let ok =
+                ty.is_some_and(|t| t.params() == [ValType::I32] && t.results() == [ValType::I32]);
+            if !ok {
+                why.push("user_entrypoint must have type (i32) -> i32".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Brotli-compresses `wasm` at quality 11 (what Stylus deploys).
+pub fn compress(wasm: &[u8]) -> Vec<u8> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: BROTLI_QUALITY,
+        lgwin: BROTLI_WINDOW,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &wasm[..], &mut out, &params)
+        .expect("compressing into memory cannot fail");
+    out
+}
+
+/// The code a Stylus deployment stores: [`STYLUS_PREFIX`] then the brotli
+/// stream of the module.
+pub fn deployable_code(wasm: &[u8]) -> Vec<u8> {
+    let mut code = STYLUS_PREFIX.to_vec();
+    code.extend(compress(wasm));
+    code
+}
+
+/// Sizes of one processed contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sizes {
+    /// Bytes of the final (uncompressed) module.
+    pub raw: usize,
+    /// Bytes of its brotli-11 stream.
+    pub compressed: usize,
+}
+
+impl Sizes {
+    /// Bytes of the deployed code: prefix plus brotli stream.
+    pub fn code(&self) -> usize {
+        self.compressed + STYLUS_PREFIX.len()
+    }
+
+    /// Bytes left under [`MAX_CODE_BYTES`] (negative when over).
+    pub fn headroom(&self) -> i64 {
+        MAX_CODE_BYTES as i64 - self.code() as i64
+    }
+
+    /// Why these sizes are refused; empty when within the limits.
+    pub fn violations(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        if self.code() > MAX_CODE_BYTES {
+            why.push(format!(
+                "deployed code is {} bytes, over the {MAX_CODE_BYTES} byte limit",
+                self.code()
+            ));
+        }
+        if self.raw > MAX_WASM_BYTES {
+            why.push(format!(
+                "module is {} bytes, over the {MAX_WASM_BYTES} byte limit",
+                self.raw
+            ));
+        }
+        why
+    }
+}
+
+/// Measures a final module.
+pub fn sizes(wasm: &[u8]) -> Sizes {
+    Sizes {
+        raw: wasm.len(),
+        compressed: compress(wasm).len(),
+    }
+}
+
+/// Builds a contract's JSON ABI from what its `export-abi` binary prints: the
+/// Solidity interface (functions and errors), the constructor signature, and
+/// the events in human-readable form, one per line.
+///
+/// # Errors
+/// If the interface declares structs (not supported: contracts pass tuples),
+/// or an item does not parse.
+pub fn json_abi(
+    interface: &str,
+    constructor: &str,
+    events: &str,
+) -> Result<alloy_json_abi::JsonAbi> {
+    let mut items = Vec::new();
+    for line in interface.lines().map(str::trim) {
+        if line.starts_with("struct ") {
+            anyhow::bail!("struct declarations are not supported in exported ABIs: {line}");
+        }
+        if line.starts_with("function ") || line.starts_with("error ") || line.starts_with("event ")
+        {
+            items.push(line.trim_end_matches(';').to_string());
+        }
+    }
+    items.extend(
+        constructor
+            .lines()
+            .chain(events.lines())
+            .map(|l| l.trim().trim_end_matches(';'))
+            .filter(|l| !l.is_empty())
+            .map(str::to_string),
+    );
+    let mut abi = alloy_json_abi::JsonAbi::parse(items.iter().map(String::as_str))
+        .map_err(|e| anyhow::anyhow!("parsing exported ABI: {e}"))?;
+    // Interfaces repeat errors shared by several traits: keep one of each.
+    for errors in abi.errors.values_mut() {
+        errors.dedup();
+    }
+    Ok(abi)
+}
+
+#[cfg(test)]
+mod tests;

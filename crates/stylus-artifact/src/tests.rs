@@ -1,0 +1,223 @@
+use super::*;
+
+/// The smallest module Stylus activates: one vm_hooks import, the entry
+/// point, one memory named "memory".
+const GOOD: &str = r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (memory (export "memory") 1)
+  (func (export "user_entrypoint") (param i32) (result i32)
+    i32.const 0
+    call $read_args
+    i32.const 0))"#;
+
+fn module(src: &str) -> Vec<u8> {
+    wat::parse_str(src).expect("valid wat")
+}
+
+fn refused(src: &str, needle: &str) {
+    let why = check(&module(src));
+    assert!(
+        why.iter().any(|w| w.contains(needle)),
+        "expected a refusal containing {needle:?}, got {why:?}"
+    );
+}
+
+#[test]
+fn minimal_program_passes() {
+    assert_eq!(check(&module(GOOD)), Vec::<String>::new());
+}
+
+#[test]
+fn reencode_keeps_a_passing_module_passing_and_drops_custom_sections() {
+    let mut wasm = module(GOOD);
+    // A custom section ("name" = 4 bytes, payload "x").
+    wasm.extend_from_slice(&[0, 6, 4, b'n', b'a', b'm', b'e', b'x']);
+    let out = reencode(&wasm).unwrap();
+    assert!(out.len() < wasm.len());
+    assert_eq!(check(&out), Vec::<String>::new());
+}
+
+#[test]
+fn reencode_refuses_garbage() {
+    assert!(reencode(b"\0asm\x01\0\0\0garbage").is_err());
+}
+
+#[test]
+fn import_from_other_module_is_refused() {
+    refused(
+        &GOOD.replace("\"vm_hooks\" \"read_args\"", "\"env\" \"read_args\""),
+        "other than vm_hooks/console",
+    );
+}
+
+#[test]
+fn reserved_import_name_is_refused() {
+    refused(
+        &GOOD.replace("\"read_args\"", "\"stylus_magic\""),
+        "reserved",
+    );
+}
+
+#[test]
+fn non_function_import_is_refused() {
+    refused(
+        &GOOD.replace(
+            "(memory (export \"memory\") 1)",
+            "(import \"vm_hooks\" \"g\" (global i32)) (memory (export \"memory\") 1)",
+        ),
+        "not a function",
+    );
+}
+
+#[test]
+fn missing_entrypoint_is_refused() {
+    refused(&GOOD.replace("user_entrypoint", "main"), "user_entrypoint");
+}
+
+#[test]
+fn entrypoint_of_wrong_type_is_refused() {
+    refused(
+        &GOOD.replace("(param i32) (result i32)", "(param i64) (result i32)"),
+        "(i32) -> i32",
+    );
+    refused(
+        r#"(module
+          (memory (export "memory") 1)
+          (func (export "user_entrypoint") (param i32 i32) (result i32) i32.const 0))"#,
+        "(i32) -> i32",
+    );
+}
+
+#[test]
+fn memory_must_be_exported_as_memory() {
+    refused(
+        &GOOD.replace("(export \"memory\")", "(export \"mem\")"),
+        "exactly one memory",
+    );
+    refused(
+        &GOOD.replace("(memory (export \"memory\") 1)", "(memory 1)"),
+        "exactly one memory",
+    );
+}
+
+#[test]
+fn too_much_initial_memory_is_refused() {
+    refused(&GOOD.replace("\"memory\") 1)", "\"memory\") 129)"), "pages");
+}
+
+#[test]
+fn start_function_is_refused() {
+    refused(
+        &GOOD.replace("(memory", "(func $s) (start $s) (memory"),
+        "start function",
+    );
+}
+
+#[test]
+fn reference_types_are_refused() {
+    refused(
+        &GOOD.replace("(memory", "(table 1 funcref) (table 1 funcref) (memory"),
+        "feature or encoding",
+    );
+    refused(
+        &GOOD.replace("(memory", "(func (param externref)) (memory"),
+        "feature or encoding",
+    );
+}
+
+#[test]
+fn simd_is_refused() {
+    refused(
+        &GOOD.replace(
+            "(memory",
+            "(func (result v128) v128.const i64x2 0 0) (memory",
+        ),
+        "feature or encoding",
+    );
+}
+
+#[test]
+fn too_many_locals_is_refused() {
+    refused(
+        &GOOD.replace(
+            "(memory",
+            &format!("(func {}) (memory", "(local i32) ".repeat(349)),
+        ),
+        "locals",
+    );
+}
+
+#[test]
+fn mvp_funcref_table_and_call_indirect_pass() {
+    let src = GOOD.replace(
+        "(memory",
+        "(type $t (func)) (func $f) (table 1 funcref) (elem (i32.const 0) $f) \
+         (func $g i32.const 0 call_indirect (type $t)) (memory",
+    );
+    assert_eq!(check(&module(&src)), Vec::<String>::new());
+}
+
+#[test]
+fn sizes_and_limits() {
+    let wasm = module(GOOD);
+    let s = sizes(&wasm);
+    assert_eq!(s.raw, wasm.len());
+    assert_eq!(s.code(), s.compressed + 4);
+    assert_eq!(s.headroom(), MAX_CODE_BYTES as i64 - s.code() as i64);
+    assert!(s.violations().is_empty());
+    let over = Sizes {
+        raw: MAX_WASM_BYTES + 1,
+        compressed: MAX_CODE_BYTES,
+    };
+    assert_eq!(over.violations().len(), 2);
+    let edge = Sizes {
+        raw: MAX_WASM_BYTES,
+        compressed: MAX_CODE_BYTES - 4,
+    };
+    assert!(edge.violations().is_empty());
+}
+
+#[test]
+fn deployable_code_has_prefix_and_decompresses() {
+    let wasm = module(GOOD);
+    let code = deployable_code(&wasm);
+    assert_eq!(&code[..4], &STYLUS_PREFIX);
+    let mut back = Vec::new();
+    brotli::BrotliDecompress(&mut &code[4..], &mut back).unwrap();
+    assert_eq!(back, wasm);
+}
+
+#[test]
+fn json_abi_from_exported_interface() {
+    let interface = r#"
+// SPDX-License-Identifier: MIT-OR-APACHE-2.0
+pragma solidity ^0.8.23;
+
+interface IToken  {
+    function balanceOf(address account) external view returns (uint256);
+
+    function transfer(address to, uint256 value) external returns (bool);
+
+    error InsufficientBalance(address sender, uint256 balance, uint256 needed);
+
+    error InsufficientBalance(address sender, uint256 balance, uint256 needed);
+}"#;
+    let abi = json_abi(
+        interface,
+        "constructor(address treasury, uint256 supply)\n",
+        "event Transfer(address indexed from, address indexed to, uint256 value)\n",
+    )
+    .unwrap();
+    assert_eq!(abi.functions().count(), 2);
+    let balance = &abi.function("balanceOf").unwrap()[0];
+    assert_eq!(balance.selector().to_string(), "0x70a08231");
+    assert_eq!(abi.errors().count(), 1);
+    assert_eq!(abi.events().count(), 1);
+    assert!(abi.events().next().unwrap().inputs[0].indexed);
+    assert_eq!(abi.constructor.as_ref().unwrap().inputs.len(), 2);
+}
+
+#[test]
+fn json_abi_refuses_structs() {
+    assert!(json_abi("interface I {\n struct S { uint256 a; }\n}", "", "").is_err());
+}
