@@ -1,0 +1,136 @@
+//! Every refusal of the staking contract, as a Solidity custom error.
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::sol;
+use openzeppelin_stylus::token::erc20::utils::safe_erc20;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// `amount` was zero.
+    #[derive(Debug)]
+    error ZeroAmount();
+    /// An address argument was the zero address.
+    #[derive(Debug)]
+    error ZeroAddress();
+    /// `caller` does not hold the role the function needs.
+    #[derive(Debug)]
+    error Unauthorized(address caller);
+    /// `provider` has no pool: it never self-staked.
+    #[derive(Debug)]
+    error UnknownProvider(address provider);
+    /// Asked for `requested` tokens of a stake worth `available`.
+    #[derive(Debug)]
+    error InsufficientStake(uint256 requested, uint256 available);
+    /// The amount is too small to be represented by one share.
+    #[derive(Debug)]
+    error AmountTooSmall(uint256 amount);
+    /// A slash took all of `provider`'s pool; it takes no new stake.
+    #[derive(Debug)]
+    error PoolWiped(address provider);
+    /// No active stake to pay `provider`'s reward to.
+    #[derive(Debug)]
+    error NoActiveStake(address provider);
+    /// A value overflowed 256 bits.
+    #[derive(Debug)]
+    error ArithmeticOverflow();
+    /// No unbonding request with this id.
+    #[derive(Debug)]
+    error UnknownRequest(uint256 requestId);
+    /// The request belongs to someone else.
+    #[derive(Debug)]
+    error NotRequestOwner(uint256 requestId, address owner);
+    /// The unbonding period of the request ends at `releaseAt`.
+    #[derive(Debug)]
+    error UnbondingNotFinished(uint256 requestId, uint64 releaseAt);
+    /// `provider` has `open` offences under challenge: its pool's stake
+    /// stays slashable until they resolve.
+    #[derive(Debug)]
+    error WithdrawalFrozen(address provider, uint64 open);
+    /// Basis points above 10,000.
+    #[derive(Debug)]
+    error InvalidBps(uint256 bps);
+    /// Commission `bps` above the cap `maxBps`.
+    #[derive(Debug)]
+    error CommissionAboveCap(uint256 bps, uint256 maxBps);
+    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
+    #[derive(Debug)]
+    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
+    /// No parameter with this id.
+    #[derive(Debug)]
+    error UnknownParameter(uint8 id);
+    /// An offence with this challenge id is already open.
+    #[derive(Debug)]
+    error OffenceAlreadyOpen(uint256 challengeId);
+    /// No open offence with this challenge id against this provider.
+    #[derive(Debug)]
+    error UnknownOffence(uint256 challengeId);
+    /// The contract is paused.
+    #[derive(Debug)]
+    error EnforcedPause();
+    /// The contract is not paused.
+    #[derive(Debug)]
+    error ExpectedPause();
+    /// A SPON transfer failed.
+    #[derive(Debug)]
+    error SafeErc20FailedOperation(address token);
+}
+
+/// The error of every staking entry point.
+#[derive(SolidityError, Debug)]
+#[allow(missing_docs)]
+pub enum Error {
+    ZeroAmount(ZeroAmount),
+    ZeroAddress(ZeroAddress),
+    Unauthorized(Unauthorized),
+    UnknownProvider(UnknownProvider),
+    InsufficientStake(InsufficientStake),
+    AmountTooSmall(AmountTooSmall),
+    PoolWiped(PoolWiped),
+    NoActiveStake(NoActiveStake),
+    ArithmeticOverflow(ArithmeticOverflow),
+    UnknownRequest(UnknownRequest),
+    NotRequestOwner(NotRequestOwner),
+    UnbondingNotFinished(UnbondingNotFinished),
+    WithdrawalFrozen(WithdrawalFrozen),
+    InvalidBps(InvalidBps),
+    CommissionAboveCap(CommissionAboveCap),
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    UnknownParameter(UnknownParameter),
+    OffenceAlreadyOpen(OffenceAlreadyOpen),
+    UnknownOffence(UnknownOffence),
+    EnforcedPause(EnforcedPause),
+    ExpectedPause(ExpectedPause),
+    SafeErc20FailedOperation(SafeErc20FailedOperation),
+}
+
+impl From<safe_erc20::Error> for Error {
+    fn from(e: safe_erc20::Error) -> Self {
+        let token = match e {
+            safe_erc20::Error::SafeErc20FailedOperation(e) => e.token,
+            safe_erc20::Error::SafeErc20FailedDecreaseAllowance(_) => Address::ZERO,
+        };
+        Error::SafeErc20FailedOperation(SafeErc20FailedOperation { token })
+    }
+}
+
+impl Error {
+    /// Maps a pool refusal for `provider` (asked `amount`) to its error.
+    pub fn from_pool(e: crate::pool::PoolError, provider: Address, amount: U256) -> Self {
+        use crate::pool::PoolError;
+        match e {
+            PoolError::Wiped => Error::PoolWiped(PoolWiped { provider }),
+            PoolError::Insufficient { available } => Error::InsufficientStake(InsufficientStake {
+                requested: amount,
+                available,
+            }),
+            PoolError::Dust => Error::AmountTooSmall(AmountTooSmall { amount }),
+            PoolError::NoShares => Error::NoActiveStake(NoActiveStake { provider }),
+            PoolError::Overflow => Error::ArithmeticOverflow(ArithmeticOverflow {}),
+        }
+    }
+
+    /// The refusal for an unauthorised `caller`.
+    pub fn unauthorized(caller: Address) -> Self {
+        Error::Unauthorized(Unauthorized { caller })
+    }
+}

@@ -1,0 +1,945 @@
+//! # SPON staking
+//!
+//! Provider self-stake and delegation in **one share-based pool per
+//! provider** (see [`pool`]), so that a stake, an unstake, a reward and a
+//! slash cost the same whatever the number of delegators.
+//!
+//! * `stake` / `delegate` pull SPON into a pool; `requestUnstake` /
+//!   `undelegate` move stake into the pool's unbonding sub-pool, withdrawable
+//!   with `withdraw(requestId)` after `unbondingPeriod`. Unbonding stake is
+//!   slashed with the rest of the pool, and while a challenge against the
+//!   provider is open (an *offence*), no stake of its pool can be withdrawn.
+//! * `notifyReward` (rewarder role: the market or the treasury) funds a
+//!   pool's rewards; the provider's commission is taken first, the rest goes
+//!   to the pool's active shares through a reward-per-share accumulator,
+//!   settled before every change of a staker's shares. `claimRewards` pays.
+//!   Commission increases wait `commissionChangeDelay`; decreases apply at
+//!   once; the cap `maxCommissionBps` always applies.
+//! * The Challenges contract (challenges role) opens and closes offences and
+//!   calls `slash`, which takes `bps` of active and unbonding stake, pays the
+//!   challenger its share and the treasury the rest, and jails the provider
+//!   for `jailPeriod`.
+//! * Governance sets parameters (with bounds), roles and pause.
+//!
+//! Every refusal is a custom error of [`errors`]; every change an event of
+//! [`events`]. Reentrant calls are refused by the SDK's entrypoint.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+extern crate alloc;
+
+pub mod clock;
+pub mod errors;
+pub mod events;
+pub mod params;
+pub mod pool;
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{Address, U16, U256, U64};
+use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU16, StorageU256, StorageU64},
+};
+
+use crate::{
+    errors::*,
+    events::*,
+    params::Param,
+    pool::{Pool, BPS},
+};
+
+/// The events this contract emits, as human-readable ABI (the Solidity
+/// interface stylus-sdk exports lists none). A test checks each against the
+/// emitted event types.
+pub const EVENTS: &[&str] = &[
+    "event Staked(address indexed provider, address indexed staker, uint256 amount, uint256 shares)",
+    "event UnbondingStarted(uint256 indexed requestId, address indexed provider, address indexed staker, uint256 amount, uint64 releaseAt)",
+    "event Withdrawn(uint256 indexed requestId, address indexed provider, address indexed staker, uint256 amount)",
+    "event RewardNotified(address indexed provider, address indexed funder, uint256 amount, uint256 commission)",
+    "event RewardsClaimed(address indexed provider, address indexed staker, uint256 amount)",
+    "event CommissionChanged(address indexed provider, uint16 bps, uint64 effectiveAt)",
+    "event OffenceOpened(address indexed provider, uint256 indexed challengeId)",
+    "event OffenceClosed(address indexed provider, uint256 indexed challengeId)",
+    "event Slashed(address indexed provider, uint256 indexed challengeId, uint16 bps, uint256 amount, address challenger, uint256 toChallenger, uint64 jailedUntil)",
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
+    "event Paused(address account)",
+    "event Unpaused(address account)",
+];
+
+/// Role ids of `RoleChanged`.
+pub mod roles {
+    /// Sets parameters, roles and pause.
+    pub const GOVERNANCE: u8 = 0;
+    /// The Challenges contract: offences and slashes.
+    pub const CHALLENGES: u8 = 1;
+    /// May fund rewards (the market, the treasury).
+    pub const REWARDER: u8 = 2;
+    /// Receives the protocol's share of slashes.
+    pub const TREASURY: u8 = 3;
+}
+
+/// One provider's pool and its provider-level state.
+#[storage]
+pub struct PoolState {
+    tokens: StorageU256,
+    shares: StorageU256,
+    unbonding_tokens: StorageU256,
+    unbonding_shares: StorageU256,
+    acc_reward_per_share: StorageU256,
+    exists: StorageBool,
+    commission_bps: StorageU16,
+    pending_commission_bps: StorageU16,
+    pending_commission_at: StorageU64,
+    jailed_until: StorageU64,
+    open_offences: StorageU64,
+}
+
+/// One staker's position in one pool.
+#[storage]
+pub struct Position {
+    shares: StorageU256,
+    reward_debt: StorageU256,
+    rewards_owed: StorageU256,
+}
+
+/// One unbonding request.
+#[storage]
+pub struct Request {
+    provider: StorageAddress,
+    staker: StorageAddress,
+    shares: StorageU256,
+    release_at: StorageU64,
+}
+
+/// Storage of the staking contract.
+#[entrypoint]
+#[storage]
+pub struct Staking {
+    spon: StorageAddress,
+    governance: StorageAddress,
+    challenges: StorageAddress,
+    treasury: StorageAddress,
+    rewarders: StorageMap<Address, StorageBool>,
+    paused: StorageBool,
+    unbonding_period: StorageU64,
+    jail_period: StorageU64,
+    max_commission_bps: StorageU64,
+    commission_change_delay: StorageU64,
+    pools: StorageMap<Address, PoolState>,
+    positions: StorageMap<Address, StorageMap<Address, Position>>,
+    requests: StorageMap<U256, Request>,
+    next_request_id: StorageU256,
+    /// Open offences: challenge id → provider.
+    offences: StorageMap<U256, StorageAddress>,
+    total_staked: StorageU256,
+    total_unbonding: StorageU256,
+    /// SPON funded as rewards and not yet claimed (includes dust the
+    /// accumulator cannot pay out).
+    reward_reserve: StorageU256,
+    safe_erc20: SafeErc20,
+}
+
+/// Native-integer access to small storage integers.
+trait Native<T> {
+    fn val(&self) -> T;
+    fn put(&mut self, v: T);
+}
+
+impl Native<u64> for StorageU64 {
+    fn val(&self) -> u64 {
+        self.get().to()
+    }
+    fn put(&mut self, v: u64) {
+        self.set(U64::from(v));
+    }
+}
+
+impl Native<u16> for StorageU16 {
+    fn val(&self) -> u16 {
+        self.get().to()
+    }
+    fn put(&mut self, v: u16) {
+        self.set(U16::from(v));
+    }
+}
+
+fn checked_add(a: U256, b: U256) -> Result<U256, Error> {
+    a.checked_add(b)
+        .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))
+}
+
+impl Staking {
+    fn now(&self) -> u64 {
+        clock::now(self.vm().block_timestamp())
+    }
+
+    fn caller(&self) -> Address {
+        self.vm().msg_sender()
+    }
+
+    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
+        log(self.vm(), event);
+    }
+
+    fn only_governance(&self) -> Result<Address, Error> {
+        let caller = self.caller();
+        if caller != self.governance.get() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(caller)
+    }
+
+    fn only_challenges(&self) -> Result<(), Error> {
+        let caller = self.caller();
+        if caller != self.challenges.get() || caller.is_zero() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(())
+    }
+
+    fn when_not_paused(&self) -> Result<(), Error> {
+        if self.paused.get() {
+            return Err(Error::EnforcedPause(EnforcedPause {}));
+        }
+        Ok(())
+    }
+
+    fn param(&self, p: Param) -> u64 {
+        match p.id {
+            0 => self.unbonding_period.val(),
+            1 => self.jail_period.val(),
+            2 => self.max_commission_bps.val(),
+            _ => self.commission_change_delay.val(),
+        }
+    }
+
+    fn load_pool(&self, provider: Address) -> Pool {
+        let p = self.pools.get(provider);
+        Pool {
+            tokens: p.tokens.get(),
+            shares: p.shares.get(),
+            unbonding_tokens: p.unbonding_tokens.get(),
+            unbonding_shares: p.unbonding_shares.get(),
+            acc_reward_per_share: p.acc_reward_per_share.get(),
+        }
+    }
+
+    fn store_pool(&mut self, provider: Address, pool: &Pool) {
+        let mut p = self.pools.setter(provider);
+        p.tokens.set(pool.tokens);
+        p.shares.set(pool.shares);
+        p.unbonding_tokens.set(pool.unbonding_tokens);
+        p.unbonding_shares.set(pool.unbonding_shares);
+        p.acc_reward_per_share.set(pool.acc_reward_per_share);
+    }
+
+    fn require_pool(&self, provider: Address) -> Result<(), Error> {
+        if !self.pools.get(provider).exists.get() {
+            return Err(Error::UnknownProvider(UnknownProvider { provider }));
+        }
+        Ok(())
+    }
+
+    /// Settles `staker`'s rewards up to now and sets its shares to `shares`.
+    fn set_shares(&mut self, pool: &Pool, provider: Address, staker: Address, shares: U256) {
+        let mut outer = self.positions.setter(provider);
+        let mut pos = outer.setter(staker);
+        let accrued = pool.accrued(pos.shares.get(), pos.reward_debt.get());
+        let owed = pos.rewards_owed.get().saturating_add(accrued);
+        pos.rewards_owed.set(owed);
+        pos.shares.set(shares);
+        pos.reward_debt.set(pool.reward_debt(shares));
+    }
+
+    fn effective_commission(&self, provider: Address) -> u16 {
+        let p = self.pools.get(provider);
+        let at = p.pending_commission_at.val();
+        let bps = if at != 0 && self.now() >= at {
+            p.pending_commission_bps.val()
+        } else {
+            p.commission_bps.val()
+        };
+        // The cap applies even to commissions set under a higher cap.
+        bps.min(u16::try_from(self.max_commission_bps.val()).unwrap_or(u16::MAX))
+    }
+
+    fn deposit(&mut self, provider: Address, staker: Address, amount: U256) -> Result<(), Error> {
+        self.when_not_paused()?;
+        if amount.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let mut pool = self.load_pool(provider);
+        let minted = pool
+            .deposit(amount)
+            .map_err(|e| Error::from_pool(e, provider, amount))?;
+        let held = self.positions.get(provider).get(staker).shares.get();
+        self.set_shares(&pool, provider, staker, checked_add(held, minted)?);
+        self.store_pool(provider, &pool);
+        self.total_staked
+            .set(checked_add(self.total_staked.get(), amount)?);
+        let (spon, this) = (self.spon.get(), self.vm().contract_address());
+        self.safe_erc20
+            .safe_transfer_from(spon, staker, this, amount)?;
+        self.emit(Staked {
+            provider,
+            staker,
+            amount,
+            shares: minted,
+        });
+        Ok(())
+    }
+
+    fn unbond(&mut self, provider: Address, amount: U256) -> Result<U256, Error> {
+        self.when_not_paused()?;
+        self.require_pool(provider)?;
+        if amount.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let staker = self.caller();
+        let mut pool = self.load_pool(provider);
+        let held = self.positions.get(provider).get(staker).shares.get();
+        let (burned, minted) = pool
+            .unbond(held, amount)
+            .map_err(|e| Error::from_pool(e, provider, amount))?;
+        self.set_shares(&pool, provider, staker, held - burned);
+        self.store_pool(provider, &pool);
+        self.total_staked.set(self.total_staked.get() - amount);
+        self.total_unbonding
+            .set(checked_add(self.total_unbonding.get(), amount)?);
+
+        let id = self.next_request_id.get();
+        self.next_request_id.set(checked_add(id, U256::from(1))?);
+        let release_at = self.now().saturating_add(self.unbonding_period.val());
+        let mut req = self.requests.setter(id);
+        req.provider.set(provider);
+        req.staker.set(staker);
+        req.shares.set(minted);
+        req.release_at.put(release_at);
+        self.emit(UnbondingStarted {
+            requestId: id,
+            provider,
+            staker,
+            amount,
+            releaseAt: release_at,
+        });
+        Ok(id)
+    }
+}
+
+#[public]
+impl Staking {
+    /// Sets the SPON token, the governance (admin) and the treasury, and the
+    /// default parameters.
+    ///
+    /// # Errors
+    /// * `ZeroAddress` if any address is zero.
+    #[constructor]
+    pub fn constructor(
+        &mut self,
+        spon: Address,
+        governance: Address,
+        treasury: Address,
+    ) -> Result<(), Error> {
+        if spon.is_zero() || governance.is_zero() || treasury.is_zero() {
+            return Err(Error::ZeroAddress(ZeroAddress {}));
+        }
+        self.spon.set(spon);
+        self.governance.set(governance);
+        self.treasury.set(treasury);
+        self.unbonding_period.put(params::UNBONDING_PERIOD.default);
+        self.jail_period.put(params::JAIL_PERIOD.default);
+        self.max_commission_bps
+            .put(params::MAX_COMMISSION_BPS.default);
+        self.commission_change_delay
+            .put(params::COMMISSION_CHANGE_DELAY.default);
+        self.emit(RoleChanged {
+            role: roles::GOVERNANCE,
+            account: governance,
+            enabled: true,
+        });
+        self.emit(RoleChanged {
+            role: roles::TREASURY,
+            account: treasury,
+            enabled: true,
+        });
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ staking
+
+    /// Self-stake: pulls `amount` SPON from the caller into the caller's own
+    /// pool, creating the pool on first use.
+    ///
+    /// # Errors
+    /// `ZeroAmount`, `PoolWiped`, `AmountTooSmall`, `EnforcedPause`,
+    /// `SafeErc20FailedOperation` (no allowance or balance).
+    ///
+    /// # Events
+    /// `Staked(caller, caller, amount, shares)`.
+    pub fn stake(&mut self, amount: U256) -> Result<(), Error> {
+        let provider = self.caller();
+        self.pools.setter(provider).exists.set(true);
+        self.deposit(provider, provider, amount)
+    }
+
+    /// Delegates `amount` SPON of the caller to `provider`'s pool.
+    ///
+    /// # Errors
+    /// `UnknownProvider` (it never self-staked), and those of `stake`.
+    ///
+    /// # Events
+    /// `Staked(provider, caller, amount, shares)`.
+    pub fn delegate(&mut self, provider: Address, amount: U256) -> Result<(), Error> {
+        self.require_pool(provider)?;
+        let staker = self.caller();
+        self.deposit(provider, staker, amount)
+    }
+
+    /// Starts unbonding `amount` SPON of the caller's self-stake. Returns the
+    /// request id for `withdraw`.
+    ///
+    /// # Errors
+    /// `UnknownProvider`, `ZeroAmount`, `InsufficientStake`,
+    /// `AmountTooSmall`, `PoolWiped`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `UnbondingStarted(id, caller, caller, amount, releaseAt)`.
+    pub fn request_unstake(&mut self, amount: U256) -> Result<U256, Error> {
+        let provider = self.caller();
+        self.unbond(provider, amount)
+    }
+
+    /// Starts unbonding `amount` SPON of the caller's delegation to
+    /// `provider`. Returns the request id for `withdraw`.
+    ///
+    /// # Errors
+    /// As `requestUnstake`.
+    ///
+    /// # Events
+    /// `UnbondingStarted(id, provider, caller, amount, releaseAt)`.
+    pub fn undelegate(&mut self, provider: Address, amount: U256) -> Result<U256, Error> {
+        self.unbond(provider, amount)
+    }
+
+    /// Pays out unbonding request `request_id` (its value after any slash)
+    /// to its staker, once its unbonding period has passed and no offence
+    /// against the provider is open.
+    ///
+    /// # Errors
+    /// `UnknownRequest`, `NotRequestOwner`, `UnbondingNotFinished`,
+    /// `WithdrawalFrozen`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `Withdrawn(id, provider, staker, amount)`.
+    pub fn withdraw(&mut self, request_id: U256) -> Result<U256, Error> {
+        self.when_not_paused()?;
+        let req = self.requests.get(request_id);
+        let (provider, staker, shares, release_at) = (
+            req.provider.get(),
+            req.staker.get(),
+            req.shares.get(),
+            req.release_at.val(),
+        );
+        if staker.is_zero() {
+            return Err(Error::UnknownRequest(UnknownRequest {
+                requestId: request_id,
+            }));
+        }
+        let caller = self.caller();
+        if caller != staker {
+            return Err(Error::NotRequestOwner(NotRequestOwner {
+                requestId: request_id,
+                owner: staker,
+            }));
+        }
+        if self.now() < release_at {
+            return Err(Error::UnbondingNotFinished(UnbondingNotFinished {
+                requestId: request_id,
+                releaseAt: release_at,
+            }));
+        }
+        let open = self.pools.get(provider).open_offences.val();
+        if open > 0 {
+            return Err(Error::WithdrawalFrozen(WithdrawalFrozen { provider, open }));
+        }
+        let mut pool = self.load_pool(provider);
+        let amount = pool.withdraw(shares);
+        self.store_pool(provider, &pool);
+        self.total_unbonding
+            .set(self.total_unbonding.get() - amount);
+        let mut req = self.requests.setter(request_id);
+        req.provider.erase();
+        req.staker.erase();
+        req.shares.erase();
+        req.release_at.erase();
+        if !amount.is_zero() {
+            let spon = self.spon.get();
+            self.safe_erc20.safe_transfer(spon, staker, amount)?;
+        }
+        self.emit(Withdrawn {
+            requestId: request_id,
+            provider,
+            staker,
+            amount,
+        });
+        Ok(amount)
+    }
+
+    // ------------------------------------------------------------ rewards
+
+    /// Funds `amount` SPON of rewards for `provider`'s pool, pulled from the
+    /// caller (a rewarder). The provider's commission is credited to it
+    /// first; the rest is shared by the pool's active stake.
+    ///
+    /// # Errors
+    /// `Unauthorized` (not a rewarder), `UnknownProvider`, `ZeroAmount`,
+    /// `NoActiveStake`, `EnforcedPause`, `SafeErc20FailedOperation`.
+    ///
+    /// # Events
+    /// `RewardNotified(provider, caller, amount, commission)`.
+    pub fn notify_reward(&mut self, provider: Address, amount: U256) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let funder = self.caller();
+        if !self.rewarders.get(funder) {
+            return Err(Error::unauthorized(funder));
+        }
+        self.require_pool(provider)?;
+        if amount.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let commission = pool::bps_of(amount, u64::from(self.effective_commission(provider)));
+        let mut pool = self.load_pool(provider);
+        pool.distribute(amount - commission)
+            .map_err(|e| Error::from_pool(e, provider, amount))?;
+        self.store_pool(provider, &pool);
+        if !commission.is_zero() {
+            let mut outer = self.positions.setter(provider);
+            let mut pos = outer.setter(provider);
+            let owed = checked_add(pos.rewards_owed.get(), commission)?;
+            pos.rewards_owed.set(owed);
+        }
+        self.reward_reserve
+            .set(checked_add(self.reward_reserve.get(), amount)?);
+        let (spon, this) = (self.spon.get(), self.vm().contract_address());
+        self.safe_erc20
+            .safe_transfer_from(spon, funder, this, amount)?;
+        self.emit(RewardNotified {
+            provider,
+            funder,
+            amount,
+            commission,
+        });
+        Ok(())
+    }
+
+    /// Pays the caller its rewards (and, for the provider, its commission)
+    /// from `provider`'s pool. Returns the amount paid (may be zero).
+    ///
+    /// # Errors
+    /// `EnforcedPause`, `SafeErc20FailedOperation`.
+    ///
+    /// # Events
+    /// `RewardsClaimed(provider, caller, amount)`.
+    pub fn claim_rewards(&mut self, provider: Address) -> Result<U256, Error> {
+        self.when_not_paused()?;
+        let staker = self.caller();
+        let pool = self.load_pool(provider);
+        let shares = self.positions.get(provider).get(staker).shares.get();
+        self.set_shares(&pool, provider, staker, shares);
+        let mut outer = self.positions.setter(provider);
+        let mut pos = outer.setter(staker);
+        let amount = pos.rewards_owed.get();
+        pos.rewards_owed.erase();
+        if !amount.is_zero() {
+            self.reward_reserve.set(self.reward_reserve.get() - amount);
+            let spon = self.spon.get();
+            self.safe_erc20.safe_transfer(spon, staker, amount)?;
+        }
+        self.emit(RewardsClaimed {
+            provider,
+            staker,
+            amount,
+        });
+        Ok(amount)
+    }
+
+    /// Sets the caller's commission to `bps`: at once if it is not an
+    /// increase, after `commissionChangeDelay` if it is.
+    ///
+    /// # Errors
+    /// `UnknownProvider`, `CommissionAboveCap`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `CommissionChanged(caller, bps, effectiveAt)`.
+    pub fn set_commission(&mut self, bps: u16) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let provider = self.caller();
+        self.require_pool(provider)?;
+        let cap = self.max_commission_bps.val();
+        if u64::from(bps) > cap {
+            return Err(Error::CommissionAboveCap(CommissionAboveCap {
+                bps: U256::from(bps),
+                maxBps: U256::from(cap),
+            }));
+        }
+        let now = self.now();
+        let current = self.effective_commission(provider);
+        let delay = self.commission_change_delay.val();
+        let mut p = self.pools.setter(provider);
+        let effective_at = if bps <= current {
+            p.commission_bps.put(bps);
+            p.pending_commission_bps.put(0);
+            p.pending_commission_at.put(0);
+            now
+        } else {
+            p.commission_bps.put(current);
+            p.pending_commission_bps.put(bps);
+            p.pending_commission_at.put(now.saturating_add(delay));
+            now.saturating_add(delay)
+        };
+        self.emit(CommissionChanged {
+            provider,
+            bps,
+            effectiveAt: effective_at,
+        });
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ challenges
+
+    /// Opens the offence of challenge `challenge_id` against `provider`:
+    /// withdrawals from its pool are refused until the offence is slashed
+    /// or closed. Challenges role only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownProvider`, `OffenceAlreadyOpen`.
+    ///
+    /// # Events
+    /// `OffenceOpened(provider, challengeId)`.
+    pub fn open_offence(&mut self, provider: Address, challenge_id: U256) -> Result<(), Error> {
+        self.only_challenges()?;
+        self.require_pool(provider)?;
+        if !self.offences.get(challenge_id).is_zero() {
+            return Err(Error::OffenceAlreadyOpen(OffenceAlreadyOpen {
+                challengeId: challenge_id,
+            }));
+        }
+        self.offences.setter(challenge_id).set(provider);
+        let mut p = self.pools.setter(provider);
+        let open = p.open_offences.val().saturating_add(1);
+        p.open_offences.put(open);
+        self.emit(OffenceOpened {
+            provider,
+            challengeId: challenge_id,
+        });
+        Ok(())
+    }
+
+    /// Closes the offence of challenge `challenge_id` without a slash
+    /// (challenge failed or slash vetoed). Challenges role only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownOffence`.
+    ///
+    /// # Events
+    /// `OffenceClosed(provider, challengeId)`.
+    pub fn close_offence(&mut self, challenge_id: U256) -> Result<(), Error> {
+        self.only_challenges()?;
+        let provider = self.take_offence(challenge_id)?;
+        self.emit(OffenceClosed {
+            provider,
+            challengeId: challenge_id,
+        });
+        Ok(())
+    }
+
+    /// Slashes `bps` of `provider`'s active and unbonding stake for the open
+    /// offence of challenge `challenge_id`, closing it. `challenger_share_bps`
+    /// of the slashed SPON goes to `challenger`, the rest to the treasury.
+    /// Jails the provider for `jailPeriod`. Returns the SPON slashed.
+    /// Challenges role only; O(1) whatever the number of delegators.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `InvalidBps`, `UnknownOffence`, `ZeroAddress`
+    /// (challenger), `SafeErc20FailedOperation`.
+    ///
+    /// # Events
+    /// `Slashed(provider, challengeId, bps, amount, challenger, toChallenger, jailedUntil)`.
+    pub fn slash(
+        &mut self,
+        provider: Address,
+        bps: u16,
+        challenge_id: U256,
+        challenger: Address,
+        challenger_share_bps: u16,
+    ) -> Result<U256, Error> {
+        self.only_challenges()?;
+        for b in [bps, challenger_share_bps] {
+            if u64::from(b) > BPS {
+                return Err(Error::InvalidBps(InvalidBps { bps: U256::from(b) }));
+            }
+        }
+        if challenger.is_zero() {
+            return Err(Error::ZeroAddress(ZeroAddress {}));
+        }
+        if self.offences.get(challenge_id) != provider {
+            return Err(Error::UnknownOffence(UnknownOffence {
+                challengeId: challenge_id,
+            }));
+        }
+        self.take_offence(challenge_id)?;
+        let mut pool = self.load_pool(provider);
+        let (active, unbonding) = (pool.tokens, pool.unbonding_tokens);
+        let amount = pool.slash(u64::from(bps));
+        self.store_pool(provider, &pool);
+        self.total_staked
+            .set(self.total_staked.get() - (active - pool.tokens));
+        self.total_unbonding
+            .set(self.total_unbonding.get() - (unbonding - pool.unbonding_tokens));
+
+        let jailed_until = self.now().saturating_add(self.jail_period.val());
+        let mut p = self.pools.setter(provider);
+        let jailed_until = jailed_until.max(p.jailed_until.val());
+        p.jailed_until.put(jailed_until);
+
+        let to_challenger = pool::bps_of(amount, u64::from(challenger_share_bps));
+        let spon = self.spon.get();
+        let treasury = self.treasury.get();
+        if !to_challenger.is_zero() {
+            self.safe_erc20
+                .safe_transfer(spon, challenger, to_challenger)?;
+        }
+        if amount > to_challenger {
+            self.safe_erc20
+                .safe_transfer(spon, treasury, amount - to_challenger)?;
+        }
+        self.emit(Slashed {
+            provider,
+            challengeId: challenge_id,
+            bps,
+            amount,
+            challenger,
+            toChallenger: to_challenger,
+            jailedUntil: jailed_until,
+        });
+        Ok(amount)
+    }
+
+    // ------------------------------------------------------------ governance
+
+    /// Sets parameter `id` (0 unbondingPeriod, 1 jailPeriod,
+    /// 2 maxCommissionBps, 3 commissionChangeDelay) within its bounds.
+    /// Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged(id, value)`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only_governance()?;
+        let p = params::by_id(id).ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let v = u64::try_from(value).unwrap_or(u64::MAX);
+        if v < p.min || v > p.max {
+            return Err(Error::ParameterOutOfBounds(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(p.min),
+                max: U256::from(p.max),
+            }));
+        }
+        match id {
+            0 => self.unbonding_period.put(v),
+            1 => self.jail_period.put(v),
+            2 => self.max_commission_bps.put(v),
+            _ => self.commission_change_delay.put(v),
+        }
+        self.emit(ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// Grants or revokes a role: `role` 0 moves governance to `account`,
+    /// 1 sets the Challenges contract, 2 grants (`enabled`) or revokes a
+    /// rewarder, 3 sets the treasury. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress` (for roles 0, 1, 3),
+    /// `UnknownParameter` (unknown role).
+    ///
+    /// # Events
+    /// `RoleChanged(role, account, enabled)`.
+    pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
+        self.only_governance()?;
+        if role != roles::REWARDER && account.is_zero() {
+            return Err(Error::ZeroAddress(ZeroAddress {}));
+        }
+        match role {
+            roles::GOVERNANCE => self.governance.set(account),
+            roles::CHALLENGES => self.challenges.set(account),
+            roles::REWARDER => self.rewarders.setter(account).set(enabled),
+            roles::TREASURY => self.treasury.set(account),
+            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
+        }
+        let enabled = enabled || role != roles::REWARDER;
+        self.emit(RoleChanged {
+            role,
+            account,
+            enabled,
+        });
+        Ok(())
+    }
+
+    /// Pauses staking, unbonding, withdrawals, rewards and commission
+    /// changes. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause` (already paused).
+    ///
+    /// # Events
+    /// `Paused(caller)`.
+    pub fn pause(&mut self) -> Result<(), Error> {
+        let account = self.only_governance()?;
+        self.when_not_paused()?;
+        self.paused.set(true);
+        self.emit(Paused { account });
+        Ok(())
+    }
+
+    /// Lifts the pause. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ExpectedPause` (not paused).
+    ///
+    /// # Events
+    /// `Unpaused(caller)`.
+    pub fn unpause(&mut self) -> Result<(), Error> {
+        let account = self.only_governance()?;
+        if !self.paused.get() {
+            return Err(Error::ExpectedPause(ExpectedPause {}));
+        }
+        self.paused.set(false);
+        self.emit(Unpaused { account });
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ views
+
+    /// `(SPON token, governance, challenges, treasury, paused)`.
+    pub fn config(&self) -> (Address, Address, Address, Address, bool) {
+        (
+            self.spon.get(),
+            self.governance.get(),
+            self.challenges.get(),
+            self.treasury.get(),
+            self.paused.get(),
+        )
+    }
+
+    /// Whether `account` may fund rewards.
+    pub fn is_rewarder(&self, account: Address) -> bool {
+        self.rewarders.get(account)
+    }
+
+    /// Value of parameter `id` (0 if unknown).
+    pub fn parameter(&self, id: u8) -> U256 {
+        params::by_id(id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
+    }
+
+    /// Active stake of `provider`'s pool (self-stake and delegations, after
+    /// slashes; unbonding stake excluded).
+    pub fn stake_of(&self, provider: Address) -> U256 {
+        self.pools.get(provider).tokens.get()
+    }
+
+    /// The provider's own active stake in its pool.
+    pub fn self_stake_of(&self, provider: Address) -> U256 {
+        self.delegation_of(provider, provider)
+    }
+
+    /// `delegator`'s active stake in `provider`'s pool, in SPON after slashes.
+    pub fn delegation_of(&self, provider: Address, delegator: Address) -> U256 {
+        let shares = self.positions.get(provider).get(delegator).shares.get();
+        self.load_pool(provider).claim(shares)
+    }
+
+    /// `(active tokens, active shares, unbonding tokens, unbonding shares,
+    /// jailed until, open offences)` of `provider`'s pool.
+    pub fn pool_of(&self, provider: Address) -> (U256, U256, U256, U256, u64, u64) {
+        let p = self.load_pool(provider);
+        let state = self.pools.get(provider);
+        (
+            p.tokens,
+            p.shares,
+            p.unbonding_tokens,
+            p.unbonding_shares,
+            state.jailed_until.val(),
+            state.open_offences.val(),
+        )
+    }
+
+    /// Active stake of every pool.
+    pub fn total_staked(&self) -> U256 {
+        self.total_staked.get()
+    }
+
+    /// `(unbonding stake of every pool, rewards funded and not yet
+    /// claimed)`: with `totalStaked`, everything the contract holds.
+    pub fn reserves(&self) -> (U256, U256) {
+        (self.total_unbonding.get(), self.reward_reserve.get())
+    }
+
+    /// Rewards `staker` can claim from `provider`'s pool now.
+    pub fn pending_rewards(&self, provider: Address, staker: Address) -> U256 {
+        let pos = self.positions.get(provider);
+        let pos = pos.get(staker);
+        let pool = self.load_pool(provider);
+        pos.rewards_owed
+            .get()
+            .saturating_add(pool.accrued(pos.shares.get(), pos.reward_debt.get()))
+    }
+
+    /// `(effective commission bps, pending bps, pending effective time)` of
+    /// `provider`.
+    pub fn commission_of(&self, provider: Address) -> (u16, u16, u64) {
+        let p = self.pools.get(provider);
+        (
+            self.effective_commission(provider),
+            p.pending_commission_bps.val(),
+            p.pending_commission_at.val(),
+        )
+    }
+
+    /// Whether `provider` is jailed (slashed within `jailPeriod`).
+    pub fn is_jailed(&self, provider: Address) -> bool {
+        self.now() < self.pools.get(provider).jailed_until.val()
+    }
+
+    /// `(provider, staker, SPON worth now, release time)` of unbonding
+    /// request `request_id` (zeros once withdrawn or if unknown).
+    pub fn unbonding_request(&self, request_id: U256) -> (Address, Address, U256, u64) {
+        let r = self.requests.get(request_id);
+        let provider = r.provider.get();
+        let worth = self.load_pool(provider).unbonding_claim(r.shares.get());
+        (provider, r.staker.get(), worth, r.release_at.val())
+    }
+}
+
+impl Staking {
+    fn take_offence(&mut self, challenge_id: U256) -> Result<Address, Error> {
+        let provider = self.offences.get(challenge_id);
+        if provider.is_zero() {
+            return Err(Error::UnknownOffence(UnknownOffence {
+                challengeId: challenge_id,
+            }));
+        }
+        self.offences.setter(challenge_id).erase();
+        let mut p = self.pools.setter(provider);
+        let open = p.open_offences.val().saturating_sub(1);
+        p.open_offences.put(open);
+        Ok(provider)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,73 @@
+//! Governance-set parameters of the staking contract: ids, defaults, bounds.
+
+/// Seconds in a day.
+pub const DAY: u64 = 86_400;
+
+/// A parameter and its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// Id used by `setParameter` and in `ParameterChanged`.
+    pub id: u8,
+    /// Value at construction.
+    pub default: u64,
+    /// Smallest value governance may set.
+    pub min: u64,
+    /// Largest value governance may set.
+    pub max: u64,
+}
+
+/// Seconds between `undelegate` and `withdraw`.
+pub const UNBONDING_PERIOD: Param = Param {
+    id: 0,
+    default: 14 * DAY,
+    min: DAY,
+    max: 60 * DAY,
+};
+/// Seconds a slashed provider is jailed (cannot bid).
+pub const JAIL_PERIOD: Param = Param {
+    id: 1,
+    default: 7 * DAY,
+    min: 3_600,
+    max: 90 * DAY,
+};
+/// Highest commission a provider may take, in bps.
+pub const MAX_COMMISSION_BPS: Param = Param {
+    id: 2,
+    default: 2_000,
+    min: 0,
+    max: 5_000,
+};
+/// Seconds before a commission increase takes effect.
+pub const COMMISSION_CHANGE_DELAY: Param = Param {
+    id: 3,
+    default: 7 * DAY,
+    min: 3_600,
+    max: 60 * DAY,
+};
+
+/// Every parameter, by id.
+pub const ALL: [Param; 4] = [
+    UNBONDING_PERIOD,
+    JAIL_PERIOD,
+    MAX_COMMISSION_BPS,
+    COMMISSION_CHANGE_DELAY,
+];
+
+/// The parameter with `id`, if any.
+pub fn by_id(id: u8) -> Option<Param> {
+    ALL.get(usize::from(id)).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_index_the_table_and_defaults_are_in_bounds() {
+        for (i, p) in ALL.iter().enumerate() {
+            assert_eq!(usize::from(p.id), i);
+            assert!(p.min <= p.default && p.default <= p.max, "{p:?}");
+        }
+        assert_eq!(by_id(4), None);
+    }
+}

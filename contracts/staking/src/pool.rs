@@ -1,0 +1,263 @@
+//! Share-based stake pool of one provider: pure arithmetic, no storage.
+//!
+//! A pool holds the provider's self-stake and every delegation as *active*
+//! tokens owned through *shares*; a staker's claim is
+//! `shares × tokens ÷ total shares` (rounded down). Stake leaving the pool
+//! moves into the pool's *unbonding* sub-pool, itself share-based, so that a
+//! slash lowers active and unbonding stake alike in O(1) whatever the number
+//! of stakers. Rewards use a reward-per-share accumulator over active shares;
+//! a staker's settlement point (`reward debt`) is kept unscaled
+//! (`shares × acc`), so each payout is the floor of what was really earned
+//! and the sum of payouts never exceeds the rewards funded. The pool keeps
+//! `shares × acc` within 256 bits: a deposit or reward that would break this
+//! is refused.
+//!
+//! Rounding is never in a staker's favour: shares minted round down, shares
+//! burned round up, a slash takes the rounded-up amount. The exchange rate
+//! `tokens ÷ shares` starts at 1 and only ever falls (by slashes), so a share
+//! is never worth more than a token and no deposit can be rounded to nothing
+//! by an earlier staker inflating the rate.
+
+use alloy_primitives::{uint, U256};
+
+/// Basis points in one whole.
+pub const BPS: u64 = 10_000;
+
+/// Fixed-point scale of the reward-per-share accumulator.
+pub const ACC_SCALE: U256 = uint!(1_000_000_000_000_000_000_U256);
+
+/// Why a pool operation is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolError {
+    /// A slash took every token while shares remain: the pool takes no new
+    /// stake (new stakers would fund the old shares).
+    Wiped,
+    /// More than the staker's claim was asked for.
+    Insufficient {
+        /// The staker's claim in tokens.
+        available: U256,
+    },
+    /// The amount is too small to mint or burn a share.
+    Dust,
+    /// No active shares to distribute a reward over.
+    NoShares,
+    /// A value overflowed 256 bits.
+    Overflow,
+}
+
+/// The state of one provider's pool.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pool {
+    /// Active tokens (self-stake and delegations, after slashes).
+    pub tokens: U256,
+    /// Active shares.
+    pub shares: U256,
+    /// Tokens waiting out the unbonding period (after slashes).
+    pub unbonding_tokens: U256,
+    /// Shares of the unbonding sub-pool.
+    pub unbonding_shares: U256,
+    /// Reward per active share, scaled by [`ACC_SCALE`].
+    pub acc_reward_per_share: U256,
+}
+
+/// Quotient and remainder of `n ÷ d` (`d` non-zero) by binary long
+/// division. ruint's general division is about 4 KB of WASM; this loop is a
+/// few hundred bytes, and its cost (at most 256 shift-and-subtract steps) is
+/// small in Stylus ink. Property-tested against ruint.
+pub fn div_rem(n: U256, d: U256) -> (U256, U256) {
+    debug_assert!(!d.is_zero());
+    if n < d {
+        return (U256::ZERO, n);
+    }
+    let shift = d.leading_zeros() - n.leading_zeros();
+    let mut d = d << shift;
+    let mut q = U256::ZERO;
+    let mut r = n;
+    for i in (0..=shift).rev() {
+        if r >= d {
+            r -= d;
+            q.set_bit(i, true);
+        }
+        d >>= 1;
+    }
+    (q, r)
+}
+
+/// `amount × bps ÷ 10,000`, rounded down (`bps` at most 10,000).
+pub fn bps_of(amount: U256, bps: u64) -> U256 {
+    mul_div(amount, U256::from(bps), U256::from(BPS)).unwrap_or_default()
+}
+
+/// `a × b ÷ d`, rounded down; `None` on overflow or `d == 0`.
+pub fn mul_div(a: U256, b: U256, d: U256) -> Option<U256> {
+    if d.is_zero() {
+        return None;
+    }
+    Some(div_rem(a.checked_mul(b)?, d).0)
+}
+
+/// `a × b ÷ d`, rounded up; `None` on overflow or `d == 0`.
+pub fn mul_div_up(a: U256, b: U256, d: U256) -> Option<U256> {
+    if d.is_zero() {
+        return None;
+    }
+    let (q, r) = div_rem(a.checked_mul(b)?, d);
+    if r.is_zero() {
+        Some(q)
+    } else {
+        q.checked_add(U256::from(1))
+    }
+}
+
+impl Pool {
+    /// Tokens a holder of `shares` active shares can claim (rounded down).
+    pub fn claim(&self, shares: U256) -> U256 {
+        mul_div(shares, self.tokens, self.shares).unwrap_or_default()
+    }
+
+    /// Tokens `shares` unbonding shares are worth (rounded down).
+    pub fn unbonding_claim(&self, shares: U256) -> U256 {
+        mul_div(shares, self.unbonding_tokens, self.unbonding_shares).unwrap_or_default()
+    }
+
+    /// Adds `amount` tokens; returns the active shares minted for them.
+    ///
+    /// # Errors
+    /// [`PoolError::Wiped`], [`PoolError::Dust`], [`PoolError::Overflow`].
+    pub fn deposit(&mut self, amount: U256) -> Result<U256, PoolError> {
+        let minted = if self.shares.is_zero() {
+            amount
+        } else if self.tokens.is_zero() {
+            return Err(PoolError::Wiped);
+        } else {
+            mul_div(amount, self.shares, self.tokens).ok_or(PoolError::Overflow)?
+        };
+        if minted.is_zero() {
+            return Err(PoolError::Dust);
+        }
+        let shares = self.shares.checked_add(minted).ok_or(PoolError::Overflow)?;
+        shares
+            .checked_mul(self.acc_reward_per_share)
+            .ok_or(PoolError::Overflow)?;
+        self.tokens = self.tokens.checked_add(amount).ok_or(PoolError::Overflow)?;
+        self.shares = shares;
+        Ok(minted)
+    }
+
+    /// Moves `amount` tokens of a staker holding `held` active shares into
+    /// unbonding. Returns `(active shares burned, unbonding shares minted)`.
+    /// Asking for the whole claim burns every share held (no dust shares
+    /// are left behind).
+    ///
+    /// # Errors
+    /// [`PoolError::Insufficient`] above the claim, [`PoolError::Dust`],
+    /// [`PoolError::Overflow`].
+    pub fn unbond(&mut self, held: U256, amount: U256) -> Result<(U256, U256), PoolError> {
+        let available = self.claim(held);
+        if amount > available {
+            return Err(PoolError::Insufficient { available });
+        }
+        let burned = if amount == available {
+            held
+        } else {
+            mul_div_up(amount, self.shares, self.tokens).ok_or(PoolError::Overflow)?
+        };
+        if amount.is_zero() || burned.is_zero() {
+            return Err(PoolError::Dust);
+        }
+        let minted = if self.unbonding_shares.is_zero() {
+            amount
+        } else if self.unbonding_tokens.is_zero() {
+            return Err(PoolError::Wiped);
+        } else {
+            mul_div(amount, self.unbonding_shares, self.unbonding_tokens)
+                .ok_or(PoolError::Overflow)?
+        };
+        if minted.is_zero() {
+            return Err(PoolError::Dust);
+        }
+        // `burned <= held <= shares` and `amount <= claim <= tokens`.
+        self.shares -= burned;
+        self.tokens -= amount;
+        self.unbonding_tokens = self
+            .unbonding_tokens
+            .checked_add(amount)
+            .ok_or(PoolError::Overflow)?;
+        self.unbonding_shares = self
+            .unbonding_shares
+            .checked_add(minted)
+            .ok_or(PoolError::Overflow)?;
+        Ok((burned, minted))
+    }
+
+    /// Pays out `shares` unbonding shares; returns the tokens they are worth.
+    pub fn withdraw(&mut self, shares: U256) -> U256 {
+        let shares = shares.min(self.unbonding_shares);
+        let amount = self.unbonding_claim(shares);
+        self.unbonding_shares -= shares;
+        self.unbonding_tokens -= amount;
+        amount
+    }
+
+    /// Slashes `bps` basis points of active and of unbonding tokens (each
+    /// rounded up, never in the stakers' favour). Returns the tokens taken.
+    /// `bps` above [`BPS`] is treated as [`BPS`]; callers refuse it first.
+    pub fn slash(&mut self, bps: u64) -> U256 {
+        let bps = U256::from(bps.min(BPS));
+        let whole = U256::from(BPS);
+        // x × bps never overflows for x below 2^242; token supplies are far
+        // smaller, and `min` keeps the result within x regardless.
+        let take = |x: U256| mul_div_up(x, bps, whole).unwrap_or(x).min(x);
+        let active = take(self.tokens);
+        let unbonding = take(self.unbonding_tokens);
+        self.tokens -= active;
+        self.unbonding_tokens -= unbonding;
+        active + unbonding
+    }
+
+    /// Adds `amount` of reward over the active shares. Returns the dust that
+    /// the accumulator cannot represent (it stays unallocated).
+    ///
+    /// # Errors
+    /// [`PoolError::NoShares`], [`PoolError::Overflow`].
+    pub fn distribute(&mut self, amount: U256) -> Result<U256, PoolError> {
+        if self.shares.is_zero() {
+            return Err(PoolError::NoShares);
+        }
+        let per_share = mul_div(amount, ACC_SCALE, self.shares).ok_or(PoolError::Overflow)?;
+        let acc = self
+            .acc_reward_per_share
+            .checked_add(per_share)
+            .ok_or(PoolError::Overflow)?;
+        self.shares.checked_mul(acc).ok_or(PoolError::Overflow)?;
+        self.acc_reward_per_share = acc;
+        // What the accumulator will pay out at most: per_share × shares ÷ scale.
+        let allocated = mul_div(per_share, self.shares, ACC_SCALE).ok_or(PoolError::Overflow)?;
+        Ok(amount - allocated)
+    }
+
+    /// Reward accrued by `shares` since the staker's settlement point
+    /// `debt` (rounded down).
+    pub fn accrued(&self, shares: U256, debt: U256) -> U256 {
+        div_rem(self.reward_debt(shares).saturating_sub(debt), ACC_SCALE).0
+    }
+
+    /// `shares × acc` (unscaled): the settlement point of a staker's
+    /// rewards. Fits in 256 bits for any `shares` up to the pool's shares.
+    pub fn reward_debt(&self, shares: U256) -> U256 {
+        shares.saturating_mul(self.acc_reward_per_share)
+    }
+}
+
+/// Property-test case count: `PROPTEST_CASES` if set (audits raise it),
+/// else `default` (sized for CI).
+#[cfg(test)]
+pub(crate) fn tests_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests;

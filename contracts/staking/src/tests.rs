@@ -1,0 +1,875 @@
+//! motsu tests of the staking contract through its public functions, with
+//! the real SPON token contract, and contract-level properties
+//! (INV-1, INV-4, INV-6, INV-7, INV-13).
+
+use alloy_primitives::{uint, Address, U256};
+use motsu::prelude::*;
+use proptest::prelude::*;
+use spon_token::SponToken;
+
+use super::*;
+
+const SPON: U256 = uint!(1_000000000000000000_U256);
+const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
+const DAY: u64 = params::DAY;
+
+struct World {
+    token: Contract<SponToken>,
+    staking: Contract<Staking>,
+    gov: Address,
+    treasury: Address,
+    challenges: Address,
+    rewarder: Address,
+}
+
+/// Deploys SPON and staking, wires the roles, and gives each of `holders`
+/// 1,000,000 SPON approved to the staking contract.
+fn world(holders: &[Address]) -> World {
+    let w = World {
+        token: Contract::new(),
+        staking: Contract::new(),
+        gov: Address::with_last_byte(0xA1),
+        treasury: Address::with_last_byte(0xA2),
+        challenges: Address::with_last_byte(0xA3),
+        rewarder: Address::with_last_byte(0xA4),
+    };
+    let bank = Address::with_last_byte(0xB0);
+    w.token
+        .sender(bank)
+        .constructor(bank, SUPPLY)
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .constructor(w.token.address(), w.gov, w.treasury)
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .set_role(roles::CHALLENGES, w.challenges, true)
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .set_role(roles::REWARDER, w.rewarder, true)
+        .motsu_unwrap();
+    for h in holders.iter().chain([&w.rewarder]) {
+        w.token
+            .sender(bank)
+            .transfer(*h, SPON * U256::from(1_000_000))
+            .motsu_unwrap();
+        w.token
+            .sender(*h)
+            .approve(w.staking.address(), U256::MAX)
+            .motsu_unwrap();
+    }
+    w
+}
+
+impl World {
+    fn balance(&self, a: Address) -> U256 {
+        self.token.sender(a).balance_of(a)
+    }
+
+    /// INV-1 for the staking contract: every SPON it holds is stake,
+    /// unbonding stake or reward reserve.
+    fn assert_accounted(&self) {
+        let s = self.staking.sender(self.gov);
+        assert_eq!(
+            self.balance(self.staking.address()),
+            s.total_staked() + s.reserves().0 + s.reserves().1
+        );
+    }
+}
+
+fn a(n: u8) -> Address {
+    Address::with_last_byte(n)
+}
+
+#[motsu::test]
+fn stake_creates_pool_and_moves_tokens() {
+    let p = a(1);
+    let w = world(&[p]);
+    w.staking
+        .sender(p)
+        .stake(SPON * U256::from(100))
+        .motsu_unwrap();
+    let s = w.staking.sender(p);
+    assert_eq!(s.stake_of(p), SPON * U256::from(100));
+    assert_eq!(s.self_stake_of(p), SPON * U256::from(100));
+    assert_eq!(s.total_staked(), SPON * U256::from(100));
+    assert_eq!(w.balance(w.staking.address()), SPON * U256::from(100));
+    w.staking.assert_emitted(&Staked {
+        provider: p,
+        staker: p,
+        amount: SPON * U256::from(100),
+        shares: SPON * U256::from(100),
+    });
+    w.assert_accounted();
+}
+
+#[motsu::test]
+fn zero_amounts_are_refused() {
+    let (p, d) = (a(1), a(2));
+    let w = world(&[p, d]);
+    let err = w.staking.sender(p).stake(U256::ZERO).motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAmount(_)));
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+    let err = w
+        .staking
+        .sender(d)
+        .delegate(p, U256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAmount(_)));
+    let err = w
+        .staking
+        .sender(p)
+        .request_unstake(U256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAmount(_)));
+    assert_eq!(w.staking.sender(p).total_staked(), SPON);
+}
+
+#[motsu::test]
+fn delegation_to_unknown_provider_is_refused() {
+    let (p, d) = (a(1), a(2));
+    let w = world(&[p, d]);
+    let err = w.staking.sender(d).delegate(p, SPON).motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownProvider(UnknownProvider { provider }) if provider == p));
+    assert_eq!(w.staking.sender(d).total_staked(), U256::ZERO);
+    assert_eq!(w.balance(d), SPON * U256::from(1_000_000));
+}
+
+#[motsu::test]
+fn stake_without_allowance_is_refused_and_changes_nothing() {
+    let p = a(1);
+    let w = world(&[p]);
+    w.token
+        .sender(p)
+        .approve(w.staking.address(), U256::ZERO)
+        .motsu_unwrap();
+    let err = w.staking.sender(p).stake(SPON).motsu_unwrap_err();
+    assert!(matches!(err, Error::SafeErc20FailedOperation(_)));
+    let s = w.staking.sender(p);
+    assert_eq!(s.stake_of(p), U256::ZERO);
+    assert_eq!(s.total_staked(), U256::ZERO);
+    assert_eq!(
+        s.pool_of(p),
+        (U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, 0, 0)
+    );
+    w.assert_accounted();
+}
+
+#[motsu::test]
+fn delegate_unbond_and_withdraw_after_the_period() {
+    let (p, d) = (a(1), a(2));
+    let w = world(&[p, d]);
+    w.staking
+        .sender(p)
+        .stake(SPON * U256::from(10))
+        .motsu_unwrap();
+    w.staking
+        .sender(d)
+        .delegate(p, SPON * U256::from(30))
+        .motsu_unwrap();
+    assert_eq!(w.staking.sender(d).stake_of(p), SPON * U256::from(40));
+    assert_eq!(
+        w.staking.sender(d).delegation_of(p, d),
+        SPON * U256::from(30)
+    );
+
+    let id = w
+        .staking
+        .sender(d)
+        .undelegate(p, SPON * U256::from(12))
+        .motsu_unwrap();
+    let release = clock::now(1_735_689_600) + 14 * DAY;
+    w.staking.assert_emitted(&UnbondingStarted {
+        requestId: id,
+        provider: p,
+        staker: d,
+        amount: SPON * U256::from(12),
+        releaseAt: release,
+    });
+    let s = w.staking.sender(d);
+    assert_eq!(s.delegation_of(p, d), SPON * U256::from(18));
+    assert_eq!(s.stake_of(p), SPON * U256::from(28));
+    assert_eq!(s.reserves().0, SPON * U256::from(12));
+    assert_eq!(
+        s.unbonding_request(id),
+        (p, d, SPON * U256::from(12), release)
+    );
+    w.assert_accounted();
+
+    // INV-6: not a second before the period ends.
+    clock::advance(14 * DAY - 1);
+    let err = w.staking.sender(d).withdraw(id).motsu_unwrap_err();
+    assert!(
+        matches!(err, Error::UnbondingNotFinished(UnbondingNotFinished { releaseAt, .. }) if releaseAt == release)
+    );
+    clock::advance(1);
+    let before = w.balance(d);
+    assert_eq!(
+        w.staking.sender(d).withdraw(id).motsu_unwrap(),
+        SPON * U256::from(12)
+    );
+    assert_eq!(w.balance(d), before + SPON * U256::from(12));
+    w.staking.assert_emitted(&Withdrawn {
+        requestId: id,
+        provider: p,
+        staker: d,
+        amount: SPON * U256::from(12),
+    });
+    w.assert_accounted();
+
+    // Over-withdraw: the request is spent.
+    let err = w.staking.sender(d).withdraw(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownRequest(_)));
+    assert_eq!(w.balance(d), before + SPON * U256::from(12));
+}
+
+#[motsu::test]
+fn over_unbonding_is_refused_and_changes_nothing() {
+    let (p, d) = (a(1), a(2));
+    let w = world(&[p, d]);
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+    w.staking.sender(d).delegate(p, SPON).motsu_unwrap();
+    let pool = w.staking.sender(d).pool_of(p);
+    let err = w
+        .staking
+        .sender(d)
+        .undelegate(p, SPON + U256::from(1))
+        .motsu_unwrap_err();
+    assert!(
+        matches!(err, Error::InsufficientStake(InsufficientStake { requested, available })
+        if requested == SPON + U256::from(1) && available == SPON)
+    );
+    assert_eq!(w.staking.sender(d).pool_of(p), pool);
+    assert_eq!(w.staking.sender(d).reserves().0, U256::ZERO);
+}
+
+#[motsu::test]
+fn withdraw_by_someone_else_is_refused() {
+    let (p, d) = (a(1), a(2));
+    let w = world(&[p, d]);
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+    let id = w.staking.sender(p).request_unstake(SPON).motsu_unwrap();
+    clock::advance(15 * DAY);
+    let err = w.staking.sender(d).withdraw(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::NotRequestOwner(NotRequestOwner { owner, .. }) if owner == p));
+    assert_eq!(w.staking.sender(p).withdraw(id).motsu_unwrap(), SPON);
+}
+
+#[motsu::test]
+fn open_offence_freezes_withdrawals_until_closed() {
+    let p = a(1);
+    let w = world(&[p]);
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+    let id = w.staking.sender(p).request_unstake(SPON).motsu_unwrap();
+    w.staking
+        .sender(w.challenges)
+        .open_offence(p, U256::from(7))
+        .motsu_unwrap();
+    w.staking.assert_emitted(&OffenceOpened {
+        provider: p,
+        challengeId: U256::from(7),
+    });
+    clock::advance(30 * DAY);
+    let err = w.staking.sender(p).withdraw(id).motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::WithdrawalFrozen(WithdrawalFrozen { open: 1, .. })
+    ));
+    let err = w
+        .staking
+        .sender(w.challenges)
+        .open_offence(p, U256::from(7))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::OffenceAlreadyOpen(_)));
+    w.staking
+        .sender(w.challenges)
+        .close_offence(U256::from(7))
+        .motsu_unwrap();
+    w.staking.assert_emitted(&OffenceClosed {
+        provider: p,
+        challengeId: U256::from(7),
+    });
+    let err = w
+        .staking
+        .sender(w.challenges)
+        .close_offence(U256::from(7))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownOffence(_)));
+    assert_eq!(w.staking.sender(p).withdraw(id).motsu_unwrap(), SPON);
+}
+
+#[motsu::test]
+fn slash_is_proportional_reaches_unbonding_stake_and_jails() {
+    let (p, d1, d2, ch) = (a(1), a(2), a(3), a(9));
+    let w = world(&[p, d1, d2]);
+    w.staking
+        .sender(p)
+        .stake(SPON * U256::from(100))
+        .motsu_unwrap();
+    w.staking
+        .sender(d1)
+        .delegate(p, SPON * U256::from(300))
+        .motsu_unwrap();
+    w.staking
+        .sender(d2)
+        .delegate(p, SPON * U256::from(600))
+        .motsu_unwrap();
+    let id = w
+        .staking
+        .sender(d2)
+        .undelegate(p, SPON * U256::from(200))
+        .motsu_unwrap();
+    w.staking
+        .sender(w.challenges)
+        .open_offence(p, U256::from(1))
+        .motsu_unwrap();
+
+    let treasury_before = w.balance(w.treasury);
+    let slashed = w
+        .staking
+        .sender(w.challenges)
+        .slash(p, 1_000, U256::from(1), ch, 5_000)
+        .motsu_unwrap();
+    // 10% of 800 active and of 200 unbonding.
+    assert_eq!(slashed, SPON * U256::from(100));
+    let s = w.staking.sender(p);
+    assert_eq!(s.self_stake_of(p), SPON * U256::from(90));
+    assert_eq!(s.delegation_of(p, d1), SPON * U256::from(270));
+    assert_eq!(s.delegation_of(p, d2), SPON * U256::from(360));
+    assert_eq!(s.unbonding_request(id).2, SPON * U256::from(180));
+    assert_eq!(w.balance(ch), SPON * U256::from(50));
+    assert_eq!(
+        w.balance(w.treasury),
+        treasury_before + SPON * U256::from(50)
+    );
+    let jailed_until = clock::now(1_735_689_600) + 7 * DAY;
+    w.staking.assert_emitted(&Slashed {
+        provider: p,
+        challengeId: U256::from(1),
+        bps: 1_000,
+        amount: SPON * U256::from(100),
+        challenger: ch,
+        toChallenger: SPON * U256::from(50),
+        jailedUntil: jailed_until,
+    });
+    assert!(s.is_jailed(p));
+    assert_eq!(s.pool_of(p).5, 0);
+    w.assert_accounted();
+
+    clock::advance(7 * DAY);
+    assert!(!w.staking.sender(p).is_jailed(p));
+    clock::advance(7 * DAY);
+    assert_eq!(
+        w.staking.sender(d2).withdraw(id).motsu_unwrap(),
+        SPON * U256::from(180)
+    );
+    w.assert_accounted();
+}
+
+#[motsu::test]
+fn slash_refusals_leave_state_untouched() {
+    let (p, ch, mallory) = (a(1), a(9), a(66));
+    let w = world(&[p]);
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+    let err = w
+        .staking
+        .sender(mallory)
+        .slash(p, 100, U256::ZERO, ch, 0)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(Unauthorized { caller }) if caller == mallory));
+    w.staking
+        .sender(w.challenges)
+        .open_offence(p, U256::ZERO)
+        .motsu_unwrap();
+    let err = w
+        .staking
+        .sender(w.challenges)
+        .slash(p, 10_001, U256::ZERO, ch, 0)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::InvalidBps(_)));
+    let err = w
+        .staking
+        .sender(w.challenges)
+        .slash(p, 100, U256::ZERO, ch, 10_001)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::InvalidBps(_)));
+    let err = w
+        .staking
+        .sender(w.challenges)
+        .slash(p, 100, U256::from(5), ch, 0)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownOffence(_)));
+    let err = w
+        .staking
+        .sender(w.challenges)
+        .slash(a(2), 100, U256::ZERO, ch, 0)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownOffence(_)));
+    let err = w
+        .staking
+        .sender(w.challenges)
+        .slash(p, 100, U256::ZERO, Address::ZERO, 0)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAddress(_)));
+    assert_eq!(w.staking.sender(p).stake_of(p), SPON);
+    assert!(!w.staking.sender(p).is_jailed(p));
+    assert_eq!(w.staking.sender(p).pool_of(p).5, 1);
+}
+
+/// A slash costs the same whatever the number of delegators: the pool is
+/// one record, the delegators' positions are never read or written. With 1
+/// and with 1,000 delegators the slash changes the same pool fields, emits
+/// the same single event and lowers every claim by the same ratio.
+#[motsu::test]
+fn slash_is_independent_of_the_number_of_delegators() {
+    let outcome = |delegators: u16| {
+        let p = a(1);
+        let w = world(&[p]);
+        w.staking
+            .sender(p)
+            .stake(SPON * U256::from(1_000))
+            .motsu_unwrap();
+        let bank = p;
+        for i in 0..delegators {
+            let d = Address::from_word(alloy_primitives::B256::from(U256::from(
+                10_000u32 + u32::from(i),
+            )));
+            w.token.sender(bank).transfer(d, SPON).motsu_unwrap();
+            w.token
+                .sender(d)
+                .approve(w.staking.address(), U256::MAX)
+                .motsu_unwrap();
+            w.staking.sender(d).delegate(p, SPON).motsu_unwrap();
+        }
+        w.staking
+            .sender(w.challenges)
+            .open_offence(p, U256::ONE)
+            .motsu_unwrap();
+        let events_before = w.staking.all_events().len();
+        let before = w.staking.sender(p).pool_of(p);
+        let self_before = w.staking.sender(p).self_stake_of(p);
+        w.staking
+            .sender(w.challenges)
+            .slash(p, 2_500, U256::ONE, a(9), 0)
+            .motsu_unwrap();
+        let after = w.staking.sender(p).pool_of(p);
+        let events = w.staking.all_events().len() - events_before;
+        let self_after = w.staking.sender(p).self_stake_of(p);
+        // Which of the pool's fields changed.
+        let changed = [
+            before.0 != after.0,
+            before.1 != after.1,
+            before.2 != after.2,
+            before.3 != after.3,
+        ];
+        (changed, events, self_before, self_after)
+    };
+    let one = outcome(1);
+    let many = outcome(1_000);
+    assert_eq!(one.0, many.0);
+    assert_eq!(one.1, 1);
+    assert_eq!(many.1, 1);
+    assert_eq!(one.2 * U256::from(3) / U256::from(4), one.3);
+    assert_eq!(many.2 * U256::from(3) / U256::from(4), many.3);
+}
+
+#[motsu::test]
+fn rewards_with_commission_are_shared_by_stake() {
+    let (p, d) = (a(1), a(2));
+    let w = world(&[p, d]);
+    w.staking
+        .sender(p)
+        .stake(SPON * U256::from(100))
+        .motsu_unwrap();
+    w.staking.sender(p).set_commission(1_000).motsu_unwrap();
+    // Raising from 0 waits the delay.
+    assert_eq!(w.staking.sender(p).commission_of(p).0, 0);
+    clock::advance(7 * DAY);
+    assert_eq!(w.staking.sender(p).commission_of(p).0, 1_000);
+    w.staking
+        .sender(d)
+        .delegate(p, SPON * U256::from(300))
+        .motsu_unwrap();
+
+    let err = w
+        .staking
+        .sender(d)
+        .notify_reward(p, SPON)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
+    w.staking
+        .sender(w.rewarder)
+        .notify_reward(p, SPON * U256::from(40))
+        .motsu_unwrap();
+    w.staking.assert_emitted(&RewardNotified {
+        provider: p,
+        funder: w.rewarder,
+        amount: SPON * U256::from(40),
+        commission: SPON * U256::from(4),
+    });
+    // 36 shared 1:3 after a 4 SPON commission.
+    assert_eq!(
+        w.staking.sender(p).pending_rewards(p, p),
+        SPON * U256::from(13)
+    );
+    assert_eq!(
+        w.staking.sender(d).pending_rewards(p, d),
+        SPON * U256::from(27)
+    );
+    w.assert_accounted();
+
+    // Stake changes settle first: a new delegator earns nothing from the past.
+    let late = a(3);
+    w.token
+        .sender(d)
+        .transfer(late, SPON * U256::from(400))
+        .motsu_unwrap();
+    w.token
+        .sender(late)
+        .approve(w.staking.address(), U256::MAX)
+        .motsu_unwrap();
+    w.staking
+        .sender(late)
+        .delegate(p, SPON * U256::from(400))
+        .motsu_unwrap();
+    assert_eq!(w.staking.sender(late).pending_rewards(p, late), U256::ZERO);
+    assert_eq!(
+        w.staking.sender(d).pending_rewards(p, d),
+        SPON * U256::from(27)
+    );
+
+    let before = w.balance(d);
+    assert_eq!(
+        w.staking.sender(d).claim_rewards(p).motsu_unwrap(),
+        SPON * U256::from(27)
+    );
+    assert_eq!(w.balance(d), before + SPON * U256::from(27));
+    assert_eq!(
+        w.staking.sender(d).claim_rewards(p).motsu_unwrap(),
+        U256::ZERO
+    );
+    w.assert_accounted();
+}
+
+#[motsu::test]
+fn reward_for_a_pool_without_stake_is_refused() {
+    let p = a(1);
+    let w = world(&[p]);
+    let err = w
+        .staking
+        .sender(w.rewarder)
+        .notify_reward(p, SPON)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownProvider(_)));
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+    w.staking.sender(p).request_unstake(SPON).motsu_unwrap();
+    let err = w
+        .staking
+        .sender(w.rewarder)
+        .notify_reward(p, SPON)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NoActiveStake(_)));
+    assert_eq!(w.staking.sender(p).reserves().1, U256::ZERO);
+}
+
+#[motsu::test]
+fn commission_cap_and_decrease() {
+    let p = a(1);
+    let w = world(&[p]);
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+    let err = w.staking.sender(p).set_commission(2_001).motsu_unwrap_err();
+    assert!(
+        matches!(err, Error::CommissionAboveCap(CommissionAboveCap { maxBps, .. }) if maxBps == U256::from(2_000))
+    );
+    w.staking.sender(p).set_commission(1_500).motsu_unwrap();
+    clock::advance(7 * DAY);
+    assert_eq!(w.staking.sender(p).commission_of(p).0, 1_500);
+    // Decreases apply at once.
+    w.staking.sender(p).set_commission(500).motsu_unwrap();
+    assert_eq!(w.staking.sender(p).commission_of(p), (500, 0, 0));
+    // A lowered cap binds existing commissions.
+    w.staking
+        .sender(w.gov)
+        .set_parameter(params::MAX_COMMISSION_BPS.id, U256::from(300))
+        .motsu_unwrap();
+    assert_eq!(w.staking.sender(p).commission_of(p).0, 300);
+}
+
+#[motsu::test]
+fn parameters_only_by_governance_within_bounds() {
+    let w = world(&[]);
+    let mallory = a(66);
+    let err = w
+        .staking
+        .sender(mallory)
+        .set_parameter(0, U256::from(DAY))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
+    let err = w
+        .staking
+        .sender(w.gov)
+        .set_parameter(0, U256::from(DAY - 1))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::ParameterOutOfBounds(ParameterOutOfBounds { id: 0, .. })
+    ));
+    let err = w
+        .staking
+        .sender(w.gov)
+        .set_parameter(2, U256::from(5_001))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+    let err = w
+        .staking
+        .sender(w.gov)
+        .set_parameter(9, U256::ONE)
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::UnknownParameter(UnknownParameter { id: 9 })
+    ));
+    assert_eq!(w.staking.sender(w.gov).parameter(0), U256::from(14 * DAY));
+    w.staking
+        .sender(w.gov)
+        .set_parameter(0, U256::from(3 * DAY))
+        .motsu_unwrap();
+    w.staking.assert_emitted(&ParameterChanged {
+        id: 0,
+        value: U256::from(3 * DAY),
+    });
+    assert_eq!(w.staking.sender(w.gov).parameter(0), U256::from(3 * DAY));
+}
+
+#[motsu::test]
+fn roles_and_pause() {
+    let p = a(1);
+    let w = world(&[p]);
+    let mallory = a(66);
+    assert!(matches!(
+        w.staking.sender(mallory).pause().motsu_unwrap_err(),
+        Error::Unauthorized(_)
+    ));
+    w.staking.sender(w.gov).pause().motsu_unwrap();
+    assert!(matches!(
+        w.staking.sender(w.gov).pause().motsu_unwrap_err(),
+        Error::EnforcedPause(_)
+    ));
+    assert!(matches!(
+        w.staking.sender(p).stake(SPON).motsu_unwrap_err(),
+        Error::EnforcedPause(_)
+    ));
+    w.staking.sender(w.gov).unpause().motsu_unwrap();
+    assert!(matches!(
+        w.staking.sender(w.gov).unpause().motsu_unwrap_err(),
+        Error::ExpectedPause(_)
+    ));
+    w.staking.sender(p).stake(SPON).motsu_unwrap();
+
+    // Governance hands over; the old governance loses every power.
+    let new_gov = a(0x77);
+    w.staking
+        .sender(w.gov)
+        .set_role(roles::GOVERNANCE, new_gov, true)
+        .motsu_unwrap();
+    assert_eq!(w.staking.sender(p).config().1, new_gov);
+    assert!(matches!(
+        w.staking.sender(w.gov).pause().motsu_unwrap_err(),
+        Error::Unauthorized(_)
+    ));
+    let err = w
+        .staking
+        .sender(new_gov)
+        .set_role(roles::TREASURY, Address::ZERO, true)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAddress(_)));
+    w.staking
+        .sender(new_gov)
+        .set_role(roles::REWARDER, w.rewarder, false)
+        .motsu_unwrap();
+    assert!(!w.staking.sender(p).is_rewarder(w.rewarder));
+}
+
+#[test]
+fn exported_events_match_the_emitted_types() {
+    use alloy_primitives::keccak256;
+    use alloy_sol_types::SolEvent;
+    let canonical = |event: &str| {
+        let body = event.trim_start_matches("event ").trim_end_matches(')');
+        let (name, params) = body.split_once('(').unwrap();
+        let types: Vec<&str> = params
+            .split(',')
+            .map(|p| p.split_whitespace().next().unwrap())
+            .collect();
+        format!("{name}({})", types.join(","))
+    };
+    let hashes: Vec<_> = EVENTS.iter().map(|e| keccak256(canonical(e))).collect();
+    assert_eq!(
+        hashes,
+        [
+            Staked::SIGNATURE_HASH,
+            UnbondingStarted::SIGNATURE_HASH,
+            Withdrawn::SIGNATURE_HASH,
+            RewardNotified::SIGNATURE_HASH,
+            RewardsClaimed::SIGNATURE_HASH,
+            CommissionChanged::SIGNATURE_HASH,
+            OffenceOpened::SIGNATURE_HASH,
+            OffenceClosed::SIGNATURE_HASH,
+            Slashed::SIGNATURE_HASH,
+            ParameterChanged::SIGNATURE_HASH,
+            RoleChanged::SIGNATURE_HASH,
+            Paused::SIGNATURE_HASH,
+            Unpaused::SIGNATURE_HASH,
+        ]
+    );
+}
+
+// ------------------------------------------------------------ properties
+
+const PROVIDERS: u8 = 3;
+const DELEGATORS: u8 = 4;
+
+#[derive(Debug, Clone)]
+enum Action {
+    Stake(u8, u64),
+    Delegate(u8, u8, u64),
+    Undelegate(u8, u8, u64),
+    Withdraw(usize),
+    Advance(u64),
+    Reward(u8, u64),
+    Claim(u8, u8),
+    Slash(u8, u16),
+    /// A random caller tries every privileged function (INV-13).
+    Intruder(u8),
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let amount = 1u64..1_000_000;
+    prop_oneof![
+        2 => (0..PROVIDERS, amount.clone()).prop_map(|(p, x)| Action::Stake(p, x)),
+        4 => (0..PROVIDERS, 0..DELEGATORS, amount.clone()).prop_map(|(p, d, x)| Action::Delegate(p, d, x)),
+        3 => (0..PROVIDERS, 0..DELEGATORS, amount.clone()).prop_map(|(p, d, x)| Action::Undelegate(p, d, x)),
+        2 => (0usize..8).prop_map(Action::Withdraw),
+        2 => (0u64..20 * DAY).prop_map(Action::Advance),
+        2 => (0..PROVIDERS, amount).prop_map(|(p, x)| Action::Reward(p, x)),
+        1 => (0..PROVIDERS, 0..DELEGATORS).prop_map(|(p, d)| Action::Claim(p, d)),
+        1 => (0..PROVIDERS, 0u16..=10_000).prop_map(|(p, b)| Action::Slash(p, b)),
+        1 => (100u8..160).prop_map(Action::Intruder),
+    ]
+}
+
+fn provider(i: u8) -> Address {
+    a(10 + i)
+}
+
+fn delegator(i: u8) -> Address {
+    a(20 + i)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::pool::tests_cases(24)))]
+
+    /// INV-1, INV-4, INV-6, INV-7, INV-13 over random sequences across
+    /// several providers and delegators.
+    #[test]
+    fn staking_invariants(actions in proptest::collection::vec(action(), 1..40)) {
+        let mut holders: Vec<Address> = (0..PROVIDERS).map(provider).collect();
+        holders.extend((0..DELEGATORS).map(delegator));
+        let w = world(&holders);
+        // (request id, staker, release time)
+        let mut requests: Vec<(U256, Address, u64)> = Vec::new();
+        let mut funded = U256::ZERO;
+        let mut claimed = U256::ZERO;
+        let mut challenge = 0u64;
+        let unit = U256::from(1_000_000_000u64);
+        for act in actions {
+            match act {
+                Action::Stake(p, x) => {
+                    let _ = w.staking.sender(provider(p)).stake(unit * U256::from(x)).motsu_res();
+                }
+                Action::Delegate(p, d, x) => {
+                    let _ = w.staking.sender(delegator(d)).delegate(provider(p), unit * U256::from(x)).motsu_res();
+                }
+                Action::Undelegate(p, d, x) => {
+                    let now = clock::now(1_735_689_600);
+                    if let Ok(id) = w.staking.sender(delegator(d)).undelegate(provider(p), unit * U256::from(x)).motsu_res() {
+                        requests.push((id, delegator(d), now + 14 * DAY));
+                    }
+                }
+                Action::Withdraw(i) => {
+                    if let Some(&(id, staker, release)) = requests.get(i) {
+                        let now = clock::now(1_735_689_600);
+                        let res = w.staking.sender(staker).withdraw(id).motsu_res();
+                        // INV-6: never before the end of unbonding.
+                        if now < release {
+                            prop_assert!(matches!(res, Err(Error::UnbondingNotFinished(_))));
+                        } else {
+                            prop_assert!(res.is_ok(), "withdraw after release refused: {res:?}");
+                            requests.remove(i);
+                        }
+                    }
+                }
+                Action::Advance(s) => clock::advance(s),
+                Action::Reward(p, x) => {
+                    let amount = unit * U256::from(x);
+                    if w.staking.sender(w.rewarder).notify_reward(provider(p), amount).motsu_res().is_ok() {
+                        funded += amount;
+                    }
+                }
+                Action::Claim(p, d) => {
+                    for who in [delegator(d), provider(p)] {
+                        claimed += w.staking.sender(who).claim_rewards(provider(p)).motsu_unwrap();
+                    }
+                }
+                Action::Slash(p, bps) => {
+                    challenge += 1;
+                    let id = U256::from(challenge);
+                    if w.staking.sender(w.challenges).open_offence(provider(p), id).motsu_res().is_ok() {
+                        w.staking.sender(w.challenges).slash(provider(p), bps, id, a(99), 5_000).motsu_unwrap();
+                    }
+                }
+                Action::Intruder(n) => {
+                    let x = a(n);
+                    let s = &w.staking;
+                    let unauthorized = |r: Result<(), Error>| matches!(r, Err(Error::Unauthorized(_)));
+                    prop_assert!(unauthorized(s.sender(x).set_parameter(0, U256::from(DAY)).motsu_res()));
+                    prop_assert!(unauthorized(s.sender(x).set_role(roles::GOVERNANCE, x, true).motsu_res()));
+                    prop_assert!(unauthorized(s.sender(x).pause().motsu_res()));
+                    prop_assert!(unauthorized(s.sender(x).unpause().motsu_res()));
+                    prop_assert!(unauthorized(s.sender(x).open_offence(provider(0), U256::MAX).motsu_res()));
+                    prop_assert!(unauthorized(s.sender(x).close_offence(U256::MAX).motsu_res()));
+                    prop_assert!(unauthorized(s.sender(x).slash(provider(0), 1, U256::MAX, x, 0).map(|_| ()).motsu_res()));
+                    prop_assert!(unauthorized(s.sender(x).notify_reward(provider(0), U256::ONE).motsu_res()));
+                }
+            }
+
+            // INV-1: every SPON the contract holds is accounted for.
+            let s = w.staking.sender(w.gov);
+            prop_assert_eq!(
+                w.balance(w.staking.address()),
+                s.total_staked() + s.reserves().0 + s.reserves().1
+            );
+            let mut total = U256::ZERO;
+            let mut pending = U256::ZERO;
+            for p in (0..PROVIDERS).map(provider) {
+                // INV-4: claims never exceed the pool; shortfall is dust.
+                let mut claims = s.delegation_of(p, p);
+                pending += s.pending_rewards(p, p);
+                for d in (0..DELEGATORS).map(delegator) {
+                    claims += s.delegation_of(p, d);
+                    pending += s.pending_rewards(p, d);
+                }
+                let stake = s.stake_of(p);
+                prop_assert!(claims <= stake);
+                prop_assert!(stake - claims < U256::from(PROVIDERS + DELEGATORS));
+                total += stake;
+            }
+            prop_assert_eq!(total, s.total_staked());
+            // INV-7: claimed plus claimable never exceeds funding.
+            prop_assert!(claimed + pending <= funded);
+            prop_assert_eq!(funded - claimed, s.reserves().1);
+        }
+    }
+}
