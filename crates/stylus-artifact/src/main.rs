@@ -66,7 +66,7 @@ fn parse_pack_args(mut args: impl Iterator<Item = String>) -> Result<Args> {
 
 fn wasm_opt(tool: &str, input: &Path, output: &Path) -> Result<()> {
     let status = Command::new(tool)
-        .arg("-Oz")
+        .args(["-Oz", "--converge"])
         .args([
             "--enable-bulk-memory",
             "--enable-sign-ext",
