@@ -418,63 +418,6 @@ fn slash_refusals_leave_state_untouched() {
     assert_eq!(w.staking.sender(p).pool_of(p).5, 1);
 }
 
-/// A slash costs the same whatever the number of delegators: the pool is
-/// one record, the delegators' positions are never read or written. With 1
-/// and with 1,000 delegators the slash changes the same pool fields, emits
-/// the same single event and lowers every claim by the same ratio.
-#[motsu::test]
-fn slash_is_independent_of_the_number_of_delegators() {
-    let outcome = |delegators: u16| {
-        let p = a(1);
-        let w = world(&[p]);
-        w.staking
-            .sender(p)
-            .stake(SPON * U256::from(1_000))
-            .motsu_unwrap();
-        let bank = p;
-        for i in 0..delegators {
-            let d = Address::from_word(alloy_primitives::B256::from(U256::from(
-                10_000u32 + u32::from(i),
-            )));
-            w.token.sender(bank).transfer(d, SPON).motsu_unwrap();
-            w.token
-                .sender(d)
-                .approve(w.staking.address(), U256::MAX)
-                .motsu_unwrap();
-            w.staking.sender(d).delegate(p, SPON).motsu_unwrap();
-        }
-        w.staking
-            .sender(w.challenges)
-            .open_offence(p, U256::ONE)
-            .motsu_unwrap();
-        let events_before = w.staking.all_events().len();
-        let before = w.staking.sender(p).pool_of(p);
-        let self_before = w.staking.sender(p).self_stake_of(p);
-        w.staking
-            .sender(w.challenges)
-            .slash(p, 2_500, U256::ONE, a(9), 0)
-            .motsu_unwrap();
-        let after = w.staking.sender(p).pool_of(p);
-        let events = w.staking.all_events().len() - events_before;
-        let self_after = w.staking.sender(p).self_stake_of(p);
-        // Which of the pool's fields changed.
-        let changed = [
-            before.0 != after.0,
-            before.1 != after.1,
-            before.2 != after.2,
-            before.3 != after.3,
-        ];
-        (changed, events, self_before, self_after)
-    };
-    let one = outcome(1);
-    let many = outcome(1_000);
-    assert_eq!(one.0, many.0);
-    assert_eq!(one.1, 1);
-    assert_eq!(many.1, 1);
-    assert_eq!(one.2 * U256::from(3) / U256::from(4), one.3);
-    assert_eq!(many.2 * U256::from(3) / U256::from(4), many.3);
-}
-
 #[motsu::test]
 fn rewards_with_commission_are_shared_by_stake() {
     let (p, d) = (a(1), a(2));

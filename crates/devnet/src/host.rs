@@ -1,0 +1,351 @@
+//! The `vm_hooks` (and `console`) host functions, as stylus-sdk programs
+//! import them. Pointers and lengths are `i32` offsets into the program's
+//! memory.
+
+use alloy_primitives::{keccak256, Address, B256, U256};
+use anyhow::Result;
+use wasmtime::{Caller, Engine, Linker};
+
+use crate::{flush, host_error, memory, run, ExitEarly, Frame, Log, CHAIN_ID};
+
+type C<'a> = Caller<'a, Frame>;
+
+fn read(c: &mut C<'_>, ptr: i32, len: i32) -> Result<Vec<u8>> {
+    let mem = memory(c)?;
+    let mut buf = vec![0u8; len as u32 as usize];
+    mem.read(&*c, ptr as u32 as usize, &mut buf)
+        .map_err(|_| host_error("read out of bounds"))?;
+    Ok(buf)
+}
+
+fn write(c: &mut C<'_>, ptr: i32, data: &[u8]) -> Result<()> {
+    let mem = memory(c)?;
+    mem.write(&mut *c, ptr as u32 as usize, data)
+        .map_err(|_| host_error("write out of bounds"))
+}
+
+fn read_word(c: &mut C<'_>, ptr: i32) -> Result<B256> {
+    Ok(B256::from_slice(&read(c, ptr, 32)?))
+}
+
+fn read_address(c: &mut C<'_>, ptr: i32) -> Result<Address> {
+    Ok(Address::from_slice(&read(c, ptr, 20)?))
+}
+
+fn account<R>(c: &C<'_>, a: Address, f: impl FnOnce(Option<&crate::Account>) -> R) -> R {
+    f(c.data().state.borrow().accounts.get(&a))
+}
+
+/// Calls `to` from the current frame; returns the Stylus status (0 ok,
+/// 1 revert) and stores the callee's output as return data.
+fn call(
+    c: &mut C<'_>,
+    to: i32,
+    data: i32,
+    len: i32,
+    value: Option<i32>,
+    is_static: bool,
+    out_len: i32,
+) -> Result<i32> {
+    let to = read_address(c, to)?;
+    let args = read(c, data, len)?;
+    let value = match value {
+        Some(ptr) => U256::from_be_bytes(read_word(c, ptr)?.0),
+        None => U256::ZERO,
+    };
+    let f = c.data_mut();
+    if f.is_static && !value.is_zero() {
+        return Err(host_error("value transfer in a static call"));
+    }
+    // Stylus persists the caller's storage cache before any outgoing call.
+    let cache = std::mem::take(&mut f.cache);
+    flush(&f.state, f.address, cache);
+    let callee = Frame {
+        state: f.state.clone(),
+        engine: f.engine.clone(),
+        linker: f.linker.clone(),
+        modules: f.modules.clone(),
+        address: to,
+        sender: f.address,
+        origin: f.origin,
+        value,
+        args,
+        output: Vec::new(),
+        return_data: Vec::new(),
+        cache: Default::default(),
+        is_static: f.is_static || is_static,
+        timestamp: f.timestamp,
+        block_number: f.block_number,
+        depth: f.depth + 1,
+        instructions: 0,
+    };
+    let (ok, output, instructions) = run(callee)?;
+    let f = c.data_mut();
+    f.instructions += instructions;
+    let n = output.len() as i32;
+    f.return_data = output;
+    write(c, out_len, &n.to_le_bytes())?;
+    Ok(i32::from(!ok))
+}
+
+/// A linker with every host function a stylus-sdk 0.9 program may import.
+pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
+    let mut l = Linker::new(engine);
+    let vm = "vm_hooks";
+
+    l.func_wrap(vm, "read_args", |mut c: C<'_>, dest: i32| {
+        let args = c.data().args.clone();
+        write(&mut c, dest, &args)
+    })?;
+    l.func_wrap(vm, "write_result", |mut c: C<'_>, ptr: i32, len: i32| {
+        let out = read(&mut c, ptr, len)?;
+        c.data_mut().output = out;
+        Ok(())
+    })?;
+    l.func_wrap(vm, "exit_early", |_: C<'_>, status: i32| -> Result<()> {
+        Err(ExitEarly(status).into())
+    })?;
+    l.func_wrap(
+        vm,
+        "storage_load_bytes32",
+        |mut c: C<'_>, key: i32, dest: i32| {
+            let key = read_word(&mut c, key)?;
+            let f = c.data();
+            let value = match f.cache.get(&key) {
+                Some(v) => *v,
+                None => {
+                    let mut s = f.state.borrow_mut();
+                    s.reads += 1;
+                    s.accounts
+                        .get(&f.address)
+                        .and_then(|a| a.storage.get(&key).copied())
+                        .unwrap_or_default()
+                }
+            };
+            write(&mut c, dest, value.as_slice())
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "storage_cache_bytes32",
+        |mut c: C<'_>, key: i32, value: i32| {
+            let key = read_word(&mut c, key)?;
+            let value = read_word(&mut c, value)?;
+            if c.data().is_static {
+                return Err(host_error("storage write in a static call"));
+            }
+            c.data_mut().cache.insert(key, value);
+            Ok(())
+        },
+    )?;
+    l.func_wrap(vm, "storage_flush_cache", |mut c: C<'_>, _clear: i32| {
+        let f = c.data_mut();
+        let cache = std::mem::take(&mut f.cache);
+        flush(&f.state, f.address, cache);
+    })?;
+    l.func_wrap(
+        vm,
+        "transient_load_bytes32",
+        |mut c: C<'_>, _key: i32, dest: i32| write(&mut c, dest, &[0u8; 32]),
+    )?;
+    l.func_wrap(
+        vm,
+        "transient_store_bytes32",
+        |_: C<'_>, _key: i32, _value: i32| -> Result<()> {
+            Err(host_error("transient storage is not supported yet"))
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "emit_log",
+        |mut c: C<'_>, ptr: i32, len: i32, topics: i32| {
+            let data = read(&mut c, ptr, len)?;
+            let n = topics as u32 as usize;
+            if n > 4 || data.len() < 32 * n {
+                return Err(host_error("bad log"));
+            }
+            if c.data().is_static {
+                return Err(host_error("log in a static call"));
+            }
+            let log = Log {
+                address: c.data().address,
+                topics: data[..32 * n].chunks(32).map(B256::from_slice).collect(),
+                data: data[32 * n..].to_vec(),
+            };
+            c.data().state.borrow_mut().logs.push(log);
+            Ok(())
+        },
+    )?;
+    l.func_wrap(vm, "msg_sender", |mut c: C<'_>, dest: i32| {
+        let a = c.data().sender;
+        write(&mut c, dest, a.as_slice())
+    })?;
+    l.func_wrap(vm, "msg_value", |mut c: C<'_>, dest: i32| {
+        let v = c.data().value.to_be_bytes::<32>();
+        write(&mut c, dest, &v)
+    })?;
+    l.func_wrap(vm, "msg_reentrant", |c: C<'_>| -> i32 {
+        let f = c.data();
+        let s = f.state.borrow();
+        i32::from(s.stack.iter().filter(|a| **a == f.address).count() > 1)
+    })?;
+    l.func_wrap(vm, "tx_origin", |mut c: C<'_>, dest: i32| {
+        let a = c.data().origin;
+        write(&mut c, dest, a.as_slice())
+    })?;
+    l.func_wrap(vm, "contract_address", |mut c: C<'_>, dest: i32| {
+        let a = c.data().address;
+        write(&mut c, dest, a.as_slice())
+    })?;
+    l.func_wrap(vm, "block_timestamp", |c: C<'_>| -> i64 {
+        c.data().timestamp as i64
+    })?;
+    l.func_wrap(vm, "block_number", |c: C<'_>| -> i64 {
+        c.data().block_number as i64
+    })?;
+    l.func_wrap(vm, "chainid", |_: C<'_>| -> i64 { CHAIN_ID as i64 })?;
+    l.func_wrap(vm, "block_gas_limit", |_: C<'_>| -> i64 { 32_000_000 })?;
+    l.func_wrap(vm, "block_basefee", |mut c: C<'_>, dest: i32| {
+        write(
+            &mut c,
+            dest,
+            &U256::from(100_000_000u64).to_be_bytes::<32>(),
+        )
+    })?;
+    l.func_wrap(vm, "block_coinbase", |mut c: C<'_>, dest: i32| {
+        write(&mut c, dest, &[0u8; 20])
+    })?;
+    l.func_wrap(vm, "tx_gas_price", |mut c: C<'_>, dest: i32| {
+        write(
+            &mut c,
+            dest,
+            &U256::from(100_000_000u64).to_be_bytes::<32>(),
+        )
+    })?;
+    l.func_wrap(vm, "tx_ink_price", |_: C<'_>| -> i32 { 10_000 })?;
+    l.func_wrap(vm, "evm_gas_left", |c: C<'_>| -> i64 {
+        (c.get_fuel().unwrap_or(0) / 10_000) as i64
+    })?;
+    l.func_wrap(vm, "evm_ink_left", |c: C<'_>| -> i64 {
+        c.get_fuel().unwrap_or(0) as i64
+    })?;
+    l.func_wrap(vm, "pay_for_memory_grow", |_: C<'_>, _pages: i32| {})?;
+    l.func_wrap(
+        vm,
+        "native_keccak256",
+        |mut c: C<'_>, ptr: i32, len: i32, out: i32| {
+            let data = read(&mut c, ptr, len)?;
+            write(&mut c, out, keccak256(data).as_slice())
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "account_balance",
+        |mut c: C<'_>, address: i32, dest: i32| {
+            let a = read_address(&mut c, address)?;
+            let b = account(&c, a, |a| a.map(|a| a.balance).unwrap_or_default());
+            write(&mut c, dest, &b.to_be_bytes::<32>())
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "account_codehash",
+        |mut c: C<'_>, address: i32, dest: i32| {
+            let a = read_address(&mut c, address)?;
+            let h = account(&c, a, |a| match a {
+                Some(a) if !a.code.is_empty() => keccak256(&a.code),
+                Some(_) => keccak256([]),
+                None => B256::ZERO,
+            });
+            write(&mut c, dest, h.as_slice())
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "account_code_size",
+        |mut c: C<'_>, address: i32| -> Result<i32> {
+            let a = read_address(&mut c, address)?;
+            Ok(account(&c, a, |a| a.map_or(0, |a| a.code.len())) as i32)
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "account_code",
+        |mut c: C<'_>, address: i32, offset: i32, size: i32, dest: i32| -> Result<i32> {
+            let a = read_address(&mut c, address)?;
+            let code = account(&c, a, |a| a.map(|a| a.code.clone()).unwrap_or_default());
+            let start = (offset as u32 as usize).min(code.len());
+            let end = start.saturating_add(size as u32 as usize).min(code.len());
+            write(&mut c, dest, &code[start..end])?;
+            Ok((end - start) as i32)
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "call_contract",
+        |mut c: C<'_>, to: i32, data: i32, len: i32, value: i32, _gas: i64, out_len: i32| {
+            call(&mut c, to, data, len, Some(value), false, out_len)
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "static_call_contract",
+        |mut c: C<'_>, to: i32, data: i32, len: i32, _gas: i64, out_len: i32| {
+            call(&mut c, to, data, len, None, true, out_len)
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "delegate_call_contract",
+        |mut c: C<'_>, _to: i32, _data: i32, _len: i32, _gas: i64, out_len: i32| -> Result<i32> {
+            c.data_mut().return_data = b"delegate calls are not supported yet".to_vec();
+            let n = c.data().return_data.len() as i32;
+            write(&mut c, out_len, &n.to_le_bytes())?;
+            Ok(1)
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "create1",
+        |mut c: C<'_>, _code: i32, _len: i32, _endowment: i32, contract: i32, revert_len: i32| {
+            write(&mut c, contract, &[0u8; 20])?;
+            write(&mut c, revert_len, &0i32.to_le_bytes())
+        },
+    )?;
+    l.func_wrap(
+        vm,
+        "create2",
+        |mut c: C<'_>,
+         _code: i32,
+         _len: i32,
+         _endowment: i32,
+         _salt: i32,
+         contract: i32,
+         revert_len: i32| {
+            write(&mut c, contract, &[0u8; 20])?;
+            write(&mut c, revert_len, &0i32.to_le_bytes())
+        },
+    )?;
+    l.func_wrap(vm, "return_data_size", |c: C<'_>| -> i32 {
+        c.data().return_data.len() as i32
+    })?;
+    l.func_wrap(
+        vm,
+        "read_return_data",
+        |mut c: C<'_>, dest: i32, offset: i32, size: i32| -> Result<i32> {
+            let data = c.data().return_data.clone();
+            let start = (offset as u32 as usize).min(data.len());
+            let end = start.saturating_add(size as u32 as usize).min(data.len());
+            write(&mut c, dest, &data[start..end])?;
+            Ok((end - start) as i32)
+        },
+    )?;
+
+    let console = "console";
+    l.func_wrap(console, "log_txt", |_: C<'_>, _ptr: i32, _len: i32| {})?;
+    l.func_wrap(console, "log_i32", |_: C<'_>, _v: i32| {})?;
+    l.func_wrap(console, "log_i64", |_: C<'_>, _v: i64| {})?;
+    l.func_wrap(console, "log_f32", |_: C<'_>, _v: f32| {})?;
+    l.func_wrap(console, "log_f64", |_: C<'_>, _v: f64| {})?;
+    Ok(l)
+}

@@ -1,0 +1,96 @@
+//! Host semantics on small hand-written programs.
+
+use super::*;
+
+/// Increments the last byte of slot 0 and returns the new value. The first
+/// argument byte picks the ending: 0 success, 1 revert, 2 `exit_early(1)`.
+const COUNTER: &str = r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (import "vm_hooks" "storage_load_bytes32" (func $load (param i32 i32)))
+  (import "vm_hooks" "storage_cache_bytes32" (func $cache (param i32 i32)))
+  (import "vm_hooks" "storage_flush_cache" (func $flush (param i32)))
+  (import "vm_hooks" "exit_early" (func $exit (param i32)))
+  (import "vm_hooks" "emit_log" (func $log (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (call $read_args (i32.const 64))
+    (call $load (i32.const 0) (i32.const 32))
+    (i32.store8 (i32.const 63) (i32.add (i32.load8_u (i32.const 63)) (i32.const 1)))
+    (call $cache (i32.const 0) (i32.const 32))
+    (call $write_result (i32.const 32) (i32.const 32))
+    (call $log (i32.const 32) (i32.const 32) (i32.const 1))
+    (if (i32.eq (i32.load8_u (i32.const 64)) (i32.const 1)) (then (return (i32.const 1))))
+    (if (i32.eq (i32.load8_u (i32.const 64)) (i32.const 2)) (then (call $exit (i32.const 1))))
+    (call $flush (i32.const 0))
+    (i32.const 0)))"#;
+
+fn counter() -> (Chain, Address) {
+    let mut chain = Chain::new();
+    let address = chain.deploy(&wat::parse_str(COUNTER).unwrap()).unwrap();
+    (chain, address)
+}
+
+fn word(n: u8) -> B256 {
+    let mut w = B256::ZERO;
+    w.0[31] = n;
+    w
+}
+
+#[test]
+fn storage_persists_on_success_and_counts_slots() {
+    let (mut chain, c) = counter();
+    let user = Address::with_last_byte(1);
+    let out = chain.transact(user, c, &[0], U256::ZERO).unwrap();
+    assert!(out.success);
+    assert_eq!(out.output, word(1).to_vec());
+    assert_eq!(out.slots_written, 1);
+    assert_eq!(out.logs.len(), 1);
+    assert_eq!(out.logs[0].topics, vec![word(1)]);
+    assert!(out.instructions > 0);
+    chain.transact(user, c, &[0], U256::ZERO).unwrap();
+    assert_eq!(chain.storage(c, B256::ZERO), word(2));
+}
+
+#[test]
+fn revert_and_exit_early_roll_back() {
+    let (mut chain, c) = counter();
+    let user = Address::with_last_byte(1);
+    chain.transact(user, c, &[0], U256::ZERO).unwrap();
+    for mode in [1u8, 2] {
+        let out = chain.transact(user, c, &[mode], U256::ZERO).unwrap();
+        assert!(!out.success, "mode {mode}");
+        assert!(out.logs.is_empty());
+        assert_eq!(chain.storage(c, B256::ZERO), word(1));
+    }
+    // The revert data is the program's output.
+    let out = chain.transact(user, c, &[1], U256::ZERO).unwrap();
+    assert_eq!(out.output, word(2).to_vec());
+}
+
+#[test]
+fn views_discard_changes() {
+    let (mut chain, c) = counter();
+    let user = Address::with_last_byte(1);
+    let out = chain.view(user, c, &[0]).unwrap();
+    // A static call refuses the storage write: the program traps.
+    assert!(!out.success);
+    assert_eq!(chain.storage(c, B256::ZERO), B256::ZERO);
+}
+
+#[test]
+fn value_moves_and_calls_to_plain_accounts_succeed() {
+    let mut chain = Chain::new();
+    let (a, b) = (Address::with_last_byte(1), Address::with_last_byte(2));
+    chain.fund(a, U256::from(10));
+    assert!(chain.transact(a, b, &[], U256::from(4)).unwrap().success);
+    assert!(!chain.transact(a, b, &[], U256::from(7)).unwrap().success);
+}
+
+#[test]
+fn deploy_refuses_what_activation_refuses() {
+    let mut chain = Chain::new();
+    let bad = COUNTER.replace("\"vm_hooks\" \"read_args\"", "\"env\" \"read_args\"");
+    let err = chain.deploy(&wat::parse_str(bad).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("activation refused"), "{err}");
+}

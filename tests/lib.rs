@@ -1,0 +1,105 @@
+//! Helpers of the end-to-end tests: the deployable modules from
+//! `target/stylus/` (written by `scripts/build-contracts`), bindings
+//! generated from the exported ABIs in `deployments/abi/`, and calls through
+//! the in-process chain as a wallet would make them.
+
+use std::path::PathBuf;
+
+use alloy_json_abi::JsonAbi;
+use alloy_primitives::{keccak256, Address, U256};
+use alloy_sol_types::{sol, SolCall, SolConstructor};
+use anyhow::{bail, Context, Result};
+use spon_devnet::{Chain, Outcome};
+
+sol!(SponToken, "../deployments/abi/spon-token.json");
+sol!(SponStaking, "../deployments/abi/spon-staking.json");
+
+/// The deployable module of `contract` (its package name).
+///
+/// # Errors
+/// If `scripts/build-contracts` has not written it.
+pub fn artifact(contract: &str) -> Result<Vec<u8>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/stylus")
+        .join(format!("{contract}.wasm"));
+    std::fs::read(&path).with_context(|| {
+        format!(
+            "{} is missing: run scripts/build-contracts first",
+            path.display()
+        )
+    })
+}
+
+/// Deploys `contract` and runs its Stylus constructor with `args`.
+///
+/// # Errors
+/// If deployment or the constructor fails.
+pub fn deploy<C: SolConstructor>(
+    chain: &mut Chain,
+    contract: &str,
+    from: Address,
+    args: &C,
+) -> Result<Address> {
+    let address = chain.deploy(&artifact(contract)?)?;
+    let mut calldata = keccak256("stylus_constructor()")[..4].to_vec();
+    calldata.extend(args.abi_encode());
+    let out = chain.transact(from, address, &calldata, U256::ZERO)?;
+    if !out.success {
+        bail!("constructor of {contract} reverted: {}", hex(&out.output));
+    }
+    Ok(address)
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A call's outcome and its decoded result.
+pub struct Sent<R> {
+    /// What the chain reported (instructions, slots, logs).
+    pub outcome: Outcome,
+    /// The decoded return value, or the contract's decoded custom error.
+    pub result: Result<R, String>,
+}
+
+/// Every exported ABI, for naming custom errors.
+const ABIS: [&str; 2] = [
+    include_str!("../deployments/abi/spon-token.json"),
+    include_str!("../deployments/abi/spon-staking.json"),
+];
+
+/// The custom error `data` encodes, as `Name(args…)` with its arguments as
+/// raw words, from the exported ABIs; else the raw revert data.
+pub fn error_name(data: &[u8]) -> String {
+    if data.len() >= 4 {
+        for json in ABIS {
+            let abi: JsonAbi = serde_json::from_str(json).expect("exported ABI is valid JSON");
+            for error in abi.errors() {
+                if error.selector().as_slice() == &data[..4] {
+                    return format!("{}(0x{})", error.name, hex(&data[4..]));
+                }
+            }
+        }
+    }
+    format!("revert 0x{}", hex(data))
+}
+
+/// Sends `call` from `from` to `to`; decodes the return value, or names the
+/// custom error of a revert.
+///
+/// # Errors
+/// Host failures only.
+pub fn send<C: SolCall>(
+    chain: &mut Chain,
+    from: Address,
+    to: Address,
+    call: &C,
+) -> Result<Sent<C::Return>> {
+    let outcome = chain.transact(from, to, &call.abi_encode(), U256::ZERO)?;
+    let result = if outcome.success {
+        Ok(C::abi_decode_returns(&outcome.output, true)?)
+    } else {
+        Err(error_name(&outcome.output))
+    };
+    Ok(Sent { outcome, result })
+}
