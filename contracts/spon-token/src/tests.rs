@@ -566,20 +566,12 @@ fn permit_with_malformed_signature_is_refused(
     assert_eq!(token.sender(spender).nonces(owner.address()), U256::ZERO);
 }
 
-/// Canonical signature (`Name(type,type)`) of a human-readable event.
-fn canonical(event: &str) -> String {
-    let body = event.trim_start_matches("event ").trim_end_matches(')');
-    let (name, params) = body.split_once('(').unwrap();
-    let types: Vec<&str> = params
-        .split(',')
-        .map(|p| p.split_whitespace().next().unwrap())
-        .collect();
-    format!("{name}({})", types.join(","))
-}
-
 #[test]
 fn exported_events_match_the_emitted_types() {
     use alloy_sol_types::SolEvent;
-    let hashes: Vec<B256> = EVENTS.iter().map(|e| keccak256(canonical(e))).collect();
+    let hashes: Vec<B256> = EVENTS
+        .iter()
+        .map(|e| keccak256(stylus_artifact::event_signature(e).unwrap()))
+        .collect();
     assert_eq!(hashes, [Transfer::SIGNATURE_HASH, Approval::SIGNATURE_HASH]);
 }

@@ -639,16 +639,10 @@ fn roles_and_pause() {
 fn exported_events_match_the_emitted_types() {
     use alloy_primitives::keccak256;
     use alloy_sol_types::SolEvent;
-    let canonical = |event: &str| {
-        let body = event.trim_start_matches("event ").trim_end_matches(')');
-        let (name, params) = body.split_once('(').unwrap();
-        let types: Vec<&str> = params
-            .split(',')
-            .map(|p| p.split_whitespace().next().unwrap())
-            .collect();
-        format!("{name}({})", types.join(","))
-    };
-    let hashes: Vec<_> = EVENTS.iter().map(|e| keccak256(canonical(e))).collect();
+    let hashes: Vec<_> = EVENTS
+        .iter()
+        .map(|e| keccak256(stylus_artifact::event_signature(e).unwrap()))
+        .collect();
     assert_eq!(
         hashes,
         [

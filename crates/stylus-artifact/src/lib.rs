@@ -404,5 +404,16 @@ pub fn json_abi(
     Ok(abi)
 }
 
+/// Canonical signature (`Name(type,...)`) of an event written in
+/// human-readable ABI form, for checking a contract's exported `EVENTS`
+/// against the event types it emits.
+///
+/// # Errors
+/// If `event` does not parse as an event.
+pub fn event_signature(event: &str) -> Result<String> {
+    let event = alloy_json_abi::Event::parse(event).map_err(|e| anyhow::anyhow!("{event}: {e}"))?;
+    Ok(event.signature())
+}
+
 #[cfg(test)]
 mod tests;

@@ -221,3 +221,13 @@ interface IToken  {
 fn json_abi_refuses_structs() {
     assert!(json_abi("interface I {\n struct S { uint256 a; }\n}", "", "").is_err());
 }
+
+#[test]
+fn event_signature_is_canonical() {
+    assert_eq!(
+        event_signature("event Transfer(address indexed from, address indexed to, uint256 value)")
+            .unwrap(),
+        "Transfer(address,address,uint256)"
+    );
+    assert!(event_signature("function f()").is_err());
+}
