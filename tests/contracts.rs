@@ -2,13 +2,18 @@
 //! driven through their exported ABIs.
 
 use alloy_primitives::{uint, Address, U256};
+use alloy_sol_types::SolCall;
 use spon_devnet::Chain;
-use spon_e2e::{deploy, send, SponStaking as S, SponToken as T};
+use spon_e2e::{deploy, send, Sent, SponStaking as S, SponToken as T};
 
 const SPON: U256 = uint!(1_000000000000000000_U256);
 
 fn a(n: u64) -> Address {
     Address::left_padding_from(&n.to_be_bytes())
+}
+
+fn spon(n: u64) -> U256 {
+    SPON * U256::from(n)
 }
 
 struct World {
@@ -22,7 +27,7 @@ struct World {
 fn world() -> World {
     let mut chain = Chain::new();
     let (bank, gov, treasury, challenges) = (a(0xB0), a(0xA1), a(0xA2), a(0xA3));
-    let supply = SPON * U256::from(1_000_000_000u64);
+    let supply = spon(1_000_000_000);
     let token = deploy(
         &mut chain,
         "spon-token",
@@ -44,96 +49,103 @@ fn world() -> World {
         },
     )
     .unwrap();
-    let role = S::setRoleCall {
-        role: 1,
-        account: challenges,
-        enabled: true,
-    };
-    send(&mut chain, gov, staking, &role)
-        .unwrap()
-        .result
-        .unwrap();
-    World {
+    let mut w = World {
         chain,
         token,
         staking,
         bank,
         challenges,
-    }
+    };
+    w.staking_ok(
+        gov,
+        &S::setRoleCall {
+            role: 1,
+            account: challenges,
+            enabled: true,
+        },
+    );
+    w
 }
 
 impl World {
+    /// Sends `call` to the token from `from`.
+    fn token<C: SolCall>(&mut self, from: Address, call: &C) -> Sent<C::Return> {
+        let to = self.token;
+        send(&mut self.chain, from, to, call).unwrap()
+    }
+
+    /// Sends `call` to the staking contract from `from`.
+    fn staking<C: SolCall>(&mut self, from: Address, call: &C) -> Sent<C::Return> {
+        let to = self.staking;
+        send(&mut self.chain, from, to, call).unwrap()
+    }
+
+    /// Sends `call` to the staking contract; it must succeed.
+    fn staking_ok<C: SolCall>(&mut self, from: Address, call: &C) -> C::Return {
+        self.staking(from, call).result.unwrap()
+    }
+
     /// Gives `who` `amount` SPON and approves the staking contract.
     fn fund(&mut self, who: Address, amount: U256) {
-        let t = T::transferCall {
-            to: who,
-            value: amount,
-        };
-        send(&mut self.chain, self.bank, self.token, &t)
-            .unwrap()
-            .result
-            .unwrap();
-        let ap = T::approveCall {
-            spender: self.staking,
-            value: U256::MAX,
-        };
-        send(&mut self.chain, who, self.token, &ap)
-            .unwrap()
-            .result
-            .unwrap();
+        let bank = self.bank;
+        self.token(
+            bank,
+            &T::transferCall {
+                to: who,
+                value: amount,
+            },
+        )
+        .result
+        .unwrap();
+        let spender = self.staking;
+        self.token(
+            who,
+            &T::approveCall {
+                spender,
+                value: U256::MAX,
+            },
+        )
+        .result
+        .unwrap();
     }
 
     fn balance(&mut self, who: Address) -> U256 {
-        send(
-            &mut self.chain,
-            who,
-            self.token,
-            &T::balanceOfCall { account: who },
-        )
-        .unwrap()
-        .result
-        .unwrap()
-        ._0
+        self.token(who, &T::balanceOfCall { account: who })
+            .result
+            .unwrap()
+            ._0
     }
 }
 
 #[test]
 fn token_through_its_abi() {
     let mut w = world();
-    let supply = send(&mut w.chain, w.bank, w.token, &T::totalSupplyCall {}).unwrap();
-    assert_eq!(
-        supply.result.unwrap()._0,
-        SPON * U256::from(1_000_000_000u64)
-    );
-    let name = send(&mut w.chain, w.bank, w.token, &T::nameCall {}).unwrap();
+    let bank = w.bank;
+    let supply = w.token(bank, &T::totalSupplyCall {});
+    assert_eq!(supply.result.unwrap()._0, spon(1_000_000_000));
+    let name = w.token(bank, &T::nameCall {});
     assert_eq!(name.result.unwrap()._0, "SPON");
 
     let alice = a(1);
-    let sent = send(
-        &mut w.chain,
-        w.bank,
-        w.token,
+    let sent = w.token(
+        bank,
         &T::transferCall {
             to: alice,
             value: SPON,
         },
-    )
-    .unwrap();
+    );
     assert!(sent.result.unwrap()._0);
     assert_eq!(sent.outcome.logs.len(), 1);
     assert_eq!(w.balance(alice), SPON);
 
     // A refusal comes back as the named custom error, and changes nothing.
-    let over = send(
-        &mut w.chain,
+    let over = w.token(
         alice,
-        w.token,
         &T::transferCall {
-            to: w.bank,
+            to: bank,
             value: SPON + U256::from(1),
         },
-    )
-    .unwrap();
+    );
     let err = over.result.err().expect("reverts");
     assert!(err.contains("ERC20InsufficientBalance"), "{err}");
     assert_eq!(w.balance(alice), SPON);
@@ -143,54 +155,31 @@ fn token_through_its_abi() {
 fn stake_delegate_unbond_withdraw_through_the_abi() {
     let mut w = world();
     let (p, d) = (a(1), a(2));
-    w.fund(p, SPON * U256::from(100));
-    w.fund(d, SPON * U256::from(100));
-    send(
-        &mut w.chain,
-        p,
-        w.staking,
-        &S::stakeCall {
-            amount: SPON * U256::from(40),
-        },
-    )
-    .unwrap()
-    .result
-    .unwrap();
-    send(
-        &mut w.chain,
+    w.fund(p, spon(100));
+    w.fund(d, spon(100));
+    w.staking_ok(p, &S::stakeCall { amount: spon(40) });
+    w.staking_ok(
         d,
-        w.staking,
         &S::delegateCall {
             provider: p,
-            amount: SPON * U256::from(60),
+            amount: spon(60),
         },
-    )
-    .unwrap()
-    .result
-    .unwrap();
-    let stake = send(&mut w.chain, d, w.staking, &S::stakeOfCall { provider: p }).unwrap();
-    assert_eq!(stake.result.unwrap()._0, SPON * U256::from(100));
+    );
+    assert_eq!(
+        w.staking_ok(d, &S::stakeOfCall { provider: p })._0,
+        spon(100)
+    );
 
-    let id = send(
-        &mut w.chain,
-        d,
-        w.staking,
-        &S::undelegateCall {
-            provider: p,
-            amount: SPON * U256::from(10),
-        },
-    )
-    .unwrap()
-    .result
-    .unwrap()
-    ._0;
-    let early = send(
-        &mut w.chain,
-        d,
-        w.staking,
-        &S::withdrawCall { request_id: id },
-    )
-    .unwrap();
+    let id = w
+        .staking_ok(
+            d,
+            &S::undelegateCall {
+                provider: p,
+                amount: spon(10),
+            },
+        )
+        ._0;
+    let early = w.staking(d, &S::withdrawCall { request_id: id });
     assert!(early
         .result
         .err()
@@ -198,16 +187,8 @@ fn stake_delegate_unbond_withdraw_through_the_abi() {
         .contains("UnbondingNotFinished"));
     w.chain.advance(14 * 86_400);
     let before = w.balance(d);
-    send(
-        &mut w.chain,
-        d,
-        w.staking,
-        &S::withdrawCall { request_id: id },
-    )
-    .unwrap()
-    .result
-    .unwrap();
-    assert_eq!(w.balance(d), before + SPON * U256::from(10));
+    w.staking_ok(d, &S::withdrawCall { request_id: id });
+    assert_eq!(w.balance(d), before + spon(10));
 }
 
 /// Issue: a slash with 1 and with 1,000 delegators writes the same number
@@ -218,47 +199,32 @@ fn slash_writes_the_same_slots_with_1_and_1000_delegators() {
     for delegators in [1u64, 1_000] {
         let mut w = world();
         let p = a(1);
-        w.fund(p, SPON * U256::from(1_000));
-        send(
-            &mut w.chain,
+        w.fund(p, spon(1_000));
+        w.staking_ok(
             p,
-            w.staking,
             &S::stakeCall {
-                amount: SPON * U256::from(1_000),
+                amount: spon(1_000),
             },
-        )
-        .unwrap()
-        .result
-        .unwrap();
+        );
         for i in 0..delegators {
             let d = a(0x10_000 + i);
             w.fund(d, SPON);
-            send(
-                &mut w.chain,
+            w.staking_ok(
                 d,
-                w.staking,
                 &S::delegateCall {
                     provider: p,
                     amount: SPON,
                 },
-            )
-            .unwrap()
-            .result
-            .unwrap();
+            );
         }
         let ch = w.challenges;
-        send(
-            &mut w.chain,
+        w.staking_ok(
             ch,
-            w.staking,
             &S::openOffenceCall {
                 provider: p,
                 challenge_id: U256::from(1),
             },
-        )
-        .unwrap()
-        .result
-        .unwrap();
+        );
         let slash = S::slashCall {
             provider: p,
             bps: 2_500,
@@ -266,12 +232,9 @@ fn slash_writes_the_same_slots_with_1_and_1000_delegators() {
             challenger: a(9),
             challenger_share_bps: 5_000,
         };
-        let sent = send(&mut w.chain, ch, w.staking, &slash).unwrap();
+        let sent = w.staking(ch, &slash);
         let slashed = sent.result.unwrap()._0;
-        assert_eq!(
-            slashed,
-            SPON * U256::from(1_000 + delegators) / U256::from(4)
-        );
+        assert_eq!(slashed, spon(1_000 + delegators) / U256::from(4));
         figures.push((
             delegators,
             sent.outcome.slots_written,

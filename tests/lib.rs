@@ -3,7 +3,7 @@
 //! generated from the exported ABIs in `deployments/abi/`, and calls through
 //! the in-process chain as a wallet would make them.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::LazyLock};
 
 use alloy_json_abi::JsonAbi;
 use alloy_primitives::{keccak256, Address, U256};
@@ -63,17 +63,21 @@ pub struct Sent<R> {
 }
 
 /// Every exported ABI, for naming custom errors.
-const ABIS: [&str; 2] = [
-    include_str!("../deployments/abi/spon-token.json"),
-    include_str!("../deployments/abi/spon-staking.json"),
-];
+static ABIS: LazyLock<Vec<JsonAbi>> = LazyLock::new(|| {
+    [
+        include_str!("../deployments/abi/spon-token.json"),
+        include_str!("../deployments/abi/spon-staking.json"),
+    ]
+    .iter()
+    .map(|json| serde_json::from_str(json).expect("exported ABI is valid JSON"))
+    .collect()
+});
 
 /// The custom error `data` encodes, as `Name(args…)` with its arguments as
 /// raw words, from the exported ABIs; else the raw revert data.
 pub fn error_name(data: &[u8]) -> String {
     if data.len() >= 4 {
-        for json in ABIS {
-            let abi: JsonAbi = serde_json::from_str(json).expect("exported ABI is valid JSON");
+        for abi in ABIS.iter() {
             for error in abi.errors() {
                 if error.selector().as_slice() == &data[..4] {
                     return format!("{}(0x{})", error.name, hex(&data[4..]));

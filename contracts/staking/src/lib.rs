@@ -264,6 +264,14 @@ impl Staking {
         bps.min(u16::try_from(self.max_commission_bps.val()).unwrap_or(u16::MAX))
     }
 
+    /// Pulls `amount` SPON from `from` into this contract (allowance needed).
+    fn pull(&mut self, from: Address, amount: U256) -> Result<(), Error> {
+        let (spon, this) = (self.spon.get(), self.vm().contract_address());
+        Ok(self
+            .safe_erc20
+            .safe_transfer_from(spon, from, this, amount)?)
+    }
+
     fn deposit(&mut self, provider: Address, staker: Address, amount: U256) -> Result<(), Error> {
         self.when_not_paused()?;
         if amount.is_zero() {
@@ -278,9 +286,7 @@ impl Staking {
         self.store_pool(provider, &pool);
         self.total_staked
             .set(checked_add(self.total_staked.get(), amount)?);
-        let (spon, this) = (self.spon.get(), self.vm().contract_address());
-        self.safe_erc20
-            .safe_transfer_from(spon, staker, this, amount)?;
+        self.pull(staker, amount)?;
         self.emit(Staked {
             provider,
             staker,
@@ -521,9 +527,7 @@ impl Staking {
         }
         self.reward_reserve
             .set(checked_add(self.reward_reserve.get(), amount)?);
-        let (spon, this) = (self.spon.get(), self.vm().contract_address());
-        self.safe_erc20
-            .safe_transfer_from(spon, funder, this, amount)?;
+        self.pull(funder, amount)?;
         self.emit(RewardNotified {
             provider,
             funder,
