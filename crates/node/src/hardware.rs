@@ -210,7 +210,8 @@ mod tests {
     #[test]
     fn each_invalid_field_is_named() {
         let ok = h100_node();
-        let cases: [(fn(&mut Hardware), HardwareError); 9] = [
+        type Break = fn(&mut Hardware);
+        let cases: [(Break, HardwareError); 9] = [
             (|h| h.gpu_model = 0, HardwareError::GpuModel),
             (|h| h.gpu_count = 0, HardwareError::GpuCount),
             (|h| h.vram_mib = 0, HardwareError::Vram),
