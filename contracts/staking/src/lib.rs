@@ -26,7 +26,6 @@
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 extern crate alloc;
 
-pub mod clock;
 pub mod errors;
 pub mod events;
 pub mod params;
@@ -34,12 +33,15 @@ pub mod pool;
 
 use alloc::vec::Vec;
 
-use alloy_primitives::{Address, U16, U256, U64};
+use alloy_primitives::{Address, U256};
 use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap, StorageU16, StorageU256, StorageU64},
 };
+
+pub use spon_contract_kit::clock;
+use spon_contract_kit::Native;
 
 use crate::{
     errors::*,
@@ -138,30 +140,6 @@ pub struct Staking {
     /// accumulator cannot pay out).
     reward_reserve: StorageU256,
     safe_erc20: SafeErc20,
-}
-
-/// Native-integer access to small storage integers.
-trait Native<T> {
-    fn val(&self) -> T;
-    fn put(&mut self, v: T);
-}
-
-impl Native<u64> for StorageU64 {
-    fn val(&self) -> u64 {
-        self.get().to()
-    }
-    fn put(&mut self, v: u64) {
-        self.set(U64::from(v));
-    }
-}
-
-impl Native<u16> for StorageU16 {
-    fn val(&self) -> u16 {
-        self.get().to()
-    }
-    fn put(&mut self, v: u16) {
-        self.set(U16::from(v));
-    }
 }
 
 fn checked_add(a: U256, b: U256) -> Result<U256, Error> {
@@ -744,15 +722,14 @@ impl Staking {
     pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
         self.only_governance()?;
         let p = params::by_id(id).ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = u64::try_from(value).unwrap_or(u64::MAX);
-        if v < p.min || v > p.max {
-            return Err(Error::ParameterOutOfBounds(ParameterOutOfBounds {
+        let v = p
+            .check(value)
+            .ok_or(Error::ParameterOutOfBounds(ParameterOutOfBounds {
                 id,
                 value,
                 min: U256::from(p.min),
                 max: U256::from(p.max),
-            }));
-        }
+            }))?;
         match id {
             0 => self.unbonding_period.put(v),
             1 => self.jail_period.put(v),

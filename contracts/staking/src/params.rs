@@ -3,18 +3,7 @@
 /// Seconds in a day.
 pub const DAY: u64 = 86_400;
 
-/// A parameter and its bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Param {
-    /// Id used by `setParameter` and in `ParameterChanged`.
-    pub id: u8,
-    /// Value at construction.
-    pub default: u64,
-    /// Smallest value governance may set.
-    pub min: u64,
-    /// Largest value governance may set.
-    pub max: u64,
-}
+pub use spon_contract_kit::Param;
 
 /// Seconds between `undelegate` and `withdraw`.
 pub const UNBONDING_PERIOD: Param = Param {
@@ -66,7 +55,7 @@ mod tests {
     fn ids_index_the_table_and_defaults_are_in_bounds() {
         for (i, p) in ALL.iter().enumerate() {
             assert_eq!(usize::from(p.id), i);
-            assert!(p.min <= p.default && p.default <= p.max, "{p:?}");
+            assert!(p.is_consistent(), "{p:?}");
         }
         assert_eq!(by_id(4), None);
     }

@@ -1,0 +1,130 @@
+//! Every refusal of the registry contract, as a Solidity custom error.
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::sol;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// `caller` does not hold the role the function needs.
+    #[derive(Debug)]
+    error Unauthorized(address caller);
+    /// An address argument was the zero address.
+    #[derive(Debug)]
+    error ZeroAddress();
+    /// `node` is already registered (in `state`; see `NodeStateChanged`).
+    #[derive(Debug)]
+    error AlreadyRegistered(address node, uint8 state);
+    /// The call is not allowed while `node` is in `state` (0: never
+    /// registered).
+    #[derive(Debug)]
+    error InvalidState(address node, uint8 state);
+    /// The call needs a node of class `expected` (1 Provider, 2 Fizz).
+    #[derive(Debug)]
+    error WrongClass(address node, uint8 expected);
+    /// Field `field` of the packed hardware is invalid (see spon-node's
+    /// `HardwareError`: 0 GPU model … 8 reserved bits).
+    #[derive(Debug)]
+    error InvalidHardware(uint8 field);
+    /// The endpoint URI is empty or longer than `max` bytes.
+    #[derive(Debug)]
+    error InvalidEndpoint(uint256 length, uint256 max);
+    /// Self-stake `stake` is below the class minimum `required` (wei).
+    #[derive(Debug)]
+    error InsufficientStake(uint256 stake, uint256 required);
+    /// `gateway` is neither an active Provider node nor an approved
+    /// gateway operator.
+    #[derive(Debug)]
+    error UnknownGateway(address gateway);
+    /// `node` has no proposal or hardware update awaiting approval.
+    #[derive(Debug)]
+    error NothingToApprove(address node);
+    /// The probe nonce of the node is `expected`, not `given`.
+    #[derive(Debug)]
+    error InvalidNonce(uint256 expected, uint256 given);
+    /// The signature is malformed or does not recover to an address.
+    #[derive(Debug)]
+    error InvalidSignature();
+    /// The signature recovers to `recovered`, not the probe key `expected`.
+    #[derive(Debug)]
+    error WrongSigner(address expected, address recovered);
+    /// The summary's `timestamp` is more than `maxAge` seconds before
+    /// `now`, or after it.
+    #[derive(Debug)]
+    error StaleProbe(uint64 timestamp, uint64 now, uint64 maxAge);
+    /// `node` still runs `active` leases.
+    #[derive(Debug)]
+    error LeasesOutstanding(address node, uint64 active);
+    /// `node` has no lease open to close.
+    #[derive(Debug)]
+    error NoActiveLease(address node);
+    /// Uptime of `node` for era `era` is already credited.
+    #[derive(Debug)]
+    error UptimeAlreadyRecorded(address node, uint64 era);
+    /// A counter would overflow.
+    #[derive(Debug)]
+    error ArithmeticOverflow();
+    /// The staking contract did not answer a stake query.
+    #[derive(Debug)]
+    error StakingCallFailed(address staking);
+    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
+    #[derive(Debug)]
+    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
+    /// No parameter (or role) with this id.
+    #[derive(Debug)]
+    error UnknownParameter(uint8 id);
+    /// The contract is paused.
+    #[derive(Debug)]
+    error EnforcedPause();
+    /// The contract is not paused.
+    #[derive(Debug)]
+    error ExpectedPause();
+}
+
+/// The error of every registry entry point.
+#[derive(SolidityError, Debug)]
+#[allow(missing_docs)]
+pub enum Error {
+    Unauthorized(Unauthorized),
+    ZeroAddress(ZeroAddress),
+    AlreadyRegistered(AlreadyRegistered),
+    InvalidState(InvalidState),
+    WrongClass(WrongClass),
+    InvalidHardware(InvalidHardware),
+    InvalidEndpoint(InvalidEndpoint),
+    InsufficientStake(InsufficientStake),
+    UnknownGateway(UnknownGateway),
+    NothingToApprove(NothingToApprove),
+    InvalidNonce(InvalidNonce),
+    InvalidSignature(InvalidSignature),
+    WrongSigner(WrongSigner),
+    StaleProbe(StaleProbe),
+    LeasesOutstanding(LeasesOutstanding),
+    NoActiveLease(NoActiveLease),
+    UptimeAlreadyRecorded(UptimeAlreadyRecorded),
+    ArithmeticOverflow(ArithmeticOverflow),
+    StakingCallFailed(StakingCallFailed),
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    UnknownParameter(UnknownParameter),
+    EnforcedPause(EnforcedPause),
+    ExpectedPause(ExpectedPause),
+}
+
+impl Error {
+    /// The refusal for an unauthorised `caller`.
+    pub fn unauthorized(caller: Address) -> Self {
+        Error::Unauthorized(Unauthorized { caller })
+    }
+
+    /// The refusal of a call `node`'s state does not allow.
+    pub fn invalid_state(node: Address, state: crate::lifecycle::State) -> Self {
+        Error::InvalidState(InvalidState {
+            node,
+            state: state as u8,
+        })
+    }
+
+    /// The refusal of a self-stake below the class minimum.
+    pub fn insufficient_stake(stake: U256, required: U256) -> Self {
+        Error::InsufficientStake(InsufficientStake { stake, required })
+    }
+}

@@ -1,0 +1,1076 @@
+//! # SPON registry
+//!
+//! Who sells compute, what they declared, what their probes measured, how
+//! they behaved, and the **tier** that follows (see `spon_node::tier`).
+//!
+//! * Provider nodes file `proposeProvider(hardware, endpoint, tlsCertHash,
+//!   probeKey)` with at least `minProviderStake` SPON of self-stake in the
+//!   staking contract; governance `approveProvider`s them (or they are
+//!   active at once while `autoApprove` is 1). Hardware updates of an
+//!   approved node wait for approval too, while the approved spec stays in
+//!   force. Operators enter and leave maintenance, and deactivate once their
+//!   leases have ended; governance suspends and reinstates.
+//! * Fizz nodes `registerFizz(hardware, probeKey, gateway)` without
+//!   approval, with `minFizzStake`, behind a gateway that is an active
+//!   Provider node or an approved gateway operator; the gateway can drop them.
+//! * Probe results: `commitProbe` stores a node's latest measured summary
+//!   and report hash, signed by its probe key (EIP-712, see [`signing`]) with
+//!   a per-node nonce; anyone may relay it.
+//! * Reputation counters are written only by the market (leases opened,
+//!   completed, faulted) and the challenges contract (challenges lost,
+//!   uptime eras).
+//! * `tierOf(node)` evaluates the shared tier function with the node's
+//!   stake read from the staking contract.
+//!
+//! Hardware specs and probe summaries are packed in one `uint256` each,
+//! with the layouts of `spon_node::hardware` and `spon_node::probe`.
+//! Every refusal is a custom error of [`errors`]; every change an event of
+//! [`events`]. Reentrant calls are refused by the SDK's entrypoint.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+extern crate alloc;
+
+pub mod errors;
+pub mod events;
+pub mod lifecycle;
+pub mod params;
+pub mod signing;
+
+use alloc::{string::String, vec::Vec};
+
+use alloy_primitives::{Address, B256, U256, U64};
+use openzeppelin_stylus::utils::precompiles::Precompiles;
+use spon_contract_kit::{clock, Native};
+use spon_node::{
+    tier::{tier, NodeClass, TierInput, WEI_PER_SPON},
+    Hardware, ProbeSummary,
+};
+use stylus_sdk::{
+    abi::Bytes,
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256,
+        StorageU64, StorageU8,
+    },
+};
+
+use crate::{
+    errors::*,
+    events::*,
+    lifecycle::{Action, State},
+};
+
+/// The events this contract emits, as human-readable ABI (the Solidity
+/// interface stylus-sdk exports lists none). A test checks each against the
+/// emitted event types.
+pub const EVENTS: &[&str] = &[
+    "event ProviderProposed(address indexed node, uint256 hardware, string endpoint, bytes32 tlsCertHash, address probeKey)",
+    "event FizzRegistered(address indexed node, address indexed gateway, uint256 hardware, address probeKey)",
+    "event NodeStateChanged(address indexed node, uint8 from, uint8 to)",
+    "event HardwareProposed(address indexed node, uint256 hardware)",
+    "event HardwareApproved(address indexed node, uint256 hardware)",
+    "event HardwareRejected(address indexed node, uint256 hardware)",
+    "event EndpointChanged(address indexed node, string endpoint, bytes32 tlsCertHash)",
+    "event ProbeKeyChanged(address indexed node, address probeKey)",
+    "event ProbeCommitted(address indexed node, bytes32 indexed reportHash, uint256 indexed challengeId, uint256 summary, uint64 nonce)",
+    "event ReputationChanged(address indexed node, uint64 leasesCompleted, uint64 leasesFaulted, uint64 challengesLost, uint64 uptimeEras, uint64 activeLeases)",
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
+    "event Paused(address account)",
+    "event Unpaused(address account)",
+];
+
+/// Role ids of `setRole` and `RoleChanged`.
+pub mod roles {
+    /// Approves providers, sets parameters, roles and pause.
+    pub const GOVERNANCE: u8 = 0;
+    /// The market contract: lease counters.
+    pub const MARKET: u8 = 1;
+    /// The challenges contract: challenges lost, uptime.
+    pub const CHALLENGES: u8 = 2;
+    /// Approved gateway operators (several), besides active Provider nodes.
+    pub const GATEWAY: u8 = 3;
+    /// The staking contract whose stake counts.
+    pub const STAKING: u8 = 4;
+}
+
+/// Node classes (the `uint8` of `WrongClass` and `nodeOf`).
+pub mod class {
+    /// Enterprise node, approved by governance.
+    pub const PROVIDER: u8 = 1;
+    /// Home node behind a gateway.
+    pub const FIZZ: u8 = 2;
+}
+
+/// Storage words of an endpoint URI.
+const ENDPOINT_WORDS: usize = 4;
+/// Longest endpoint URI, bytes (kept in four fixed storage words rather
+/// than a dynamic string: a quarter of the code, the same gas).
+pub const MAX_ENDPOINT_LEN: usize = 32 * ENDPOINT_WORDS;
+
+sol_interface! {
+    interface IStaking {
+        function stakeOf(address provider) external view returns (uint256);
+        function selfStakeOf(address provider) external view returns (uint256);
+    }
+}
+
+/// One node.
+#[storage]
+pub struct Node {
+    state: StorageU8,
+    class: StorageU8,
+    probe_key: StorageAddress,
+    gateway: StorageAddress,
+    probe_nonce: StorageU64,
+    hardware: StorageU256,
+    pending_hardware: StorageU256,
+    tls_cert_hash: StorageB256,
+    endpoint_len: StorageU8,
+    endpoint: StorageArray<StorageB256, ENDPOINT_WORDS>,
+    probe_summary: StorageU256,
+    probe_report: StorageB256,
+    probe_challenge: StorageU256,
+    leases_completed: StorageU64,
+    leases_faulted: StorageU64,
+    challenges_lost: StorageU64,
+    uptime_eras: StorageU64,
+    active_leases: StorageU64,
+    last_uptime_era: StorageU64,
+}
+
+/// Storage of the registry contract.
+#[entrypoint]
+#[storage]
+pub struct Registry {
+    staking: StorageAddress,
+    governance: StorageAddress,
+    market: StorageAddress,
+    challenges: StorageAddress,
+    paused: StorageBool,
+    gateways: StorageMap<Address, StorageBool>,
+    params: StorageArray<StorageU64, { params::COUNT }>,
+    nodes: StorageMap<Address, Node>,
+}
+
+fn increment(counter: &mut StorageU64) -> Result<(), Error> {
+    let v = counter
+        .val()
+        .checked_add(1)
+        .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))?;
+    counter.put(v);
+    Ok(())
+}
+
+fn parse_hardware(hardware: U256) -> Result<Hardware, Error> {
+    Hardware::parse(&hardware.to_be_bytes())
+        .map_err(|e| Error::InvalidHardware(InvalidHardware { field: e as u8 }))
+}
+
+fn check_endpoint(endpoint: &str) -> Result<(), Error> {
+    if endpoint.is_empty() || endpoint.len() > MAX_ENDPOINT_LEN {
+        return Err(Error::InvalidEndpoint(InvalidEndpoint {
+            length: U256::from(endpoint.len()),
+            max: U256::from(MAX_ENDPOINT_LEN),
+        }));
+    }
+    Ok(())
+}
+
+impl Node {
+    fn set_endpoint(&mut self, endpoint: &str) {
+        let bytes = endpoint.as_bytes();
+        self.endpoint_len.put(bytes.len() as u8);
+        for i in 0..ENDPOINT_WORDS {
+            let mut word = [0u8; 32];
+            let chunk = bytes.get(32 * i..).unwrap_or_default();
+            let n = chunk.len().min(32);
+            word[..n].copy_from_slice(&chunk[..n]);
+            if let Some(mut slot) = self.endpoint.setter(i) {
+                slot.set(B256::from(word));
+            }
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        let mut bytes = Vec::with_capacity(MAX_ENDPOINT_LEN);
+        for i in 0..ENDPOINT_WORDS {
+            bytes.extend_from_slice(self.endpoint.get(i).unwrap_or_default().as_slice());
+        }
+        bytes.truncate(usize::from(self.endpoint_len.val()));
+        // Stored only from a valid `string` argument.
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+fn nonzero(a: Address) -> Result<(), Error> {
+    if a.is_zero() {
+        return Err(Error::ZeroAddress(ZeroAddress {}));
+    }
+    Ok(())
+}
+
+impl Registry {
+    fn now(&self) -> u64 {
+        clock::now(self.vm().block_timestamp())
+    }
+
+    fn caller(&self) -> Address {
+        self.vm().msg_sender()
+    }
+
+    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
+        log(self.vm(), event);
+    }
+
+    /// The caller, if it is the holder of `role` (governance, market or
+    /// challenges).
+    fn only(&self, role: u8) -> Result<Address, Error> {
+        let caller = self.caller();
+        let holder = match role {
+            roles::GOVERNANCE => self.governance.get(),
+            roles::MARKET => self.market.get(),
+            _ => self.challenges.get(),
+        };
+        if caller != holder || caller.is_zero() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(caller)
+    }
+
+    fn when_not_paused(&self) -> Result<(), Error> {
+        if self.paused.get() {
+            return Err(Error::EnforcedPause(EnforcedPause {}));
+        }
+        Ok(())
+    }
+
+    fn param(&self, p: params::Param) -> u64 {
+        self.params.get(p.id).unwrap_or_default().to()
+    }
+
+    fn state(&self, node: Address) -> State {
+        State::from_u8(self.nodes.get(node).state.val())
+    }
+
+    /// Moves `node` by `action`; emits `NodeStateChanged`.
+    fn transition(&mut self, node: Address, action: Action) -> Result<State, Error> {
+        let from = self.state(node);
+        let to = from
+            .next(action)
+            .ok_or_else(|| Error::invalid_state(node, from))?;
+        self.set_state(node, from, to);
+        Ok(to)
+    }
+
+    fn set_state(&mut self, node: Address, from: State, to: State) {
+        self.nodes.setter(node).state.put(to as u8);
+        self.emit(NodeStateChanged {
+            node,
+            from: from as u8,
+            to: to as u8,
+        });
+    }
+
+    /// Refuses a registration of `node` unless it is new or deactivated.
+    fn check_registrable(&self, node: Address) -> Result<State, Error> {
+        let state = self.state(node);
+        if state.next(Action::Register).is_none() {
+            return Err(Error::AlreadyRegistered(AlreadyRegistered {
+                node,
+                state: state as u8,
+            }));
+        }
+        Ok(state)
+    }
+
+    fn node_class(&self, node: Address, expected: u8) -> Result<(), Error> {
+        if self.nodes.get(node).class.val() != expected {
+            return Err(Error::WrongClass(WrongClass { node, expected }));
+        }
+        Ok(())
+    }
+
+    fn require_live(&self, node: Address) -> Result<State, Error> {
+        let state = self.state(node);
+        if !state.is_live() {
+            return Err(Error::invalid_state(node, state));
+        }
+        Ok(state)
+    }
+
+    /// `(self-stake, pool stake)` of `node` in wei, from the staking contract.
+    fn stakes(&self, node: Address) -> Result<(U256, U256), Error> {
+        let staking = self.staking.get();
+        let failed = |_| Error::StakingCallFailed(StakingCallFailed { staking });
+        let s = IStaking::new(staking);
+        Ok((
+            s.self_stake_of(self, node).map_err(failed)?,
+            s.stake_of(self, node).map_err(failed)?,
+        ))
+    }
+
+    fn require_stake(&self, node: Address, min: params::Param) -> Result<(), Error> {
+        let required = U256::from(self.param(min)) * U256::from(WEI_PER_SPON);
+        let (own, _) = self.stakes(node)?;
+        if own < required {
+            return Err(Error::insufficient_stake(own, required));
+        }
+        Ok(())
+    }
+
+    fn is_gateway(&self, gateway: Address) -> bool {
+        let g = self.nodes.get(gateway);
+        self.gateways.get(gateway)
+            || (g.class.val() == class::PROVIDER && State::from_u8(g.state.val()) == State::Active)
+    }
+
+    /// Active or in maintenance, and for a Fizz node, its gateway still a
+    /// gateway in good standing.
+    fn in_good_standing(&self, node: Address) -> bool {
+        let n = self.nodes.get(node);
+        if !State::from_u8(n.state.val()).in_good_standing() {
+            return false;
+        }
+        if n.class.val() != class::FIZZ {
+            return true;
+        }
+        let gateway = n.gateway.get();
+        let g = self.nodes.get(gateway);
+        self.gateways.get(gateway)
+            || (g.class.val() == class::PROVIDER
+                && State::from_u8(g.state.val()).in_good_standing())
+    }
+
+    fn apply_hardware(&mut self, node: Address, hardware: U256) {
+        let mut n = self.nodes.setter(node);
+        n.hardware.set(hardware);
+        n.pending_hardware.set(U256::ZERO);
+        self.emit(HardwareApproved { node, hardware });
+    }
+
+    fn emit_reputation(&self, node: Address) {
+        let n = self.nodes.get(node);
+        self.emit(ReputationChanged {
+            node,
+            leasesCompleted: n.leases_completed.val(),
+            leasesFaulted: n.leases_faulted.val(),
+            challengesLost: n.challenges_lost.val(),
+            uptimeEras: n.uptime_eras.val(),
+            activeLeases: n.active_leases.val(),
+        });
+    }
+
+    fn domain(&self) -> B256 {
+        signing::domain_separator(self.vm().chain_id(), self.vm().contract_address())
+    }
+
+    /// Checks a probe result's nonce, freshness and signature.
+    fn verify_probe(
+        &self,
+        node: Address,
+        report_hash: B256,
+        summary: U256,
+        challenge_id: U256,
+        nonce: u64,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        let n = self.nodes.get(node);
+        let expected = n.probe_nonce.val();
+        if nonce != expected {
+            return Err(Error::InvalidNonce(InvalidNonce {
+                expected: U256::from(expected),
+                given: U256::from(nonce),
+            }));
+        }
+        let measured = ProbeSummary::unpack(&summary.to_be_bytes());
+        let (now, max_age) = (self.now(), self.param(params::PROBE_MAX_AGE));
+        if !measured.is_fresh(now, max_age) {
+            return Err(Error::StaleProbe(StaleProbe {
+                timestamp: measured.timestamp,
+                now,
+                maxAge: max_age,
+            }));
+        }
+        let [r, s, v] = match signature {
+            [r @ .., _] if r.len() == 64 => {
+                [&signature[..32], &signature[32..64], &signature[64..]]
+            }
+            _ => return Err(Error::InvalidSignature(InvalidSignature {})),
+        };
+        let digest = signing::digest(
+            self.domain(),
+            signing::struct_hash(node, report_hash, summary, challenge_id, nonce),
+        );
+        let recovered = self
+            .ec_recover(digest, v[0], B256::from_slice(r), B256::from_slice(s))
+            .map_err(|_| Error::InvalidSignature(InvalidSignature {}))?;
+        let key = n.probe_key.get();
+        if recovered != key {
+            return Err(Error::WrongSigner(WrongSigner {
+                expected: key,
+                recovered,
+            }));
+        }
+        Ok(())
+    }
+}
+
+#[public]
+impl Registry {
+    /// Sets the staking contract and governance, and the default
+    /// parameters (`autoApprove` off).
+    ///
+    /// # Errors
+    /// `ZeroAddress`.
+    ///
+    /// # Events
+    /// `RoleChanged` for governance and staking.
+    #[constructor]
+    pub fn constructor(&mut self, staking: Address, governance: Address) -> Result<(), Error> {
+        nonzero(staking)?;
+        nonzero(governance)?;
+        self.staking.set(staking);
+        self.governance.set(governance);
+        for p in params::ALL {
+            if let Some(mut slot) = self.params.setter(p.id) {
+                slot.set(U64::from(p.default));
+            }
+        }
+        for (role, account) in [(roles::GOVERNANCE, governance), (roles::STAKING, staking)] {
+            self.emit(RoleChanged {
+                role,
+                account,
+                enabled: true,
+            });
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------- Provider nodes
+
+    /// Proposes the caller as a Provider node with its declared `hardware`
+    /// (packed, see `spon_node::hardware`), the manifest `endpoint` (an
+    /// https URI, at most 128 bytes), the hash of its TLS certificate and
+    /// the address its probe signs with. Active at once while
+    /// `autoApprove` is 1, else Proposed until `approveProvider`.
+    ///
+    /// # Errors
+    /// `AlreadyRegistered`, `InvalidHardware`, `InvalidEndpoint`,
+    /// `ZeroAddress` (probe key), `InsufficientStake` (self-stake below
+    /// `minProviderStake`), `StakingCallFailed`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `ProviderProposed`, `NodeStateChanged` (to Proposed, and to Active
+    /// with `HardwareApproved` under `autoApprove`).
+    pub fn propose_provider(
+        &mut self,
+        hardware: U256,
+        endpoint: String,
+        tls_cert_hash: B256,
+        probe_key: Address,
+    ) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let node = self.caller();
+        let from = self.check_registrable(node)?;
+        parse_hardware(hardware)?;
+        check_endpoint(&endpoint)?;
+        nonzero(probe_key)?;
+        self.require_stake(node, params::MIN_PROVIDER_STAKE)?;
+
+        let mut n = self.nodes.setter(node);
+        n.class.put(class::PROVIDER);
+        n.hardware.set(hardware);
+        n.pending_hardware.set(U256::ZERO);
+        n.set_endpoint(&endpoint);
+        n.tls_cert_hash.set(tls_cert_hash);
+        n.probe_key.set(probe_key);
+        n.gateway.set(Address::ZERO);
+        self.emit(ProviderProposed {
+            node,
+            hardware,
+            endpoint,
+            tlsCertHash: tls_cert_hash,
+            probeKey: probe_key,
+        });
+        self.set_state(node, from, State::Proposed);
+        if self.param(params::AUTO_APPROVE) == 1 {
+            self.set_state(node, State::Proposed, State::Active);
+            self.emit(HardwareApproved { node, hardware });
+        }
+        Ok(())
+    }
+
+    /// Declares new hardware for the caller's node. A Provider node's
+    /// update waits for `approveProvider` (its approved spec stays in force
+    /// meanwhile) unless `autoApprove` is 1; a Fizz node's applies at once.
+    ///
+    /// # Errors
+    /// `InvalidState` (never registered; Proposed: the proposal is
+    /// still under review; deactivated), `InvalidHardware`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `HardwareProposed`, or `HardwareApproved` when it applies at once.
+    pub fn update_hardware(&mut self, hardware: U256) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let node = self.caller();
+        let state = self.require_live(node)?;
+        if state == State::Proposed {
+            return Err(Error::invalid_state(node, state));
+        }
+        parse_hardware(hardware)?;
+        let n = self.nodes.get(node);
+        if n.class.val() == class::FIZZ || self.param(params::AUTO_APPROVE) == 1 {
+            self.apply_hardware(node, hardware);
+        } else {
+            self.nodes.setter(node).pending_hardware.set(hardware);
+            self.emit(HardwareProposed { node, hardware });
+        }
+        Ok(())
+    }
+
+    /// Sets the caller's manifest endpoint and TLS certificate hash
+    /// (Provider nodes; no approval needed).
+    ///
+    /// # Errors
+    /// `InvalidState` (never registered, or deactivated), `WrongClass`,
+    /// `InvalidEndpoint`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `EndpointChanged`.
+    pub fn set_endpoint(&mut self, endpoint: String, tls_cert_hash: B256) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let node = self.caller();
+        self.require_live(node)?;
+        self.node_class(node, class::PROVIDER)?;
+        check_endpoint(&endpoint)?;
+        let mut n = self.nodes.setter(node);
+        n.set_endpoint(&endpoint);
+        n.tls_cert_hash.set(tls_cert_hash);
+        self.emit(EndpointChanged {
+            node,
+            endpoint,
+            tlsCertHash: tls_cert_hash,
+        });
+        Ok(())
+    }
+
+    /// Sets the address whose signatures the caller's probe uses. Results
+    /// already committed stay.
+    ///
+    /// # Errors
+    /// `InvalidState` (never registered, or deactivated), `ZeroAddress`,
+    /// `EnforcedPause`.
+    ///
+    /// # Events
+    /// `ProbeKeyChanged`.
+    pub fn set_probe_key(&mut self, probe_key: Address) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let node = self.caller();
+        self.require_live(node)?;
+        nonzero(probe_key)?;
+        self.nodes.setter(node).probe_key.set(probe_key);
+        self.emit(ProbeKeyChanged {
+            node,
+            probeKey: probe_key,
+        });
+        Ok(())
+    }
+
+    /// Approves `node`'s proposal (Proposed → Active) or, for an approved
+    /// node, its pending hardware update. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `NothingToApprove`.
+    ///
+    /// # Events
+    /// `NodeStateChanged` (for a proposal) and `HardwareApproved`.
+    pub fn approve_provider(&mut self, node: Address) -> Result<(), Error> {
+        self.only(roles::GOVERNANCE)?;
+        let n = self.nodes.get(node);
+        let pending = n.pending_hardware.get();
+        if self.state(node) == State::Proposed {
+            let hardware = n.hardware.get();
+            self.transition(node, Action::Approve)?;
+            self.emit(HardwareApproved { node, hardware });
+        } else if !pending.is_zero() && self.state(node).is_live() {
+            self.apply_hardware(node, pending);
+        } else {
+            return Err(Error::NothingToApprove(NothingToApprove { node }));
+        }
+        Ok(())
+    }
+
+    /// Rejects `node`'s proposal (Proposed → Deactivated; it may propose
+    /// again) or its pending hardware update (the approved spec stays).
+    /// Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `NothingToApprove`.
+    ///
+    /// # Events
+    /// `HardwareRejected`, and `NodeStateChanged` for a proposal.
+    pub fn reject_provider(&mut self, node: Address) -> Result<(), Error> {
+        self.only(roles::GOVERNANCE)?;
+        let n = self.nodes.get(node);
+        let (hardware, pending) = (n.hardware.get(), n.pending_hardware.get());
+        if self.state(node) == State::Proposed {
+            self.transition(node, Action::Reject)?;
+            self.emit(HardwareRejected { node, hardware });
+        } else if !pending.is_zero() {
+            self.nodes.setter(node).pending_hardware.set(U256::ZERO);
+            self.emit(HardwareRejected {
+                node,
+                hardware: pending,
+            });
+        } else {
+            return Err(Error::NothingToApprove(NothingToApprove { node }));
+        }
+        Ok(())
+    }
+
+    /// Enters (`on`) or leaves maintenance: a node in maintenance takes no
+    /// new leases and is exempt from liveness challenges.
+    ///
+    /// # Errors
+    /// `InvalidState` (entering from anything but Active, leaving from
+    /// anything but Maintenance), `EnforcedPause`.
+    ///
+    /// # Events
+    /// `NodeStateChanged`.
+    pub fn set_maintenance(&mut self, on: bool) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let action = if on {
+            Action::EnterMaintenance
+        } else {
+            Action::LeaveMaintenance
+        };
+        self.transition(self.caller(), action)?;
+        Ok(())
+    }
+
+    /// Suspends `node` (`suspended`: Active or Maintenance → Suspended)
+    /// or lifts its suspension (Suspended → Active). Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `InvalidState`.
+    ///
+    /// # Events
+    /// `NodeStateChanged`.
+    pub fn set_suspended(&mut self, node: Address, suspended: bool) -> Result<(), Error> {
+        self.only(roles::GOVERNANCE)?;
+        let action = if suspended {
+            Action::Suspend
+        } else {
+            Action::Reinstate
+        };
+        self.transition(node, action)?;
+        Ok(())
+    }
+
+    /// The caller's node leaves the market, once none of its leases is
+    /// open. Its reputation stays; it may register again.
+    ///
+    /// # Errors
+    /// `LeasesOutstanding`, `InvalidState` (never registered or already
+    /// deactivated), `EnforcedPause`.
+    ///
+    /// # Events
+    /// `NodeStateChanged`.
+    pub fn deactivate(&mut self) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let node = self.caller();
+        let active = self.nodes.get(node).active_leases.val();
+        if active != 0 {
+            return Err(Error::LeasesOutstanding(LeasesOutstanding { node, active }));
+        }
+        self.transition(node, Action::Deactivate)?;
+        Ok(())
+    }
+
+    // ----------------------------------------------------------- Fizz nodes
+
+    /// Registers the caller as a Fizz node behind `gateway` (an active
+    /// Provider node or an approved gateway operator), with at least
+    /// `minFizzStake` SPON of self-stake. Active at once.
+    ///
+    /// # Errors
+    /// `AlreadyRegistered`, `InvalidHardware`, `ZeroAddress` (probe key),
+    /// `UnknownGateway`, `InsufficientStake`, `StakingCallFailed`,
+    /// `EnforcedPause`.
+    ///
+    /// # Events
+    /// `FizzRegistered`, `NodeStateChanged` (to Active).
+    pub fn register_fizz(
+        &mut self,
+        hardware: U256,
+        probe_key: Address,
+        gateway: Address,
+    ) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let node = self.caller();
+        let from = self.check_registrable(node)?;
+        parse_hardware(hardware)?;
+        nonzero(probe_key)?;
+        if gateway == node || !self.is_gateway(gateway) {
+            return Err(Error::UnknownGateway(UnknownGateway { gateway }));
+        }
+        self.require_stake(node, params::MIN_FIZZ_STAKE)?;
+
+        let mut n = self.nodes.setter(node);
+        n.class.put(class::FIZZ);
+        n.hardware.set(hardware);
+        n.pending_hardware.set(U256::ZERO);
+        n.set_endpoint("");
+        n.tls_cert_hash.set(B256::ZERO);
+        n.probe_key.set(probe_key);
+        n.gateway.set(gateway);
+        self.emit(FizzRegistered {
+            node,
+            gateway,
+            hardware,
+            probeKey: probe_key,
+        });
+        self.set_state(node, from, State::Active);
+        Ok(())
+    }
+
+    /// The gateway of Fizz node `node` drops it (→ Deactivated).
+    ///
+    /// # Errors
+    /// `WrongClass`, `Unauthorized` (caller is not its gateway),
+    /// `InvalidState`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `NodeStateChanged`.
+    pub fn drop_fizz(&mut self, node: Address) -> Result<(), Error> {
+        self.when_not_paused()?;
+        self.node_class(node, class::FIZZ)?;
+        let caller = self.caller();
+        if self.nodes.get(node).gateway.get() != caller {
+            return Err(Error::unauthorized(caller));
+        }
+        self.transition(node, Action::Deactivate)?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------- probes
+
+    /// Commits a probe result of `node`: the hash of the full report, the
+    /// packed `summary` (see `spon_node::probe`), the challenge it answers
+    /// (0 for none) and the node's next probe nonce, with the EIP-712
+    /// `signature` (65 bytes `r ‖ s ‖ v`) of its probe key. Anyone may
+    /// relay it.
+    ///
+    /// # Errors
+    /// `InvalidState` (never registered, or deactivated), `InvalidNonce`,
+    /// `StaleProbe` (older than `probeMaxAge`, or after the block time),
+    /// `InvalidSignature`, `WrongSigner`, `ArithmeticOverflow`,
+    /// `EnforcedPause`.
+    ///
+    /// # Events
+    /// `ProbeCommitted`.
+    pub fn commit_probe(
+        &mut self,
+        node: Address,
+        report_hash: B256,
+        summary: U256,
+        challenge_id: U256,
+        nonce: u64,
+        signature: Bytes,
+    ) -> Result<(), Error> {
+        self.when_not_paused()?;
+        self.require_live(node)?;
+        self.verify_probe(node, report_hash, summary, challenge_id, nonce, &signature)?;
+        let mut n = self.nodes.setter(node);
+        increment(&mut n.probe_nonce)?;
+        n.probe_summary.set(summary);
+        n.probe_report.set(report_hash);
+        n.probe_challenge.set(challenge_id);
+        self.emit(ProbeCommitted {
+            node,
+            reportHash: report_hash,
+            challengeId: challenge_id,
+            summary,
+            nonce,
+        });
+        Ok(())
+    }
+
+    // ---------------------------------------------------------- reputation
+
+    /// A lease of `node` opened. Market only; the node must be Active.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `InvalidState`, `ArithmeticOverflow`.
+    ///
+    /// # Events
+    /// `ReputationChanged`.
+    pub fn lease_opened(&mut self, node: Address) -> Result<(), Error> {
+        self.only(roles::MARKET)?;
+        let state = self.state(node);
+        if state != State::Active {
+            return Err(Error::invalid_state(node, state));
+        }
+        increment(&mut self.nodes.setter(node).active_leases)?;
+        self.emit_reputation(node);
+        Ok(())
+    }
+
+    /// A lease of `node` ended, `completed` or by a fault. Market only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `NoActiveLease`, `ArithmeticOverflow`.
+    ///
+    /// # Events
+    /// `ReputationChanged`.
+    pub fn lease_closed(&mut self, node: Address, completed: bool) -> Result<(), Error> {
+        self.only(roles::MARKET)?;
+        let mut n = self.nodes.setter(node);
+        let active = n.active_leases.val();
+        if active == 0 {
+            return Err(Error::NoActiveLease(NoActiveLease { node }));
+        }
+        n.active_leases.put(active - 1);
+        if completed {
+            increment(&mut n.leases_completed)?;
+        } else {
+            increment(&mut n.leases_faulted)?;
+        }
+        self.emit_reputation(node);
+        Ok(())
+    }
+
+    /// A challenge against `node` resolved: `lost` counts a challenge
+    /// lost; otherwise the node answered a liveness or GPU-work check and
+    /// is credited one uptime era (the current day, at most once per era).
+    /// Challenges contract only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `InvalidState` (never registered),
+    /// `UptimeAlreadyRecorded`, `ArithmeticOverflow`.
+    ///
+    /// # Events
+    /// `ReputationChanged`.
+    pub fn record_challenge(&mut self, node: Address, lost: bool) -> Result<(), Error> {
+        self.only(roles::CHALLENGES)?;
+        let state = self.state(node);
+        if state == State::None {
+            return Err(Error::invalid_state(node, state));
+        }
+        let era = self.now() / params::DAY;
+        let mut n = self.nodes.setter(node);
+        if lost {
+            increment(&mut n.challenges_lost)?;
+        } else {
+            if n.last_uptime_era.val() == era {
+                return Err(Error::UptimeAlreadyRecorded(UptimeAlreadyRecorded {
+                    node,
+                    era,
+                }));
+            }
+            n.last_uptime_era.put(era);
+            increment(&mut n.uptime_eras)?;
+        }
+        self.emit_reputation(node);
+        Ok(())
+    }
+
+    // ---------------------------------------------------------- governance
+
+    /// Sets parameter `id` (see `params`) to `value`. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged(id, value)`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only(roles::GOVERNANCE)?;
+        let p = params::by_id(id).ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let v = p
+            .check(value)
+            .ok_or(Error::ParameterOutOfBounds(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(p.min),
+                max: U256::from(p.max),
+            }))?;
+        if let Some(mut slot) = self.params.setter(id) {
+            slot.set(U64::from(v));
+        }
+        self.emit(ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// Grants or revokes a role: 0 moves governance to `account`, 1 sets
+    /// the market, 2 the challenges contract, 3 approves (`enabled`) or
+    /// removes a gateway operator, 4 sets the staking contract. Governance
+    /// only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress` (roles 0, 1, 2, 4), `UnknownParameter`
+    /// (unknown role).
+    ///
+    /// # Events
+    /// `RoleChanged(role, account, enabled)`.
+    pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
+        self.only(roles::GOVERNANCE)?;
+        if role != roles::GATEWAY {
+            nonzero(account)?;
+        }
+        match role {
+            roles::GOVERNANCE => self.governance.set(account),
+            roles::MARKET => self.market.set(account),
+            roles::CHALLENGES => self.challenges.set(account),
+            roles::GATEWAY => self.gateways.setter(account).set(enabled),
+            roles::STAKING => self.staking.set(account),
+            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
+        }
+        self.emit(RoleChanged {
+            role,
+            account,
+            enabled: enabled || role != roles::GATEWAY,
+        });
+        Ok(())
+    }
+
+    /// Pauses registrations, updates, probe commits, maintenance and
+    /// deactivation. Governance only. Governance actions and the market's
+    /// and challenges' counters keep working.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `Paused(caller)`.
+    pub fn pause(&mut self) -> Result<(), Error> {
+        let account = self.only(roles::GOVERNANCE)?;
+        self.when_not_paused()?;
+        self.paused.set(true);
+        self.emit(Paused { account });
+        Ok(())
+    }
+
+    /// Lifts the pause. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ExpectedPause`.
+    ///
+    /// # Events
+    /// `Unpaused(caller)`.
+    pub fn unpause(&mut self) -> Result<(), Error> {
+        let account = self.only(roles::GOVERNANCE)?;
+        if !self.paused.get() {
+            return Err(Error::ExpectedPause(ExpectedPause {}));
+        }
+        self.paused.set(false);
+        self.emit(Unpaused { account });
+        Ok(())
+    }
+
+    // -------------------------------------------------------------- views
+
+    /// `(staking, governance, market, challenges, paused)`.
+    pub fn config(&self) -> (Address, Address, Address, Address, bool) {
+        (
+            self.staking.get(),
+            self.governance.get(),
+            self.market.get(),
+            self.challenges.get(),
+            self.paused.get(),
+        )
+    }
+
+    /// Whether `account` can serve as a Fizz node's gateway now.
+    pub fn gateway_allowed(&self, account: Address) -> bool {
+        self.is_gateway(account)
+    }
+
+    /// Value of parameter `id` (0 if unknown).
+    pub fn parameter(&self, id: u8) -> U256 {
+        params::by_id(id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
+    }
+
+    /// `(state, class, approved hardware, pending hardware (0 if none),
+    /// gateway, probe key)` of `node`.
+    pub fn node_of(&self, node: Address) -> (u8, u8, U256, U256, Address, Address) {
+        let n = self.nodes.get(node);
+        (
+            n.state.val(),
+            n.class.val(),
+            n.hardware.get(),
+            n.pending_hardware.get(),
+            n.gateway.get(),
+            n.probe_key.get(),
+        )
+    }
+
+    /// `(endpoint URI, TLS certificate hash)` of a Provider node.
+    pub fn endpoint_of(&self, node: Address) -> (String, B256) {
+        let n = self.nodes.get(node);
+        (n.endpoint(), n.tls_cert_hash.get())
+    }
+
+    /// `(summary, report hash, challenge id, next nonce)` of `node`'s
+    /// latest probe result.
+    pub fn probe_of(&self, node: Address) -> (U256, B256, U256, u64) {
+        let n = self.nodes.get(node);
+        (
+            n.probe_summary.get(),
+            n.probe_report.get(),
+            n.probe_challenge.get(),
+            n.probe_nonce.val(),
+        )
+    }
+
+    /// `(leases completed, leases faulted, challenges lost, uptime eras,
+    /// leases open)` of `node`.
+    pub fn reputation_of(&self, node: Address) -> (u64, u64, u64, u64, u64) {
+        let n = self.nodes.get(node);
+        (
+            n.leases_completed.val(),
+            n.leases_faulted.val(),
+            n.challenges_lost.val(),
+            n.uptime_eras.val(),
+            n.active_leases.val(),
+        )
+    }
+
+    /// The tier of `node`: 1 (best) … 6, or 7 (untrusted; also for unknown
+    /// nodes). See `spon_node::tier` and the README's thresholds.
+    ///
+    /// # Errors
+    /// `StakingCallFailed`.
+    pub fn tier_of(&self, node: Address) -> Result<u8, Error> {
+        let n = self.nodes.get(node);
+        let class = match n.class.val() {
+            class::PROVIDER => NodeClass::Provider,
+            class::FIZZ => NodeClass::Fizz,
+            _ => return Ok(spon_node::UNTRUSTED),
+        };
+        let (own, total) = self.stakes(node)?;
+        let values = core::array::from_fn(|i| self.params.get(i).unwrap_or_default().to());
+        let input = TierInput {
+            class,
+            standing: self.in_good_standing(node),
+            self_stake: own.saturating_to(),
+            total_stake: total.saturating_to(),
+            spec: Hardware::unpack(&n.hardware.get().to_be_bytes()),
+            probe: ProbeSummary::unpack(&n.probe_summary.get().to_be_bytes()),
+            now: self.now(),
+            uptime_eras: n.uptime_eras.val(),
+            leases_completed: n.leases_completed.val(),
+            leases_faulted: n.leases_faulted.val(),
+            challenges_lost: n.challenges_lost.val(),
+        };
+        Ok(tier(&input, &params::thresholds(&values)))
+    }
+
+    /// The EIP-712 domain separator probe keys sign under.
+    pub fn domain_separator(&self) -> B256 {
+        self.domain()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,84 @@
+//! # Pieces shared by the SPON contracts
+//!
+//! * [`Param`]: a governance parameter with its id, default and bounds;
+//! * [`clock`]: the contract's notion of now;
+//! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
+#![cfg_attr(not(feature = "test-clock"), no_std)]
+
+pub mod clock;
+
+use alloy_primitives::{U16, U256, U64, U8};
+use stylus_sdk::storage::{StorageU16, StorageU64, StorageU8};
+
+/// A governance parameter and its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// Id used by `setParameter` and in `ParameterChanged`.
+    pub id: u8,
+    /// Value at construction.
+    pub default: u64,
+    /// Smallest value governance may set.
+    pub min: u64,
+    /// Largest value governance may set.
+    pub max: u64,
+}
+
+impl Param {
+    /// `value` as a `u64` if it is within the bounds, else `None`.
+    pub fn check(&self, value: U256) -> Option<u64> {
+        u64::try_from(value)
+            .ok()
+            .filter(|v| (self.min..=self.max).contains(v))
+    }
+
+    /// Whether the default is within the bounds.
+    pub const fn is_consistent(&self) -> bool {
+        self.min <= self.default && self.default <= self.max
+    }
+}
+
+/// Native-integer access to small storage integers.
+pub trait Native<T> {
+    /// The stored value.
+    fn val(&self) -> T;
+    /// Stores `v`.
+    fn put(&mut self, v: T);
+}
+
+macro_rules! native {
+    ($storage:ty, $native:ty, $uint:ty) => {
+        impl Native<$native> for $storage {
+            fn val(&self) -> $native {
+                self.get().to()
+            }
+            fn put(&mut self, v: $native) {
+                self.set(<$uint>::from(v));
+            }
+        }
+    };
+}
+
+native!(StorageU64, u64, U64);
+native!(StorageU16, u16, U16);
+native!(StorageU8, u8, U8);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_enforces_bounds_and_width() {
+        let p = Param {
+            id: 0,
+            default: 5,
+            min: 1,
+            max: 10,
+        };
+        assert!(p.is_consistent());
+        assert_eq!(p.check(U256::from(1)), Some(1));
+        assert_eq!(p.check(U256::from(10)), Some(10));
+        assert_eq!(p.check(U256::ZERO), None);
+        assert_eq!(p.check(U256::from(11)), None);
+        assert_eq!(p.check(U256::MAX), None);
+    }
+}
