@@ -211,7 +211,7 @@ type Snapshot = (
 );
 
 fn snapshot(w: &World, node: Address) -> Snapshot {
-    let mut r = w.registry.sender(node);
+    let r = w.registry.sender(node);
     (
         r.node_of(node),
         r.endpoint_of(node),
