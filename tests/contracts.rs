@@ -1,10 +1,10 @@
-//! The token and staking contracts' real WASM on the in-process chain,
-//! driven through their exported ABIs.
+//! The token, staking and registry contracts' real WASM on the in-process
+//! chain, driven through their exported ABIs.
 
 use alloy_primitives::{uint, Address, U256};
 use alloy_sol_types::SolCall;
 use spon_devnet::Chain;
-use spon_e2e::{deploy, send, Sent, SponStaking as S, SponToken as T};
+use spon_e2e::{deploy, send, Sent, SponRegistry as R, SponStaking as S, SponToken as T};
 
 const SPON: U256 = uint!(1_000000000000000000_U256);
 
@@ -20,7 +20,9 @@ struct World {
     chain: Chain,
     token: Address,
     staking: Address,
+    registry: Address,
     bank: Address,
+    gov: Address,
     challenges: Address,
 }
 
@@ -49,11 +51,23 @@ fn world() -> World {
         },
     )
     .unwrap();
+    let registry = deploy(
+        &mut chain,
+        "spon-registry",
+        gov,
+        &R::constructorCall {
+            staking,
+            governance: gov,
+        },
+    )
+    .unwrap();
     let mut w = World {
         chain,
         token,
         staking,
+        registry,
         bank,
+        gov,
         challenges,
     };
     w.staking_ok(
@@ -83,6 +97,12 @@ impl World {
     /// Sends `call` to the staking contract; it must succeed.
     fn staking_ok<C: SolCall>(&mut self, from: Address, call: &C) -> C::Return {
         self.staking(from, call).result.unwrap()
+    }
+
+    /// Sends `call` to the registry from `from`.
+    fn registry<C: SolCall>(&mut self, from: Address, call: &C) -> Sent<C::Return> {
+        let to = self.registry;
+        send(&mut self.chain, from, to, call).unwrap()
     }
 
     /// Gives `who` `amount` SPON and approves the staking contract.
@@ -248,4 +268,140 @@ fn slash_writes_the_same_slots_with_1_and_1000_delegators() {
         "slots written differ: {figures:?}"
     );
     assert_eq!(figures[0].2, figures[1].2, "slots read differ: {figures:?}");
+}
+
+/// A provider proposes itself, governance approves it, its probe commits
+/// an EIP-712-signed result (signed the way an alloy wallet signs typed
+/// data, checked on chain through `ecrecover`), and `tierOf` reflects it.
+#[test]
+fn provider_registration_probe_commit_and_tier_through_the_abi() {
+    use alloy_sol_types::{eip712_domain, sol, SolStruct};
+    use k256::ecdsa::SigningKey;
+    use spon_node::{hardware, probe, Hardware, ProbeSummary};
+
+    sol! {
+        struct ProbeResult {
+            address node;
+            bytes32 reportHash;
+            uint256 summary;
+            uint256 challengeId;
+            uint256 nonce;
+        }
+    }
+
+    let mut w = world();
+    let (provider, gov) = (a(1), w.gov);
+    let key = SigningKey::from_slice(&[0x5A; 32]).unwrap();
+    let point = key.verifying_key().to_encoded_point(false);
+    let probe_key = Address::from_slice(&alloy_primitives::keccak256(&point.as_bytes()[1..])[12..]);
+
+    w.fund(provider, spon(10_000));
+    w.staking_ok(
+        provider,
+        &S::stakeCall {
+            amount: spon(10_000),
+        },
+    );
+    let spec = Hardware {
+        gpu_model: hardware::gpu::HOPPER,
+        gpu_count: 8,
+        vram_mib: 81_559,
+        cpu_cores: 224,
+        ram_gib: 2_048,
+        storage_gib: 30_720,
+        region: *b"DE",
+        bandwidth_mbps: 100_000,
+        compute_types: hardware::compute::CUDA,
+    };
+    let propose = w.registry(
+        provider,
+        &R::proposeProviderCall {
+            hardware: U256::from_be_bytes(spec.pack()),
+            endpoint: "https://gpu-1.provider.example:8443".into(),
+            tls_cert_hash: alloy_primitives::B256::repeat_byte(7),
+            probe_key,
+        },
+    );
+    propose.result.unwrap();
+    let tier = |w: &mut World| {
+        w.registry(provider, &R::tierOfCall { node: provider })
+            .result
+            .unwrap()
+            ._0
+    };
+    assert_eq!(tier(&mut w), 7, "proposed, not approved");
+    // Only governance approves.
+    let refused = w.registry(provider, &R::approveProviderCall { node: provider });
+    assert!(refused.result.err().unwrap().starts_with("Unauthorized("));
+    w.registry(gov, &R::approveProviderCall { node: provider })
+        .result
+        .unwrap();
+
+    let summary = ProbeSummary {
+        timestamp: spon_devnet::GENESIS_TIME,
+        gemm_gflops: 5_200_000,
+        mem_bandwidth_gbps: 26_800,
+        vram_mib: 8 * 81_000,
+        gpu_count: 8,
+        net_bandwidth_mbps: 94_000,
+        latency_us: 900,
+        flags: probe::FLAG_GPU,
+    };
+    let message = ProbeResult {
+        node: provider,
+        reportHash: alloy_primitives::B256::repeat_byte(0xAB),
+        summary: U256::from_be_bytes(summary.pack()),
+        challengeId: U256::ZERO,
+        nonce: U256::ZERO,
+    };
+    let domain = eip712_domain! {
+        name: "SPON Registry",
+        version: "1",
+        chain_id: spon_devnet::CHAIN_ID,
+        verifying_contract: w.registry,
+    };
+    let sign = |m: &ProbeResult| {
+        let (sig, id) = key
+            .sign_prehash_recoverable(m.eip712_signing_hash(&domain).as_slice())
+            .unwrap();
+        let mut bytes = sig.to_bytes().to_vec();
+        bytes.push(27 + id.to_byte());
+        bytes
+    };
+    let commit = |m: &ProbeResult, signature: Vec<u8>| R::commitProbeCall {
+        node: m.node,
+        report_hash: m.reportHash,
+        summary: m.summary,
+        challenge_id: m.challengeId,
+        nonce: m.nonce.to(),
+        signature: signature.into(),
+    };
+    // Relayed by anyone.
+    let sent = w.registry(a(9), &commit(&message, sign(&message)));
+    sent.result.unwrap();
+    println!(
+        "commitProbe: {} WASM instructions, {} slots written",
+        sent.outcome.instructions, sent.outcome.slots_written
+    );
+    assert_eq!(tier(&mut w), 4, "approved, minimum stake, verified probe");
+    let probe = w
+        .registry(a(9), &R::probeOfCall { node: provider })
+        .result
+        .unwrap();
+    assert_eq!((probe._0, probe._3), (message.summary, 1));
+
+    // Replayed, and tampered.
+    let replay = w.registry(a(9), &commit(&message, sign(&message)));
+    assert!(replay.result.err().unwrap().starts_with("InvalidNonce("));
+    let mut next = message.clone();
+    next.nonce = U256::from(1);
+    let signature = sign(&next);
+    next.summary += U256::from(1) << 64;
+    let tampered = w.registry(a(9), &commit(&next, signature));
+    assert!(tampered.result.err().unwrap().starts_with("WrongSigner("));
+
+    // The probe goes stale after `probeMaxAge`.
+    w.chain
+        .advance(spon_node::DEFAULT_THRESHOLDS.probe_max_age + 1);
+    assert_eq!(tier(&mut w), 7);
 }

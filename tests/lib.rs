@@ -13,6 +13,7 @@ use spon_devnet::{Chain, Outcome};
 
 sol!(SponToken, "../deployments/abi/spon-token.json");
 sol!(SponStaking, "../deployments/abi/spon-staking.json");
+sol!(SponRegistry, "../deployments/abi/spon-registry.json");
 
 /// The deployable module of `contract` (its package name).
 ///
@@ -67,6 +68,7 @@ static ABIS: LazyLock<Vec<JsonAbi>> = LazyLock::new(|| {
     [
         include_str!("../deployments/abi/spon-token.json"),
         include_str!("../deployments/abi/spon-staking.json"),
+        include_str!("../deployments/abi/spon-registry.json"),
     ]
     .iter()
     .map(|json| serde_json::from_str(json).expect("exported ABI is valid JSON"))

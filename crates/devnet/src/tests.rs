@@ -94,3 +94,45 @@ fn deploy_refuses_what_activation_refuses() {
     let err = chain.deploy(&wat::parse_str(bad).unwrap()).unwrap_err();
     assert!(err.to_string().contains("activation refused"), "{err}");
 }
+
+#[test]
+fn ecrecover_precompile_recovers_the_signer() {
+    use k256::ecdsa::SigningKey;
+    let key = SigningKey::from_slice(&[7u8; 32]).unwrap();
+    let point = key.verifying_key().to_encoded_point(false);
+    let signer = Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..]);
+    let hash = keccak256(b"probe result");
+    let (sig, id) = key.sign_prehash_recoverable(hash.as_slice()).unwrap();
+    let mut input = Vec::new();
+    input.extend_from_slice(hash.as_slice());
+    input.extend_from_slice(&U256::from(27 + id.to_byte()).to_be_bytes::<32>());
+    input.extend_from_slice(&sig.to_bytes());
+
+    let mut chain = Chain::new();
+    let out = chain
+        .transact(Address::ZERO, ECRECOVER, &input, U256::ZERO)
+        .unwrap();
+    assert!(out.success);
+    assert_eq!(
+        out.output,
+        B256::left_padding_from(signer.as_slice()).to_vec()
+    );
+
+    // A bad v, or a tampered hash: no signer / another signer.
+    let mut bad_v = input.clone();
+    bad_v[63] = 29;
+    assert!(chain
+        .transact(Address::ZERO, ECRECOVER, &bad_v, U256::ZERO)
+        .unwrap()
+        .output
+        .is_empty());
+    let mut other = input;
+    other[0] ^= 1;
+    let out = chain
+        .transact(Address::ZERO, ECRECOVER, &other, U256::ZERO)
+        .unwrap();
+    assert_ne!(
+        out.output,
+        B256::left_padding_from(signer.as_slice()).to_vec()
+    );
+}
