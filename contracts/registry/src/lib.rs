@@ -318,27 +318,26 @@ impl Registry {
         Ok(())
     }
 
-    fn is_gateway(&self, gateway: Address) -> bool {
+    /// Whether `gateway` is an approved gateway operator, or a Provider
+    /// node whose state passes `accept`.
+    fn gateway_where(&self, gateway: Address, accept: fn(State) -> bool) -> bool {
         let g = self.nodes.get(gateway);
         self.gateways.get(gateway)
-            || (g.class.val() == class::PROVIDER && State::from_u8(g.state.val()) == State::Active)
+            || (g.class.val() == class::PROVIDER && accept(State::from_u8(g.state.val())))
+    }
+
+    /// Whether a new Fizz node may register behind `gateway`.
+    fn is_gateway(&self, gateway: Address) -> bool {
+        self.gateway_where(gateway, |s| s == State::Active)
     }
 
     /// Active or in maintenance, and for a Fizz node, its gateway still a
     /// gateway in good standing.
     fn in_good_standing(&self, node: Address) -> bool {
         let n = self.nodes.get(node);
-        if !State::from_u8(n.state.val()).in_good_standing() {
-            return false;
-        }
-        if n.class.val() != class::FIZZ {
-            return true;
-        }
-        let gateway = n.gateway.get();
-        let g = self.nodes.get(gateway);
-        self.gateways.get(gateway)
-            || (g.class.val() == class::PROVIDER
-                && State::from_u8(g.state.val()).in_good_standing())
+        State::from_u8(n.state.val()).in_good_standing()
+            && (n.class.val() != class::FIZZ
+                || self.gateway_where(n.gateway.get(), State::in_good_standing))
     }
 
     fn apply_hardware(&mut self, node: Address, hardware: U256) {
@@ -391,18 +390,16 @@ impl Registry {
                 maxAge: max_age,
             }));
         }
-        let [r, s, v] = match signature {
-            [r @ .., _] if r.len() == 64 => {
-                [&signature[..32], &signature[32..64], &signature[64..]]
-            }
-            _ => return Err(Error::InvalidSignature(InvalidSignature {})),
-        };
+        if signature.len() != 65 {
+            return Err(Error::InvalidSignature(InvalidSignature {}));
+        }
+        let (r, s, v) = (&signature[..32], &signature[32..64], signature[64]);
         let digest = signing::digest(
             self.domain(),
             signing::struct_hash(node, report_hash, summary, challenge_id, nonce),
         );
         let recovered = self
-            .ec_recover(digest, v[0], B256::from_slice(r), B256::from_slice(s))
+            .ec_recover(digest, v, B256::from_slice(r), B256::from_slice(s))
             .map_err(|_| Error::InvalidSignature(InvalidSignature {}))?;
         let key = n.probe_key.get();
         if recovered != key {
