@@ -15,7 +15,7 @@
 pub mod hardware;
 pub mod probe;
 pub mod tier;
-mod word;
+pub mod word;
 
 pub use hardware::{Hardware, HardwareError};
 pub use probe::ProbeSummary;

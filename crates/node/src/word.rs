@@ -9,7 +9,7 @@ pub type Word = [u8; 32];
 
 /// Reads the `width`-bit field at bit `offset` (both multiples of 8,
 /// `width` ≤ 64).
-pub(crate) const fn get(word: &Word, offset: u32, width: u32) -> u64 {
+pub const fn get(word: &Word, offset: u32, width: u32) -> u64 {
     let mut value = 0u64;
     let mut i = 0;
     while i < width / 8 {
@@ -22,7 +22,7 @@ pub(crate) const fn get(word: &Word, offset: u32, width: u32) -> u64 {
 }
 
 /// Writes the low `width` bits of `value` into the field at bit `offset`.
-pub(crate) fn set(word: &mut Word, offset: u32, width: u32, value: u64) {
+pub fn set(word: &mut Word, offset: u32, width: u32, value: u64) {
     for i in 0..width / 8 {
         let k = (offset / 8 + i) as usize;
         word[31 - k] = (value >> (8 * i)) as u8;
@@ -30,7 +30,7 @@ pub(crate) fn set(word: &mut Word, offset: u32, width: u32, value: u64) {
 }
 
 /// Whether every bit at or above bit `from` is zero.
-pub(crate) fn high_bits_clear(word: &Word, from: u32) -> bool {
+pub fn high_bits_clear(word: &Word, from: u32) -> bool {
     word[..32 - (from / 8) as usize].iter().all(|b| *b == 0)
 }
 
