@@ -7,6 +7,9 @@ use spon_node::{
 
 use crate::{score::*, *};
 
+/// Spoils one field.
+type Breaker<T> = fn(&mut T);
+
 fn hopper() -> Hardware {
     Hardware {
         gpu_model: gpu::HOPPER,
@@ -59,7 +62,7 @@ fn requirements_round_trip_at_documented_offsets() {
 
 #[test]
 fn parse_names_the_first_invalid_field() {
-    let cases: [(fn(&mut Requirements), RequirementsError); 6] = [
+    let cases: [(Breaker<Requirements>, RequirementsError); 6] = [
         (|r| r.gpu_count = 0, RequirementsError::GpuCount),
         (|r| r.regions[2] = *b"de", RequirementsError::Region),
         (
@@ -85,7 +88,7 @@ fn check_names_the_first_unmet_requirement() {
     let r = wants_hopper();
     assert_eq!(r.check(&hopper(), 3), Ok(()));
     assert_eq!(r.check(&hopper(), 1), Ok(()));
-    let cases: [(fn(&mut Hardware), Unmet); 6] = [
+    let cases: [(Breaker<Hardware>, Unmet); 6] = [
         (|h| h.gpu_model = gpu::MI300, Unmet::GpuModel),
         (|h| h.gpu_count = 3, Unmet::GpuCount),
         (|h| h.vram_mib = 40_000, Unmet::Vram),
@@ -131,7 +134,8 @@ fn score_parts_follow_the_published_weights() {
     // Price at the maximum, tier 3, second region (3/4), bandwidth capped at
     // 20,000 Mbit/s (full), 11/12 reputation, half the stake cap.
     let c = candidate(100, 3);
-    let expected = 0 + 200_000 * 4 / 6 + 75_000 + 100_000 + 100_000 * 11 / 12 + 50_000;
+    // The price part is 0.
+    let expected = 200_000 * 4 / 6 + 75_000 + 100_000 + 100_000 * 11 / 12 + 50_000;
     assert_eq!(score(&r, 100, &c), expected);
 
     // Any region scores the region part in full.
