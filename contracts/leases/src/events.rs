@@ -1,0 +1,27 @@
+//! Every state change of the leases contract, as a Solidity event.
+
+use alloy_sol_types::sol;
+
+sol! {
+    /// The market opened lease `leaseId` (= its order id) of `node` for
+    /// `tenant`, from `start` to `end` at `pricePerHour` of `token`, with
+    /// `funded` in escrow and a fee of `feeBps`.
+    event LeaseOpened(uint64 indexed leaseId, address indexed node, address indexed tenant, address token, uint256 pricePerHour, uint64 start, uint64 end, uint256 funded, uint16 feeBps);
+    /// The tenant added `amount` to the lease's escrow (`funded` in all).
+    event LeaseToppedUp(uint64 indexed leaseId, uint256 amount, uint256 funded);
+    /// The lease was paid up to `paidUntil`: `toProvider` to the node,
+    /// `fee` to the treasury.
+    event LeaseSettled(uint64 indexed leaseId, address indexed node, uint64 paidUntil, uint256 toProvider, uint256 fee);
+    /// The lease ended at `paidUntil` (`reason`: 1 end reached, 2 escrow
+    /// ran dry, 3 closed by the tenant, 4 closed by the provider); the
+    /// tenant got `refund` back.
+    event LeaseClosed(uint64 indexed leaseId, address indexed node, uint8 reason, uint64 paidUntil, uint256 refund);
+    /// Governance set a parameter.
+    event ParameterChanged(uint8 indexed id, uint256 value);
+    /// Governance gave `role` to `account`.
+    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
+    /// The contract was paused.
+    event Paused(address account);
+    /// The contract was unpaused.
+    event Unpaused(address account);
+}

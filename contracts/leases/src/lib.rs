@@ -1,0 +1,641 @@
+//! # SPON leases
+//!
+//! The escrow and settlement of leases, split from the market's order
+//! book to keep each contract under Stylus's size limit.
+//!
+//! * The market `open`s a lease when a tenant accepts a match (lease id =
+//!   order id), after moving the order's deposit here. The lease runs from
+//!   then for the order's duration at the bid's price per hour and is
+//!   counted in the registry (`leaseOpened`).
+//! * It accrues per second (see [`escrow`]); `settle` (anyone) pays the
+//!   provider what has accrued, less the fee of a token other than SPON
+//!   (`nonSponFeeBps`, fixed when the lease opens) to the treasury.
+//! * The tenant `topUp`s a running lease; tenant or provider
+//!   `closeLease` it: the provider is paid to the second, the tenant gets
+//!   the rest. A lease whose end is reached or whose escrow ran dry shows
+//!   it in `leaseOf` and is closed at its last paid second by the next
+//!   `settle` or `closeLease`. The registry counts it completed, unless the
+//!   provider closed early.
+//!
+//! Value is conserved exactly: provider + fee + refund = deposit + top-ups.
+//! Every refusal is a custom error of [`errors`]; every change an event of
+//! [`events`]. Reentrant calls are refused by the SDK's entrypoint; token
+//! transfers come after the state they settle is written.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+extern crate alloc;
+
+pub mod errors;
+pub mod escrow;
+pub mod events;
+pub mod params;
+
+use alloy_primitives::{Address, U256, U64};
+use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
+use spon_contract_kit::{clock, Native};
+use stylus_sdk::{
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU16, StorageU256,
+        StorageU64, StorageU8,
+    },
+};
+
+use crate::{errors::*, escrow::Due, events::*};
+
+/// The events this contract emits, as human-readable ABI (the Solidity
+/// interface stylus-sdk exports lists none). A test checks each against the
+/// emitted event types.
+pub const EVENTS: &[&str] = &[
+    "event LeaseOpened(uint64 indexed leaseId, address indexed node, address indexed tenant, address token, uint256 pricePerHour, uint64 start, uint64 end, uint256 funded, uint16 feeBps)",
+    "event LeaseToppedUp(uint64 indexed leaseId, uint256 amount, uint256 funded)",
+    "event LeaseSettled(uint64 indexed leaseId, address indexed node, uint64 paidUntil, uint256 toProvider, uint256 fee)",
+    "event LeaseClosed(uint64 indexed leaseId, address indexed node, uint8 reason, uint64 paidUntil, uint256 refund)",
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
+    "event Paused(address account)",
+    "event Unpaused(address account)",
+];
+
+/// Role ids of `setRole` and `RoleChanged`.
+pub mod roles {
+    /// Sets parameters, roles and pause.
+    pub const GOVERNANCE: u8 = 0;
+    /// Receives the fees of non-SPON payments.
+    pub const TREASURY: u8 = 1;
+    /// The market contract: opens leases.
+    pub const MARKET: u8 = 2;
+}
+
+/// Lease states of `leaseOf` (derived at the time of the call).
+pub mod lease_state {
+    /// No lease with this id.
+    pub const NONE: u8 = 0;
+    /// Running and funded.
+    pub const ACTIVE: u8 = 1;
+    /// Its escrow ran dry before its end; the next touch closes it at the
+    /// last fully paid second.
+    pub const INSUFFICIENT_FUNDS: u8 = 2;
+    /// Its end is reached; the next touch pays and closes it.
+    pub const ENDED: u8 = 3;
+    /// Closed and paid out.
+    pub const CLOSED: u8 = 4;
+}
+
+/// Why a lease closed (`LeaseClosed.reason`).
+pub mod close_reason {
+    /// Its end was reached.
+    pub const ENDED: u8 = 1;
+    /// Its escrow ran dry.
+    pub const EXHAUSTED: u8 = 2;
+    /// Closed early by the tenant.
+    pub const TENANT: u8 = 3;
+    /// Closed early by the provider (a fault in its reputation).
+    pub const PROVIDER: u8 = 4;
+}
+
+/// Stored states.
+const OPEN: u8 = 1;
+const CLOSED: u8 = 2;
+
+sol_interface! {
+    interface IRegistry {
+        function leaseOpened(address node) external;
+        function leaseClosed(address node, bool completed) external;
+    }
+}
+
+/// One lease.
+#[storage]
+pub struct Lease {
+    tenant: StorageAddress,
+    node: StorageAddress,
+    token: StorageAddress,
+    state: StorageU8,
+    fee_bps: StorageU16,
+    price: StorageU256,
+    start: StorageU64,
+    end: StorageU64,
+    /// Deposit and top-ups, in all.
+    funded: StorageU256,
+    /// Paid out so far, gross of fee.
+    paid: StorageU256,
+    paid_until: StorageU64,
+}
+
+/// Storage of the leases contract.
+#[entrypoint]
+#[storage]
+pub struct Leases {
+    spon: StorageAddress,
+    registry: StorageAddress,
+    governance: StorageAddress,
+    treasury: StorageAddress,
+    market: StorageAddress,
+    paused: StorageBool,
+    params: StorageArray<StorageU64, { params::COUNT }>,
+    leases: StorageMap<u64, Lease>,
+    safe_erc20: SafeErc20,
+}
+
+fn nonzero(a: Address) -> Result<(), Error> {
+    if a.is_zero() {
+        return Err(Error::ZeroAddress(ZeroAddress {}));
+    }
+    Ok(())
+}
+
+fn overflow() -> Error {
+    Error::ArithmeticOverflow(ArithmeticOverflow {})
+}
+
+impl Leases {
+    fn now(&self) -> u64 {
+        clock::now(self.vm().block_timestamp())
+    }
+
+    fn caller(&self) -> Address {
+        self.vm().msg_sender()
+    }
+
+    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
+        log(self.vm(), event);
+    }
+
+    fn only(&self, holder: Address) -> Result<(), Error> {
+        let caller = self.caller();
+        if caller != holder || caller.is_zero() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(())
+    }
+
+    fn when_not_paused(&self) -> Result<(), Error> {
+        if self.paused.get() {
+            return Err(Error::EnforcedPause(EnforcedPause {}));
+        }
+        Ok(())
+    }
+
+    /// What lease `id` owes now.
+    fn due(&self, id: u64) -> Due {
+        let o = self.leases.get(id);
+        escrow::due(
+            o.price.get(),
+            o.start.val(),
+            o.end.val(),
+            o.funded.get(),
+            self.now(),
+        )
+    }
+
+    fn lease_state(&self, id: u64) -> u8 {
+        match self.leases.get(id).state.val() {
+            OPEN => {
+                let d = self.due(id);
+                if d.exhausted {
+                    lease_state::INSUFFICIENT_FUNDS
+                } else if d.ends {
+                    lease_state::ENDED
+                } else {
+                    lease_state::ACTIVE
+                }
+            }
+            CLOSED => lease_state::CLOSED,
+            _ => lease_state::NONE,
+        }
+    }
+
+    /// Lease `id` if it is running; what it owes now.
+    fn running_lease(&self, id: u64) -> Result<Due, Error> {
+        let state = self.lease_state(id);
+        if state != lease_state::ACTIVE {
+            return Err(Error::LeaseNotActive(LeaseNotActive { leaseId: id, state }));
+        }
+        Ok(self.due(id))
+    }
+
+    /// Lease `id` if it is open (running, dry or at its end); what it owes.
+    fn open_lease(&self, id: u64) -> Result<Due, Error> {
+        if self.leases.get(id).state.val() != OPEN {
+            return Err(Error::LeaseNotActive(LeaseNotActive {
+                leaseId: id,
+                state: self.lease_state(id),
+            }));
+        }
+        Ok(self.due(id))
+    }
+
+    fn transfer(&mut self, token: Address, to: Address, amount: U256) -> Result<(), Error> {
+        if !amount.is_zero() {
+            self.safe_erc20.safe_transfer(token, to, amount)?;
+        }
+        Ok(())
+    }
+
+    fn pull(&mut self, token: Address, from: Address, amount: U256) -> Result<(), Error> {
+        let this = self.vm().contract_address();
+        Ok(self
+            .safe_erc20
+            .safe_transfer_from(token, from, this, amount)?)
+    }
+
+    /// Pays lease `id` up to `d.until`: provider and fee.
+    fn pay(&mut self, id: u64, d: Due) -> Result<(), Error> {
+        let mut o = self.leases.setter(id);
+        let paid = o.paid.get();
+        let out = escrow::payout(paid, d.gross, o.fee_bps.val());
+        o.paid.set(d.gross);
+        o.paid_until.put(d.until);
+        let (token, node) = (o.token.get(), o.node.get());
+        let treasury = self.treasury.get();
+        self.transfer(token, node, out.provider)?;
+        self.transfer(token, treasury, out.fee)?;
+        self.emit(LeaseSettled {
+            leaseId: id,
+            node,
+            paidUntil: d.until,
+            toProvider: out.provider,
+            fee: out.fee,
+        });
+        Ok(())
+    }
+
+    /// Pays lease `id` up to `d.until`, refunds the rest of its escrow,
+    /// closes it and reports it to the registry.
+    fn close(&mut self, id: u64, d: Due, reason: u8) -> Result<(), Error> {
+        self.pay(id, d)?;
+        let mut o = self.leases.setter(id);
+        o.state.put(CLOSED);
+        let refund = o.funded.get() - d.gross;
+        let (token, tenant, node) = (o.token.get(), o.tenant.get(), o.node.get());
+        self.transfer(token, tenant, refund)?;
+        let registry = self.registry.get();
+        IRegistry::new(registry)
+            .lease_closed(&mut *self, node, reason != close_reason::PROVIDER)
+            .map_err(|_| Error::CallFailed(CallFailed { target: registry }))?;
+        self.emit(LeaseClosed {
+            leaseId: id,
+            node,
+            reason,
+            paidUntil: d.until,
+            refund,
+        });
+        Ok(())
+    }
+
+    /// The reason an open lease whose `d.ends` closes with.
+    fn natural_end(d: &Due) -> u8 {
+        if d.exhausted {
+            close_reason::EXHAUSTED
+        } else {
+            close_reason::ENDED
+        }
+    }
+}
+
+#[public]
+impl Leases {
+    /// Sets the SPON token, the registry, governance and the treasury,
+    /// and the default parameters. The market is set with `setRole`.
+    ///
+    /// # Errors
+    /// `ZeroAddress`.
+    ///
+    /// # Events
+    /// `RoleChanged` for governance and the treasury.
+    #[constructor]
+    pub fn constructor(
+        &mut self,
+        spon: Address,
+        registry: Address,
+        governance: Address,
+        treasury: Address,
+    ) -> Result<(), Error> {
+        for a in [spon, registry, governance, treasury] {
+            nonzero(a)?;
+        }
+        self.spon.set(spon);
+        self.registry.set(registry);
+        self.governance.set(governance);
+        self.treasury.set(treasury);
+        for p in params::ALL {
+            if let Some(mut slot) = self.params.setter(p.id) {
+                slot.set(U64::from(p.default));
+            }
+        }
+        for (role, account) in [(roles::GOVERNANCE, governance), (roles::TREASURY, treasury)] {
+            self.emit(RoleChanged {
+                role,
+                account,
+                enabled: true,
+            });
+        }
+        Ok(())
+    }
+
+    /// Opens lease `lease_id` of `node` for `tenant`, from now for
+    /// `duration` seconds at `price_per_hour` of `token`, with `funded`
+    /// (already transferred here by the market) in escrow. The fee is 0
+    /// for SPON, else `nonSponFeeBps`. Market only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `LeaseExists`, `ZeroPrice`, `ZeroDuration`,
+    /// `ArithmeticOverflow`, `CallFailed` (the registry refused the node),
+    /// `EnforcedPause`.
+    ///
+    /// # Events
+    /// `LeaseOpened`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn open(
+        &mut self,
+        lease_id: u64,
+        tenant: Address,
+        node: Address,
+        token: Address,
+        price_per_hour: U256,
+        duration: u64,
+        funded: U256,
+    ) -> Result<(), Error> {
+        self.only(self.market.get())?;
+        self.when_not_paused()?;
+        if self.leases.get(lease_id).state.val() != 0 {
+            return Err(Error::LeaseExists(LeaseExists { leaseId: lease_id }));
+        }
+        if price_per_hour.is_zero() {
+            return Err(Error::ZeroPrice(ZeroPrice {}));
+        }
+        if duration == 0 {
+            return Err(Error::ZeroDuration(ZeroDuration {}));
+        }
+        let start = self.now();
+        let end = start.checked_add(duration).ok_or_else(overflow)?;
+        let fee_bps = if token == self.spon.get() {
+            0
+        } else {
+            self.params.get(params::NON_SPON_FEE_BPS.id).unwrap_or_default().to()
+        };
+        let mut l = self.leases.setter(lease_id);
+        l.tenant.set(tenant);
+        l.node.set(node);
+        l.token.set(token);
+        l.state.put(OPEN);
+        l.fee_bps.put(fee_bps);
+        l.price.set(price_per_hour);
+        l.start.put(start);
+        l.end.put(end);
+        l.funded.set(funded);
+        l.paid_until.put(start);
+        let registry = self.registry.get();
+        IRegistry::new(registry)
+            .lease_opened(&mut *self, node)
+            .map_err(|_| Error::CallFailed(CallFailed { target: registry }))?;
+        self.emit(LeaseOpened {
+            leaseId: lease_id,
+            node,
+            tenant,
+            token,
+            pricePerHour: price_per_hour,
+            start,
+            end,
+            funded,
+            feeBps: fee_bps,
+        });
+        Ok(())
+    }
+
+    /// Adds `amount` of the lease's token from the tenant to a running
+    /// lease's escrow (allowance needed). Refunds of unused escrow go to
+    /// the tenant.
+    ///
+    /// # Errors
+    /// `NotTenant`, `LeaseNotActive` (no lease, escrow dry, end reached,
+    /// closed), `ZeroAmount`, `ArithmeticOverflow`,
+    /// `SafeErc20FailedOperation`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `LeaseToppedUp`.
+    pub fn top_up(&mut self, lease_id: u64, amount: U256) -> Result<(), Error> {
+        self.when_not_paused()?;
+        self.running_lease(lease_id)?;
+        let tenant = self.caller();
+        if self.leases.get(lease_id).tenant.get() != tenant {
+            return Err(Error::NotTenant(NotTenant {
+                leaseId: lease_id,
+                caller: tenant,
+            }));
+        }
+        if amount.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let mut l = self.leases.setter(lease_id);
+        let funded = l.funded.get().checked_add(amount).ok_or_else(overflow)?;
+        l.funded.set(funded);
+        let token = l.token.get();
+        self.pull(token, tenant, amount)?;
+        self.emit(LeaseToppedUp {
+            leaseId: lease_id,
+            amount,
+            funded,
+        });
+        Ok(())
+    }
+
+    /// Pays the provider what lease `lease_id` has accrued (less the fee of
+    /// a non-SPON token, to the treasury). Anyone may call it. A lease whose
+    /// end is reached, or whose escrow ran dry, is paid to its last paid
+    /// second and closed, and the rest of its escrow refunded.
+    ///
+    /// # Errors
+    /// `LeaseNotActive` (no lease, or closed), `NothingToSettle`,
+    /// `SafeErc20FailedOperation`, `CallFailed`.
+    ///
+    /// # Events
+    /// `LeaseSettled`; `LeaseClosed` when it closes.
+    pub fn settle(&mut self, lease_id: u64) -> Result<(), Error> {
+        let d = self.open_lease(lease_id)?;
+        if d.ends {
+            return self.close(lease_id, d, Leases::natural_end(&d));
+        }
+        if d.gross == self.leases.get(lease_id).paid.get() {
+            return Err(Error::NothingToSettle(NothingToSettle { leaseId: lease_id }));
+        }
+        self.pay(lease_id, d)
+    }
+
+    /// Closes lease `lease_id` now, by its tenant or its provider: the
+    /// provider is paid to the second, the tenant refunded the rest. A
+    /// lease already at its end or dry closes as `settle` would close it.
+    /// Closing early counts as completed in the registry if the tenant
+    /// closes, as a fault if the provider does.
+    ///
+    /// # Errors
+    /// `LeaseNotActive`, `Unauthorized` (neither tenant nor provider),
+    /// `SafeErc20FailedOperation`, `CallFailed`.
+    ///
+    /// # Events
+    /// `LeaseSettled`, `LeaseClosed`.
+    pub fn close_lease(&mut self, lease_id: u64) -> Result<(), Error> {
+        let d = self.open_lease(lease_id)?;
+        let caller = self.caller();
+        let (tenant, node) = {
+            let l = self.leases.get(lease_id);
+            (l.tenant.get(), l.node.get())
+        };
+        if caller != tenant && caller != node {
+            return Err(Error::unauthorized(caller));
+        }
+        let reason = if d.ends {
+            Leases::natural_end(&d)
+        } else if caller == tenant {
+            close_reason::TENANT
+        } else {
+            close_reason::PROVIDER
+        };
+        self.close(lease_id, d, reason)
+    }
+
+    /// Sets parameter `id` (0 `nonSponFeeBps`) within its bounds.
+    /// Governance only. The fee of a lease is fixed when it opens.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only(self.governance.get())?;
+        let p = *params::ALL
+            .get(usize::from(id))
+            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let v = p.check(value).ok_or_else(|| {
+            Error::ParameterOutOfBounds(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(p.min),
+                max: U256::from(p.max),
+            })
+        })?;
+        if let Some(mut slot) = self.params.setter(id) {
+            slot.set(U64::from(v));
+        }
+        self.emit(ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// Gives `role` (0 governance, 1 treasury, 2 market) to `account`.
+    /// Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (no such role).
+    ///
+    /// # Events
+    /// `RoleChanged`.
+    pub fn set_role(&mut self, role: u8, account: Address) -> Result<(), Error> {
+        self.only(self.governance.get())?;
+        nonzero(account)?;
+        match role {
+            roles::GOVERNANCE => self.governance.set(account),
+            roles::TREASURY => self.treasury.set(account),
+            roles::MARKET => self.market.set(account),
+            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
+        }
+        self.emit(RoleChanged {
+            role,
+            account,
+            enabled: true,
+        });
+        Ok(())
+    }
+
+    /// Stops new leases and top-ups; settling and closing go on, so no
+    /// funds are held hostage. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `Paused`.
+    pub fn pause(&mut self) -> Result<(), Error> {
+        self.only(self.governance.get())?;
+        self.when_not_paused()?;
+        self.paused.set(true);
+        self.emit(Paused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// Lifts `pause`. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ExpectedPause`.
+    ///
+    /// # Events
+    /// `Unpaused`.
+    pub fn unpause(&mut self) -> Result<(), Error> {
+        self.only(self.governance.get())?;
+        if !self.paused.get() {
+            return Err(Error::ExpectedPause(ExpectedPause {}));
+        }
+        self.paused.set(false);
+        self.emit(Unpaused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// `(SPON, registry, governance, treasury, market, paused)`.
+    pub fn config(&self) -> (Address, Address, Address, Address, Address, bool) {
+        (
+            self.spon.get(),
+            self.registry.get(),
+            self.governance.get(),
+            self.treasury.get(),
+            self.market.get(),
+            self.paused.get(),
+        )
+    }
+
+    /// The value of parameter `id` (0 if there is none).
+    pub fn parameter(&self, id: u8) -> U256 {
+        U256::from(self.params.get(id).unwrap_or_default())
+    }
+
+    /// `(tenant, node, token, price per hour, start, end, funded, paid
+    /// (gross), paid until, fee bps, state)` of lease `lease_id` (state as
+    /// of now; see `lease_state`).
+    #[allow(clippy::type_complexity)]
+    pub fn lease_of(
+        &self,
+        lease_id: u64,
+    ) -> (Address, Address, Address, U256, u64, u64, U256, U256, u64, u16, u8) {
+        let l = self.leases.get(lease_id);
+        (
+            l.tenant.get(),
+            l.node.get(),
+            l.token.get(),
+            l.price.get(),
+            l.start.val(),
+            l.end.val(),
+            l.funded.get(),
+            l.paid.get(),
+            l.paid_until.val(),
+            l.fee_bps.val(),
+            self.lease_state(lease_id),
+        )
+    }
+
+    /// `(to the provider, fee, paid until)` that `settle` would pay now.
+    ///
+    /// # Errors
+    /// `LeaseNotActive` (no lease, or closed).
+    pub fn owed(&self, lease_id: u64) -> Result<(U256, U256, u64), Error> {
+        let d = self.open_lease(lease_id)?;
+        let l = self.leases.get(lease_id);
+        let out = escrow::payout(l.paid.get(), d.gross, l.fee_bps.val());
+        Ok((out.provider, out.fee, d.until))
+    }
+}
+
+#[cfg(test)]
+mod tests;

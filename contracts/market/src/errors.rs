@@ -1,0 +1,164 @@
+//! Every refusal of the market contract, as a Solidity custom error.
+
+use alloy_primitives::Address;
+use alloy_sol_types::sol;
+use openzeppelin_stylus::token::erc20::utils::safe_erc20;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// `caller` does not hold the role the function needs, or is not the
+    /// bidder of the bid.
+    #[derive(Debug)]
+    error Unauthorized(address caller);
+    /// An address argument was the zero address.
+    #[derive(Debug)]
+    error ZeroAddress();
+    /// The contract is paused.
+    #[derive(Debug)]
+    error EnforcedPause();
+    /// The contract is not paused.
+    #[derive(Debug)]
+    error ExpectedPause();
+    /// `token` is neither SPON nor on the payment-token allowlist.
+    #[derive(Debug)]
+    error PaymentTokenNotAllowed(address token);
+    /// Field `field` of the packed requirements is invalid (see
+    /// spon-scoring's `RequirementsError`: 0 GPU count … 5 reserved bits).
+    #[derive(Debug)]
+    error InvalidRequirements(uint8 field);
+    /// An order must last at least one second.
+    #[derive(Debug)]
+    error ZeroDuration();
+    /// A price must be above zero.
+    #[derive(Debug)]
+    error ZeroPrice();
+    /// An amount must be above zero.
+    #[derive(Debug)]
+    error ZeroAmount();
+    /// `price` is above `max` (the order's maximum, or 2^128 − 1).
+    #[derive(Debug)]
+    error PriceTooHigh(uint256 price, uint256 max);
+    /// No order (or lease) has this id.
+    #[derive(Debug)]
+    error UnknownOrder(uint64 orderId);
+    /// The order is not open (`state`: 2 cancelled, 3 leased, 4 closed).
+    #[derive(Debug)]
+    error OrderNotOpen(uint64 orderId, uint8 state);
+    /// The order's bid window closed at `deadline`.
+    #[derive(Debug)]
+    error BiddingClosed(uint64 orderId, uint64 deadline);
+    /// Only the order's tenant may do this (before the bid window closes,
+    /// for an `autoAccept` order's acceptance).
+    #[derive(Debug)]
+    error NotTenant(uint64 orderId, address caller);
+    /// `node` is not an active node of the registry (`state` there).
+    #[derive(Debug)]
+    error NodeNotActive(address node, uint8 state);
+    /// `node` is jailed by the staking contract.
+    #[derive(Debug)]
+    error NodeJailed(address node);
+    /// `node` does not meet requirement `requirement` (spon-scoring's
+    /// `Unmet`: 0 GPU model, 1 GPU count, 2 VRAM, 3 region, 4 bandwidth,
+    /// 5 compute types).
+    #[derive(Debug)]
+    error RequirementNotMet(address node, uint8 requirement);
+    /// `node`'s tier `tier` is worse than the order's `maxTier`.
+    #[derive(Debug)]
+    error TierTooLow(address node, uint8 tier, uint8 maxTier);
+    /// `node` already has live bid `bidId` on the order.
+    #[derive(Debug)]
+    error DuplicateBid(uint64 orderId, address node, uint64 bidId);
+    /// The order already has `max` live bids.
+    #[derive(Debug)]
+    error TooManyBids(uint64 orderId, uint64 max);
+    /// No bid has this id.
+    #[derive(Debug)]
+    error UnknownBid(uint64 bidId);
+    /// The bid is not live (`state`: 2 withdrawn, 3 won, 4 lost).
+    #[derive(Debug)]
+    error BidNotLive(uint64 bidId, uint8 state);
+    /// The bid was placed on another order.
+    #[derive(Debug)]
+    error BidNotForOrder(uint64 orderId, uint64 bidId);
+    /// Bid `bidId` does not rank strictly above the current proposal
+    /// `currentBidId` by the shared scoring.
+    #[derive(Debug)]
+    error ScoreNotBetter(uint64 orderId, uint64 bidId, uint64 currentBidId);
+    /// The order has no match proposal to accept.
+    #[derive(Debug)]
+    error NoProposal(uint64 orderId);
+    /// A counter or sum would overflow.
+    #[derive(Debug)]
+    error ArithmeticOverflow();
+    /// The registry, staking or leases contract at `target` refused or did
+    /// not answer.
+    #[derive(Debug)]
+    error CallFailed(address target);
+    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
+    #[derive(Debug)]
+    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
+    /// No parameter (or role) with this id.
+    #[derive(Debug)]
+    error UnknownParameter(uint8 id);
+    /// A token transfer failed or returned false.
+    #[derive(Debug)]
+    error SafeErc20FailedOperation(address token);
+}
+
+/// The error of every market entry point.
+#[derive(SolidityError, Debug)]
+#[allow(missing_docs)]
+pub enum Error {
+    Unauthorized(Unauthorized),
+    ZeroAddress(ZeroAddress),
+    EnforcedPause(EnforcedPause),
+    ExpectedPause(ExpectedPause),
+    PaymentTokenNotAllowed(PaymentTokenNotAllowed),
+    InvalidRequirements(InvalidRequirements),
+    ZeroDuration(ZeroDuration),
+    ZeroPrice(ZeroPrice),
+    ZeroAmount(ZeroAmount),
+    PriceTooHigh(PriceTooHigh),
+    UnknownOrder(UnknownOrder),
+    OrderNotOpen(OrderNotOpen),
+    BiddingClosed(BiddingClosed),
+    NotTenant(NotTenant),
+    NodeNotActive(NodeNotActive),
+    NodeJailed(NodeJailed),
+    RequirementNotMet(RequirementNotMet),
+    TierTooLow(TierTooLow),
+    DuplicateBid(DuplicateBid),
+    TooManyBids(TooManyBids),
+    UnknownBid(UnknownBid),
+    BidNotLive(BidNotLive),
+    BidNotForOrder(BidNotForOrder),
+    ScoreNotBetter(ScoreNotBetter),
+    NoProposal(NoProposal),
+    ArithmeticOverflow(ArithmeticOverflow),
+    CallFailed(CallFailed),
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    UnknownParameter(UnknownParameter),
+    SafeErc20FailedOperation(SafeErc20FailedOperation),
+}
+
+impl Error {
+    /// The refusal for an unauthorised `caller`.
+    pub fn unauthorized(caller: Address) -> Self {
+        Error::Unauthorized(Unauthorized { caller })
+    }
+
+    /// The refusal of a failed call to `target`.
+    pub fn call_failed(target: Address) -> Self {
+        Error::CallFailed(CallFailed { target })
+    }
+}
+
+impl From<safe_erc20::Error> for Error {
+    fn from(e: safe_erc20::Error) -> Self {
+        let token = match e {
+            safe_erc20::Error::SafeErc20FailedOperation(e) => e.token,
+            safe_erc20::Error::SafeErc20FailedDecreaseAllowance(_) => Address::ZERO,
+        };
+        Error::SafeErc20FailedOperation(SafeErc20FailedOperation { token })
+    }
+}

@@ -1,0 +1,945 @@
+//! # SPON market
+//!
+//! The order book, the bid book and verifiable matching. Leases, their
+//! escrow and settlement are in the leases contract (split off to keep
+//! each contract under Stylus's size limit); this one opens them.
+//!
+//! * A tenant `createOrder`s with packed requirements (see
+//!   `spon_scoring::requirements`), a payment token (SPON, or one on the
+//!   governance allowlist), a maximum price per hour, a duration and a
+//!   deposit pulled into escrow. The order takes bids for `bidWindow`
+//!   seconds; the tenant may cancel it until it is matched and gets the
+//!   whole deposit back.
+//! * Active, unjailed nodes whose declared hardware and tier meet the
+//!   requirements `placeBid` (one live bid per node per order, at most
+//!   `maxBidsPerOrder` live bids, at most the order's maximum price) and may
+//!   `withdrawBid` while the order is open.
+//! * Anyone `proposeMatch`es a live bid; the contract checks it and scores
+//!   it with `spon_scoring` — the code the off-chain matcher runs — and it
+//!   replaces the current proposal only if it ranks strictly above it (the
+//!   current one is re-scored at the same moment; one that is no longer
+//!   valid is replaced by any valid bid).
+//! * The tenant `acceptMatch`es with its manifest hash; for an order with
+//!   the `AUTO_ACCEPT` flag anyone may accept once the bid window has
+//!   closed. The bid is checked again, the deposit moves to the leases
+//!   contract and the lease opens there (lease id = order id); the other
+//!   bids are lost.
+//!
+//! Every refusal is a custom error of [`errors`]; every change an event of
+//! [`events`]. Reentrant calls are refused by the SDK's entrypoint; token
+//! transfers come after the state they settle is written.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+extern crate alloc;
+
+pub mod errors;
+pub mod events;
+pub mod params;
+
+use alloy_primitives::{Address, B256, U256, U64};
+use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
+use spon_contract_kit::{clock, Native};
+use spon_node::Hardware;
+use spon_scoring::{score, Candidate, Ranked, Requirements, Unmet, AUTO_ACCEPT};
+use stylus_sdk::{
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap,
+        StorageU256, StorageU64, StorageU8,
+    },
+};
+
+use crate::{errors::*, events::*};
+
+/// The events this contract emits, as human-readable ABI (the Solidity
+/// interface stylus-sdk exports lists none). A test checks each against the
+/// emitted event types.
+pub const EVENTS: &[&str] = &[
+    "event OrderCreated(uint64 indexed orderId, address indexed tenant, address indexed token, uint256 requirements, uint256 maxPricePerHour, uint64 durationSecs, uint256 deposit, uint64 bidDeadline)",
+    "event OrderCancelled(uint64 indexed orderId, uint256 refund)",
+    "event ManifestChanged(uint64 indexed orderId, bytes32 manifestHash)",
+    "event BidPlaced(uint64 indexed orderId, uint64 indexed bidId, address indexed node, uint256 pricePerHour)",
+    "event BidWithdrawn(uint64 indexed orderId, uint64 indexed bidId, address indexed node)",
+    "event MatchProposed(uint64 indexed orderId, uint64 indexed bidId, address indexed proposer, uint64 score)",
+    "event MatchAccepted(uint64 indexed orderId, uint64 indexed bidId, address indexed node, bytes32 manifestHash)",
+    "event PaymentTokenChanged(address indexed token, bool allowed)",
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
+    "event Paused(address account)",
+    "event Unpaused(address account)",
+];
+
+/// Role ids of `setRole` and `RoleChanged`.
+pub mod roles {
+    /// Sets parameters, payment tokens, roles and pause.
+    pub const GOVERNANCE: u8 = 0;
+}
+
+/// Stored order states (`orderOf`).
+pub mod order_state {
+    /// Takes bids and proposals until its deadline; awaits acceptance.
+    pub const OPEN: u8 = 1;
+    /// Cancelled by the tenant, deposit refunded.
+    pub const CANCELLED: u8 = 2;
+    /// Matched: its lease is in the leases contract.
+    pub const MATCHED: u8 = 3;
+}
+
+/// Bid states (`bidOf`).
+pub mod bid_state {
+    /// Can be proposed and accepted.
+    pub const LIVE: u8 = 1;
+    /// Withdrawn by its node.
+    pub const WITHDRAWN: u8 = 2;
+    /// Accepted: its lease opened.
+    pub const WON: u8 = 3;
+    /// Its order was matched to another bid or cancelled.
+    pub const LOST: u8 = 4;
+}
+
+/// The registry's state of an active node.
+const NODE_ACTIVE: u8 = 2;
+
+sol_interface! {
+    interface IRegistry {
+        function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
+        function tierOf(address node) external view returns (uint8);
+        function reputationOf(address node) external view returns (uint64, uint64, uint64, uint64, uint64);
+    }
+
+    interface ILeases {
+        function open(uint64 lease_id, address tenant, address node, address token, uint256 price_per_hour, uint64 duration, uint256 funded) external;
+    }
+
+    interface IStaking {
+        function isJailed(address provider) external view returns (bool);
+        function stakeOf(address provider) external view returns (uint256);
+    }
+}
+
+/// One order.
+#[storage]
+pub struct Order {
+    tenant: StorageAddress,
+    token: StorageAddress,
+    state: StorageU8,
+    requirements: StorageU256,
+    max_price: StorageU256,
+    duration: StorageU64,
+    bid_deadline: StorageU64,
+    live_bids: StorageU64,
+    proposal: StorageU64,
+    manifest: StorageB256,
+    /// The deposit.
+    deposit: StorageU256,
+}
+
+/// One bid.
+#[storage]
+pub struct Bid {
+    order: StorageU64,
+    node: StorageAddress,
+    price: StorageU256,
+    state: StorageU8,
+}
+
+/// Storage of the market contract.
+#[entrypoint]
+#[storage]
+pub struct Market {
+    spon: StorageAddress,
+    registry: StorageAddress,
+    staking: StorageAddress,
+    governance: StorageAddress,
+    leases: StorageAddress,
+    paused: StorageBool,
+    params: StorageArray<StorageU64, { params::COUNT }>,
+    payment_tokens: StorageMap<Address, StorageBool>,
+    order_count: StorageU64,
+    bid_count: StorageU64,
+    orders: StorageMap<u64, Order>,
+    bids: StorageMap<u64, Bid>,
+    /// node → order → its live bid id (0: none).
+    live_bid: StorageMap<Address, StorageMap<u64, StorageU64>>,
+    safe_erc20: SafeErc20,
+}
+
+fn nonzero(a: Address) -> Result<(), Error> {
+    if a.is_zero() {
+        return Err(Error::ZeroAddress(ZeroAddress {}));
+    }
+    Ok(())
+}
+
+fn overflow() -> Error {
+    Error::ArithmeticOverflow(ArithmeticOverflow {})
+}
+
+fn requirements(order: &Order) -> Requirements {
+    Requirements::unpack(&order.requirements.get().to_be_bytes())
+}
+
+impl Market {
+    fn now(&self) -> u64 {
+        clock::now(self.vm().block_timestamp())
+    }
+
+    fn caller(&self) -> Address {
+        self.vm().msg_sender()
+    }
+
+    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
+        log(self.vm(), event);
+    }
+
+    fn only_governance(&self) -> Result<(), Error> {
+        let caller = self.caller();
+        if caller != self.governance.get() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(())
+    }
+
+    fn when_not_paused(&self) -> Result<(), Error> {
+        if self.paused.get() {
+            return Err(Error::EnforcedPause(EnforcedPause {}));
+        }
+        Ok(())
+    }
+
+    fn param(&self, p: params::Param) -> u64 {
+        self.params.get(p.id).unwrap_or_default().to()
+    }
+
+    fn is_payment_token_allowed(&self, token: Address) -> bool {
+        token == self.spon.get() || self.payment_tokens.get(token)
+    }
+
+    fn require_payment_token(&self, token: Address) -> Result<(), Error> {
+        if !self.is_payment_token_allowed(token) {
+            return Err(Error::PaymentTokenNotAllowed(PaymentTokenNotAllowed {
+                token,
+            }));
+        }
+        Ok(())
+    }
+
+    /// The order's stored state; `UnknownOrder` if there is none.
+    fn order_state(&self, id: u64) -> Result<u8, Error> {
+        match self.orders.get(id).state.val() {
+            0 => Err(Error::UnknownOrder(UnknownOrder { orderId: id })),
+            s => Ok(s),
+        }
+    }
+
+    fn require_open(&self, id: u64) -> Result<(), Error> {
+        let state = self.order_state(id)?;
+        if state != order_state::OPEN {
+            return Err(Error::OrderNotOpen(OrderNotOpen { orderId: id, state }));
+        }
+        Ok(())
+    }
+
+    fn require_bidding(&self, id: u64) -> Result<(), Error> {
+        self.require_open(id)?;
+        let deadline = self.orders.get(id).bid_deadline.val();
+        if self.now() > deadline {
+            return Err(Error::BiddingClosed(BiddingClosed {
+                orderId: id,
+                deadline,
+            }));
+        }
+        Ok(())
+    }
+
+    fn require_tenant(&self, id: u64) -> Result<Address, Error> {
+        let caller = self.caller();
+        if self.orders.get(id).tenant.get() != caller {
+            return Err(Error::NotTenant(NotTenant {
+                orderId: id,
+                caller,
+            }));
+        }
+        Ok(caller)
+    }
+
+    /// Checks that `node` may bid `price` on order `id` now — active in
+    /// the registry, not jailed, hardware and tier meeting the
+    /// requirements — and returns the bid's score.
+    fn evaluate(&self, id: u64, node: Address, price: U256) -> Result<u64, Error> {
+        let (registry, staking) = (self.registry.get(), self.staking.get());
+        let (reg, stk) = (IRegistry::new(registry), IStaking::new(staking));
+        let reg_failed = |_| Error::call_failed(registry);
+        let stk_failed = |_| Error::call_failed(staking);
+
+        let (state, _, hardware, ..) = reg.node_of(self, node).map_err(reg_failed)?;
+        if state != NODE_ACTIVE {
+            return Err(Error::NodeNotActive(NodeNotActive { node, state }));
+        }
+        if stk.is_jailed(self, node).map_err(stk_failed)? {
+            return Err(Error::NodeJailed(NodeJailed { node }));
+        }
+        let tier = reg.tier_of(self, node).map_err(reg_failed)?;
+        let hardware = Hardware::unpack(&hardware.to_be_bytes());
+        let order = self.orders.get(id);
+        let req = requirements(&order);
+        req.check(&hardware, tier).map_err(|unmet| match unmet {
+            Unmet::Tier => Error::TierTooLow(TierTooLow {
+                node,
+                tier,
+                maxTier: req.max_tier,
+            }),
+            other => Error::RequirementNotMet(RequirementNotMet {
+                node,
+                requirement: other as u8,
+            }),
+        })?;
+        let (completed, faulted, ..) = reg.reputation_of(self, node).map_err(reg_failed)?;
+        let stake = stk.stake_of(self, node).map_err(stk_failed)?;
+        let candidate = Candidate {
+            price: price.saturating_to(),
+            tier,
+            hardware,
+            leases_completed: completed,
+            leases_faulted: faulted,
+            stake_wei: stake.saturating_to(),
+        };
+        Ok(score(&req, order.max_price.get().saturating_to(), &candidate))
+    }
+
+    /// A live bid on order `id` and its rank now.
+    fn rank(&self, id: u64, bid_id: u64) -> Result<Ranked, Error> {
+        let bid = self.bids.get(bid_id);
+        let state = self.bid_state(bid_id);
+        if state == 0 {
+            return Err(Error::UnknownBid(UnknownBid { bidId: bid_id }));
+        }
+        if bid.order.val() != id {
+            return Err(Error::BidNotForOrder(BidNotForOrder {
+                orderId: id,
+                bidId: bid_id,
+            }));
+        }
+        if state != bid_state::LIVE {
+            return Err(Error::BidNotLive(BidNotLive {
+                bidId: bid_id,
+                state,
+            }));
+        }
+        let price = bid.price.get();
+        Ok(Ranked {
+            score: self.evaluate(id, bid.node.get(), price)?,
+            price: price.saturating_to(),
+            bid_id,
+        })
+    }
+
+    /// A bid's state, `LOST` for a live bid on an order no longer open.
+    fn bid_state(&self, bid_id: u64) -> u8 {
+        let bid = self.bids.get(bid_id);
+        let state = bid.state.val();
+        if state == bid_state::LIVE
+            && self.orders.get(bid.order.val()).state.val() != order_state::OPEN
+        {
+            return bid_state::LOST;
+        }
+        state
+    }
+
+    fn transfer(&mut self, token: Address, to: Address, amount: U256) -> Result<(), Error> {
+        if !amount.is_zero() {
+            self.safe_erc20.safe_transfer(token, to, amount)?;
+        }
+        Ok(())
+    }
+
+    fn pull(&mut self, token: Address, from: Address, amount: U256) -> Result<(), Error> {
+        let this = self.vm().contract_address();
+        Ok(self
+            .safe_erc20
+            .safe_transfer_from(token, from, this, amount)?)
+    }
+
+    fn set_payment_token(&mut self, token: Address, allowed: bool) -> Result<(), Error> {
+        self.only_governance()?;
+        nonzero(token)?;
+        self.payment_tokens.setter(token).set(allowed);
+        self.emit(PaymentTokenChanged { token, allowed });
+        Ok(())
+    }
+
+}
+
+#[public]
+impl Market {
+    /// Sets the SPON token, the registry and staking contracts read for
+    /// bids, the leases contract that runs matched orders, governance, and
+    /// the default parameters.
+    ///
+    /// # Errors
+    /// `ZeroAddress`.
+    ///
+    /// # Events
+    /// `RoleChanged` for governance.
+    #[constructor]
+    pub fn constructor(
+        &mut self,
+        spon: Address,
+        registry: Address,
+        staking: Address,
+        leases: Address,
+        governance: Address,
+    ) -> Result<(), Error> {
+        for a in [spon, registry, staking, leases, governance] {
+            nonzero(a)?;
+        }
+        self.spon.set(spon);
+        self.registry.set(registry);
+        self.staking.set(staking);
+        self.leases.set(leases);
+        self.governance.set(governance);
+        for p in params::ALL {
+            if let Some(mut slot) = self.params.setter(p.id) {
+                slot.set(U64::from(p.default));
+            }
+        }
+        self.emit(RoleChanged {
+            role: roles::GOVERNANCE,
+            account: governance,
+            enabled: true,
+        });
+        Ok(())
+    }
+
+    // --------------------------------------------------------------- orders
+
+    /// Opens an order and pulls `deposit` of `payment_token` from the
+    /// caller into escrow (allowance needed). `requirements` is packed as
+    /// in `spon_scoring::requirements`; prices are per hour in the token's
+    /// smallest unit. Returns the order id (from 1).
+    ///
+    /// # Errors
+    /// `PaymentTokenNotAllowed`, `InvalidRequirements`, `ZeroDuration`,
+    /// `ZeroPrice`, `PriceTooHigh` (above 2^128 − 1), `ZeroAmount`,
+    /// `ArithmeticOverflow`, `SafeErc20FailedOperation`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `OrderCreated`.
+    pub fn create_order(
+        &mut self,
+        requirements: U256,
+        payment_token: Address,
+        max_price_per_hour: U256,
+        duration_secs: u64,
+        deposit: U256,
+    ) -> Result<u64, Error> {
+        self.when_not_paused()?;
+        self.require_payment_token(payment_token)?;
+        Requirements::parse(&requirements.to_be_bytes()).map_err(|e| {
+            Error::InvalidRequirements(InvalidRequirements { field: e as u8 })
+        })?;
+        if duration_secs == 0 {
+            return Err(Error::ZeroDuration(ZeroDuration {}));
+        }
+        check_price(max_price_per_hour, U256::from(u128::MAX))?;
+        if deposit.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let deadline = self
+            .now()
+            .checked_add(self.param(params::BID_WINDOW))
+            .ok_or_else(overflow)?;
+        // The lease may start as late as the deadline.
+        deadline.checked_add(duration_secs).ok_or_else(overflow)?;
+        let id = self.order_count.val() + 1;
+        self.order_count.put(id);
+        let tenant = self.caller();
+        let mut o = self.orders.setter(id);
+        o.tenant.set(tenant);
+        o.token.set(payment_token);
+        o.state.put(order_state::OPEN);
+        o.requirements.set(requirements);
+        o.max_price.set(max_price_per_hour);
+        o.duration.put(duration_secs);
+        o.bid_deadline.put(deadline);
+        o.deposit.set(deposit);
+        self.pull(payment_token, tenant, deposit)?;
+        self.emit(OrderCreated {
+            orderId: id,
+            tenant,
+            token: payment_token,
+            requirements,
+            maxPricePerHour: max_price_per_hour,
+            durationSecs: duration_secs,
+            deposit,
+            bidDeadline: deadline,
+        });
+        Ok(id)
+    }
+
+    /// Cancels an open (unmatched) order of the caller and refunds its
+    /// whole deposit; its bids are lost.
+    ///
+    /// # Errors
+    /// `UnknownOrder`, `OrderNotOpen`, `NotTenant`,
+    /// `SafeErc20FailedOperation`.
+    ///
+    /// # Events
+    /// `OrderCancelled`.
+    pub fn cancel_order(&mut self, order_id: u64) -> Result<(), Error> {
+        self.require_open(order_id)?;
+        let tenant = self.require_tenant(order_id)?;
+        let mut o = self.orders.setter(order_id);
+        o.state.put(order_state::CANCELLED);
+        let (token, refund) = (o.token.get(), o.deposit.get());
+        self.transfer(token, tenant, refund)?;
+        self.emit(OrderCancelled {
+            orderId: order_id,
+            refund,
+        });
+        Ok(())
+    }
+
+    /// Sets the hash of the tenant's deployment manifest, of an open or
+    /// matched order (the provider checks the manifest it receives against
+    /// it).
+    ///
+    /// # Errors
+    /// `UnknownOrder`, `OrderNotOpen` (cancelled), `NotTenant`.
+    ///
+    /// # Events
+    /// `ManifestChanged`.
+    pub fn set_manifest(&mut self, order_id: u64, manifest_hash: B256) -> Result<(), Error> {
+        let state = self.order_state(order_id)?;
+        if state != order_state::OPEN && state != order_state::MATCHED {
+            return Err(Error::OrderNotOpen(OrderNotOpen {
+                orderId: order_id,
+                state,
+            }));
+        }
+        self.require_tenant(order_id)?;
+        self.orders.setter(order_id).manifest.set(manifest_hash);
+        self.emit(ManifestChanged {
+            orderId: order_id,
+            manifestHash: manifest_hash,
+        });
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------- bids
+
+    /// Bids `price_per_hour` for the caller's node on an order that takes
+    /// bids. Returns the bid id (from 1).
+    ///
+    /// # Errors
+    /// `UnknownOrder`, `OrderNotOpen`, `BiddingClosed`, `ZeroPrice`,
+    /// `PriceTooHigh`, `DuplicateBid`, `TooManyBids`, `NodeNotActive`,
+    /// `NodeJailed`, `RequirementNotMet`, `TierTooLow`, `CallFailed`,
+    /// `EnforcedPause`.
+    ///
+    /// # Events
+    /// `BidPlaced`.
+    pub fn place_bid(&mut self, order_id: u64, price_per_hour: U256) -> Result<u64, Error> {
+        self.when_not_paused()?;
+        self.require_bidding(order_id)?;
+        let max = self.orders.get(order_id).max_price.get();
+        check_price(price_per_hour, max)?;
+        let node = self.caller();
+        let existing = self.live_bid.get(node).get(order_id).to::<u64>();
+        if existing != 0 {
+            return Err(Error::DuplicateBid(DuplicateBid {
+                orderId: order_id,
+                node,
+                bidId: existing,
+            }));
+        }
+        let live = self.orders.get(order_id).live_bids.val();
+        let cap = self.param(params::MAX_BIDS_PER_ORDER);
+        if live >= cap {
+            return Err(Error::TooManyBids(TooManyBids {
+                orderId: order_id,
+                max: cap,
+            }));
+        }
+        self.evaluate(order_id, node, price_per_hour)?;
+
+        let id = self.bid_count.val() + 1;
+        self.bid_count.put(id);
+        let mut b = self.bids.setter(id);
+        b.order.put(order_id);
+        b.node.set(node);
+        b.price.set(price_per_hour);
+        b.state.put(bid_state::LIVE);
+        self.orders.setter(order_id).live_bids.put(live + 1);
+        self.live_bid.setter(node).setter(order_id).put(id);
+        self.emit(BidPlaced {
+            orderId: order_id,
+            bidId: id,
+            node,
+            pricePerHour: price_per_hour,
+        });
+        Ok(id)
+    }
+
+    /// Withdraws the caller's live bid while its order is open (if it was
+    /// the proposed match, the order has no proposal any more).
+    ///
+    /// # Errors
+    /// `UnknownBid`, `Unauthorized` (not the bidder), `BidNotLive`.
+    ///
+    /// # Events
+    /// `BidWithdrawn`.
+    pub fn withdraw_bid(&mut self, bid_id: u64) -> Result<(), Error> {
+        let state = self.bid_state(bid_id);
+        if state == 0 {
+            return Err(Error::UnknownBid(UnknownBid { bidId: bid_id }));
+        }
+        let (order_id, node) = {
+            let b = self.bids.get(bid_id);
+            (b.order.val(), b.node.get())
+        };
+        if self.caller() != node {
+            return Err(Error::unauthorized(self.caller()));
+        }
+        if state != bid_state::LIVE {
+            return Err(Error::BidNotLive(BidNotLive {
+                bidId: bid_id,
+                state,
+            }));
+        }
+        self.bids.setter(bid_id).state.put(bid_state::WITHDRAWN);
+        self.live_bid.setter(node).setter(order_id).put(0);
+        let mut o = self.orders.setter(order_id);
+        let live = o.live_bids.val();
+        o.live_bids.put(live - 1);
+        if o.proposal.val() == bid_id {
+            o.proposal.put(0);
+        }
+        self.emit(BidWithdrawn {
+            orderId: order_id,
+            bidId: bid_id,
+            node,
+        });
+        Ok(())
+    }
+
+    // ------------------------------------------------------------- matching
+
+    /// Proposes live bid `bid_id` as order `order_id`'s match, while the
+    /// order takes bids. Anyone may propose; the bid is checked and scored
+    /// with the shared scoring and replaces the current proposal only if
+    /// it ranks strictly above it (score, then lower price, then lower bid
+    /// id), both scored now. A current proposal that is no longer valid is
+    /// replaced by any valid bid.
+    ///
+    /// # Errors
+    /// `UnknownOrder`, `OrderNotOpen`, `BiddingClosed`, `UnknownBid`,
+    /// `BidNotForOrder`, `BidNotLive`, `NodeNotActive`, `NodeJailed`,
+    /// `RequirementNotMet`, `TierTooLow`, `ScoreNotBetter`, `CallFailed`,
+    /// `EnforcedPause`.
+    ///
+    /// # Events
+    /// `MatchProposed`.
+    pub fn propose_match(&mut self, order_id: u64, bid_id: u64) -> Result<(), Error> {
+        self.when_not_paused()?;
+        self.require_bidding(order_id)?;
+        let new = self.rank(order_id, bid_id)?;
+        let current = self.orders.get(order_id).proposal.val();
+        if current != 0 {
+            if let Ok(cur) = self.rank(order_id, current) {
+                if new <= cur {
+                    return Err(Error::ScoreNotBetter(ScoreNotBetter {
+                        orderId: order_id,
+                        bidId: bid_id,
+                        currentBidId: current,
+                    }));
+                }
+            }
+        }
+        self.orders.setter(order_id).proposal.put(bid_id);
+        self.emit(MatchProposed {
+            orderId: order_id,
+            bidId: bid_id,
+            proposer: self.caller(),
+            score: new.score,
+        });
+        Ok(())
+    }
+
+    /// Accepts order `order_id`'s proposed match: moves the deposit to the
+    /// leases contract and opens the lease there (id = the order id, from
+    /// now for the order's duration), with `manifest_hash` recorded. The
+    /// tenant may accept at any time; anyone may once the bid window of an
+    /// `AUTO_ACCEPT` order has closed (keeping the manifest hash the tenant
+    /// set). The bid and its node are checked again; the payment token must
+    /// still be allowed.
+    ///
+    /// # Errors
+    /// `UnknownOrder`, `OrderNotOpen`, `NoProposal`, `NotTenant`,
+    /// `PaymentTokenNotAllowed`, `BidNotLive`, `NodeNotActive`,
+    /// `NodeJailed`, `RequirementNotMet`, `TierTooLow`, `CallFailed` (the
+    /// registry, staking or leases contract), `SafeErc20FailedOperation`,
+    /// `EnforcedPause`.
+    ///
+    /// # Events
+    /// `MatchAccepted` (and the leases contract's `LeaseOpened`).
+    pub fn accept_match(&mut self, order_id: u64, manifest_hash: B256) -> Result<(), Error> {
+        self.when_not_paused()?;
+        self.require_open(order_id)?;
+        let bid_id = self.orders.get(order_id).proposal.val();
+        if bid_id == 0 {
+            return Err(Error::NoProposal(NoProposal { orderId: order_id }));
+        }
+        let (tenant, token, manifest) = {
+            let o = self.orders.get(order_id);
+            let tenant = o.tenant.get();
+            let auto = requirements(&o).has(AUTO_ACCEPT) && self.now() > o.bid_deadline.val();
+            let caller = self.caller();
+            if caller != tenant && !auto {
+                return Err(Error::NotTenant(NotTenant {
+                    orderId: order_id,
+                    caller,
+                }));
+            }
+            let manifest = if caller == tenant {
+                manifest_hash
+            } else {
+                o.manifest.get()
+            };
+            (tenant, o.token.get(), manifest)
+        };
+        self.require_payment_token(token)?;
+        self.rank(order_id, bid_id)?;
+        let (node, price) = {
+            let b = self.bids.get(bid_id);
+            (b.node.get(), b.price.get())
+        };
+        let mut o = self.orders.setter(order_id);
+        o.state.put(order_state::MATCHED);
+        o.manifest.set(manifest);
+        let (duration, deposit) = (o.duration.val(), o.deposit.get());
+        self.bids.setter(bid_id).state.put(bid_state::WON);
+        self.live_bid.setter(node).setter(order_id).put(0);
+        let leases = self.leases.get();
+        self.transfer(token, leases, deposit)?;
+        ILeases::new(leases)
+            .open(&mut *self, order_id, tenant, node, token, price, duration, deposit)
+            .map_err(|_| Error::call_failed(leases))?;
+        self.emit(MatchAccepted {
+            orderId: order_id,
+            bidId: bid_id,
+            node,
+            manifestHash: manifest,
+        });
+        Ok(())
+    }
+
+    // ----------------------------------------------------------- governance
+
+    /// Adds `token` to the payment-token allowlist. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress`.
+    ///
+    /// # Events
+    /// `PaymentTokenChanged`.
+    pub fn approve_payment_token(&mut self, token: Address) -> Result<(), Error> {
+        self.set_payment_token(token, true)
+    }
+
+    /// Removes `token` from the allowlist: no new order, and no acceptance
+    /// of an open order, in it; running leases and refunds go on.
+    /// Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress`.
+    ///
+    /// # Events
+    /// `PaymentTokenChanged`.
+    pub fn revoke_payment_token(&mut self, token: Address) -> Result<(), Error> {
+        self.set_payment_token(token, false)
+    }
+
+    /// Sets parameter `id` (0 `bidWindow`, 1 `maxBidsPerOrder`) within its
+    /// bounds. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only_governance()?;
+        let p = *params::ALL
+            .get(usize::from(id))
+            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let v = p.check(value).ok_or_else(|| {
+            Error::ParameterOutOfBounds(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(p.min),
+                max: U256::from(p.max),
+            })
+        })?;
+        if let Some(mut slot) = self.params.setter(id) {
+            slot.set(U64::from(v));
+        }
+        self.emit(ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// Gives `role` (0 governance, the only one) to `account`. Governance
+    /// only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (no such role).
+    ///
+    /// # Events
+    /// `RoleChanged`.
+    pub fn set_role(&mut self, role: u8, account: Address) -> Result<(), Error> {
+        self.only_governance()?;
+        nonzero(account)?;
+        match role {
+            roles::GOVERNANCE => self.governance.set(account),
+            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
+        }
+        self.emit(RoleChanged {
+            role,
+            account,
+            enabled: true,
+        });
+        Ok(())
+    }
+
+    /// Stops new orders, bids, proposals and acceptances. Cancelling and
+    /// withdrawing bids go on, so no deposit is held hostage. Governance
+    /// only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `Paused`.
+    pub fn pause(&mut self) -> Result<(), Error> {
+        self.only_governance()?;
+        self.when_not_paused()?;
+        self.paused.set(true);
+        self.emit(Paused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// Lifts `pause`. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ExpectedPause`.
+    ///
+    /// # Events
+    /// `Unpaused`.
+    pub fn unpause(&mut self) -> Result<(), Error> {
+        self.only_governance()?;
+        if !self.paused.get() {
+            return Err(Error::ExpectedPause(ExpectedPause {}));
+        }
+        self.paused.set(false);
+        self.emit(Unpaused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// `(SPON, registry, staking, leases, governance, paused)`.
+    pub fn config(&self) -> (Address, Address, Address, Address, Address, bool) {
+        (
+            self.spon.get(),
+            self.registry.get(),
+            self.staking.get(),
+            self.leases.get(),
+            self.governance.get(),
+            self.paused.get(),
+        )
+    }
+
+    /// The value of parameter `id` (0 if there is none).
+    pub fn parameter(&self, id: u8) -> U256 {
+        U256::from(self.params.get(id).unwrap_or_default())
+    }
+
+    /// Whether orders may be paid in `token` (SPON always).
+    pub fn is_payment_token(&self, token: Address) -> bool {
+        self.is_payment_token_allowed(token)
+    }
+
+    /// `(orders, bids)` created so far; ids run from 1 to these.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.order_count.val(), self.bid_count.val())
+    }
+
+    /// `(tenant, token, state, requirements, max price per hour, duration,
+    /// bid deadline, deposit, live bids, proposed bid, manifest hash)` of
+    /// order `order_id` (state 0: none; see `order_state`).
+    #[allow(clippy::type_complexity)]
+    pub fn order_of(
+        &self,
+        order_id: u64,
+    ) -> (Address, Address, u8, U256, U256, u64, u64, U256, u64, u64, B256) {
+        let o = self.orders.get(order_id);
+        (
+            o.tenant.get(),
+            o.token.get(),
+            o.state.val(),
+            o.requirements.get(),
+            o.max_price.get(),
+            o.duration.val(),
+            o.bid_deadline.val(),
+            o.deposit.get(),
+            o.live_bids.val(),
+            o.proposal.val(),
+            o.manifest.get(),
+        )
+    }
+
+    /// `(order id, node, price per hour, state)` of bid `bid_id` (state 0:
+    /// none; see `bid_state`).
+    pub fn bid_of(&self, bid_id: u64) -> (u64, Address, U256, u8) {
+        let b = self.bids.get(bid_id);
+        (
+            b.order.val(),
+            b.node.get(),
+            b.price.get(),
+            self.bid_state(bid_id),
+        )
+    }
+
+    /// The live bid of `node` on `order_id` (0: none).
+    pub fn live_bid_of(&self, order_id: u64, node: Address) -> u64 {
+        self.live_bid.get(node).get(order_id).to::<u64>()
+    }
+
+    /// The score of live bid `bid_id` now, as `proposeMatch` would compute
+    /// it.
+    ///
+    /// # Errors
+    /// As `proposeMatch` for the bid, but for the bid window.
+    pub fn score_of(&self, bid_id: u64) -> Result<u64, Error> {
+        let order_id = self.bids.get(bid_id).order.val();
+        Ok(self.rank(order_id, bid_id)?.score)
+    }
+
+}
+
+/// Refuses a zero price or one above `max`.
+fn check_price(price: U256, max: U256) -> Result<(), Error> {
+    if price.is_zero() {
+        return Err(Error::ZeroPrice(ZeroPrice {}));
+    }
+    if price > max {
+        return Err(Error::PriceTooHigh(PriceTooHigh { price, max }));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

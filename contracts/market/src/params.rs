@@ -1,0 +1,38 @@
+//! Governance-set parameters of the market: ids, defaults, bounds.
+
+pub use spon_contract_kit::Param;
+
+/// Seconds an order takes bids and match proposals after its creation.
+pub const BID_WINDOW: Param = Param {
+    id: 0,
+    default: 3_600,
+    min: 60,
+    max: 7 * 86_400,
+};
+/// Live bids an order takes at most (each `proposeMatch` reads only two,
+/// so the cap bounds storage, not gas).
+pub const MAX_BIDS_PER_ORDER: Param = Param {
+    id: 1,
+    default: 32,
+    min: 1,
+    max: 256,
+};
+
+/// Number of parameters.
+pub const COUNT: usize = 2;
+
+/// Every parameter, by id.
+pub const ALL: [Param; COUNT] = [BID_WINDOW, MAX_BIDS_PER_ORDER];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_positions_and_defaults_within_bounds() {
+        for (i, p) in ALL.iter().enumerate() {
+            assert_eq!(usize::from(p.id), i);
+            assert!(p.is_consistent());
+        }
+    }
+}
