@@ -114,11 +114,20 @@ mod tests {
     fn due_stops_at_the_end_or_the_last_paid_second() {
         let price = U256::from(3_600); // 1 per second
         let d = due(price, 100, 200, U256::from(1_000), 150);
-        assert_eq!((d.until, d.gross, d.ends, d.exhausted), (150, U256::from(50), false, false));
+        assert_eq!(
+            (d.until, d.gross, d.ends, d.exhausted),
+            (150, U256::from(50), false, false)
+        );
         let d = due(price, 100, 200, U256::from(1_000), 500);
-        assert_eq!((d.until, d.gross, d.ends, d.exhausted), (200, U256::from(100), true, false));
+        assert_eq!(
+            (d.until, d.gross, d.ends, d.exhausted),
+            (200, U256::from(100), true, false)
+        );
         let d = due(price, 100, 200, U256::from(30), 150);
-        assert_eq!((d.until, d.gross, d.ends, d.exhausted), (130, U256::from(30), true, true));
+        assert_eq!(
+            (d.until, d.gross, d.ends, d.exhausted),
+            (130, U256::from(30), true, true)
+        );
         // Exactly paid up to now: not yet over.
         let d = due(price, 100, 200, U256::from(50), 150);
         assert_eq!((d.until, d.ends), (150, false));

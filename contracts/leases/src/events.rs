@@ -6,22 +6,30 @@ sol! {
     /// The market opened lease `leaseId` (= its order id) of `node` for
     /// `tenant`, from `start` to `end` at `pricePerHour` of `token`, with
     /// `funded` in escrow and a fee of `feeBps`.
+    #[derive(Debug)]
     event LeaseOpened(uint64 indexed leaseId, address indexed node, address indexed tenant, address token, uint256 pricePerHour, uint64 start, uint64 end, uint256 funded, uint16 feeBps);
     /// The tenant added `amount` to the lease's escrow (`funded` in all).
+    #[derive(Debug)]
     event LeaseToppedUp(uint64 indexed leaseId, uint256 amount, uint256 funded);
     /// The lease was paid up to `paidUntil`: `toProvider` to the node,
     /// `fee` to the treasury.
+    #[derive(Debug)]
     event LeaseSettled(uint64 indexed leaseId, address indexed node, uint64 paidUntil, uint256 toProvider, uint256 fee);
     /// The lease ended at `paidUntil` (`reason`: 1 end reached, 2 escrow
     /// ran dry, 3 closed by the tenant, 4 closed by the provider); the
     /// tenant got `refund` back.
+    #[derive(Debug)]
     event LeaseClosed(uint64 indexed leaseId, address indexed node, uint8 reason, uint64 paidUntil, uint256 refund);
     /// Governance set a parameter.
+    #[derive(Debug)]
     event ParameterChanged(uint8 indexed id, uint256 value);
     /// Governance gave `role` to `account`.
+    #[derive(Debug)]
     event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
     /// The contract was paused.
+    #[derive(Debug)]
     event Paused(address account);
     /// The contract was unpaused.
+    #[derive(Debug)]
     event Unpaused(address account);
 }

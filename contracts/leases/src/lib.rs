@@ -35,8 +35,8 @@ use spon_contract_kit::{clock, Native};
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU16, StorageU256,
-        StorageU64, StorageU8,
+        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU16, StorageU256, StorageU64,
+        StorageU8,
     },
 };
 
@@ -372,7 +372,10 @@ impl Leases {
         let fee_bps = if token == self.spon.get() {
             0
         } else {
-            self.params.get(params::NON_SPON_FEE_BPS.id).unwrap_or_default().to()
+            self.params
+                .get(params::NON_SPON_FEE_BPS.id)
+                .unwrap_or_default()
+                .to()
         };
         let mut l = self.leases.setter(lease_id);
         l.tenant.set(tenant);
@@ -457,7 +460,9 @@ impl Leases {
             return self.close(lease_id, d, Leases::natural_end(&d));
         }
         if d.gross == self.leases.get(lease_id).paid.get() {
-            return Err(Error::NothingToSettle(NothingToSettle { leaseId: lease_id }));
+            return Err(Error::NothingToSettle(NothingToSettle {
+                leaseId: lease_id,
+            }));
         }
         self.pay(lease_id, d)
     }
@@ -608,7 +613,19 @@ impl Leases {
     pub fn lease_of(
         &self,
         lease_id: u64,
-    ) -> (Address, Address, Address, U256, u64, u64, U256, U256, u64, u16, u8) {
+    ) -> (
+        Address,
+        Address,
+        Address,
+        U256,
+        u64,
+        u64,
+        U256,
+        U256,
+        u64,
+        u16,
+        u8,
+    ) {
         let l = self.leases.get(lease_id);
         (
             l.tenant.get(),

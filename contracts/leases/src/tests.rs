@@ -1,0 +1,84 @@
+//! Unit tests of the leases contract on its own: its event list, its
+//! parameter table and its access control (INV-13). The full lifecycle,
+//! settlement and INV-2/INV-3 run through the market in spon-market's
+//! tests, with the real token, staking and registry.
+
+use alloy_primitives::U256;
+use motsu::prelude::*;
+
+use super::*;
+
+#[test]
+fn events_match_the_emitted_types() {
+    use alloy_sol_types::SolEvent;
+    let emitted = [
+        LeaseOpened::SIGNATURE,
+        LeaseToppedUp::SIGNATURE,
+        LeaseSettled::SIGNATURE,
+        LeaseClosed::SIGNATURE,
+        ParameterChanged::SIGNATURE,
+        RoleChanged::SIGNATURE,
+        Paused::SIGNATURE,
+        Unpaused::SIGNATURE,
+    ];
+    assert_eq!(EVENTS.len(), emitted.len());
+    for (human, sig) in EVENTS.iter().zip(emitted) {
+        assert_eq!(stylus_artifact::event_signature(human).unwrap(), sig);
+    }
+}
+
+#[test]
+fn parameter_ids_are_positions_and_defaults_within_bounds() {
+    for (i, p) in params::ALL.iter().enumerate() {
+        assert_eq!(usize::from(p.id), i);
+        assert!(p.is_consistent());
+    }
+}
+
+#[motsu::test]
+fn only_governance_configures_and_only_the_market_opens(leases: Contract<Leases>) {
+    let a = Address::with_last_byte;
+    let (gov, treasury, market) = (a(0xA1), a(0xA2), a(0xA3));
+    leases
+        .sender(gov)
+        .constructor(a(0x51), a(0x52), gov, treasury)
+        .motsu_unwrap();
+    for intruder in [treasury, market, a(0x99)] {
+        let l = || leases.sender(intruder);
+        for res in [
+            l().set_parameter(0, U256::from(100)).motsu_res(),
+            l().set_role(roles::MARKET, intruder).motsu_res(),
+            l().pause().motsu_res(),
+            l().open(1, a(1), a(2), a(0x51), U256::from(1), 60, U256::from(1))
+                .motsu_res(),
+        ] {
+            assert!(matches!(res, Err(Error::Unauthorized(_))), "{res:?}");
+        }
+    }
+    let err = leases
+        .sender(gov)
+        .set_parameter(params::NON_SPON_FEE_BPS.id, U256::from(1_001))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+    leases
+        .sender(gov)
+        .set_parameter(params::NON_SPON_FEE_BPS.id, U256::from(150))
+        .motsu_unwrap();
+    assert_eq!(leases.sender(gov).parameter(0), U256::from(150));
+    leases
+        .sender(gov)
+        .set_role(roles::MARKET, market)
+        .motsu_unwrap();
+    // The market's refusals before any transfer: zero price and duration.
+    let err = leases
+        .sender(market)
+        .open(1, a(1), a(2), a(0x51), U256::ZERO, 60, U256::from(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroPrice(_)));
+    let err = leases
+        .sender(market)
+        .open(1, a(1), a(2), a(0x51), U256::from(1), 0, U256::from(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroDuration(_)));
+    assert_eq!(leases.sender(gov).lease_of(1).10, lease_state::NONE);
+}

@@ -43,8 +43,8 @@ use spon_scoring::{score, Candidate, Ranked, Requirements, Unmet, AUTO_ACCEPT};
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap,
-        StorageU256, StorageU64, StorageU8,
+        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256,
+        StorageU64, StorageU8,
     },
 };
 
@@ -106,15 +106,26 @@ sol_interface! {
         function reputationOf(address node) external view returns (uint64, uint64, uint64, uint64, uint64);
     }
 
-    interface ILeases {
-        function open(uint64 lease_id, address tenant, address node, address token, uint256 price_per_hour, uint64 duration, uint256 funded) external;
-    }
-
     interface IStaking {
         function isJailed(address provider) external view returns (bool);
         function stakeOf(address provider) external view returns (uint256);
     }
 }
+
+/// The leases contract's entry point for the market (its generated
+/// binding takes more arguments than clippy likes).
+#[allow(clippy::too_many_arguments)]
+mod leases_api {
+    use stylus_sdk::prelude::*;
+
+    sol_interface! {
+        interface ILeases {
+            function open(uint64 lease_id, address tenant, address node, address token, uint256 price_per_hour, uint64 duration, uint256 funded) external;
+        }
+    }
+}
+
+use leases_api::ILeases;
 
 /// One order.
 #[storage]
@@ -303,7 +314,11 @@ impl Market {
             leases_faulted: faulted,
             stake_wei: stake.saturating_to(),
         };
-        Ok(score(&req, order.max_price.get().saturating_to(), &candidate))
+        Ok(score(
+            &req,
+            order.max_price.get().saturating_to(),
+            &candidate,
+        ))
     }
 
     /// A live bid on order `id` and its rank now.
@@ -366,7 +381,6 @@ impl Market {
         self.emit(PaymentTokenChanged { token, allowed });
         Ok(())
     }
-
 }
 
 #[public]
@@ -434,9 +448,8 @@ impl Market {
     ) -> Result<u64, Error> {
         self.when_not_paused()?;
         self.require_payment_token(payment_token)?;
-        Requirements::parse(&requirements.to_be_bytes()).map_err(|e| {
-            Error::InvalidRequirements(InvalidRequirements { field: e as u8 })
-        })?;
+        Requirements::parse(&requirements.to_be_bytes())
+            .map_err(|e| Error::InvalidRequirements(InvalidRequirements { field: e as u8 }))?;
         if duration_secs == 0 {
             return Err(Error::ZeroDuration(ZeroDuration {}));
         }
@@ -722,7 +735,9 @@ impl Market {
         let leases = self.leases.get();
         self.transfer(token, leases, deposit)?;
         ILeases::new(leases)
-            .open(&mut *self, order_id, tenant, node, token, price, duration, deposit)
+            .open(
+                &mut *self, order_id, tenant, node, token, price, duration, deposit,
+            )
             .map_err(|_| Error::call_failed(leases))?;
         self.emit(MatchAccepted {
             orderId: order_id,
@@ -884,7 +899,19 @@ impl Market {
     pub fn order_of(
         &self,
         order_id: u64,
-    ) -> (Address, Address, u8, U256, U256, u64, u64, U256, u64, u64, B256) {
+    ) -> (
+        Address,
+        Address,
+        u8,
+        U256,
+        U256,
+        u64,
+        u64,
+        U256,
+        u64,
+        u64,
+        B256,
+    ) {
         let o = self.orders.get(order_id);
         (
             o.tenant.get(),
@@ -927,7 +954,6 @@ impl Market {
         let order_id = self.bids.get(bid_id).order.val();
         Ok(self.rank(order_id, bid_id)?.score)
     }
-
 }
 
 /// Refuses a zero price or one above `max`.

@@ -1,0 +1,1060 @@
+//! motsu tests of the market and the leases contract together, with the
+//! real SPON token, staking and registry, and a 6-decimal ERC-20 from
+//! openzeppelin-stylus as a non-SPON payment token: the whole lifecycle,
+//! every refusal the issue names, and INV-2, INV-3, INV-8 and INV-9 over
+//! random lifecycles.
+
+use alloy_primitives::{uint, Address, B256, U256, U8};
+use alloy_signer::SignerSync;
+use motsu::prelude::*;
+use openzeppelin_stylus::token::erc20::{self, Erc20, IErc20};
+use proptest::prelude::*;
+use spon_leases::{close_reason, lease_state, Leases};
+use spon_node::{
+    hardware::{compute, gpu},
+    probe::FLAG_GPU,
+    ProbeSummary,
+};
+use spon_registry::{signing, Registry};
+use spon_scoring::Ranked;
+use spon_staking::Staking;
+use spon_token::SponToken;
+
+use super::*;
+
+const SPON: U256 = uint!(1_000000000000000000_U256);
+const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
+/// One unit of the 6-decimal token.
+const USD: u64 = 1_000_000;
+/// motsu's fixed block timestamp.
+const MOTSU_TIME: u64 = 1_735_689_600;
+const HOUR: u64 = 3_600;
+
+/// A plain 6-decimal ERC-20 (openzeppelin-stylus), as a stablecoin would be.
+#[storage]
+struct UsdToken {
+    erc20: Erc20,
+}
+
+unsafe impl TopLevelStorage for UsdToken {}
+
+#[public]
+impl UsdToken {
+    fn mint(&mut self, to: Address, value: U256) -> Result<(), erc20::Error> {
+        self.erc20._mint(to, value)
+    }
+    fn decimals(&self) -> U8 {
+        U8::from(6)
+    }
+    fn balance_of(&self, account: Address) -> U256 {
+        self.erc20.balance_of(account)
+    }
+    fn transfer(&mut self, to: Address, value: U256) -> Result<bool, erc20::Error> {
+        self.erc20.transfer(to, value)
+    }
+    fn transfer_from(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+    ) -> Result<bool, erc20::Error> {
+        self.erc20.transfer_from(from, to, value)
+    }
+    fn approve(&mut self, spender: Address, value: U256) -> Result<bool, erc20::Error> {
+        self.erc20.approve(spender, value)
+    }
+}
+
+fn a(n: u8) -> Address {
+    Address::with_last_byte(n)
+}
+
+fn now() -> u64 {
+    clock::now(MOTSU_TIME)
+}
+
+fn spon(n: u64) -> U256 {
+    SPON * U256::from(n)
+}
+
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct World {
+    token: Contract<SponToken>,
+    usd: Contract<UsdToken>,
+    staking: Contract<Staking>,
+    registry: Contract<Registry>,
+    leases: Contract<Leases>,
+    market: Contract<Market>,
+    gov: Address,
+    treasury: Address,
+    challenges: Address,
+    tenant: Address,
+    bank: Address,
+}
+
+/// Deploys SPON, the 6-decimal token (allowlisted), staking, the registry,
+/// the leases contract and the market, wired as in production; the tenant
+/// holds 1,000,000 SPON and 1,000,000 USD approved to both.
+fn world() -> World {
+    let w = World {
+        token: Contract::new(),
+        usd: Contract::new(),
+        staking: Contract::new(),
+        registry: Contract::new(),
+        leases: Contract::new(),
+        market: Contract::new(),
+        gov: a(0xA1),
+        treasury: a(0xA2),
+        challenges: a(0xA4),
+        tenant: a(0x7E),
+        bank: a(0xB0),
+    };
+    w.token
+        .sender(w.bank)
+        .constructor(w.bank, SUPPLY)
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .constructor(w.token.address(), w.gov, w.treasury)
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .set_role(1, w.challenges, true)
+        .motsu_unwrap();
+    w.registry
+        .sender(w.gov)
+        .constructor(w.staking.address(), w.gov)
+        .motsu_unwrap();
+    w.leases
+        .sender(w.gov)
+        .constructor(w.token.address(), w.registry.address(), w.gov, w.treasury)
+        .motsu_unwrap();
+    w.market
+        .sender(w.gov)
+        .constructor(
+            w.token.address(),
+            w.registry.address(),
+            w.staking.address(),
+            w.leases.address(),
+            w.gov,
+        )
+        .motsu_unwrap();
+    w.registry
+        .sender(w.gov)
+        .set_role(spon_registry::roles::MARKET, w.leases.address(), true)
+        .motsu_unwrap();
+    w.leases
+        .sender(w.gov)
+        .set_role(spon_leases::roles::MARKET, w.market.address())
+        .motsu_unwrap();
+    w.market
+        .sender(w.gov)
+        .approve_payment_token(w.usd.address())
+        .motsu_unwrap();
+    w.token
+        .sender(w.bank)
+        .transfer(w.tenant, spon(1_000_000))
+        .motsu_unwrap();
+    w.usd
+        .sender(w.bank)
+        .mint(w.tenant, U256::from(1_000_000 * USD))
+        .motsu_unwrap();
+    for spender in [w.market.address(), w.leases.address()] {
+        w.token
+            .sender(w.tenant)
+            .approve(spender, U256::MAX)
+            .motsu_unwrap();
+        w.usd
+            .sender(w.tenant)
+            .approve(spender, U256::MAX)
+            .motsu_unwrap();
+    }
+    w
+}
+
+fn hopper(region: [u8; 2], bandwidth_mbps: u32) -> Hardware {
+    Hardware {
+        gpu_model: gpu::HOPPER,
+        gpu_count: 8,
+        vram_mib: 81_559,
+        cpu_cores: 224,
+        ram_gib: 2_048,
+        storage_gib: 30_720,
+        region,
+        bandwidth_mbps,
+        compute_types: compute::CUDA | compute::FP64,
+    }
+}
+
+fn wants_hopper(flags: u8) -> U256 {
+    let r = Requirements {
+        gpu_model: gpu::HOPPER,
+        gpu_count: 4,
+        min_vram_mib: 80_000,
+        regions: [*b"DE", *b"FR", [0, 0], [0, 0]],
+        min_bandwidth_mbps: 1_000,
+        compute_types: compute::CUDA,
+        max_tier: 6,
+        flags,
+    };
+    U256::from_be_bytes(r.pack())
+}
+
+impl World {
+    /// An approved Provider node `node` with `stake` SPON self-staked,
+    /// `hw` declared and, if `probed`, a fresh verified probe committed.
+    fn provider(&self, node: Address, stake: u64, hw: Hardware, probed: bool) {
+        let key = Account::from_seed(&format!("probe key {node}"));
+        self.token
+            .sender(self.bank)
+            .transfer(node, spon(stake))
+            .motsu_unwrap();
+        self.token
+            .sender(node)
+            .approve(self.staking.address(), U256::MAX)
+            .motsu_unwrap();
+        self.staking.sender(node).stake(spon(stake)).motsu_unwrap();
+        self.registry
+            .sender(node)
+            .propose_provider(
+                U256::from_be_bytes(hw.pack()),
+                "https://node.example/manifests".into(),
+                B256::repeat_byte(7),
+                key.address(),
+            )
+            .motsu_unwrap();
+        self.registry
+            .sender(self.gov)
+            .approve_provider(node)
+            .motsu_unwrap();
+        if !probed {
+            return;
+        }
+        let summary = ProbeSummary {
+            timestamp: now(),
+            gemm_gflops: 600_000 * u32::from(hw.gpu_count),
+            mem_bandwidth_gbps: 3_000,
+            vram_mib: hw.vram_mib * u32::from(hw.gpu_count),
+            gpu_count: hw.gpu_count,
+            net_bandwidth_mbps: hw.bandwidth_mbps,
+            latency_us: 2_000,
+            flags: FLAG_GPU,
+        };
+        let (report, summary) = (B256::repeat_byte(0xAB), U256::from_be_bytes(summary.pack()));
+        let domain = self.registry.sender(node).domain_separator();
+        let digest = signing::digest(
+            domain,
+            signing::struct_hash(node, report, summary, U256::ZERO, 0),
+        );
+        let sig = key.signer().sign_hash_sync(&digest).unwrap();
+        let mut bytes = Vec::with_capacity(65);
+        bytes.extend_from_slice(&sig.r().to_be_bytes::<32>());
+        bytes.extend_from_slice(&sig.s().to_be_bytes::<32>());
+        bytes.push(27 + u8::from(sig.v()));
+        self.registry
+            .sender(node)
+            .commit_probe(node, report, summary, U256::ZERO, 0, bytes.into())
+            .motsu_unwrap();
+    }
+
+    fn order(&self, token: Address, max: U256, duration: u64, deposit: U256) -> u64 {
+        self.market
+            .sender(self.tenant)
+            .create_order(wants_hopper(0), token, max, duration, deposit)
+            .motsu_unwrap()
+    }
+
+    fn bid(&self, order: u64, node: Address, price: U256) -> u64 {
+        self.market
+            .sender(node)
+            .place_bid(order, price)
+            .motsu_unwrap()
+    }
+
+    fn balance(&self, token: Address, who: Address) -> U256 {
+        if token == self.token.address() {
+            self.token.sender(who).balance_of(who)
+        } else {
+            self.usd.sender(who).balance_of(who)
+        }
+    }
+
+    fn lease_state(&self, id: u64) -> u8 {
+        self.leases.sender(self.tenant).lease_of(id).10
+    }
+
+    /// The rank of `bid` now, computed in the test from the views with
+    /// the shared scoring crate (not through the market).
+    fn expected_rank(&self, bid: u64) -> Option<Ranked> {
+        let (order, node, price, state) = self.market.sender(self.tenant).bid_of(bid);
+        if state != bid_state::LIVE {
+            return None;
+        }
+        let o = self.market.sender(self.tenant).order_of(order);
+        let req = Requirements::unpack(&o.3.to_be_bytes());
+        let (_, _, hw, ..) = self.registry.sender(node).node_of(node);
+        let hw = Hardware::unpack(&hw.to_be_bytes());
+        let tier = self.registry.sender(node).tier_of(node).motsu_unwrap();
+        if self.staking.sender(node).is_jailed(node) || req.check(&hw, tier).is_err() {
+            return None;
+        }
+        let (done, faulted, ..) = self.registry.sender(node).reputation_of(node);
+        let c = Candidate {
+            price: price.to(),
+            tier,
+            hardware: hw,
+            leases_completed: done,
+            leases_faulted: faulted,
+            stake_wei: self.staking.sender(node).stake_of(node).to(),
+        };
+        Some(Ranked {
+            score: score(&req, o.4.to(), &c),
+            price: price.to(),
+            bid_id: bid,
+        })
+    }
+}
+
+// ------------------------------------------------------------ lifecycle
+
+#[motsu::test]
+fn spon_lease_lifecycle_pays_no_fee_and_conserves_value() {
+    let w = world();
+    let (p1, p2) = (a(1), a(2));
+    w.provider(p1, 100_000, hopper(*b"DE", 100_000), true);
+    w.provider(p2, 10_000, hopper(*b"FR", 2_000), true);
+    let spon_addr = w.token.address();
+    let deposit = spon(1_000);
+    let before = w.balance(spon_addr, w.tenant);
+
+    let order = w.order(spon_addr, spon(100), 10 * HOUR, deposit);
+    w.market.assert_emitted(&OrderCreated {
+        orderId: order,
+        tenant: w.tenant,
+        token: spon_addr,
+        requirements: wants_hopper(0),
+        maxPricePerHour: spon(100),
+        durationSecs: 10 * HOUR,
+        deposit,
+        bidDeadline: now() + params::BID_WINDOW.default,
+    });
+    let cheap = w.bid(order, p2, spon(40));
+    let strong = w.bid(order, p1, spon(50));
+
+    // The matcher proposes the weaker bid first; the stronger replaces it,
+    // and the weaker cannot come back.
+    let s_cheap = w.expected_rank(cheap).unwrap();
+    let s_strong = w.expected_rank(strong).unwrap();
+    assert!(s_strong > s_cheap, "{s_strong:?} vs {s_cheap:?}");
+    w.market
+        .sender(a(0x33))
+        .propose_match(order, cheap)
+        .motsu_unwrap();
+    w.market
+        .sender(a(0x33))
+        .propose_match(order, strong)
+        .motsu_unwrap();
+    w.market.assert_emitted(&MatchProposed {
+        orderId: order,
+        bidId: strong,
+        proposer: a(0x33),
+        score: s_strong.score,
+    });
+    let err = w
+        .market
+        .sender(a(0x33))
+        .propose_match(order, cheap)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ScoreNotBetter(_)));
+    assert_eq!(
+        w.market.sender(p1).score_of(strong).motsu_unwrap(),
+        s_strong.score
+    );
+
+    let manifest = B256::repeat_byte(0x4D);
+    w.market
+        .sender(w.tenant)
+        .accept_match(order, manifest)
+        .motsu_unwrap();
+    w.market.assert_emitted(&MatchAccepted {
+        orderId: order,
+        bidId: strong,
+        node: p1,
+        manifestHash: manifest,
+    });
+    let start = now();
+    assert_eq!(w.market.sender(p1).bid_of(strong).3, bid_state::WON);
+    assert_eq!(w.market.sender(p1).bid_of(cheap).3, bid_state::LOST);
+    assert_eq!(w.registry.sender(p1).reputation_of(p1).4, 1, "lease open");
+    assert_eq!(w.balance(spon_addr, w.leases.address()), deposit);
+
+    // Half an hour at 50 SPON/h.
+    clock::advance(HOUR / 2);
+    w.leases.sender(a(0x44)).settle(order).motsu_unwrap();
+    w.leases.assert_emitted(&spon_leases::events::LeaseSettled {
+        leaseId: order,
+        node: p1,
+        paidUntil: start + HOUR / 2,
+        toProvider: spon(25),
+        fee: U256::ZERO,
+    });
+    w.leases
+        .sender(w.tenant)
+        .top_up(order, spon(500))
+        .motsu_unwrap();
+    clock::advance(HOUR);
+    w.leases.sender(w.tenant).close_lease(order).motsu_unwrap();
+    w.leases.assert_emitted(&spon_leases::events::LeaseClosed {
+        leaseId: order,
+        node: p1,
+        reason: close_reason::TENANT,
+        paidUntil: start + 3 * HOUR / 2,
+        refund: spon(1_500 - 75),
+    });
+    assert_eq!(w.balance(spon_addr, p1), spon(75));
+    assert_eq!(w.balance(spon_addr, w.treasury), U256::ZERO);
+    assert_eq!(w.balance(spon_addr, w.tenant), before - spon(75));
+    assert_eq!(w.balance(spon_addr, w.leases.address()), U256::ZERO);
+    assert_eq!(w.registry.sender(p1).reputation_of(p1), (1, 0, 0, 0, 0));
+
+    // Closed is closed.
+    for err in [
+        w.leases
+            .sender(w.tenant)
+            .close_lease(order)
+            .motsu_unwrap_err(),
+        w.leases.sender(w.tenant).settle(order).motsu_unwrap_err(),
+        w.leases
+            .sender(w.tenant)
+            .top_up(order, spon(1))
+            .motsu_unwrap_err(),
+    ] {
+        assert!(matches!(
+            err,
+            spon_leases::errors::Error::LeaseNotActive(spon_leases::errors::LeaseNotActive {
+                state: lease_state::CLOSED,
+                ..
+            })
+        ));
+    }
+}
+
+#[motsu::test]
+fn six_decimal_token_pays_two_percent_of_the_total_to_the_treasury() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    let usd = w.usd.address();
+    // 2.5 USD/h = 694.44… units per second: every settlement floors.
+    let price = U256::from(5 * USD / 2);
+    let order = w.order(usd, price, 2 * HOUR, U256::from(100 * USD));
+    let bid = w.bid(order, p, price);
+    w.market
+        .sender(w.tenant)
+        .propose_match(order, bid)
+        .motsu_unwrap();
+    w.market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap();
+    assert_eq!(w.leases.sender(p).lease_of(order).9, 200, "fee bps");
+
+    for step in [7, 1, 333, 1_000] {
+        clock::advance(step);
+        w.leases.sender(p).settle(order).motsu_unwrap();
+    }
+    // Settling twice at the same second has nothing to pay.
+    let err = w.leases.sender(p).settle(order).motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        spon_leases::errors::Error::NothingToSettle(_)
+    ));
+
+    // Past the end: settle pays to the end and closes.
+    clock::advance(3 * HOUR);
+    assert_eq!(w.lease_state(order), lease_state::ENDED);
+    w.leases.sender(a(0x44)).settle(order).motsu_unwrap();
+    let gross = price * U256::from(2 * HOUR) / U256::from(HOUR);
+    let fee = gross * U256::from(200) / U256::from(10_000);
+    assert_eq!(w.balance(usd, w.treasury), fee);
+    assert_eq!(w.balance(usd, p), gross - fee);
+    assert_eq!(
+        w.balance(usd, w.tenant),
+        U256::from(1_000_000 * USD) - gross
+    );
+    assert_eq!(w.lease_state(order), lease_state::CLOSED);
+    let err = w.leases.sender(p).settle(order).motsu_unwrap_err();
+    assert!(matches!(err, spon_leases::errors::Error::LeaseNotActive(_)));
+}
+
+#[motsu::test]
+fn a_dry_escrow_shows_then_closes_at_the_last_paid_second() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    let usd = w.usd.address();
+    let price = U256::from(36 * USD); // 0.01 USD per second
+    let order = w.order(usd, price, 10 * HOUR, U256::from(10 * USD + 5_000));
+    let bid = w.bid(order, p, price);
+    w.market
+        .sender(w.tenant)
+        .propose_match(order, bid)
+        .motsu_unwrap();
+    w.market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap();
+    let start = now();
+    // 10.005 USD pays 1,000 seconds (and half of the next).
+    clock::advance(2_000);
+    assert_eq!(w.lease_state(order), lease_state::INSUFFICIENT_FUNDS);
+    let err = w
+        .leases
+        .sender(w.tenant)
+        .top_up(order, U256::from(USD))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        spon_leases::errors::Error::LeaseNotActive(spon_leases::errors::LeaseNotActive {
+            state: lease_state::INSUFFICIENT_FUNDS,
+            ..
+        })
+    ));
+    w.leases.sender(p).close_lease(order).motsu_unwrap();
+    w.leases.assert_emitted(&spon_leases::events::LeaseClosed {
+        leaseId: order,
+        node: p,
+        reason: close_reason::EXHAUSTED,
+        paidUntil: start + 1_000,
+        refund: U256::from(5_000),
+    });
+    // Running dry is not the provider's fault.
+    assert_eq!(w.registry.sender(p).reputation_of(p), (1, 0, 0, 0, 0));
+}
+
+#[motsu::test]
+fn provider_closing_early_is_a_fault() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    let order = w.order(w.token.address(), spon(10), HOUR, spon(10));
+    let bid = w.bid(order, p, spon(10));
+    w.market.sender(p).propose_match(order, bid).motsu_unwrap();
+    w.market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap();
+    clock::advance(60);
+    let err = w
+        .leases
+        .sender(a(0x99))
+        .close_lease(order)
+        .motsu_unwrap_err();
+    assert!(matches!(err, spon_leases::errors::Error::Unauthorized(_)));
+    w.leases.sender(p).close_lease(order).motsu_unwrap();
+    assert_eq!(w.registry.sender(p).reputation_of(p), (0, 1, 0, 0, 0));
+}
+
+#[motsu::test]
+fn auto_accept_lets_anyone_accept_after_the_window() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    let order = w
+        .market
+        .sender(w.tenant)
+        .create_order(
+            wants_hopper(AUTO_ACCEPT),
+            w.token.address(),
+            spon(10),
+            HOUR,
+            spon(10),
+        )
+        .motsu_unwrap();
+    let manifest = B256::repeat_byte(9);
+    w.market
+        .sender(w.tenant)
+        .set_manifest(order, manifest)
+        .motsu_unwrap();
+    let bid = w.bid(order, p, spon(10));
+    w.market.sender(p).propose_match(order, bid).motsu_unwrap();
+    let err = w
+        .market
+        .sender(a(0x33))
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NotTenant(_)));
+    clock::advance(params::BID_WINDOW.default + 1);
+    w.market
+        .sender(a(0x33))
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap();
+    assert_eq!(
+        w.market.sender(p).order_of(order).10,
+        manifest,
+        "tenant's manifest kept"
+    );
+}
+
+#[motsu::test]
+fn cancel_refunds_everything_and_loses_the_bids() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    let usd = w.usd.address();
+    let before = w.balance(usd, w.tenant);
+    let order = w.order(usd, U256::from(USD), HOUR, U256::from(7 * USD + 3));
+    let bid = w.bid(order, p, U256::from(USD));
+    let err = w.market.sender(p).cancel_order(order).motsu_unwrap_err();
+    assert!(matches!(err, Error::NotTenant(_)));
+    w.market.sender(w.tenant).cancel_order(order).motsu_unwrap();
+    w.market.assert_emitted(&OrderCancelled {
+        orderId: order,
+        refund: U256::from(7 * USD + 3),
+    });
+    assert_eq!(w.balance(usd, w.tenant), before);
+    assert_eq!(w.market.sender(p).bid_of(bid).3, bid_state::LOST);
+    let err = w.market.sender(p).withdraw_bid(bid).motsu_unwrap_err();
+    assert!(matches!(err, Error::BidNotLive(_)));
+    let err = w
+        .market
+        .sender(w.tenant)
+        .cancel_order(order)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::OrderNotOpen(_)));
+}
+
+// ------------------------------------------------------------- refusals
+
+type OrderView = (
+    Address,
+    Address,
+    u8,
+    U256,
+    U256,
+    u64,
+    u64,
+    U256,
+    u64,
+    u64,
+    B256,
+);
+
+fn order_view(w: &World, id: u64) -> OrderView {
+    w.market.sender(w.tenant).order_of(id)
+}
+
+#[motsu::test]
+fn bad_orders_are_refused_and_take_nothing() {
+    let w = world();
+    let spon_addr = w.token.address();
+    let before = w.balance(spon_addr, w.tenant);
+    let m = || w.market.sender(w.tenant);
+    let unlisted = a(0x55);
+    let err = m()
+        .create_order(wants_hopper(0), unlisted, spon(1), HOUR, spon(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::PaymentTokenNotAllowed(_)));
+    let err = m()
+        .create_order(wants_hopper(0), spon_addr, spon(1), 0, spon(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroDuration(_)));
+    let err = m()
+        .create_order(wants_hopper(0), spon_addr, U256::ZERO, HOUR, spon(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroPrice(_)));
+    let err = m()
+        .create_order(wants_hopper(0), spon_addr, U256::MAX, HOUR, spon(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::PriceTooHigh(_)));
+    let err = m()
+        .create_order(wants_hopper(0), spon_addr, spon(1), HOUR, U256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAmount(_)));
+    let err = m()
+        .create_order(U256::from(1), spon_addr, spon(1), HOUR, spon(1))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::InvalidRequirements(InvalidRequirements { field: 0 })
+    ));
+    // A revoked token is refused like one never listed.
+    w.market
+        .sender(w.gov)
+        .revoke_payment_token(w.usd.address())
+        .motsu_unwrap();
+    let err = m()
+        .create_order(
+            wants_hopper(0),
+            w.usd.address(),
+            U256::from(1),
+            HOUR,
+            U256::from(1),
+        )
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::PaymentTokenNotAllowed(_)));
+    assert_eq!(w.balance(spon_addr, w.tenant), before);
+    assert_eq!(w.market.sender(w.tenant).counts(), (0, 0));
+}
+
+#[motsu::test]
+fn bids_are_refused_for_price_window_duplicates_cap_and_requirements() {
+    let w = world();
+    let (p, q, far, unprobed, proposed) = (a(1), a(2), a(3), a(4), a(5));
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    w.provider(q, 100_000, hopper(*b"FR", 100_000), true);
+    w.provider(far, 100_000, hopper(*b"US", 100_000), true);
+    w.provider(unprobed, 100_000, hopper(*b"DE", 100_000), false);
+    let order = w.order(w.token.address(), spon(10), HOUR, spon(10));
+    let before = order_view(&w, order);
+
+    let err = w
+        .market
+        .sender(p)
+        .place_bid(order, spon(11))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::PriceTooHigh(_)));
+    let err = w
+        .market
+        .sender(p)
+        .place_bid(order, U256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroPrice(_)));
+    let err = w
+        .market
+        .sender(far)
+        .place_bid(order, spon(5))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::RequirementNotMet(RequirementNotMet { requirement: 3, .. })
+    ));
+    // No fresh verified probe: tier 7, under any order's worst tier.
+    let err = w
+        .market
+        .sender(unprobed)
+        .place_bid(order, spon(5))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::TierTooLow(TierTooLow {
+            tier: 7,
+            maxTier: 6,
+            ..
+        })
+    ));
+    // Not approved by governance.
+    w.token
+        .sender(w.bank)
+        .transfer(proposed, spon(20_000))
+        .motsu_unwrap();
+    let err = w
+        .market
+        .sender(proposed)
+        .place_bid(order, spon(5))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::NodeNotActive(NodeNotActive { state: 0, .. })
+    ));
+    assert_eq!(order_view(&w, order), before);
+
+    let bid = w.bid(order, p, spon(5));
+    let err = w
+        .market
+        .sender(p)
+        .place_bid(order, spon(4))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::DuplicateBid(DuplicateBid { bidId, .. }) if bidId == bid));
+    w.market
+        .sender(w.gov)
+        .set_parameter(params::MAX_BIDS_PER_ORDER.id, U256::from(1))
+        .motsu_unwrap();
+    let err = w
+        .market
+        .sender(q)
+        .place_bid(order, spon(5))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::TooManyBids(_)));
+    // Withdrawing frees the slot and the node may bid again.
+    let err = w.market.sender(q).withdraw_bid(bid).motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
+    w.market.sender(p).withdraw_bid(bid).motsu_unwrap();
+    w.bid(order, q, spon(5));
+
+    clock::advance(params::BID_WINDOW.default + 1);
+    let err = w
+        .market
+        .sender(p)
+        .place_bid(order, spon(5))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::BiddingClosed(_)));
+}
+
+#[motsu::test]
+fn a_jailed_node_can_neither_bid_nor_be_accepted() {
+    let w = world();
+    let (p, q) = (a(1), a(2));
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    w.provider(q, 100_000, hopper(*b"DE", 100_000), true);
+    let order = w.order(w.token.address(), spon(10), HOUR, spon(10));
+    let bid = w.bid(order, p, spon(5));
+    w.market.sender(p).propose_match(order, bid).motsu_unwrap();
+
+    w.staking
+        .sender(w.challenges)
+        .open_offence(p, U256::from(1))
+        .motsu_unwrap();
+    w.staking
+        .sender(w.challenges)
+        .slash(p, 100, U256::from(1), a(0x66), 5_000)
+        .motsu_unwrap();
+    assert!(w.staking.sender(p).is_jailed(p));
+
+    let err = w
+        .market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NodeJailed(_)));
+    let order2 = w.order(w.token.address(), spon(10), HOUR, spon(10));
+    let err = w
+        .market
+        .sender(p)
+        .place_bid(order2, spon(5))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NodeJailed(_)));
+    // Another valid bid replaces the invalid proposal at once.
+    let other = w.bid(order, q, spon(9));
+    w.market
+        .sender(q)
+        .propose_match(order, other)
+        .motsu_unwrap();
+    assert_eq!(order_view(&w, order).9, other);
+}
+
+#[motsu::test]
+fn only_the_tenant_accepts_and_only_once() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    let order = w.order(w.token.address(), spon(10), HOUR, spon(10));
+    let err = w
+        .market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NoProposal(_)));
+    let bid = w.bid(order, p, spon(5));
+    w.market.sender(p).propose_match(order, bid).motsu_unwrap();
+    for intruder in [p, a(0x33), w.gov] {
+        let err = w
+            .market
+            .sender(intruder)
+            .accept_match(order, B256::ZERO)
+            .motsu_unwrap_err();
+        assert!(matches!(err, Error::NotTenant(_)));
+    }
+    w.market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap();
+    let err = w
+        .market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::OrderNotOpen(OrderNotOpen {
+            state: order_state::MATCHED,
+            ..
+        })
+    ));
+    let err = w
+        .market
+        .sender(p)
+        .propose_match(order, bid)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::OrderNotOpen(_)));
+    // The leases contract opens leases only for the market.
+    let err = w
+        .leases
+        .sender(w.tenant)
+        .open(99, w.tenant, p, w.token.address(), spon(1), HOUR, spon(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, spon_leases::errors::Error::Unauthorized(_)));
+}
+
+#[motsu::test]
+fn governance_alone_configures_the_market() {
+    let w = world();
+    for intruder in [w.tenant, w.treasury, a(0x99)] {
+        let m = || w.market.sender(intruder);
+        for res in [
+            m().approve_payment_token(a(0x55)).motsu_res(),
+            m().revoke_payment_token(w.usd.address()).motsu_res(),
+            m().set_parameter(0, U256::from(600)).motsu_res(),
+            m().set_role(roles::GOVERNANCE, intruder).motsu_res(),
+            m().pause().motsu_res(),
+        ] {
+            assert!(matches!(res, Err(Error::Unauthorized(_))));
+        }
+    }
+    let err = w
+        .market
+        .sender(w.gov)
+        .set_parameter(params::BID_WINDOW.id, U256::from(59))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+    w.market.sender(w.gov).pause().motsu_unwrap();
+    let err = w
+        .market
+        .sender(w.tenant)
+        .create_order(wants_hopper(0), w.token.address(), spon(1), HOUR, spon(1))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::EnforcedPause(_)));
+    w.market.sender(w.gov).unpause().motsu_unwrap();
+}
+
+#[test]
+fn events_match_the_emitted_types() {
+    use alloy_sol_types::SolEvent;
+    let emitted = [
+        OrderCreated::SIGNATURE,
+        OrderCancelled::SIGNATURE,
+        ManifestChanged::SIGNATURE,
+        BidPlaced::SIGNATURE,
+        BidWithdrawn::SIGNATURE,
+        MatchProposed::SIGNATURE,
+        MatchAccepted::SIGNATURE,
+        PaymentTokenChanged::SIGNATURE,
+        ParameterChanged::SIGNATURE,
+        RoleChanged::SIGNATURE,
+        Paused::SIGNATURE,
+        Unpaused::SIGNATURE,
+    ];
+    assert_eq!(EVENTS.len(), emitted.len());
+    for (human, sig) in EVENTS.iter().zip(emitted) {
+        assert_eq!(stylus_artifact::event_signature(human).unwrap(), sig);
+    }
+}
+
+// --------------------------------------------------- random lifecycles
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// Advance the clock.
+    Wait(u64),
+    Settle,
+    TopUp(u64),
+    CloseByTenant,
+    CloseByProvider,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (1u64..4 * HOUR).prop_map(Step::Wait),
+        2 => Just(Step::Settle),
+        1 => (1u64..1_000_000).prop_map(Step::TopUp),
+        1 => Just(Step::CloseByTenant),
+        1 => Just(Step::CloseByProvider),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(12)))]
+
+    /// INV-8, INV-9: of random bids proposed in random order, the accepted
+    /// match is the best by the shared scoring (recomputed here from the
+    /// views); the lease is for that bid, of an active unjailed node, and
+    /// the order matches once. INV-2, INV-3: over random settlements,
+    /// top-ups and closes, in SPON or the 6-decimal token, provider + fee +
+    /// refund = deposit + top-ups to the unit, and the fee is exactly
+    /// ⌊paid · 200 / 10000⌋ (0 for SPON).
+    #[test]
+    fn leases_match_the_best_bid_and_conserve_value(
+        use_spon in any::<bool>(),
+        prices in proptest::collection::vec(1u64..=1_000, 3),
+        stakes in proptest::collection::vec(10_000u64..200_000, 3),
+        order_of_proposals in Just([0usize, 1, 2]).prop_shuffle(),
+        deposit in 1u64..50_000,
+        duration in 1u64..(20 * HOUR),
+        steps in proptest::collection::vec(step(), 1..12),
+    ) {
+        // What `#[motsu::test]` does: the ecrecover precompile for probes.
+        let _precompiles = motsu::prelude::deploy_precompiles();
+        let w = world();
+        let token = if use_spon { w.token.address() } else { w.usd.address() };
+        // Units of the order: a thousandth of a token.
+        let unit = if use_spon { SPON / U256::from(1_000) } else { U256::from(USD / 1_000) };
+        let nodes = [a(1), a(2), a(3)];
+        let regions = [*b"DE", *b"FR", *b"DE"];
+        for i in 0..3 {
+            w.provider(nodes[i], stakes[i], hopper(regions[i], 1_000 + 10_000 * i as u32), true);
+        }
+        let deposit = unit * U256::from(deposit);
+        let tenant_before = w.balance(token, w.tenant);
+        let order = w.order(token, unit * U256::from(1_000), duration, deposit);
+        let bids: Vec<u64> = (0..3).map(|i| w.bid(order, nodes[i], unit * U256::from(prices[i]))).collect();
+
+        let mut best: Option<Ranked> = None;
+        for i in order_of_proposals {
+            let rank = w.expected_rank(bids[i]).unwrap();
+            let res = w.market.sender(a(0x33)).propose_match(order, bids[i]).motsu_res();
+            if best.is_none_or(|b| rank > b) {
+                prop_assert!(res.is_ok(), "{res:?}");
+                best = Some(rank);
+            } else {
+                prop_assert!(matches!(res, Err(Error::ScoreNotBetter(_))), "{res:?}");
+            }
+        }
+        let best = best.unwrap();
+        let all_best = bids.iter().filter_map(|b| w.expected_rank(*b)).max().unwrap();
+        prop_assert_eq!(best, all_best);
+        w.market.sender(w.tenant).accept_match(order, B256::ZERO).motsu_unwrap();
+        let (_, winner, price, state) = w.market.sender(w.tenant).bid_of(best.bid_id);
+        prop_assert_eq!(state, bid_state::WON);
+        let lease = w.leases.sender(w.tenant).lease_of(order);
+        prop_assert_eq!((lease.1, lease.3), (winner, price));
+        prop_assert!(!w.staking.sender(winner).is_jailed(winner));
+        prop_assert_eq!(w.registry.sender(winner).node_of(winner).0, 2);
+        prop_assert!(w.market.sender(w.tenant).accept_match(order, B256::ZERO).motsu_res().is_err());
+
+        let mut topped = U256::ZERO;
+        for s in steps {
+            let l = || w.leases.sender(w.tenant);
+            match s {
+                Step::Wait(secs) => clock::advance(secs),
+                Step::Settle => { let _ = w.leases.sender(a(0x44)).settle(order).motsu_res(); }
+                Step::TopUp(n) => {
+                    if l().top_up(order, unit * U256::from(n)).motsu_res().is_ok() {
+                        topped += unit * U256::from(n);
+                    }
+                }
+                Step::CloseByTenant => { let _ = l().close_lease(order).motsu_res(); }
+                Step::CloseByProvider => { let _ = w.leases.sender(winner).close_lease(order).motsu_res(); }
+            }
+        }
+        clock::advance(duration + 1);
+        if w.lease_state(order) != lease_state::CLOSED {
+            w.leases.sender(a(0x44)).settle(order).motsu_unwrap();
+        }
+        let paid = w.leases.sender(w.tenant).lease_of(order).7;
+        let provider = w.balance(token, winner);
+        let fee = w.balance(token, w.treasury);
+        let refund = w.balance(token, w.tenant) + deposit + topped - tenant_before;
+        prop_assert_eq!(provider + fee + refund, deposit + topped);
+        prop_assert_eq!(provider + fee, paid);
+        let bps = if use_spon { 0u64 } else { 200 };
+        prop_assert_eq!(fee, paid * U256::from(bps) / U256::from(10_000));
+        prop_assert_eq!(w.balance(token, w.leases.address()), U256::ZERO);
+        prop_assert_eq!(w.balance(token, w.market.address()), U256::ZERO);
+    }
+}
