@@ -277,6 +277,20 @@ impl World {
             .motsu_unwrap()
     }
 
+    /// Bids `price` for `node` on `order`, proposes and accepts it: the
+    /// lease runs from now.
+    fn lease(&self, order: u64, node: Address, price: U256) {
+        let bid = self.bid(order, node, price);
+        self.market
+            .sender(node)
+            .propose_match(order, bid)
+            .motsu_unwrap();
+        self.market
+            .sender(self.tenant)
+            .accept_match(order, B256::ZERO)
+            .motsu_unwrap();
+    }
+
     fn balance(&self, token: Address, who: Address) -> U256 {
         if token == self.token.address() {
             self.token.sender(who).balance_of(who)
@@ -454,15 +468,7 @@ fn six_decimal_token_pays_two_percent_of_the_total_to_the_treasury() {
     // 2.5 USD/h = 694.44… units per second: every settlement floors.
     let price = U256::from(5 * USD / 2);
     let order = w.order(usd, price, 2 * HOUR, U256::from(100 * USD));
-    let bid = w.bid(order, p, price);
-    w.market
-        .sender(w.tenant)
-        .propose_match(order, bid)
-        .motsu_unwrap();
-    w.market
-        .sender(w.tenant)
-        .accept_match(order, B256::ZERO)
-        .motsu_unwrap();
+    w.lease(order, p, price);
     assert_eq!(w.leases.sender(p).lease_of(order).9, 200, "fee bps");
 
     for step in [7, 1, 333, 1_000] {
@@ -501,15 +507,7 @@ fn a_dry_escrow_shows_then_closes_at_the_last_paid_second() {
     let usd = w.usd.address();
     let price = U256::from(36 * USD); // 0.01 USD per second
     let order = w.order(usd, price, 10 * HOUR, U256::from(10 * USD + 5_000));
-    let bid = w.bid(order, p, price);
-    w.market
-        .sender(w.tenant)
-        .propose_match(order, bid)
-        .motsu_unwrap();
-    w.market
-        .sender(w.tenant)
-        .accept_match(order, B256::ZERO)
-        .motsu_unwrap();
+    w.lease(order, p, price);
     let start = now();
     // 10.005 USD pays 1,000 seconds (and half of the next).
     clock::advance(2_000);
@@ -544,12 +542,7 @@ fn provider_closing_early_is_a_fault() {
     let p = a(1);
     w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
     let order = w.order(w.token.address(), spon(10), HOUR, spon(10));
-    let bid = w.bid(order, p, spon(10));
-    w.market.sender(p).propose_match(order, bid).motsu_unwrap();
-    w.market
-        .sender(w.tenant)
-        .accept_match(order, B256::ZERO)
-        .motsu_unwrap();
+    w.lease(order, p, spon(10));
     clock::advance(60);
     let err = w
         .leases
