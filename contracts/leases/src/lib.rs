@@ -509,8 +509,7 @@ impl Leases {
     /// `ParameterChanged`.
     pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
         self.only(self.governance.get())?;
-        let p = *params::ALL
-            .get(usize::from(id))
+        let p = spon_contract_kit::by_id(&params::ALL, id)
             .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
         let v = p.check(value).ok_or_else(|| {
             Error::ParameterOutOfBounds(ParameterOutOfBounds {

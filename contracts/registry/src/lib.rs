@@ -883,7 +883,8 @@ impl Registry {
     /// `ParameterChanged(id, value)`.
     pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
         self.only(roles::GOVERNANCE)?;
-        let p = params::by_id(id).ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let p = spon_contract_kit::by_id(&params::ALL, id)
+            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
         let v = p
             .check(value)
             .ok_or(Error::ParameterOutOfBounds(ParameterOutOfBounds {
@@ -985,7 +986,7 @@ impl Registry {
 
     /// Value of parameter `id` (0 if unknown).
     pub fn parameter(&self, id: u8) -> U256 {
-        params::by_id(id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
+        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
     }
 
     /// `(state, class, approved hardware, pending hardware (0 if none),

@@ -81,11 +81,6 @@ pub const ALL: [Param; COUNT] = [
     FIZZ[3],
 ];
 
-/// The parameter with `id`, if any.
-pub fn by_id(id: u8) -> Option<Param> {
-    ALL.get(usize::from(id)).copied()
-}
-
 /// The tier thresholds from parameter values indexed by id.
 pub fn thresholds(v: &[u64; COUNT]) -> Thresholds {
     let bar = |i: usize| Bar {
@@ -110,11 +105,8 @@ mod tests {
 
     #[test]
     fn ids_index_the_table_and_defaults_are_in_bounds() {
-        for (i, p) in ALL.iter().enumerate() {
-            assert_eq!(usize::from(p.id), i);
-            assert!(p.is_consistent(), "{p:?}");
-        }
-        assert_eq!(by_id(COUNT as u8), None);
+        assert!(spon_contract_kit::is_table(&ALL));
+        assert_eq!(spon_contract_kit::by_id(&ALL, COUNT as u8), None);
     }
 
     #[test]

@@ -721,7 +721,8 @@ impl Staking {
     /// `ParameterChanged(id, value)`.
     pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
         self.only_governance()?;
-        let p = params::by_id(id).ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let p = spon_contract_kit::by_id(&params::ALL, id)
+            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
         let v = p
             .check(value)
             .ok_or(Error::ParameterOutOfBounds(ParameterOutOfBounds {
@@ -824,7 +825,7 @@ impl Staking {
 
     /// Value of parameter `id` (0 if unknown).
     pub fn parameter(&self, id: u8) -> U256 {
-        params::by_id(id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
+        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
     }
 
     /// Active stake of `provider`'s pool (self-stake and delegations, after

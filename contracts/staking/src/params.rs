@@ -42,21 +42,13 @@ pub const ALL: [Param; 4] = [
     COMMISSION_CHANGE_DELAY,
 ];
 
-/// The parameter with `id`, if any.
-pub fn by_id(id: u8) -> Option<Param> {
-    ALL.get(usize::from(id)).copied()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ids_index_the_table_and_defaults_are_in_bounds() {
-        for (i, p) in ALL.iter().enumerate() {
-            assert_eq!(usize::from(p.id), i);
-            assert!(p.is_consistent(), "{p:?}");
-        }
-        assert_eq!(by_id(4), None);
+        assert!(spon_contract_kit::is_table(&ALL));
+        assert_eq!(spon_contract_kit::by_id(&ALL, 4), None);
     }
 }

@@ -37,6 +37,18 @@ impl Param {
     }
 }
 
+/// The parameter with `id` in a table indexed by id (`all[i].id == i`).
+pub fn by_id(all: &[Param], id: u8) -> Option<Param> {
+    all.get(usize::from(id)).copied()
+}
+
+/// Whether `all` is indexed by id and every default is within its bounds.
+pub fn is_table(all: &[Param]) -> bool {
+    all.iter()
+        .enumerate()
+        .all(|(i, p)| usize::from(p.id) == i && p.is_consistent())
+}
+
 /// Native-integer access to small storage integers.
 pub trait Native<T> {
     /// The stored value.
@@ -80,5 +92,20 @@ mod tests {
         assert_eq!(p.check(U256::ZERO), None);
         assert_eq!(p.check(U256::from(11)), None);
         assert_eq!(p.check(U256::MAX), None);
+    }
+
+    #[test]
+    fn tables_are_indexed_by_id() {
+        let p = |id| Param {
+            id,
+            default: 1,
+            min: 0,
+            max: 2,
+        };
+        assert!(is_table(&[p(0), p(1)]));
+        assert!(!is_table(&[p(1), p(0)]));
+        assert!(!is_table(&[Param { default: 3, ..p(0) }]));
+        assert_eq!(by_id(&[p(0), p(1)], 1), Some(p(1)));
+        assert_eq!(by_id(&[p(0), p(1)], 2), None);
     }
 }
