@@ -1,0 +1,91 @@
+//! The Merkle commitment of C's rows (keccak256, `n` a power of two).
+
+use alloc::vec::Vec;
+use alloy_primitives::{keccak256, B256};
+
+/// Leaf of row `i` whose entries are `row` (big-endian `uint32`s):
+/// `keccak256(uint32 i ‖ row)`.
+pub fn leaf(i: u32, row: &[u8]) -> B256 {
+    let mut buf = Vec::with_capacity(4 + row.len());
+    buf.extend_from_slice(&i.to_be_bytes());
+    buf.extend_from_slice(row);
+    keccak256(buf)
+}
+
+fn node(left: &B256, right: &B256) -> B256 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(left.as_slice());
+    buf[32..].copy_from_slice(right.as_slice());
+    keccak256(buf)
+}
+
+/// Whether `proof` (siblings, leaf level first) leads from `leaf` at
+/// `index` to `root`.
+pub fn verify_proof(root: &B256, index: u32, leaf: &B256, proof: &[B256]) -> bool {
+    let mut h = *leaf;
+    let mut idx = index;
+    for sibling in proof {
+        h = if idx & 1 == 0 {
+            node(&h, sibling)
+        } else {
+            node(sibling, &h)
+        };
+        idx >>= 1;
+    }
+    idx == 0 && h == *root
+}
+
+/// A whole Merkle tree, kept by the prover to open rows.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    /// Levels from the leaves (level 0) up to the root.
+    levels: Vec<Vec<B256>>,
+}
+
+impl Tree {
+    /// The tree over `leaves` (a power of two of them, at least one).
+    pub fn new(leaves: Vec<B256>) -> Self {
+        assert!(
+            leaves.len().is_power_of_two(),
+            "leaf count must be a power of two"
+        );
+        let mut levels = Vec::new();
+        levels.push(leaves);
+        while let Some(top) = levels.last().filter(|l| l.len() > 1) {
+            let up = top.chunks_exact(2).map(|p| node(&p[0], &p[1])).collect();
+            levels.push(up);
+        }
+        Self { levels }
+    }
+
+    /// The tree over the rows of row-major `c` (`n` columns).
+    pub fn of_rows(c: &[u32], n: u32) -> Self {
+        let leaves = c
+            .chunks_exact(n as usize)
+            .enumerate()
+            .map(|(i, row)| leaf(i as u32, &crate::pack_row(row)))
+            .collect();
+        Self::new(leaves)
+    }
+
+    /// The root.
+    pub fn root(&self) -> B256 {
+        self.levels.last().expect("at least the leaf level")[0]
+    }
+
+    /// The proof of leaf `index`: siblings from the leaf level up.
+    pub fn proof(&self, index: u32) -> Vec<B256> {
+        let mut idx = index as usize;
+        let mut proof = Vec::with_capacity(self.levels.len() - 1);
+        for level in &self.levels[..self.levels.len() - 1] {
+            proof.push(level[idx ^ 1]);
+            idx >>= 1;
+        }
+        proof
+    }
+}
+
+/// The root over the rows of row-major `c` (`n` columns).
+pub fn root(c: &[u32], n: u32) -> B256 {
+    Tree::of_rows(c, n).root()
+}
