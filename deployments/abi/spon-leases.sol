@@ -29,6 +29,8 @@ interface ILeases  {
 
     function leaseOf(uint64 lease_id) external view returns (address, address, address, uint256, uint64, uint64, uint256, uint256, uint64, uint16, uint8);
 
+    function partiesOf(uint64 lease_id) external view returns (address, address);
+
     function owed(uint64 lease_id) external view returns (uint256, uint256, uint64);
 
     error Unauthorized(address);

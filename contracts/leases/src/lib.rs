@@ -641,6 +641,13 @@ impl Leases {
         )
     }
 
+    /// `(tenant, node)` of lease `lease_id` (zeros if unknown): what the
+    /// challenges contract checks of a lease-fault claim.
+    pub fn parties_of(&self, lease_id: u64) -> (Address, Address) {
+        let l = self.leases.get(lease_id);
+        (l.tenant.get(), l.node.get())
+    }
+
     /// `(to the provider, fee, paid until)` that `settle` would pay now.
     ///
     /// # Errors

@@ -24,12 +24,12 @@ fn main() {
         for k in [8u32, 16] {
             let sample_seed = B256::repeat_byte(k as u8);
             let sampled = sample_rows(&sample_seed, n, k, &mut Work::default());
-            let (rows, proofs) = open(&tree, &c, n, &sampled);
+            let answer = open(&tree, &c, n, &sampled);
             let runs = 20;
             let t1 = Instant::now();
             let mut work = Work::default();
             for _ in 0..runs {
-                work = verify(&seed, &sample_seed, n, k, &tree.root(), &rows, &proofs)
+                work = verify(&seed, &sample_seed, n, k, &tree.root(), &answer)
                     .expect("honest answer");
             }
             let per = t1.elapsed() / runs;
@@ -38,7 +38,7 @@ fn main() {
                 work.multiplications,
                 work.generated,
                 work.keccaks,
-                rows.len() + 32 * proofs.len(),
+                answer.len(),
             );
         }
     }
@@ -60,8 +60,8 @@ fn catch_rate() {
         let sample_seed = keccak256((t + trials).to_be_bytes());
         for (&k, caught) in ks.iter().zip(&mut caught) {
             let sampled = sample_rows(&sample_seed, n, k, &mut Work::default());
-            let (rows, proofs) = open(&tree, &c, n, &sampled);
-            if verify(&seed, &sample_seed, n, k, &tree.root(), &rows, &proofs).is_err() {
+            let answer = open(&tree, &c, n, &sampled);
+            if verify(&seed, &sample_seed, n, k, &tree.root(), &answer).is_err() {
                 *caught += 1;
             }
         }

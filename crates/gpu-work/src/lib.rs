@@ -183,33 +183,34 @@ pub fn sample_rows(sample_seed: &B256, n: u32, k: u32, work: &mut Work) -> Vec<u
     order
 }
 
-/// Checks an answer: `rows` holds the `k` sampled rows of C (in the order
-/// of [`sample_rows`], each `n` big-endian `uint32`s), `proofs` their
-/// Merkle proofs (`log2 n` siblings each, leaf level first), against the
-/// committed `root`. Returns the work done.
+/// Checks an `answer` against the committed `root`. The answer is the `k`
+/// sampled rows of C in the order of [`sample_rows`], each `n` big-endian
+/// `uint32`s, then their Merkle proofs, `log2 n` 32-byte siblings each,
+/// leaf level first: `4·n·k + 32·k·log2 n` bytes (see [`open`]). Returns
+/// the work done.
 pub fn verify(
     seed: &B256,
     sample_seed: &B256,
     n: u32,
     k: u32,
     root: &B256,
-    rows: &[u8],
-    proofs: &[B256],
+    answer: &[u8],
 ) -> Result<Work, Failure> {
     if !valid_size(n, k) {
         return Err(Failure::BadSize);
     }
     let depth = n.trailing_zeros() as usize;
     let row_bytes = 4 * n as usize;
-    if rows.len() != row_bytes * k as usize || proofs.len() != depth * k as usize {
+    if answer.len() != (row_bytes + 32 * depth) * k as usize {
         return Err(Failure::Malformed);
     }
+    let (rows, proofs) = answer.split_at(row_bytes * k as usize);
     let mut work = Work::default();
     let sampled = sample_rows(sample_seed, n, k, &mut work);
     for ((&i, row), proof) in sampled
         .iter()
         .zip(rows.chunks_exact(row_bytes))
-        .zip(proofs.chunks_exact(depth))
+        .zip(proofs.chunks_exact(32 * depth))
     {
         work.keccaks += 1 + depth as u64;
         if !verify_proof(root, i, &leaf(i, row), proof) {
@@ -240,19 +241,20 @@ pub fn verify(
     Ok(work)
 }
 
-/// The rows a prover opens: the sampled rows of row-major `c`, packed as
-/// [`verify`] reads them, and their proofs from `tree`.
-pub fn open(tree: &Tree, c: &[u32], n: u32, sampled: &[u32]) -> (Vec<u8>, Vec<B256>) {
-    let mut rows = Vec::with_capacity(4 * n as usize * sampled.len());
-    let mut proofs = Vec::new();
+/// The answer a prover sends: the `sampled` rows of row-major `c` and
+/// their proofs from `tree`, packed as [`verify`] reads them.
+pub fn open(tree: &Tree, c: &[u32], n: u32, sampled: &[u32]) -> Vec<u8> {
+    let mut answer = Vec::new();
     for &i in sampled {
         let start = i as usize * n as usize;
-        for v in &c[start..start + n as usize] {
-            rows.extend_from_slice(&v.to_be_bytes());
-        }
-        proofs.extend(tree.proof(i));
+        answer.extend(pack_row(&c[start..start + n as usize]));
     }
-    (rows, proofs)
+    for &i in sampled {
+        for sibling in tree.proof(i) {
+            answer.extend_from_slice(sibling.as_slice());
+        }
+    }
+    answer
 }
 
 /// `rows` packed as big-endian `uint32`s (leaf encoding).

@@ -19,16 +19,17 @@ fn node(left: &B256, right: &B256) -> B256 {
     keccak256(buf)
 }
 
-/// Whether `proof` (siblings, leaf level first) leads from `leaf` at
-/// `index` to `root`.
-pub fn verify_proof(root: &B256, index: u32, leaf: &B256, proof: &[B256]) -> bool {
+/// Whether `proof` (32-byte siblings, leaf level first) leads from
+/// `leaf` at `index` to `root`.
+pub fn verify_proof(root: &B256, index: u32, leaf: &B256, proof: &[u8]) -> bool {
     let mut h = *leaf;
     let mut idx = index;
-    for sibling in proof {
+    for sibling in proof.chunks_exact(32) {
+        let sibling = B256::from_slice(sibling);
         h = if idx & 1 == 0 {
-            node(&h, sibling)
+            node(&h, &sibling)
         } else {
-            node(sibling, &h)
+            node(&sibling, &h)
         };
         idx >>= 1;
     }

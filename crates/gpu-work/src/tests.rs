@@ -8,11 +8,10 @@ fn seed(n: u64) -> B256 {
 }
 
 /// Commits `c` and answers the sample of `sample_seed` as a prover would.
-fn answer(c: &[u32], n: u32, k: u32, sample_seed: &B256) -> (B256, Vec<u8>, Vec<B256>) {
+fn answer(c: &[u32], n: u32, k: u32, sample_seed: &B256) -> (B256, Vec<u8>) {
     let tree = Tree::of_rows(c, n);
     let sampled = sample_rows(sample_seed, n, k, &mut Work::default());
-    let (rows, proofs) = open(&tree, c, n, &sampled);
-    (tree.root(), rows, proofs)
+    (tree.root(), open(&tree, c, n, &sampled))
 }
 
 #[test]
@@ -60,36 +59,38 @@ fn sizes() {
     assert!(!valid_size(96, 8) && !valid_size(64, 0) && !valid_size(4, 5));
     assert!(!valid_size(1, 1) && !valid_size(2 * MAX_N, 1));
     let z = B256::ZERO;
-    assert_eq!(verify(&z, &z, 96, 8, &z, &[], &[]), Err(Failure::BadSize));
-    assert_eq!(
-        verify(&z, &z, 64, 8, &z, &[0; 3], &[]),
-        Err(Failure::Malformed)
-    );
+    assert_eq!(verify(&z, &z, 96, 8, &z, &[]), Err(Failure::BadSize));
+    assert_eq!(verify(&z, &z, 64, 8, &z, &[0; 3]), Err(Failure::Malformed));
 }
 
 #[test]
 fn a_proof_for_another_row_or_root_fails() {
     let (s, t, n, k) = (seed(3), seed(4), 16, 4);
     let c = product(&s, n);
-    let (root, rows, mut proofs) = answer(&c, n, k, &t);
-    assert!(verify(&s, &t, n, k, &root, &rows, &proofs).is_ok());
+    let (root, good) = answer(&c, n, k, &t);
+    assert!(verify(&s, &t, n, k, &root, &good).is_ok());
     let first = sample_rows(&t, n, k, &mut Work::default())[0];
-    proofs[0] = B256::repeat_byte(9);
+    let proofs_at = 4 * (n * k) as usize;
+    let mut bad = good.clone();
+    bad[proofs_at] ^= 1;
     assert_eq!(
-        verify(&s, &t, n, k, &root, &rows, &proofs),
+        verify(&s, &t, n, k, &root, &bad),
         Err(Failure::WrongMerkleProof { row: first })
     );
-    let (_, rows, proofs) = answer(&c, n, k, &t);
     assert_eq!(
-        verify(&s, &t, n, k, &B256::repeat_byte(1), &rows, &proofs),
+        verify(&s, &t, n, k, &B256::repeat_byte(1), &good),
         Err(Failure::WrongMerkleProof { row: first })
     );
     // Opening a row other than the committed one.
-    let mut forged = rows.clone();
+    let mut forged = good.clone();
     forged[3] ^= 1;
     assert_eq!(
-        verify(&s, &t, n, k, &root, &forged, &proofs),
+        verify(&s, &t, n, k, &root, &forged),
         Err(Failure::WrongMerkleProof { row: first })
+    );
+    assert_eq!(
+        verify(&s, &t, n, k, &root, &good[1..]),
+        Err(Failure::Malformed)
     );
 }
 
@@ -107,8 +108,8 @@ fn measured_catch_rate_of_one_wrong_row() {
         c[bad * n as usize] = (c[bad * n as usize] + 1) % P;
         let sample_seed = seed(50_000 + t);
         for (k, caught) in ks.iter().zip(&mut caught) {
-            let (root, rows, proofs) = answer(&c, n, *k, &sample_seed);
-            if let Err(e) = verify(&s, &sample_seed, n, *k, &root, &rows, &proofs) {
+            let (root, ans) = answer(&c, n, *k, &sample_seed);
+            if let Err(e) = verify(&s, &sample_seed, n, *k, &root, &ans) {
                 assert_eq!(e, Failure::WrongRow { row: bad as u32 });
                 *caught += 1;
             }
@@ -134,8 +135,8 @@ proptest! {
         let n = 1 << log_n;
         let k = 1 + ((f64::from(n - 1)) * k_frac) as u32;
         let c = product(&s, n);
-        let (root, rows, proofs) = answer(&c, n, k, &t);
-        let work = verify(&s, &t, n, k, &root, &rows, &proofs).unwrap();
+        let (root, ans) = answer(&c, n, k, &t);
+        let work = verify(&s, &t, n, k, &root, &ans).unwrap();
         prop_assert_eq!(work.multiplications, u64::from(n) * u64::from(n) + 2 * u64::from(k) * u64::from(n));
         prop_assert_eq!(work.keccaks, u64::from(k) * (2 + u64::from(log_n)));
     }
@@ -152,8 +153,8 @@ proptest! {
         let bad = sampled[(pick % k) as usize];
         let at = (bad * n + col % n) as usize;
         c[at] = ((u64::from(c[at]) + u64::from(delta)) % u64::from(P)) as u32;
-        let (root, rows, proofs) = answer(&c, n, k, &t);
-        let e = verify(&s, &t, n, k, &root, &rows, &proofs).unwrap_err();
+        let (root, ans) = answer(&c, n, k, &t);
+        let e = verify(&s, &t, n, k, &root, &ans).unwrap_err();
         prop_assert_eq!(e, Failure::WrongRow { row: bad });
     }
 

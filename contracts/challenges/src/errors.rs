@@ -1,0 +1,158 @@
+//! Every refusal of the challenges contract, as a Solidity custom error.
+
+use alloy_primitives::Address;
+use alloy_sol_types::sol;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// `caller` does not hold the role the function needs.
+    #[derive(Debug)]
+    error Unauthorized(address caller);
+    /// An address argument was the zero address.
+    #[derive(Debug)]
+    error ZeroAddress();
+    /// The contract is paused.
+    #[derive(Debug)]
+    error EnforcedPause();
+    /// The contract is not paused.
+    #[derive(Debug)]
+    error ExpectedPause();
+    /// No challenge kind with this id (0 liveness, 1 GPU work, 2 lease fault).
+    #[derive(Debug)]
+    error UnknownKind(uint8 kind);
+    /// `node` was never registered.
+    #[derive(Debug)]
+    error UnknownNode(address node);
+    /// `node` cannot be challenged this way in its registry `state`
+    /// (liveness and GPU work need an Active node: Maintenance is exempt).
+    #[derive(Debug)]
+    error NodeExempt(address node, uint8 state);
+    /// A GPU-work challenge needs the hash of the challenger's sampling
+    /// secret, a lease fault an evidence hash, a GPU-work commitment a
+    /// root: none may be zero.
+    #[derive(Debug)]
+    error MissingCommitment();
+    /// Only the tenant of lease `leaseId` of `node` may claim a fault.
+    #[derive(Debug)]
+    error NotLeaseTenant(uint64 leaseId, address caller);
+    /// Lease `leaseId` has a fault challenge already.
+    #[derive(Debug)]
+    error LeaseAlreadyChallenged(uint64 leaseId, uint64 challengeId);
+    /// No challenge with this id.
+    #[derive(Debug)]
+    error UnknownChallenge(uint64 challengeId);
+    /// The challenge is of another kind.
+    #[derive(Debug)]
+    error WrongKind(uint64 challengeId, uint8 kind);
+    /// The challenge is not in a state that allows this (`state` of
+    /// `challengeOf`): answered, resolved or at another step.
+    #[derive(Debug)]
+    error WrongState(uint64 challengeId, uint8 state);
+    /// Too late: the step's deadline, or the end of the veto period, `at`
+    /// has passed.
+    #[derive(Debug)]
+    error TooLate(uint64 challengeId, uint64 at);
+    /// Too early: the step's deadline, or the end of the veto period, `at`
+    /// has not passed yet.
+    #[derive(Debug)]
+    error TooEarly(uint64 challengeId, uint64 at);
+    /// The node's latest committed probe does not answer this challenge.
+    #[derive(Debug)]
+    error NotAnswered(uint64 challengeId);
+    /// Only the node or its probe key may commit its GPU work.
+    #[derive(Debug)]
+    error NotNode(uint64 challengeId, address caller);
+    /// The revealed secret does not hash to the challenger's commitment.
+    #[derive(Debug)]
+    error WrongSecret(uint64 challengeId);
+    /// The opened rows or proofs do not have the lengths `n` and `k` need.
+    #[derive(Debug)]
+    error MalformedProof(uint64 challengeId);
+    /// Row `row`'s Merkle proof does not lead to the committed root.
+    #[derive(Debug)]
+    error WrongMerkleProof(uint64 challengeId, uint32 row);
+    /// Row `row` fails Freivalds' check: it is not that row of A·B.
+    #[derive(Debug)]
+    error WrongRow(uint64 challengeId, uint32 row);
+    /// A sum would overflow.
+    #[derive(Debug)]
+    error ArithmeticOverflow();
+    /// The contract at `target` refused or did not answer.
+    #[derive(Debug)]
+    error CallFailed(address target);
+    /// Parameter `id` cannot take `value` (bounds `min`..=`max`; the
+    /// GPU-work size must be a power of two).
+    #[derive(Debug)]
+    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
+    /// No parameter (or role) with this id.
+    #[derive(Debug)]
+    error UnknownParameter(uint8 id);
+    /// A SPON transfer failed (a bond not approved or not held, for one).
+    #[derive(Debug)]
+    error TransferFailed(address token);
+}
+
+/// The error of every challenges entry point.
+#[derive(SolidityError, Debug)]
+#[allow(missing_docs)]
+pub enum Error {
+    Unauthorized(Unauthorized),
+    ZeroAddress(ZeroAddress),
+    EnforcedPause(EnforcedPause),
+    ExpectedPause(ExpectedPause),
+    UnknownKind(UnknownKind),
+    UnknownNode(UnknownNode),
+    NodeExempt(NodeExempt),
+    MissingCommitment(MissingCommitment),
+    NotLeaseTenant(NotLeaseTenant),
+    LeaseAlreadyChallenged(LeaseAlreadyChallenged),
+    UnknownChallenge(UnknownChallenge),
+    WrongKind(WrongKind),
+    WrongState(WrongState),
+    TooLate(TooLate),
+    TooEarly(TooEarly),
+    NotAnswered(NotAnswered),
+    NotNode(NotNode),
+    WrongSecret(WrongSecret),
+    MalformedProof(MalformedProof),
+    WrongMerkleProof(WrongMerkleProof),
+    WrongRow(WrongRow),
+    ArithmeticOverflow(ArithmeticOverflow),
+    CallFailed(CallFailed),
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    UnknownParameter(UnknownParameter),
+    TransferFailed(TransferFailed),
+}
+
+impl Error {
+    /// The refusal for an unauthorised `caller`.
+    pub fn unauthorized(caller: Address) -> Self {
+        Error::Unauthorized(Unauthorized { caller })
+    }
+
+    /// Too late for challenge `id`: `at` has passed.
+    pub fn too_late(id: u64, at: u64) -> Self {
+        Error::TooLate(TooLate {
+            challengeId: id,
+            at,
+        })
+    }
+
+    /// Too early for challenge `id`: `at` has not passed.
+    pub fn too_early(id: u64, at: u64) -> Self {
+        Error::TooEarly(TooEarly {
+            challengeId: id,
+            at,
+        })
+    }
+
+    /// The refusal for a failed SPON transfer.
+    pub fn transfer_failed(token: Address) -> Self {
+        Error::TransferFailed(TransferFailed { token })
+    }
+
+    /// The refusal for a failed call to `target`.
+    pub fn call_failed(target: Address) -> Self {
+        Error::CallFailed(CallFailed { target })
+    }
+}

@@ -1,0 +1,1080 @@
+//! # SPON challenges
+//!
+//! Challenge-based slashing. Anyone bonds `challengeBond` SPON against a
+//! node (the staking pool of the same address is what gets slashed):
+//!
+//! * **Liveness** (kind 0): the node commits, in the registry, a fresh
+//!   probe signed by its probe key that names this challenge, and calls
+//!   `answerLiveness` before the deadline.
+//! * **GPU work** (kind 1), verified on-chain with [`spon_gpu_work`]: the
+//!   challenge's seed derives A and B; the node commits the Merkle root of
+//!   the rows of C = A·B before the deadline; the challenger then reveals
+//!   the secret whose hash it bonded with, which with the root fixes the
+//!   sampled rows and Freivalds' vector; the node opens those rows and the
+//!   contract checks the proofs and A_i·(B·r) = C_i·r.
+//! * **Lease fault** (kind 2): the tenant of a lease of the node, with an
+//!   evidence hash; the committee (or governance) rules within
+//!   `rulingWindow`, else the challenge is dismissed.
+//!
+//! A node that misses a step loses: `resolve` (anyone, after the
+//! deadline) schedules a slash of the kind's severity, fixed at opening,
+//! which `executeSlash` (anyone) carries out after `vetoPeriod` unless
+//! governance or the guardian `veto`es it. The slash is capped per
+//! provider per period (`slashCapBps` per `slashCapPeriod`);
+//! `challengerShareBps` of it goes to the challenger, the rest to the
+//! treasury (paid by staking). A node that passes keeps its stake and
+//! gets `griefPenaltyBps` of the bond. The bond goes back to the challenger
+//! otherwise. While a challenge is open its offence is open in staking, so
+//! the pool's unbonding stake cannot leave.
+//!
+//! Opening, resolving and executing stop while paused; the node's answers
+//! never do, so a pause cannot make a node miss a deadline.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+extern crate alloc;
+
+pub mod errors;
+pub mod events;
+pub mod params;
+
+use alloy_primitives::{keccak256, Address, B256, U256, U64};
+use spon_contract_kit::{clock, Native};
+use spon_gpu_work::Failure;
+use stylus_sdk::{
+    abi::Bytes,
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU16,
+        StorageU256, StorageU64, StorageU8,
+    },
+};
+
+use crate::{errors::*, events::*};
+
+/// The events this contract emits, as human-readable ABI (the Solidity
+/// interface stylus-sdk exports lists none). A test checks each against the
+/// emitted event types.
+pub const EVENTS: &[&str] = &[
+    "event ChallengeOpened(uint64 indexed challengeId, uint8 indexed kind, address indexed node, address challenger, uint256 bond, uint64 deadline, bytes32 seed, uint64 leaseId, bytes32 commitment)",
+    "event LivenessAnswered(uint64 indexed challengeId, address indexed node)",
+    "event GpuWorkCommitted(uint64 indexed challengeId, address indexed node, bytes32 root, uint64 deadline)",
+    "event SampleRevealed(uint64 indexed challengeId, bytes32 sampleSeed, uint64 deadline)",
+    "event GpuWorkProven(uint64 indexed challengeId, address indexed node)",
+    "event Ruled(uint64 indexed challengeId, bool faulted, address by)",
+    "event ChallengeResolved(uint64 indexed challengeId, address indexed node, uint8 outcome, uint256 toChallenger, uint256 toNode)",
+    "event SlashScheduled(uint64 indexed challengeId, address indexed node, uint16 bps, uint64 executeAt)",
+    "event SlashVetoed(uint64 indexed challengeId, address indexed node, address by)",
+    "event SlashExecuted(uint64 indexed challengeId, address indexed node, uint16 bps, uint256 amount)",
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
+    "event Paused(address account)",
+    "event Unpaused(address account)",
+];
+
+/// Challenge kinds.
+pub mod kind {
+    /// The node must answer with a fresh signed probe.
+    pub const LIVENESS: u8 = 0;
+    /// The node must prove a seeded matrix multiply.
+    pub const GPU_WORK: u8 = 1;
+    /// A tenant claims the node did not deliver its lease.
+    pub const LEASE_FAULT: u8 = 2;
+}
+
+/// Challenge states of `challengeOf`.
+pub mod state {
+    /// No challenge with this id.
+    pub const NONE: u8 = 0;
+    /// Awaiting the node's answer or commitment, or a ruling.
+    pub const OPEN: u8 = 1;
+    /// GPU work: root committed, awaiting the challenger's secret.
+    pub const COMMITTED: u8 = 2;
+    /// GPU work: rows sampled, awaiting the node's openings.
+    pub const SAMPLED: u8 = 3;
+    /// The node passed (final).
+    pub const PASSED: u8 = 4;
+    /// The node lost; the slash awaits the end of the veto period.
+    pub const SLASH_PENDING: u8 = 5;
+    /// The slash executed (final).
+    pub const SLASHED: u8 = 6;
+    /// The slash was vetoed (final).
+    pub const VETOED: u8 = 7;
+    /// A lease fault nobody ruled on in time (final).
+    pub const DISMISSED: u8 = 8;
+}
+
+/// Outcomes of `ChallengeResolved`.
+pub mod outcome {
+    /// The node passed.
+    pub const PASSED: u8 = 1;
+    /// The node lost.
+    pub const LOST: u8 = 2;
+    /// No ruling in time.
+    pub const DISMISSED: u8 = 3;
+}
+
+/// Role ids of `setRole` and `RoleChanged`.
+pub mod roles {
+    /// Sets parameters and roles, rules, vetoes, pauses.
+    pub const GOVERNANCE: u8 = 0;
+    /// May veto slashes and pause, nothing else.
+    pub const GUARDIAN: u8 = 1;
+    /// Rules on lease faults.
+    pub const COMMITTEE: u8 = 2;
+    /// The audits contract: a node that passes one of its challenges
+    /// (randomly drawn, so not chosen by the node) is credited uptime.
+    pub const AUDITS: u8 = 3;
+}
+
+const BPS: u64 = 10_000;
+const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
+/// Registry node state Active (see the registry's lifecycle).
+const NODE_ACTIVE: u8 = 2;
+
+sol_interface! {
+    interface IRegistry {
+        function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
+        function probeOf(address node) external view returns (uint256, bytes32, uint256, uint64);
+        function recordChallenge(address node, bool lost) external;
+    }
+
+    interface IStaking {
+        function openOffence(address provider, uint256 challenge_id) external;
+        function closeOffence(uint256 challenge_id) external;
+        function slash(address provider, uint16 bps, uint256 challenge_id, address challenger, uint16 challenger_share_bps) external returns (uint256);
+    }
+
+    interface IErc20 {
+        function transfer(address to, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+    }
+
+    interface ILeases {
+        function partiesOf(uint64 lease_id) external view returns (address, address);
+    }
+}
+
+/// One challenge.
+#[storage]
+pub struct Challenge {
+    kind: StorageU8,
+    state: StorageU8,
+    node: StorageAddress,
+    challenger: StorageAddress,
+    bond: StorageU256,
+    /// Deadline of the current step.
+    deadline: StorageU64,
+    severity_bps: StorageU16,
+    lease_id: StorageU64,
+    /// Hash of the sampling secret (GPU work) or of the evidence.
+    commitment: StorageB256,
+    seed: StorageB256,
+    n: StorageU16,
+    k: StorageU16,
+    root: StorageB256,
+    sample_seed: StorageB256,
+    execute_at: StorageU64,
+}
+
+/// Slash usage of a provider in the current cap period.
+#[storage]
+pub struct Usage {
+    period: StorageU64,
+    bps: StorageU16,
+}
+
+/// Storage of the challenges contract.
+#[entrypoint]
+#[storage]
+pub struct Challenges {
+    spon: StorageAddress,
+    staking: StorageAddress,
+    registry: StorageAddress,
+    leases: StorageAddress,
+    governance: StorageAddress,
+    guardian: StorageAddress,
+    committee: StorageAddress,
+    audits: StorageAddress,
+    paused: StorageBool,
+    params: StorageArray<StorageU64, { params::COUNT }>,
+    count: StorageU64,
+    challenges: StorageMap<u64, Challenge>,
+    lease_challenge: StorageMap<u64, StorageU64>,
+    usage: StorageMap<Address, Usage>,
+}
+
+fn nonzero(a: Address) -> Result<(), Error> {
+    if a.is_zero() {
+        return Err(Error::ZeroAddress(ZeroAddress {}));
+    }
+    Ok(())
+}
+
+/// `amount`·`bps`/10,000, rounded down (`amount` is a bond: at most
+/// 10^7 SPON, far below 2^128 / 10^4 wei).
+fn bps_of(amount: U256, bps: u64) -> U256 {
+    let a: u128 = amount.saturating_to();
+    U256::from(a * u128::from(bps) / u128::from(BPS))
+}
+
+impl Challenges {
+    fn now(&self) -> u64 {
+        clock::now(self.vm().block_timestamp())
+    }
+
+    fn caller(&self) -> Address {
+        self.vm().msg_sender()
+    }
+
+    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
+        log(self.vm(), event);
+    }
+
+    fn param(&self, p: params::Param) -> u64 {
+        self.params.get(p.id).unwrap_or_default().to()
+    }
+
+    fn only(&self, holders: &[Address]) -> Result<(), Error> {
+        let caller = self.caller();
+        if caller.is_zero() || !holders.contains(&caller) {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(())
+    }
+
+    fn when_not_paused(&self) -> Result<(), Error> {
+        if self.paused.get() {
+            return Err(Error::EnforcedPause(EnforcedPause {}));
+        }
+        Ok(())
+    }
+
+    /// Challenge `id`'s kind and state, if it exists.
+    fn status(&self, id: u64) -> Result<(u8, u8), Error> {
+        let c = self.challenges.get(id);
+        match c.state.val() {
+            state::NONE => Err(Error::UnknownChallenge(UnknownChallenge {
+                challengeId: id,
+            })),
+            s => Ok((c.kind.val(), s)),
+        }
+    }
+
+    /// Challenge `id` if it is of `kind` and in `expected` state with its
+    /// step's deadline not passed.
+    fn in_step(&self, id: u64, kind: u8, expected: u8) -> Result<(), Error> {
+        let (k, s) = self.status(id)?;
+        if k != kind {
+            return Err(Error::WrongKind(WrongKind {
+                challengeId: id,
+                kind: k,
+            }));
+        }
+        if s != expected {
+            return Err(Error::WrongState(WrongState {
+                challengeId: id,
+                state: s,
+            }));
+        }
+        let deadline = self.challenges.get(id).deadline.val();
+        if self.now() > deadline {
+            return Err(Error::too_late(id, deadline));
+        }
+        Ok(())
+    }
+
+    /// The node's registry state, probe key.
+    fn node_record(&self, node: Address) -> Result<(u8, Address), Error> {
+        let registry = self.registry.get();
+        let (state, _, _, _, _, probe_key) = IRegistry::new(registry)
+            .node_of(self, node)
+            .map_err(|_| Error::call_failed(registry))?;
+        Ok((state, probe_key))
+    }
+
+    fn step_deadline(&self) -> Result<u64, Error> {
+        self.now()
+            .checked_add(self.param(params::CHALLENGE_WINDOW))
+            .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))
+    }
+
+    /// Sends `amount` SPON to `to` (SPON returns true or reverts).
+    fn transfer(&mut self, to: Address, amount: U256) -> Result<(), Error> {
+        if !amount.is_zero() {
+            let spon = self.spon.get();
+            let ok = IErc20::new(spon).transfer(&mut *self, to, amount);
+            if !matches!(ok, Ok(true)) {
+                return Err(Error::transfer_failed(spon));
+            }
+        }
+        Ok(())
+    }
+
+    fn close_offence(&mut self, id: u64) -> Result<(), Error> {
+        let staking = self.staking.get();
+        IStaking::new(staking)
+            .close_offence(&mut *self, U256::from(id))
+            .map_err(|_| Error::call_failed(staking))
+    }
+
+    /// The node passed: its offence closes, it gets the grief penalty of
+    /// the bond, the challenger the rest; a passed audit credits uptime.
+    fn pass(&mut self, id: u64) -> Result<(), Error> {
+        let mut c = self.challenges.setter(id);
+        c.state.put(state::PASSED);
+        let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
+        let penalty = bps_of(bond, self.param(params::GRIEF_PENALTY_BPS));
+        self.close_offence(id)?;
+        if challenger == self.audits.get() {
+            // The registry credits at most one uptime era a day; a second
+            // audit passed the same day earns nothing more, and must not
+            // make the node's answer fail.
+            let registry = self.registry.get();
+            let _ = IRegistry::new(registry).record_challenge(&mut *self, node, false);
+        }
+        self.transfer(node, penalty)?;
+        self.transfer(challenger, bond - penalty)?;
+        self.emit(ChallengeResolved {
+            challengeId: id,
+            node,
+            outcome: outcome::PASSED,
+            toChallenger: bond - penalty,
+            toNode: penalty,
+        });
+        Ok(())
+    }
+
+    /// The node lost: its slash is scheduled after the veto period.
+    fn lose(&mut self, id: u64) -> Result<(), Error> {
+        let execute_at = self
+            .now()
+            .checked_add(self.param(params::VETO_PERIOD))
+            .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))?;
+        let mut c = self.challenges.setter(id);
+        c.state.put(state::SLASH_PENDING);
+        c.execute_at.put(execute_at);
+        let (node, bps) = (c.node.get(), c.severity_bps.val());
+        self.emit(ChallengeResolved {
+            challengeId: id,
+            node,
+            outcome: outcome::LOST,
+            toChallenger: U256::ZERO,
+            toNode: U256::ZERO,
+        });
+        self.emit(SlashScheduled {
+            challengeId: id,
+            node,
+            bps,
+            executeAt: execute_at,
+        });
+        Ok(())
+    }
+
+    /// No ruling came: the bond goes back in full.
+    fn dismiss(&mut self, id: u64) -> Result<(), Error> {
+        let mut c = self.challenges.setter(id);
+        c.state.put(state::DISMISSED);
+        let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
+        self.close_offence(id)?;
+        self.transfer(challenger, bond)?;
+        self.emit(ChallengeResolved {
+            challengeId: id,
+            node,
+            outcome: outcome::DISMISSED,
+            toChallenger: bond,
+            toNode: U256::ZERO,
+        });
+        Ok(())
+    }
+
+    /// The bps of a `wanted` slash of `node` left under the cap of the
+    /// current period, counted as used.
+    fn capped(&mut self, node: Address, wanted: u16) -> u16 {
+        let period = self.now() / self.param(params::SLASH_CAP_PERIOD);
+        let cap = self.param(params::SLASH_CAP_BPS) as u16;
+        let mut u = self.usage.setter(node);
+        let used = if u.period.val() == period {
+            u.bps.val()
+        } else {
+            0
+        };
+        let bps = wanted.min(cap.saturating_sub(used));
+        u.period.put(period);
+        u.bps.put(used + bps);
+        bps
+    }
+
+    /// The seed of challenge `id`: the chain, this contract, the id, the
+    /// parties, the time and the challenger's commitment.
+    fn derive_seed(&self, id: u64, node: Address, commitment: B256) -> B256 {
+        let mut buf = [0u8; 124];
+        buf[..8].copy_from_slice(&self.vm().chain_id().to_be_bytes());
+        buf[8..28].copy_from_slice(self.vm().contract_address().as_slice());
+        buf[28..36].copy_from_slice(&id.to_be_bytes());
+        buf[36..56].copy_from_slice(node.as_slice());
+        buf[56..76].copy_from_slice(self.caller().as_slice());
+        buf[76..84].copy_from_slice(&self.now().to_be_bytes());
+        buf[84..92].copy_from_slice(&self.vm().block_number().to_be_bytes());
+        buf[92..].copy_from_slice(commitment.as_slice());
+        keccak256(buf)
+    }
+
+    /// Checks what the kind needs to open against `node`; returns the
+    /// first step's deadline.
+    fn admit(
+        &mut self,
+        kind: u8,
+        node: Address,
+        lease_id: u64,
+        commitment: B256,
+    ) -> Result<u64, Error> {
+        let (node_state, _) = self.node_record(node)?;
+        if node_state == 0 {
+            return Err(Error::UnknownNode(UnknownNode { node }));
+        }
+        match kind {
+            kind::LIVENESS | kind::GPU_WORK => {
+                if node_state != NODE_ACTIVE {
+                    return Err(Error::NodeExempt(NodeExempt {
+                        node,
+                        state: node_state,
+                    }));
+                }
+                if kind == kind::GPU_WORK && commitment.is_zero() {
+                    return Err(Error::MissingCommitment(MissingCommitment {}));
+                }
+                self.step_deadline()
+            }
+            kind::LEASE_FAULT => {
+                if commitment.is_zero() {
+                    return Err(Error::MissingCommitment(MissingCommitment {}));
+                }
+                let leases = self.leases.get();
+                let (tenant, lease_node) = ILeases::new(leases)
+                    .parties_of(&*self, lease_id)
+                    .map_err(|_| Error::call_failed(leases))?;
+                let caller = self.caller();
+                if tenant != caller || lease_node != node || tenant.is_zero() {
+                    return Err(Error::NotLeaseTenant(NotLeaseTenant {
+                        leaseId: lease_id,
+                        caller,
+                    }));
+                }
+                let existing = self.lease_challenge.get(lease_id).to::<u64>();
+                if existing != 0 {
+                    return Err(Error::LeaseAlreadyChallenged(LeaseAlreadyChallenged {
+                        leaseId: lease_id,
+                        challengeId: existing,
+                    }));
+                }
+                self.now()
+                    .checked_add(self.param(params::RULING_WINDOW))
+                    .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))
+            }
+            _ => Err(Error::UnknownKind(UnknownKind { kind })),
+        }
+    }
+}
+
+#[public]
+impl Challenges {
+    /// Sets the SPON token, staking, the registry, the leases contract and
+    /// governance, and the default parameters. Guardian, committee and
+    /// audits are set with `setRole`.
+    ///
+    /// # Errors
+    /// `ZeroAddress`.
+    ///
+    /// # Events
+    /// `RoleChanged` for governance.
+    #[constructor]
+    pub fn constructor(
+        &mut self,
+        spon: Address,
+        staking: Address,
+        registry: Address,
+        leases: Address,
+        governance: Address,
+    ) -> Result<(), Error> {
+        for a in [spon, staking, registry, leases, governance] {
+            nonzero(a)?;
+        }
+        self.spon.set(spon);
+        self.staking.set(staking);
+        self.registry.set(registry);
+        self.leases.set(leases);
+        self.governance.set(governance);
+        for p in params::ALL {
+            if let Some(mut slot) = self.params.setter(p.id) {
+                slot.set(U64::from(p.default));
+            }
+        }
+        self.emit(RoleChanged {
+            role: roles::GOVERNANCE,
+            account: governance,
+            enabled: true,
+        });
+        Ok(())
+    }
+
+    /// Opens a challenge of `kind` against `node`, pulling `challengeBond`
+    /// SPON from the caller (approve it first) and opening the offence in
+    /// staking. `lease_id` names the lease of a lease fault (ignored
+    /// otherwise); `commitment` is `keccak256(secret)` of the sampling
+    /// secret for GPU work, the evidence hash for a lease fault, ignored
+    /// for liveness. Returns the challenge id.
+    ///
+    /// # Errors
+    /// `EnforcedPause`, `UnknownKind`, `UnknownNode`, `NodeExempt`,
+    /// `MissingCommitment`, `NotLeaseTenant`, `LeaseAlreadyChallenged`,
+    /// `TransferFailed` (bond not approved or not held),
+    /// `CallFailed` (the node has no stake), `ArithmeticOverflow`.
+    ///
+    /// # Events
+    /// `ChallengeOpened`.
+    pub fn open_challenge(
+        &mut self,
+        kind: u8,
+        node: Address,
+        lease_id: u64,
+        commitment: B256,
+    ) -> Result<u64, Error> {
+        self.when_not_paused()?;
+        let deadline = self.admit(kind, node, lease_id, commitment)?;
+        let id = self
+            .count
+            .val()
+            .checked_add(1)
+            .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))?;
+        self.count.put(id);
+        let challenger = self.caller();
+        let bond = U256::from(u128::from(self.param(params::CHALLENGE_BOND)) * WEI_PER_SPON);
+        let severity = match kind {
+            kind::LIVENESS => params::SEVERITY_LIVENESS_BPS,
+            kind::GPU_WORK => params::SEVERITY_GPU_WORK_BPS,
+            _ => params::SEVERITY_LEASE_FAULT_BPS,
+        };
+        let seed = self.derive_seed(id, node, commitment);
+        let (n, k) = (
+            self.param(params::GPU_WORK_N),
+            self.param(params::GPU_WORK_SAMPLES),
+        );
+        let severity = self.param(severity);
+        let mut c = self.challenges.setter(id);
+        c.kind.put(kind);
+        c.state.put(state::OPEN);
+        c.node.set(node);
+        c.challenger.set(challenger);
+        c.bond.set(bond);
+        c.deadline.put(deadline);
+        c.severity_bps.put(severity as u16);
+        c.commitment.set(commitment);
+        c.seed.set(seed);
+        if kind == kind::GPU_WORK {
+            c.n.put(n as u16);
+            c.k.put(k.min(n) as u16);
+        }
+        if kind == kind::LEASE_FAULT {
+            c.lease_id.put(lease_id);
+            self.lease_challenge.setter(lease_id).put(id);
+        }
+        let (spon, this) = (self.spon.get(), self.vm().contract_address());
+        let pulled = IErc20::new(spon).transfer_from(&mut *self, challenger, this, bond);
+        if !matches!(pulled, Ok(true)) {
+            return Err(Error::transfer_failed(spon));
+        }
+        let staking = self.staking.get();
+        IStaking::new(staking)
+            .open_offence(&mut *self, node, U256::from(id))
+            .map_err(|_| Error::call_failed(staking))?;
+        self.emit(ChallengeOpened {
+            challengeId: id,
+            kind,
+            node,
+            challenger,
+            bond,
+            deadline,
+            seed,
+            leaseId: if kind == kind::LEASE_FAULT {
+                lease_id
+            } else {
+                0
+            },
+            commitment,
+        });
+        Ok(id)
+    }
+
+    /// Answers liveness challenge `id`: the node's latest probe committed
+    /// in the registry (signed by its probe key, checked there) names this
+    /// challenge. Anyone may call it, before the deadline.
+    ///
+    /// # Errors
+    /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
+    /// `NotAnswered`.
+    ///
+    /// # Events
+    /// `LivenessAnswered`, `ChallengeResolved`.
+    pub fn answer_liveness(&mut self, id: u64) -> Result<(), Error> {
+        self.in_step(id, kind::LIVENESS, state::OPEN)?;
+        let node = self.challenges.get(id).node.get();
+        let registry = self.registry.get();
+        let (_, _, answered, _) = IRegistry::new(registry)
+            .probe_of(&*self, node)
+            .map_err(|_| Error::call_failed(registry))?;
+        if answered != U256::from(id) {
+            return Err(Error::NotAnswered(NotAnswered { challengeId: id }));
+        }
+        self.emit(LivenessAnswered {
+            challengeId: id,
+            node,
+        });
+        self.pass(id)
+    }
+
+    /// Commits the Merkle `root` of the rows of C = A·B for GPU-work
+    /// challenge `id`. The node or its probe key, before the deadline;
+    /// the challenger then has `challengeWindow` to reveal its secret.
+    ///
+    /// # Errors
+    /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
+    /// `NotNode`, `MissingCommitment` (zero root).
+    ///
+    /// # Events
+    /// `GpuWorkCommitted`.
+    pub fn commit_gpu_work(&mut self, id: u64, root: B256) -> Result<(), Error> {
+        self.in_step(id, kind::GPU_WORK, state::OPEN)?;
+        let node = self.challenges.get(id).node.get();
+        let caller = self.caller();
+        let (_, probe_key) = self.node_record(node)?;
+        if caller != node && caller != probe_key {
+            return Err(Error::NotNode(NotNode {
+                challengeId: id,
+                caller,
+            }));
+        }
+        if root.is_zero() {
+            return Err(Error::MissingCommitment(MissingCommitment {}));
+        }
+        let deadline = self.step_deadline()?;
+        let mut c = self.challenges.setter(id);
+        c.state.put(state::COMMITTED);
+        c.root.set(root);
+        c.deadline.put(deadline);
+        self.emit(GpuWorkCommitted {
+            challengeId: id,
+            node,
+            root,
+            deadline,
+        });
+        Ok(())
+    }
+
+    /// Reveals the sampling `secret` of GPU-work challenge `id` (anyone
+    /// may; it must hash to the commitment): the sample seed is
+    /// `keccak256(seed ‖ root ‖ secret)`, so the node could not know the
+    /// sampled rows when it committed. The node then has
+    /// `challengeWindow` to open them.
+    ///
+    /// # Errors
+    /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
+    /// `WrongSecret`.
+    ///
+    /// # Events
+    /// `SampleRevealed`.
+    pub fn reveal_sample(&mut self, id: u64, secret: B256) -> Result<(), Error> {
+        self.in_step(id, kind::GPU_WORK, state::COMMITTED)?;
+        let c = self.challenges.get(id);
+        if keccak256(secret) != c.commitment.get() {
+            return Err(Error::WrongSecret(WrongSecret { challengeId: id }));
+        }
+        let mut buf = [0u8; 96];
+        buf[..32].copy_from_slice(c.seed.get().as_slice());
+        buf[32..64].copy_from_slice(c.root.get().as_slice());
+        buf[64..].copy_from_slice(secret.as_slice());
+        let sample_seed = keccak256(buf);
+        let deadline = self.step_deadline()?;
+        let mut c = self.challenges.setter(id);
+        c.state.put(state::SAMPLED);
+        c.sample_seed.set(sample_seed);
+        c.deadline.put(deadline);
+        self.emit(SampleRevealed {
+            challengeId: id,
+            sampleSeed: sample_seed,
+            deadline,
+        });
+        Ok(())
+    }
+
+    /// Proves GPU-work challenge `id`: `answer` holds the sampled rows of C
+    /// in sampling order, each `n` big-endian `uint32`s, then their Merkle
+    /// proofs, `log2 n` 32-byte siblings each, leaf level first (see
+    /// `spon_gpu_work::open`). Anyone may submit it, before the deadline; a
+    /// wrong answer is refused and the node may still send the right one.
+    ///
+    /// # Errors
+    /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
+    /// `MalformedProof`, `WrongMerkleProof`, `WrongRow`.
+    ///
+    /// # Events
+    /// `GpuWorkProven`, `ChallengeResolved`.
+    pub fn prove_gpu_work(&mut self, id: u64, answer: Bytes) -> Result<(), Error> {
+        self.in_step(id, kind::GPU_WORK, state::SAMPLED)?;
+        let c = self.challenges.get(id);
+        let node = c.node.get();
+        spon_gpu_work::verify(
+            &c.seed.get(),
+            &c.sample_seed.get(),
+            u32::from(c.n.val()),
+            u32::from(c.k.val()),
+            &c.root.get(),
+            &answer,
+        )
+        .map_err(|f| match f {
+            Failure::WrongMerkleProof { row } => Error::WrongMerkleProof(WrongMerkleProof {
+                challengeId: id,
+                row,
+            }),
+            Failure::WrongRow { row } => Error::WrongRow(WrongRow {
+                challengeId: id,
+                row,
+            }),
+            Failure::BadSize | Failure::Malformed => {
+                Error::MalformedProof(MalformedProof { challengeId: id })
+            }
+        })?;
+        self.emit(GpuWorkProven {
+            challengeId: id,
+            node,
+        });
+        self.pass(id)
+    }
+
+    /// Rules on lease-fault challenge `id` before its deadline: `faulted`
+    /// schedules the slash, otherwise the node passes. The committee or
+    /// governance.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownChallenge`, `WrongKind`, `WrongState`,
+    /// `TooLate`.
+    ///
+    /// # Events
+    /// `Ruled`, `ChallengeResolved`, `SlashScheduled` (if faulted).
+    pub fn rule(&mut self, id: u64, faulted: bool) -> Result<(), Error> {
+        self.only(&[self.committee.get(), self.governance.get()])?;
+        self.in_step(id, kind::LEASE_FAULT, state::OPEN)?;
+        self.emit(Ruled {
+            challengeId: id,
+            faulted,
+            by: self.caller(),
+        });
+        if faulted {
+            self.lose(id)
+        } else {
+            self.pass(id)
+        }
+    }
+
+    /// Resolves challenge `id` whose step's deadline passed (anyone): a
+    /// node that did not answer, commit or open in time loses; a
+    /// challenger that did not reveal its secret in time loses its
+    /// challenge (the node passes); a lease fault nobody ruled on is
+    /// dismissed.
+    ///
+    /// # Errors
+    /// `EnforcedPause`, `UnknownChallenge`, `WrongState` (resolved
+    /// already), `TooEarly`.
+    ///
+    /// # Events
+    /// `ChallengeResolved`, `SlashScheduled` (if the node lost).
+    pub fn resolve(&mut self, id: u64) -> Result<(), Error> {
+        self.when_not_paused()?;
+        let (k, s) = self.status(id)?;
+        if !matches!(s, state::OPEN | state::COMMITTED | state::SAMPLED) {
+            return Err(Error::WrongState(WrongState {
+                challengeId: id,
+                state: s,
+            }));
+        }
+        let deadline = self.challenges.get(id).deadline.val();
+        if self.now() <= deadline {
+            return Err(Error::too_early(id, deadline));
+        }
+        match (k, s) {
+            (kind::LEASE_FAULT, _) => self.dismiss(id),
+            (_, state::COMMITTED) => self.pass(id),
+            _ => self.lose(id),
+        }
+    }
+
+    /// Vetoes the pending slash of challenge `id` before it executes: the
+    /// offence closes, the bond goes back to the challenger in full.
+    /// Governance or the guardian.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownChallenge`, `WrongState`, `TooLate`.
+    ///
+    /// # Events
+    /// `SlashVetoed`.
+    pub fn veto(&mut self, id: u64) -> Result<(), Error> {
+        self.only(&[self.governance.get(), self.guardian.get()])?;
+        let (_, s) = self.status(id)?;
+        if s != state::SLASH_PENDING {
+            return Err(Error::WrongState(WrongState {
+                challengeId: id,
+                state: s,
+            }));
+        }
+        let execute_at = self.challenges.get(id).execute_at.val();
+        if self.now() >= execute_at {
+            return Err(Error::too_late(id, execute_at));
+        }
+        let mut c = self.challenges.setter(id);
+        c.state.put(state::VETOED);
+        let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
+        self.close_offence(id)?;
+        self.transfer(challenger, bond)?;
+        self.emit(SlashVetoed {
+            challengeId: id,
+            node,
+            by: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// Executes the pending slash of challenge `id` once its veto period
+    /// is over (anyone): staking slashes the kind's severity, cut to what
+    /// the provider's cap leaves in this period (a slash cut to zero only
+    /// closes the offence), pays the challenger its share and the
+    /// treasury the rest, and jails the provider; the registry counts a
+    /// challenge lost; the bond goes back to the challenger.
+    ///
+    /// # Errors
+    /// `EnforcedPause`, `UnknownChallenge`, `WrongState`,
+    /// `TooEarly`, `CallFailed`.
+    ///
+    /// # Events
+    /// `SlashExecuted`.
+    pub fn execute_slash(&mut self, id: u64) -> Result<U256, Error> {
+        self.when_not_paused()?;
+        let (_, s) = self.status(id)?;
+        if s != state::SLASH_PENDING {
+            return Err(Error::WrongState(WrongState {
+                challengeId: id,
+                state: s,
+            }));
+        }
+        let c = self.challenges.get(id);
+        let execute_at = c.execute_at.val();
+        if self.now() < execute_at {
+            return Err(Error::too_early(id, execute_at));
+        }
+        let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
+        let wanted = c.severity_bps.val();
+        self.challenges.setter(id).state.put(state::SLASHED);
+        let bps = self.capped(node, wanted);
+        let share = self.param(params::CHALLENGER_SHARE_BPS) as u16;
+        let (staking, registry) = (self.staking.get(), self.registry.get());
+        let amount = if bps == 0 {
+            self.close_offence(id)?;
+            U256::ZERO
+        } else {
+            IStaking::new(staking)
+                .slash(&mut *self, node, bps, U256::from(id), challenger, share)
+                .map_err(|_| Error::call_failed(staking))?
+        };
+        IRegistry::new(registry)
+            .record_challenge(&mut *self, node, true)
+            .map_err(|_| Error::call_failed(registry))?;
+        self.transfer(challenger, bond)?;
+        self.emit(SlashExecuted {
+            challengeId: id,
+            node,
+            bps,
+            amount,
+        });
+        Ok(amount)
+    }
+
+    /// Sets parameter `id` (see `params`) within its bounds. Governance
+    /// only; open challenges keep the severity and GPU-work size they
+    /// opened with.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only(&[self.governance.get()])?;
+        let p = spon_contract_kit::by_id(&params::ALL, id)
+            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let v = p
+            .check(value)
+            .filter(|&v| params::is_allowed(id, v))
+            .ok_or_else(|| {
+                Error::ParameterOutOfBounds(ParameterOutOfBounds {
+                    id,
+                    value,
+                    min: U256::from(p.min),
+                    max: U256::from(p.max),
+                })
+            })?;
+        if let Some(mut slot) = self.params.setter(id) {
+            slot.set(U64::from(v));
+        }
+        self.emit(ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// Gives `role` (0 governance, 1 guardian, 2 committee, 3 audits) to
+    /// `account`. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (unknown role).
+    ///
+    /// # Events
+    /// `RoleChanged`.
+    pub fn set_role(&mut self, role: u8, account: Address) -> Result<(), Error> {
+        self.only(&[self.governance.get()])?;
+        nonzero(account)?;
+        match role {
+            roles::GOVERNANCE => self.governance.set(account),
+            roles::GUARDIAN => self.guardian.set(account),
+            roles::COMMITTEE => self.committee.set(account),
+            roles::AUDITS => self.audits.set(account),
+            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
+        }
+        self.emit(RoleChanged {
+            role,
+            account,
+            enabled: true,
+        });
+        Ok(())
+    }
+
+    /// Stops opening, resolving and executing. Governance or the guardian.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `Paused`.
+    pub fn pause(&mut self) -> Result<(), Error> {
+        self.only(&[self.governance.get(), self.guardian.get()])?;
+        self.when_not_paused()?;
+        self.paused.set(true);
+        self.emit(Paused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// Lifts a pause. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ExpectedPause`.
+    ///
+    /// # Events
+    /// `Unpaused`.
+    pub fn unpause(&mut self) -> Result<(), Error> {
+        self.only(&[self.governance.get()])?;
+        if !self.paused.get() {
+            return Err(Error::ExpectedPause(ExpectedPause {}));
+        }
+        self.paused.set(false);
+        self.emit(Unpaused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// `(spon, staking, registry, leases, governance, guardian, committee,
+    /// audits, paused)`.
+    #[allow(clippy::type_complexity)]
+    pub fn config(
+        &self,
+    ) -> (
+        Address,
+        Address,
+        Address,
+        Address,
+        Address,
+        Address,
+        Address,
+        Address,
+        bool,
+    ) {
+        (
+            self.spon.get(),
+            self.staking.get(),
+            self.registry.get(),
+            self.leases.get(),
+            self.governance.get(),
+            self.guardian.get(),
+            self.committee.get(),
+            self.audits.get(),
+            self.paused.get(),
+        )
+    }
+
+    /// The value of parameter `id` (0 if unknown).
+    pub fn parameter(&self, id: u8) -> U256 {
+        U256::from(self.params.get(id).unwrap_or_default())
+    }
+
+    /// Challenges opened so far (ids run from 1).
+    pub fn count(&self) -> u64 {
+        self.count.val()
+    }
+
+    /// `(kind, state, node, challenger, bond, deadline of the current
+    /// step, slash bps, slash executes at, lease id, commitment)` of
+    /// challenge `id` (zeros if unknown).
+    #[allow(clippy::type_complexity)]
+    pub fn challenge_of(
+        &self,
+        id: u64,
+    ) -> (u8, u8, Address, Address, U256, u64, u16, u64, u64, B256) {
+        let c = self.challenges.get(id);
+        (
+            c.kind.val(),
+            c.state.val(),
+            c.node.get(),
+            c.challenger.get(),
+            c.bond.get(),
+            c.deadline.val(),
+            c.severity_bps.val(),
+            c.execute_at.val(),
+            c.lease_id.val(),
+            c.commitment.get(),
+        )
+    }
+
+    /// `(seed, n, k, root, sample seed)` of GPU-work challenge `id`: what
+    /// the prover needs (see `spon_gpu_work`).
+    pub fn gpu_work_of(&self, id: u64) -> (B256, u16, u16, B256, B256) {
+        let c = self.challenges.get(id);
+        (
+            c.seed.get(),
+            c.n.val(),
+            c.k.val(),
+            c.root.get(),
+            c.sample_seed.get(),
+        )
+    }
+
+    /// `(cap period, bps slashed in it)` of `provider`: the period is
+    /// `timestamp / slashCapPeriod`.
+    pub fn slash_usage(&self, provider: Address) -> (u64, u16) {
+        let u = self.usage.get(provider);
+        (u.period.val(), u.bps.val())
+    }
+
+    /// The fault challenge of lease `lease_id` (0 for none).
+    pub fn lease_challenge(&self, lease_id: u64) -> u64 {
+        self.lease_challenge.get(lease_id).to::<u64>()
+    }
+}
+
+#[cfg(test)]
+mod tests;

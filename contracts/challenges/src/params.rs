@@ -1,0 +1,129 @@
+//! Governance-set parameters of the challenges contract: ids, defaults,
+//! bounds. Kind-specific values (severity, GPU-work size) are fixed for a
+//! challenge when it opens.
+
+pub use spon_contract_kit::Param;
+
+const HOUR: u64 = 3_600;
+const DAY: u64 = 24 * HOUR;
+
+/// Bond of a challenge, whole SPON.
+pub const CHALLENGE_BOND: Param = Param {
+    id: 0,
+    default: 1_000,
+    min: 1,
+    max: 10_000_000,
+};
+/// Seconds the node has for each of its steps (answer, commit, open),
+/// and the challenger for revealing its sampling secret.
+pub const CHALLENGE_WINDOW: Param = Param {
+    id: 1,
+    default: HOUR,
+    min: 60,
+    max: 7 * DAY,
+};
+/// Slash of a lost liveness challenge, bps of the provider's pool.
+pub const SEVERITY_LIVENESS_BPS: Param = Param {
+    id: 2,
+    default: 100,
+    min: 0,
+    max: 5_000,
+};
+/// Slash of a lost GPU-work challenge, bps.
+pub const SEVERITY_GPU_WORK_BPS: Param = Param {
+    id: 3,
+    default: 1_000,
+    min: 0,
+    max: 5_000,
+};
+/// Slash of a lease fault ruled against the provider, bps.
+pub const SEVERITY_LEASE_FAULT_BPS: Param = Param {
+    id: 4,
+    default: 500,
+    min: 0,
+    max: 5_000,
+};
+/// Share of a slash paid to the challenger, bps (the rest goes to the
+/// treasury).
+pub const CHALLENGER_SHARE_BPS: Param = Param {
+    id: 5,
+    default: 5_000,
+    min: 0,
+    max: 10_000,
+};
+/// Share of the bond of a failed challenge paid to the node, bps.
+pub const GRIEF_PENALTY_BPS: Param = Param {
+    id: 6,
+    default: 1_000,
+    min: 0,
+    max: 10_000,
+};
+/// Seconds between a lost challenge and its slash, during which
+/// governance or the guardian may veto it.
+pub const VETO_PERIOD: Param = Param {
+    id: 7,
+    default: 2 * DAY,
+    min: HOUR,
+    max: 30 * DAY,
+};
+/// Seconds the committee (or governance) has to rule on a lease fault.
+pub const RULING_WINDOW: Param = Param {
+    id: 8,
+    default: 7 * DAY,
+    min: HOUR,
+    max: 60 * DAY,
+};
+/// Most bps of a provider's pool slashed in one cap period, in all.
+pub const SLASH_CAP_BPS: Param = Param {
+    id: 9,
+    default: 2_000,
+    min: 0,
+    max: 10_000,
+};
+/// Length of a cap period, seconds.
+pub const SLASH_CAP_PERIOD: Param = Param {
+    id: 10,
+    default: 30 * DAY,
+    min: DAY,
+    max: 365 * DAY,
+};
+/// Size `n` of the GPU-work matrices (a power of two).
+pub const GPU_WORK_N: Param = Param {
+    id: 11,
+    default: 128,
+    min: 64,
+    max: 1_024,
+};
+/// Rows `k` the contract samples and checks (at most `n`).
+pub const GPU_WORK_SAMPLES: Param = Param {
+    id: 12,
+    default: 16,
+    min: 1,
+    max: 64,
+};
+
+/// Number of parameters.
+pub const COUNT: usize = 13;
+
+/// Every parameter, by id.
+pub const ALL: [Param; COUNT] = [
+    CHALLENGE_BOND,
+    CHALLENGE_WINDOW,
+    SEVERITY_LIVENESS_BPS,
+    SEVERITY_GPU_WORK_BPS,
+    SEVERITY_LEASE_FAULT_BPS,
+    CHALLENGER_SHARE_BPS,
+    GRIEF_PENALTY_BPS,
+    VETO_PERIOD,
+    RULING_WINDOW,
+    SLASH_CAP_BPS,
+    SLASH_CAP_PERIOD,
+    GPU_WORK_N,
+    GPU_WORK_SAMPLES,
+];
+
+/// Whether `value` may be stored for parameter `id` beyond its bounds:
+/// the GPU-work size is a power of two.
+pub fn is_allowed(id: u8, value: u64) -> bool {
+    id != GPU_WORK_N.id || value.is_power_of_two()
+}

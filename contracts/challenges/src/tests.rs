@@ -1,0 +1,936 @@
+//! motsu tests of the challenges contract with the real SPON token,
+//! staking, registry and leases contract: every path of every kind, every
+//! refusal, the veto window, the per-period cap, access (INV-13), and
+//! INV-10 over random challenge histories. GPU-work answers are computed
+//! with the shared `spon-gpu-work` crate, as the probe computes them.
+
+use alloy_primitives::{uint, Address, B256, U256};
+use alloy_signer::SignerSync;
+use motsu::prelude::*;
+use proptest::prelude::*;
+use spon_gpu_work::{open, product, sample_rows, Tree, Work};
+use spon_leases::Leases;
+use spon_node::{
+    hardware::{compute, gpu},
+    probe::FLAG_GPU,
+    Hardware, ProbeSummary,
+};
+use spon_registry::{signing, Registry};
+use spon_staking::Staking;
+use spon_token::SponToken;
+
+use super::*;
+
+const SPON: U256 = uint!(1_000000000000000000_U256);
+const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
+const HOUR: u64 = 3_600;
+const DAY: u64 = 24 * HOUR;
+const STAKE: u64 = 100_000;
+const SECRET: B256 = B256::repeat_byte(0x5e);
+
+fn a(n: u8) -> Address {
+    Address::with_last_byte(n)
+}
+
+fn spon(n: u64) -> U256 {
+    SPON * U256::from(n)
+}
+
+fn bond() -> U256 {
+    spon(params::CHALLENGE_BOND.default)
+}
+
+struct World {
+    token: Contract<SponToken>,
+    staking: Contract<Staking>,
+    registry: Contract<Registry>,
+    leases: Contract<Leases>,
+    ch: Contract<Challenges>,
+    gov: Address,
+    treasury: Address,
+    guardian: Address,
+    committee: Address,
+    market: Address,
+    challenger: Address,
+    bank: Address,
+}
+
+fn world() -> World {
+    let w = World {
+        token: Contract::new(),
+        staking: Contract::new(),
+        registry: Contract::new(),
+        leases: Contract::new(),
+        ch: Contract::new(),
+        gov: a(0xA1),
+        treasury: a(0xA2),
+        guardian: a(0xA3),
+        committee: a(0xA4),
+        market: a(0xA5),
+        challenger: a(0xC1),
+        bank: a(0xB0),
+    };
+    w.token
+        .sender(w.bank)
+        .constructor(w.bank, SUPPLY)
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .constructor(w.token.address(), w.gov, w.treasury)
+        .motsu_unwrap();
+    w.registry
+        .sender(w.gov)
+        .constructor(w.staking.address(), w.gov)
+        .motsu_unwrap();
+    w.leases
+        .sender(w.gov)
+        .constructor(w.token.address(), w.registry.address(), w.gov, w.treasury)
+        .motsu_unwrap();
+    w.ch.sender(w.gov)
+        .constructor(
+            w.token.address(),
+            w.staking.address(),
+            w.registry.address(),
+            w.leases.address(),
+            w.gov,
+        )
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .set_role(1, w.ch.address(), true)
+        .motsu_unwrap();
+    for (role, account) in [
+        (spon_registry::roles::CHALLENGES, w.ch.address()),
+        (spon_registry::roles::MARKET, w.leases.address()),
+    ] {
+        w.registry
+            .sender(w.gov)
+            .set_role(role, account, true)
+            .motsu_unwrap();
+    }
+    w.leases
+        .sender(w.gov)
+        .set_role(spon_leases::roles::MARKET, w.market)
+        .motsu_unwrap();
+    for (role, account) in [
+        (roles::GUARDIAN, w.guardian),
+        (roles::COMMITTEE, w.committee),
+    ] {
+        w.ch.sender(w.gov).set_role(role, account).motsu_unwrap();
+    }
+    for who in [w.challenger, w.market] {
+        w.fund(who, 1_000_000);
+    }
+    w
+}
+
+fn key(node: Address) -> Account {
+    Account::from_seed(&format!("probe key {node}"))
+}
+
+impl World {
+    fn fund(&self, who: Address, amount: u64) {
+        self.token
+            .sender(self.bank)
+            .transfer(who, spon(amount))
+            .motsu_unwrap();
+        for spender in [
+            self.ch.address(),
+            self.staking.address(),
+            self.leases.address(),
+        ] {
+            self.token
+                .sender(who)
+                .approve(spender, U256::MAX)
+                .motsu_unwrap();
+        }
+    }
+
+    /// An approved Provider node `node` with `STAKE` SPON self-staked.
+    fn provider(&self, node: Address) {
+        self.fund(node, STAKE);
+        self.staking.sender(node).stake(spon(STAKE)).motsu_unwrap();
+        let hw = Hardware {
+            gpu_model: gpu::HOPPER,
+            gpu_count: 8,
+            vram_mib: 81_559,
+            cpu_cores: 224,
+            ram_gib: 2_048,
+            storage_gib: 30_720,
+            region: *b"DE",
+            bandwidth_mbps: 10_000,
+            compute_types: compute::CUDA,
+        };
+        self.registry
+            .sender(node)
+            .propose_provider(
+                U256::from_be_bytes(hw.pack()),
+                "https://node.example".into(),
+                B256::repeat_byte(7),
+                key(node).address(),
+            )
+            .motsu_unwrap();
+        self.registry
+            .sender(self.gov)
+            .approve_provider(node)
+            .motsu_unwrap();
+    }
+
+    /// The node's probe, signed by `signer`, answering challenge `id`.
+    fn probe(
+        &self,
+        node: Address,
+        signer: &Account,
+        id: u64,
+    ) -> Result<(), spon_registry::errors::Error> {
+        let (.., nonce) = self.registry.sender(node).probe_of(node);
+        let summary = ProbeSummary {
+            timestamp: clock::now(MOTSU_TIME),
+            gemm_gflops: 4_800_000,
+            mem_bandwidth_gbps: 3_000,
+            vram_mib: 8 * 81_559,
+            gpu_count: 8,
+            net_bandwidth_mbps: 10_000,
+            latency_us: 2_000,
+            flags: FLAG_GPU,
+        };
+        let (report, summary) = (B256::repeat_byte(0xAB), U256::from_be_bytes(summary.pack()));
+        let digest = signing::digest(
+            self.registry.sender(node).domain_separator(),
+            signing::struct_hash(node, report, summary, U256::from(id), nonce),
+        );
+        let sig = signer.signer().sign_hash_sync(&digest).unwrap();
+        let mut bytes = sig.r().to_be_bytes::<32>().to_vec();
+        bytes.extend_from_slice(&sig.s().to_be_bytes::<32>());
+        bytes.push(27 + u8::from(sig.v()));
+        self.registry
+            .sender(node)
+            .commit_probe(node, report, summary, U256::from(id), nonce, bytes.into())
+            .motsu_res()
+    }
+
+    fn open(&self, kind: u8, node: Address) -> u64 {
+        self.ch
+            .sender(self.challenger)
+            .open_challenge(kind, node, 0, keccak256(SECRET))
+            .motsu_unwrap()
+    }
+
+    fn state(&self, id: u64) -> u8 {
+        self.ch.sender(self.gov).challenge_of(id).1
+    }
+
+    fn balance(&self, who: Address) -> U256 {
+        self.token.sender(who).balance_of(who)
+    }
+
+    fn pool(&self, node: Address) -> U256 {
+        self.staking.sender(node).stake_of(node)
+    }
+
+    /// Past the current step's deadline of challenge `id`.
+    fn miss_deadline(&self, id: u64) {
+        let deadline = self.ch.sender(self.gov).challenge_of(id).5;
+        clock::advance((deadline + 1).saturating_sub(clock::now(MOTSU_TIME)));
+    }
+
+    /// Past the veto period of challenge `id`.
+    fn end_veto(&self, id: u64) {
+        let at = self.ch.sender(self.gov).challenge_of(id).7;
+        clock::advance(at.saturating_sub(clock::now(MOTSU_TIME)));
+    }
+
+    /// Commits C (every row wrong if `cheat`) for GPU-work challenge
+    /// `id`, reveals the secret and returns the answer the node would send.
+    fn gpu_answer(&self, id: u64, node: Address, cheat: bool) -> Vec<u8> {
+        let (seed, n, k, ..) = self.ch.sender(node).gpu_work_of(id);
+        let (n, k) = (u32::from(n), u32::from(k));
+        let mut c = product(&seed, n);
+        if cheat {
+            for row in 0..n {
+                c[(row * n) as usize] ^= 1;
+            }
+        }
+        let tree = Tree::of_rows(&c, n);
+        self.ch
+            .sender(node)
+            .commit_gpu_work(id, tree.root())
+            .motsu_unwrap();
+        self.ch
+            .sender(self.challenger)
+            .reveal_sample(id, SECRET)
+            .motsu_unwrap();
+        let sample_seed = self.ch.sender(node).gpu_work_of(id).4;
+        open(
+            &tree,
+            &c,
+            n,
+            &sample_rows(&sample_seed, n, k, &mut Work::default()),
+        )
+    }
+
+    /// The first row sampled for GPU-work challenge `id` once revealed.
+    fn first_sampled(&self, id: u64) -> u32 {
+        let (_, n, k, _, sample_seed) = self.ch.sender(self.gov).gpu_work_of(id);
+        sample_rows(&sample_seed, n.into(), k.into(), &mut Work::default())[0]
+    }
+}
+
+const MOTSU_TIME: u64 = 1_735_689_600;
+
+#[test]
+fn events_match_the_emitted_types() {
+    use alloy_sol_types::SolEvent;
+    let emitted = [
+        ChallengeOpened::SIGNATURE,
+        LivenessAnswered::SIGNATURE,
+        GpuWorkCommitted::SIGNATURE,
+        SampleRevealed::SIGNATURE,
+        GpuWorkProven::SIGNATURE,
+        Ruled::SIGNATURE,
+        ChallengeResolved::SIGNATURE,
+        SlashScheduled::SIGNATURE,
+        SlashVetoed::SIGNATURE,
+        SlashExecuted::SIGNATURE,
+        ParameterChanged::SIGNATURE,
+        RoleChanged::SIGNATURE,
+        Paused::SIGNATURE,
+        Unpaused::SIGNATURE,
+    ];
+    assert_eq!(EVENTS.len(), emitted.len());
+    for (human, sig) in EVENTS.iter().zip(emitted) {
+        assert_eq!(stylus_artifact::event_signature(human).unwrap(), sig);
+    }
+}
+
+#[test]
+fn parameter_table_is_consistent() {
+    assert!(spon_contract_kit::is_table(&params::ALL));
+    assert!(params::ALL
+        .iter()
+        .all(|p| params::is_allowed(p.id, p.default)));
+    assert!(spon_gpu_work::valid_size(
+        params::GPU_WORK_N.min as u32,
+        params::GPU_WORK_SAMPLES.max as u32
+    ));
+}
+
+#[motsu::test]
+fn liveness_answered_in_time_passes_and_pays_the_grief_penalty() {
+    let w = world();
+    let node = a(0x11);
+    w.provider(node);
+    let before = w.balance(w.challenger);
+    let id = w.open(kind::LIVENESS, node);
+    assert_eq!(w.balance(w.challenger), before - bond());
+    assert_eq!(w.state(id), state::OPEN);
+    // Before the node answers, a probe without the challenge is no answer.
+    w.probe(node, &key(node), 0).unwrap();
+    let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::NotAnswered(_)));
+    w.probe(node, &key(node), id).unwrap();
+    w.ch.sender(w.bank).answer_liveness(id).motsu_unwrap();
+    assert_eq!(w.state(id), state::PASSED);
+    let penalty = bond() / U256::from(10);
+    assert_eq!(w.balance(w.challenger), before - penalty);
+    assert_eq!(w.balance(node), penalty);
+    assert_eq!(w.balance(w.ch.address()), U256::ZERO);
+    assert!(w.ch.emitted(&ChallengeResolved {
+        challengeId: id,
+        node,
+        outcome: outcome::PASSED,
+        toChallenger: bond() - penalty,
+        toNode: penalty,
+    }));
+    // Resolved once: no second answer, no resolve, no veto.
+    let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+    w.miss_deadline(id);
+    let err = w.ch.sender(node).resolve(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+}
+
+#[motsu::test]
+fn liveness_unanswered_is_slashed_after_the_veto_period() {
+    let w = world();
+    let node = a(0x12);
+    w.provider(node);
+    let id = w.open(kind::LIVENESS, node);
+    let err = w.ch.sender(w.bank).resolve(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::TooEarly(_)));
+    w.miss_deadline(id);
+    // Late: the probe still lands in the registry, but answers nothing.
+    w.probe(node, &key(node), id).unwrap();
+    let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::TooLate(_)));
+    w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    assert_eq!(w.state(id), state::SLASH_PENDING);
+    let err = w.ch.sender(w.bank).resolve(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+    let err = w.ch.sender(w.bank).execute_slash(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::TooEarly(_)));
+    assert_eq!(w.pool(node), spon(STAKE));
+
+    w.end_veto(id);
+    let (challenger_before, treasury_before) = (w.balance(w.challenger), w.balance(w.treasury));
+    w.ch.sender(w.bank).execute_slash(id).motsu_unwrap();
+    let slashed = spon(STAKE) / U256::from(100); // 100 bps
+    assert_eq!(w.pool(node), spon(STAKE) - slashed);
+    let share = slashed / U256::from(2);
+    assert_eq!(w.balance(w.challenger), challenger_before + bond() + share);
+    assert_eq!(w.balance(w.treasury), treasury_before + slashed - share);
+    assert_eq!(w.state(id), state::SLASHED);
+    assert!(w.staking.sender(node).is_jailed(node));
+    assert_eq!(w.registry.sender(node).reputation_of(node).2, 1);
+    assert!(w.ch.emitted(&SlashExecuted {
+        challengeId: id,
+        node,
+        bps: 100,
+        amount: slashed,
+    }));
+    let err = w.ch.sender(w.bank).execute_slash(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+}
+
+#[motsu::test]
+fn a_probe_from_the_wrong_key_answers_nothing() {
+    let w = world();
+    let node = a(0x13);
+    w.provider(node);
+    let id = w.open(kind::LIVENESS, node);
+    let err = w.probe(node, &key(a(0x99)), id).unwrap_err();
+    assert!(
+        matches!(err, spon_registry::errors::Error::WrongSigner(_)),
+        "{err:?}"
+    );
+    let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::NotAnswered(_)));
+}
+
+#[motsu::test]
+fn opening_refusals_leave_nothing_behind() {
+    let w = world();
+    let node = a(0x14);
+    w.provider(node);
+    let c = || w.ch.sender(w.challenger);
+    let err = c()
+        .open_challenge(kind::LIVENESS, a(0x66), 0, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownNode(_)));
+    let err = c()
+        .open_challenge(3, node, 0, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownKind(_)));
+    let err = c()
+        .open_challenge(kind::GPU_WORK, node, 0, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::MissingCommitment(_)));
+    // A bond that is not approved.
+    let poor = a(0xC2);
+    let err =
+        w.ch.sender(poor)
+            .open_challenge(kind::LIVENESS, node, 0, B256::ZERO)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::TransferFailed(_)));
+    // A node in maintenance is exempt.
+    w.registry.sender(node).set_maintenance(true).motsu_unwrap();
+    for k in [kind::LIVENESS, kind::GPU_WORK] {
+        let err = c()
+            .open_challenge(k, node, 0, B256::with_last_byte(1))
+            .motsu_unwrap_err();
+        assert!(matches!(err, Error::NodeExempt(_)));
+    }
+    assert_eq!(w.ch.sender(w.gov).count(), 0);
+    assert_eq!(w.balance(w.ch.address()), U256::ZERO);
+    // Unknown challenges.
+    for res in [
+        c().answer_liveness(9).motsu_res(),
+        c().resolve(9).motsu_res(),
+        c().execute_slash(9).motsu_res().map(|_| ()),
+        w.ch.sender(w.gov).veto(9).motsu_res(),
+    ] {
+        assert!(matches!(res, Err(Error::UnknownChallenge(_))), "{res:?}");
+    }
+}
+
+#[motsu::test]
+fn honest_gpu_work_passes() {
+    let w = world();
+    let node = a(0x21);
+    w.provider(node);
+    w.ch.sender(w.gov)
+        .set_parameter(params::GPU_WORK_N.id, U256::from(64))
+        .motsu_unwrap();
+    let id = w.open(kind::GPU_WORK, node);
+    // Only the node or its probe key commits; the secret must match.
+    let err =
+        w.ch.sender(w.bank)
+            .commit_gpu_work(id, B256::repeat_byte(1))
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::NotNode(_)));
+    let err =
+        w.ch.sender(node)
+            .commit_gpu_work(id, B256::ZERO)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::MissingCommitment(_)));
+    let err =
+        w.ch.sender(w.challenger)
+            .reveal_sample(id, SECRET)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+    let answer = w.gpu_answer(id, node, false);
+    // Malformed and tampered answers are refused; the node may retry.
+    let p = |bytes: &[u8]| {
+        w.ch.sender(node)
+            .prove_gpu_work(id, bytes.to_vec().into())
+            .motsu_res()
+    };
+    assert!(matches!(p(&answer[1..]), Err(Error::MalformedProof(_))));
+    let mut bad = answer.clone();
+    let (_, n, k, ..) = w.ch.sender(node).gpu_work_of(id);
+    bad[4 * usize::from(n) * usize::from(k)] ^= 1; // the first row's proof
+    let first = w.first_sampled(id);
+    assert!(
+        matches!(p(&bad), Err(Error::WrongMerkleProof(WrongMerkleProof { row, .. })) if row == first)
+    );
+    w.ch.sender(key(node).address())
+        .prove_gpu_work(id, answer.into())
+        .motsu_unwrap();
+    assert_eq!(w.state(id), state::PASSED);
+    assert!(w.ch.emitted(&GpuWorkProven {
+        challengeId: id,
+        node
+    }));
+}
+
+#[motsu::test]
+fn a_wrong_sampled_row_fails_and_the_node_is_slashed() {
+    let w = world();
+    let node = a(0x22);
+    w.provider(node);
+    w.ch.sender(w.gov)
+        .set_parameter(params::GPU_WORK_N.id, U256::from(64))
+        .motsu_unwrap();
+    let id = w.open(kind::GPU_WORK, node);
+    // A prover that corrupts every row cannot escape whatever is sampled.
+    let answer = w.gpu_answer(id, node, true);
+    let first = w.first_sampled(id);
+    let err =
+        w.ch.sender(node)
+            .prove_gpu_work(id, answer.into())
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongRow(WrongRow { row, .. }) if row == first));
+    w.miss_deadline(id);
+    w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    w.end_veto(id);
+    let amount = w.ch.sender(w.bank).execute_slash(id).motsu_unwrap();
+    assert_eq!(amount, spon(STAKE) / U256::from(10)); // 1,000 bps
+}
+
+#[motsu::test]
+fn gpu_work_deadlines() {
+    let w = world();
+    let node = a(0x23);
+    w.provider(node);
+    // No commitment in time: lost.
+    let id = w.open(kind::GPU_WORK, node);
+    w.miss_deadline(id);
+    let err =
+        w.ch.sender(node)
+            .commit_gpu_work(id, B256::repeat_byte(1))
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::TooLate(_)));
+    w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    assert_eq!(w.state(id), state::SLASH_PENDING);
+    // The challenger never reveals: the node passes and keeps the penalty.
+    let id = w.open(kind::GPU_WORK, node);
+    w.ch.sender(node)
+        .commit_gpu_work(id, B256::repeat_byte(1))
+        .motsu_unwrap();
+    let err =
+        w.ch.sender(node)
+            .reveal_sample(id, B256::repeat_byte(2))
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongSecret(_)));
+    w.miss_deadline(id);
+    let err =
+        w.ch.sender(node)
+            .reveal_sample(id, SECRET)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::TooLate(_)));
+    let node_before = w.balance(node);
+    w.ch.sender(node).resolve(id).motsu_unwrap();
+    assert_eq!(w.state(id), state::PASSED);
+    assert_eq!(w.balance(node), node_before + bond() / U256::from(10));
+    // Revealed but never opened: lost.
+    let id = w.open(kind::GPU_WORK, node);
+    w.ch.sender(node)
+        .commit_gpu_work(id, B256::repeat_byte(1))
+        .motsu_unwrap();
+    w.ch.sender(w.challenger)
+        .reveal_sample(id, SECRET)
+        .motsu_unwrap();
+    w.miss_deadline(id);
+    let err =
+        w.ch.sender(node)
+            .prove_gpu_work(id, Vec::<u8>::new().into())
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::TooLate(_)));
+    w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    assert_eq!(w.state(id), state::SLASH_PENDING);
+    // Kind checks.
+    let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongKind(_)));
+}
+
+#[motsu::test]
+fn veto_returns_the_bond_and_closes_the_offence() {
+    let w = world();
+    let node = a(0x31);
+    w.provider(node);
+    let id = w.open(kind::LIVENESS, node);
+    let err = w.ch.sender(w.gov).veto(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+    w.miss_deadline(id);
+    w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    for intruder in [w.committee, w.challenger, node] {
+        let err = w.ch.sender(intruder).veto(id).motsu_unwrap_err();
+        assert!(matches!(err, Error::Unauthorized(_)));
+    }
+    let before = w.balance(w.challenger);
+    w.ch.sender(w.guardian).veto(id).motsu_unwrap();
+    assert_eq!(w.state(id), state::VETOED);
+    assert_eq!(w.balance(w.challenger), before + bond());
+    assert!(w.ch.emitted(&SlashVetoed {
+        challengeId: id,
+        node,
+        by: w.guardian
+    }));
+    w.end_veto(id);
+    let err = w.ch.sender(w.bank).execute_slash(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+    assert_eq!(w.pool(node), spon(STAKE));
+    assert_eq!(w.registry.sender(node).reputation_of(node).2, 0);
+    // Too late to veto once the period is over.
+    let id = w.open(kind::LIVENESS, node);
+    w.miss_deadline(id);
+    w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    w.end_veto(id);
+    let err = w.ch.sender(w.gov).veto(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::TooLate(_)));
+}
+
+#[motsu::test]
+fn lease_faults_are_ruled_or_dismissed() {
+    let w = world();
+    let node = a(0x41);
+    w.provider(node);
+    let tenant = a(0x7E);
+    w.fund(tenant, 1_000_000);
+    for lease in [1u64, 2, 3] {
+        w.token
+            .sender(tenant)
+            .transfer(w.leases.address(), spon(100))
+            .motsu_unwrap();
+        w.leases
+            .sender(w.market)
+            .open(
+                lease,
+                tenant,
+                node,
+                w.token.address(),
+                spon(1),
+                10 * HOUR,
+                spon(100),
+            )
+            .motsu_unwrap();
+    }
+    let evidence = B256::repeat_byte(0xE1);
+    let t = || w.ch.sender(tenant);
+    let err =
+        w.ch.sender(w.challenger)
+            .open_challenge(kind::LEASE_FAULT, node, 1, evidence)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::NotLeaseTenant(_)));
+    let err = t()
+        .open_challenge(kind::LEASE_FAULT, a(0x11), 1, evidence)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownNode(_)));
+    let err = t()
+        .open_challenge(kind::LEASE_FAULT, node, 1, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::MissingCommitment(_)));
+    let faulted = t()
+        .open_challenge(kind::LEASE_FAULT, node, 1, evidence)
+        .motsu_unwrap();
+    let err = t()
+        .open_challenge(kind::LEASE_FAULT, node, 1, evidence)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::LeaseAlreadyChallenged(_)));
+    assert_eq!(w.ch.sender(tenant).lease_challenge(1), faulted);
+    let cleared = t()
+        .open_challenge(kind::LEASE_FAULT, node, 2, evidence)
+        .motsu_unwrap();
+    let ignored = t()
+        .open_challenge(kind::LEASE_FAULT, node, 3, evidence)
+        .motsu_unwrap();
+
+    for intruder in [tenant, node, w.guardian] {
+        let err = w.ch.sender(intruder).rule(faulted, true).motsu_unwrap_err();
+        assert!(matches!(err, Error::Unauthorized(_)));
+    }
+    w.ch.sender(w.committee).rule(faulted, true).motsu_unwrap();
+    assert_eq!(w.state(faulted), state::SLASH_PENDING);
+    let err =
+        w.ch.sender(w.committee)
+            .rule(faulted, false)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongState(_)));
+    let before = w.balance(tenant);
+    w.ch.sender(w.gov).rule(cleared, false).motsu_unwrap();
+    assert_eq!(w.balance(tenant), before + bond() - bond() / U256::from(10));
+    let err = w.ch.sender(w.bank).resolve(ignored).motsu_unwrap_err();
+    assert!(matches!(err, Error::TooEarly(_)));
+    w.miss_deadline(ignored);
+    let err =
+        w.ch.sender(w.committee)
+            .rule(ignored, true)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::TooLate(_)));
+    let before = w.balance(tenant);
+    w.ch.sender(w.bank).resolve(ignored).motsu_unwrap();
+    assert_eq!(w.state(ignored), state::DISMISSED);
+    assert_eq!(w.balance(tenant), before + bond());
+    w.end_veto(faulted);
+    let amount = w.ch.sender(w.bank).execute_slash(faulted).motsu_unwrap();
+    assert_eq!(amount, spon(STAKE) / U256::from(20)); // 500 bps
+}
+
+#[motsu::test]
+fn slashes_are_capped_per_provider_per_period() {
+    let w = world();
+    let node = a(0x51);
+    w.provider(node);
+    // Three lost GPU-work challenges of 1,000 bps under a 2,000 bps cap.
+    let ids: Vec<u64> = (0..3).map(|_| w.open(kind::GPU_WORK, node)).collect();
+    w.miss_deadline(ids[2]);
+    for &id in &ids {
+        w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    }
+    w.end_veto(ids[2]);
+    let mut bps = vec![];
+    for &id in &ids {
+        w.ch.sender(w.bank).execute_slash(id).motsu_unwrap();
+        bps.push(w.ch.sender(w.bank).slash_usage(node).1);
+    }
+    assert_eq!(bps, [1_000, 2_000, 2_000]);
+    assert!(w.ch.emitted(&SlashExecuted {
+        challengeId: ids[2],
+        node,
+        bps: 0,
+        amount: U256::ZERO
+    }));
+    // 10% then 10% of the rest.
+    let left = spon(STAKE) * U256::from(81) / U256::from(100);
+    assert_eq!(w.pool(node), left);
+    // A new period opens a new allowance.
+    clock::advance(params::SLASH_CAP_PERIOD.default);
+    let id = w.open(kind::LIVENESS, node);
+    w.miss_deadline(id);
+    w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    w.end_veto(id);
+    w.ch.sender(w.bank).execute_slash(id).motsu_unwrap();
+    assert_eq!(w.ch.sender(w.bank).slash_usage(node).1, 100);
+}
+
+#[motsu::test]
+fn pause_stops_opening_and_executing_but_never_answers() {
+    let w = world();
+    let node = a(0x61);
+    w.provider(node);
+    let id = w.open(kind::LIVENESS, node);
+    let err = w.ch.sender(w.committee).pause().motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
+    w.ch.sender(w.guardian).pause().motsu_unwrap();
+    let err = w.ch.sender(w.guardian).unpause().motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
+    let err =
+        w.ch.sender(w.challenger)
+            .open_challenge(kind::LIVENESS, node, 0, B256::ZERO)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::EnforcedPause(_)));
+    w.probe(node, &key(node), id).unwrap();
+    w.ch.sender(node).answer_liveness(id).motsu_unwrap();
+    w.ch.sender(w.gov).unpause().motsu_unwrap();
+    let err = w.ch.sender(w.gov).unpause().motsu_unwrap_err();
+    assert!(matches!(err, Error::ExpectedPause(_)));
+}
+
+#[motsu::test]
+fn only_governance_configures() {
+    let w = world();
+    for intruder in [w.guardian, w.committee, w.challenger] {
+        let c = || w.ch.sender(intruder);
+        for res in [
+            c().set_parameter(0, U256::from(5)).motsu_res(),
+            c().set_role(roles::GUARDIAN, intruder).motsu_res(),
+            c().unpause().motsu_res(),
+        ] {
+            assert!(matches!(res, Err(Error::Unauthorized(_))), "{res:?}");
+        }
+    }
+    let g = || w.ch.sender(w.gov);
+    for (id, value) in [
+        (params::GPU_WORK_N.id, 96u64),
+        (params::GPU_WORK_N.id, 2_048),
+        (params::SEVERITY_GPU_WORK_BPS.id, 5_001),
+    ] {
+        let err = g().set_parameter(id, U256::from(value)).motsu_unwrap_err();
+        assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+    }
+    let err = g()
+        .set_parameter(params::COUNT as u8, U256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownParameter(_)));
+    let err = g().set_role(4, a(1)).motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownParameter(_)));
+    let err = g()
+        .set_role(roles::COMMITTEE, Address::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAddress(_)));
+    g().set_parameter(params::GPU_WORK_N.id, U256::from(256))
+        .motsu_unwrap();
+    assert_eq!(g().parameter(params::GPU_WORK_N.id), U256::from(256));
+    assert!(w.ch.emitted(&ParameterChanged {
+        id: params::GPU_WORK_N.id,
+        value: U256::from(256)
+    }));
+}
+
+/// One step of a random challenge history.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Open a liveness (`gpu` false) or GPU-work challenge against node `node`.
+    Open { node: usize, gpu: bool },
+    /// The node answers (liveness) or commits garbage (GPU work) for the
+    /// `pick`-th open challenge.
+    Answer { pick: usize },
+    /// Time passes.
+    Wait { secs: u64 },
+    /// Anyone resolves the `pick`-th challenge.
+    Resolve { pick: usize },
+    /// Governance vetoes the `pick`-th challenge.
+    Veto { pick: usize },
+    /// Anyone executes the `pick`-th challenge's slash.
+    Execute { pick: usize },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0..2usize, any::<bool>()).prop_map(|(node, gpu)| Step::Open { node, gpu }),
+        any::<usize>().prop_map(|pick| Step::Answer { pick }),
+        (1..3 * DAY).prop_map(|secs| Step::Wait { secs }),
+        any::<usize>().prop_map(|pick| Step::Resolve { pick }),
+        any::<usize>().prop_map(|pick| Step::Veto { pick }),
+        any::<usize>().prop_map(|pick| Step::Execute { pick }),
+    ]
+}
+
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn inv10_challenges_resolve_once_and_slashes_are_capped() {
+    let config = ProptestConfig::with_cases(cases(8));
+    proptest!(config, |(steps in prop::collection::vec(step(), 1..40))| {
+        // What `#[motsu::test]` does: the ecrecover precompile for probes.
+        let _precompiles = motsu::prelude::deploy_precompiles();
+        let w = world();
+        let nodes = [a(0x71), a(0x72)];
+        for &n in &nodes {
+            w.provider(n);
+        }
+        let supply = w.token.sender(w.bank).total_supply();
+        let mut ids: Vec<u64> = vec![];
+        let mut answered = 0;
+        for s in steps {
+            let pick = |p: usize| (!ids.is_empty()).then(|| ids[p % ids.len()]);
+            let before: Vec<u8> = ids.iter().map(|&id| w.state(id)).collect();
+            let pools: Vec<U256> = nodes.iter().map(|&n| w.pool(n)).collect();
+            match s {
+                Step::Open { node, gpu } => {
+                    let kind = if gpu { kind::GPU_WORK } else { kind::LIVENESS };
+                    if let Ok(id) = w.ch.sender(w.challenger).open_challenge(kind, nodes[node], 0, keccak256(SECRET)).motsu_res() {
+                        ids.push(id);
+                    }
+                }
+                Step::Answer { pick: p } => if let Some(id) = pick(p) {
+                    let node = w.ch.sender(w.gov).challenge_of(id).2;
+                    if w.ch.sender(w.gov).challenge_of(id).0 == kind::LIVENESS {
+                        w.probe(node, &key(node), id).unwrap();
+                        if w.ch.sender(node).answer_liveness(id).motsu_res().is_ok() {
+                            answered += 1;
+                        }
+                    } else {
+                        let _ = w.ch.sender(node).commit_gpu_work(id, B256::repeat_byte(1)).motsu_res();
+                    }
+                }
+                Step::Wait { secs } => clock::advance(secs),
+                Step::Resolve { pick: p } => if let Some(id) = pick(p) {
+                    let _ = w.ch.sender(w.bank).resolve(id).motsu_res();
+                }
+                Step::Veto { pick: p } => if let Some(id) = pick(p) {
+                    let _ = w.ch.sender(w.gov).veto(id).motsu_res();
+                }
+                Step::Execute { pick: p } => if let Some(id) = pick(p) {
+                    let _ = w.ch.sender(w.bank).execute_slash(id).motsu_res();
+                }
+            }
+            // Final states never change; no slash without a lost challenge.
+            for (i, &id) in ids.iter().enumerate() {
+                let (was, now) = (before.get(i).copied().unwrap_or(state::NONE), w.state(id));
+                if matches!(was, state::PASSED | state::SLASHED | state::VETOED | state::DISMISSED) {
+                    prop_assert_eq!(was, now);
+                }
+                if now == state::SLASHED {
+                    prop_assert!(matches!(was, state::SLASH_PENDING | state::SLASHED));
+                }
+            }
+            // A pool shrinks only when a challenge against it is slashed.
+            for (i, &n) in nodes.iter().enumerate() {
+                if w.pool(n) < pools[i] {
+                    let now_slashed = ids.iter().enumerate().any(|(j, &id)| {
+                        w.ch.sender(w.gov).challenge_of(id).2 == n
+                            && w.state(id) == state::SLASHED
+                            && before.get(j) == Some(&state::SLASH_PENDING)
+                    });
+                    prop_assert!(now_slashed);
+                }
+            }
+            // Bonds: the contract holds exactly the bonds of unresolved
+            // challenges (each returned or forfeited once).
+            let held: U256 = ids
+                .iter()
+                .filter(|&&id| matches!(w.state(id), state::OPEN | state::COMMITTED | state::SAMPLED | state::SLASH_PENDING))
+                .map(|_| bond())
+                .sum();
+            prop_assert_eq!(w.balance(w.ch.address()), held);
+            // The per-period cap holds for every provider.
+            for &n in &nodes {
+                prop_assert!(w.ch.sender(w.gov).slash_usage(n).1 <= params::SLASH_CAP_BPS.default as u16);
+            }
+            // SPON is conserved.
+            let total: U256 = [w.bank, w.challenger, w.market, w.treasury, nodes[0], nodes[1], w.ch.address(), w.staking.address()]
+                .iter()
+                .map(|&x| w.balance(x))
+                .sum();
+            prop_assert_eq!(total, supply);
+        }
+        let passed = ids.iter().filter(|&&id| w.state(id) == state::PASSED).count();
+        prop_assert!(passed >= answered);
+    });
+}
