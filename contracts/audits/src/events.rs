@@ -1,0 +1,42 @@
+//! Every state change of the audits contract, as a Solidity event.
+
+use alloy_sol_types::sol;
+
+sol! {
+    /// `node` joined the audit list at `index` (anyone may enrol an
+    /// active node).
+    #[derive(Debug)]
+    event NodeEnrolled(address indexed node, uint64 index);
+    /// `auditor` committed to a secret for `round`.
+    #[derive(Debug)]
+    event SeedCommitted(uint64 indexed round, address indexed auditor, bytes32 commitment);
+    /// `auditor` revealed its secret for `round`; `reveals` so far.
+    #[derive(Debug)]
+    event SeedRevealed(uint64 indexed round, address indexed auditor, bytes32 secret, uint32 reveals);
+    /// The audit of `round` (seed `seed`) opened challenge `challengeId`
+    /// of `kind` against `node`.
+    #[derive(Debug)]
+    event AuditOpened(uint64 indexed round, uint64 indexed challengeId, address indexed node, uint8 kind, bytes32 seed);
+    /// The audit of `round` drew no auditable node.
+    #[derive(Debug)]
+    event AuditSkipped(uint64 indexed round, bytes32 seed);
+    /// `from` added `amount` SPON to the audit pool.
+    #[derive(Debug)]
+    event PoolFunded(address indexed from, uint256 amount);
+    /// Governance took `amount` SPON from the pool to `to`.
+    #[derive(Debug)]
+    event PoolWithdrawn(address indexed to, uint256 amount);
+    /// Governance set a parameter (a new round period applies from the
+    /// next round).
+    #[derive(Debug)]
+    event ParameterChanged(uint8 indexed id, uint256 value);
+    /// Governance gave (or took) `role` of `account`.
+    #[derive(Debug)]
+    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
+    /// The contract was paused.
+    #[derive(Debug)]
+    event Paused(address account);
+    /// The contract was unpaused.
+    #[derive(Debug)]
+    event Unpaused(address account);
+}

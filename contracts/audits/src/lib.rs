@@ -1,0 +1,677 @@
+//! # SPON audits
+//!
+//! Random audits of nodes, so that a node is checked even when nobody
+//! suspects it. Arbitrum gives a contract no usable randomness (its
+//! `prevrandao` is a constant and the sequencer sees and orders block
+//! hashes first), so the seed comes from commit–reveal by auditors that
+//! governance appoints:
+//!
+//! 1. In the first half of round `r` each auditor commits
+//!    `keccak256(secret ‖ auditor)`; in the second half it reveals the
+//!    secret, which is folded into the round's seed
+//!    (`seed = keccak256(seed ‖ secret)`, in reveal order).
+//! 2. Once the round is over, an auditor runs its audit: the seed draws a
+//!    node from the audit list (any active node can be enrolled, by
+//!    anyone) with probability proportional to its stake, capped at
+//!    `weightCap` (rejection sampling, at most [`draw::MAX_DRAWS`] reads),
+//!    and decides liveness or GPU work (`gpuWorkShareBps`).
+//! 3. The audit opens that challenge in the challenges contract with the
+//!    audit pool's SPON as bond. For GPU work the auditor running the
+//!    audit supplies the hash of a fresh sampling secret, which it later
+//!    reveals to the challenges contract itself. The bond comes back here,
+//!    with the challenger's share of any slash.
+//!
+//! The seed is unpredictable while one auditor keeps its secret until the
+//! reveal; the last auditor to reveal can still withhold and so choose
+//! between two seeds (see `audits/challenges.md`).
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+extern crate alloc;
+
+pub mod draw;
+pub mod errors;
+pub mod events;
+pub mod params;
+
+use alloy_primitives::{Address, B256, U256, U64};
+use spon_contract_kit::{clock, Native};
+use stylus_sdk::{
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU64, StorageVec,
+    },
+};
+
+use crate::{draw::Schedule, errors::*, events::*};
+
+/// The events this contract emits, as human-readable ABI (the Solidity
+/// interface stylus-sdk exports lists none). A test checks each against the
+/// emitted event types.
+pub const EVENTS: &[&str] = &[
+    "event NodeEnrolled(address indexed node, uint64 index)",
+    "event SeedCommitted(uint64 indexed round, address indexed auditor, bytes32 commitment)",
+    "event SeedRevealed(uint64 indexed round, address indexed auditor, bytes32 secret, uint32 reveals)",
+    "event AuditOpened(uint64 indexed round, uint64 indexed challengeId, address indexed node, uint8 kind, bytes32 seed)",
+    "event AuditSkipped(uint64 indexed round, bytes32 seed)",
+    "event PoolFunded(address indexed from, uint256 amount)",
+    "event PoolWithdrawn(address indexed to, uint256 amount)",
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
+    "event Paused(address account)",
+    "event Unpaused(address account)",
+];
+
+/// Role ids of `setRole` and `RoleChanged`.
+pub mod roles {
+    /// Sets parameters and roles, withdraws from the pool, pauses.
+    pub const GOVERNANCE: u8 = 0;
+    /// Commits and reveals seeds, runs audits (several).
+    pub const AUDITOR: u8 = 1;
+}
+
+/// Phases of `WrongPhase`.
+pub mod phase {
+    /// The round's first half: commitments.
+    pub const COMMIT: u8 = 0;
+    /// The round's second half: reveals.
+    pub const REVEAL: u8 = 1;
+    /// The round is over: its audit may run.
+    pub const OVER: u8 = 2;
+}
+
+const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
+/// Registry node state Active.
+const NODE_ACTIVE: u8 = 2;
+/// Challenge kinds of the challenges contract.
+const LIVENESS: u8 = 0;
+const GPU_WORK: u8 = 1;
+/// The challenges contract's `challengeBond` parameter id.
+const CHALLENGE_BOND: u8 = 0;
+
+sol_interface! {
+    interface IRegistry {
+        function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
+    }
+
+    interface IStaking {
+        function stakeOf(address provider) external view returns (uint256);
+    }
+
+    interface IChallenges {
+        function parameter(uint8 id) external view returns (uint256);
+        function openChallenge(uint8 kind, address node, uint64 lease_id, bytes32 commitment) external returns (uint64);
+    }
+
+    interface IErc20 {
+        function balanceOf(address account) external view returns (uint256);
+        function approve(address spender, uint256 value) external returns (bool);
+        function transfer(address to, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+    }
+}
+
+/// One audit round.
+#[storage]
+pub struct Round {
+    reveals: StorageU64,
+    seed: StorageB256,
+    ran: StorageBool,
+    commitments: StorageMap<Address, StorageB256>,
+    revealed: StorageMap<Address, StorageBool>,
+}
+
+/// Storage of the audits contract.
+#[entrypoint]
+#[storage]
+pub struct Audits {
+    spon: StorageAddress,
+    staking: StorageAddress,
+    registry: StorageAddress,
+    challenges: StorageAddress,
+    governance: StorageAddress,
+    auditors: StorageMap<Address, StorageBool>,
+    paused: StorageBool,
+    params: StorageArray<StorageU64, { params::COUNT }>,
+    /// The schedule in force and the one that replaces it at its start
+    /// (equal unless a new period was set): `[start, first, period]` each.
+    schedules: StorageArray<StorageU64, 6>,
+    rounds: StorageMap<u64, Round>,
+    nodes: StorageVec<StorageAddress>,
+    enrolled: StorageMap<Address, StorageBool>,
+}
+
+fn nonzero(a: Address) -> Result<(), Error> {
+    if a.is_zero() {
+        return Err(Error::ZeroAddress(ZeroAddress {}));
+    }
+    Ok(())
+}
+
+impl Audits {
+    fn now(&self) -> u64 {
+        clock::now(self.vm().block_timestamp())
+    }
+
+    fn caller(&self) -> Address {
+        self.vm().msg_sender()
+    }
+
+    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
+        log(self.vm(), event);
+    }
+
+    fn param(&self, p: params::Param) -> u64 {
+        self.params.get(p.id).unwrap_or_default().to()
+    }
+
+    fn only_governance(&self) -> Result<(), Error> {
+        let caller = self.caller();
+        if caller != self.governance.get() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(())
+    }
+
+    fn only_auditor(&self) -> Result<Address, Error> {
+        let caller = self.caller();
+        if !self.auditors.get(caller) {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(caller)
+    }
+
+    fn when_not_paused(&self) -> Result<(), Error> {
+        if self.paused.get() {
+            return Err(Error::EnforcedPause(EnforcedPause {}));
+        }
+        Ok(())
+    }
+
+    fn stored_schedule(&self, which: usize) -> Schedule {
+        let at = |i: usize| self.schedules.get(3 * which + i).unwrap_or_default().to();
+        Schedule {
+            start: at(0),
+            first: at(1),
+            period: at(2),
+        }
+    }
+
+    /// The schedule in force now.
+    fn schedule(&self) -> Schedule {
+        let next = self.stored_schedule(1);
+        if self.now() >= next.start {
+            next
+        } else {
+            self.stored_schedule(0)
+        }
+    }
+
+    /// Keeps `now` in force until `next` starts.
+    fn set_schedule(&mut self, now: Schedule, next: Schedule) {
+        for (i, v) in [
+            now.start,
+            now.first,
+            now.period,
+            next.start,
+            next.first,
+            next.period,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Some(mut slot) = self.schedules.setter(i) {
+                slot.set(U64::from(v));
+            }
+        }
+    }
+
+    /// The current round, if it is in phase `wanted`.
+    fn current_round_in(&self, wanted: u8) -> Result<u64, Error> {
+        let (s, now) = (self.schedule(), self.now());
+        let round = s.round_at(now);
+        let phase = if s.in_commit_phase(now) {
+            phase::COMMIT
+        } else {
+            phase::REVEAL
+        };
+        if phase != wanted {
+            return Err(Error::WrongPhase(WrongPhase { round, phase }));
+        }
+        Ok(round)
+    }
+
+    /// The audit weight of `node`: its stake if it is Active, else 0.
+    fn weight(&self, node: Address) -> u128 {
+        let active = IRegistry::new(self.registry.get())
+            .node_of(self, node)
+            .is_ok_and(|(state, ..)| state == NODE_ACTIVE);
+        if !active {
+            return 0;
+        }
+        IStaking::new(self.staking.get())
+            .stake_of(self, node)
+            .map_or(0, |s| s.saturating_to())
+    }
+
+    fn spon_balance(&self) -> Result<U256, Error> {
+        let spon = self.spon.get();
+        IErc20::new(spon)
+            .balance_of(self, self.vm().contract_address())
+            .map_err(|_| Error::call_failed(spon))
+    }
+}
+
+#[public]
+impl Audits {
+    /// Sets the SPON token, staking, the registry, the challenges
+    /// contract and governance, the default parameters, and starts round
+    /// 0 now. Auditors are appointed with `setRole`.
+    ///
+    /// # Errors
+    /// `ZeroAddress`.
+    ///
+    /// # Events
+    /// `RoleChanged` for governance.
+    #[constructor]
+    pub fn constructor(
+        &mut self,
+        spon: Address,
+        staking: Address,
+        registry: Address,
+        challenges: Address,
+        governance: Address,
+    ) -> Result<(), Error> {
+        for a in [spon, staking, registry, challenges, governance] {
+            nonzero(a)?;
+        }
+        self.spon.set(spon);
+        self.staking.set(staking);
+        self.registry.set(registry);
+        self.challenges.set(challenges);
+        self.governance.set(governance);
+        for p in params::ALL {
+            if let Some(mut slot) = self.params.setter(p.id) {
+                slot.set(U64::from(p.default));
+            }
+        }
+        let first = Schedule {
+            start: self.now(),
+            first: 0,
+            period: params::ROUND_PERIOD.default,
+        };
+        self.set_schedule(first, first);
+        self.emit(RoleChanged {
+            role: roles::GOVERNANCE,
+            account: governance,
+            enabled: true,
+        });
+        Ok(())
+    }
+
+    /// Puts `node`, Active in the registry, on the audit list (anyone).
+    /// Nodes stay listed; one that is no longer Active is never drawn.
+    ///
+    /// # Errors
+    /// `EnforcedPause`, `NodeNotActive`, `AlreadyEnrolled`, `CallFailed`.
+    ///
+    /// # Events
+    /// `NodeEnrolled`.
+    pub fn enroll(&mut self, node: Address) -> Result<u64, Error> {
+        self.when_not_paused()?;
+        if self.enrolled.get(node) {
+            return Err(Error::AlreadyEnrolled(AlreadyEnrolled { node }));
+        }
+        let registry = self.registry.get();
+        let (state, ..) = IRegistry::new(registry)
+            .node_of(&*self, node)
+            .map_err(|_| Error::call_failed(registry))?;
+        if state != NODE_ACTIVE {
+            return Err(Error::NodeNotActive(NodeNotActive { node, state }));
+        }
+        let index = self.nodes.len() as u64;
+        self.nodes.push(node);
+        self.enrolled.setter(node).set(true);
+        self.emit(NodeEnrolled { node, index });
+        Ok(index)
+    }
+
+    /// Commits `keccak256(secret ‖ auditor)` for the current round, in its
+    /// first half. Auditors only, once a round.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`, `WrongPhase`, `AlreadyCommitted`,
+    /// `MissingCommitment` (zero).
+    ///
+    /// # Events
+    /// `SeedCommitted`.
+    pub fn commit_seed(&mut self, commitment: B256) -> Result<u64, Error> {
+        let auditor = self.only_auditor()?;
+        self.when_not_paused()?;
+        let round = self.current_round_in(phase::COMMIT)?;
+        if commitment.is_zero() {
+            return Err(Error::MissingCommitment(MissingCommitment {}));
+        }
+        let mut r = self.rounds.setter(round);
+        if !r.commitments.get(auditor).is_zero() {
+            return Err(Error::AlreadyCommitted(AlreadyCommitted { round, auditor }));
+        }
+        r.commitments.setter(auditor).set(commitment);
+        self.emit(SeedCommitted {
+            round,
+            auditor,
+            commitment,
+        });
+        Ok(round)
+    }
+
+    /// Reveals the caller's secret for the current round, in its second
+    /// half, folding it into the round's seed. Auditors only, once.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`, `WrongPhase`, `NothingToReveal`,
+    /// `WrongReveal`.
+    ///
+    /// # Events
+    /// `SeedRevealed`.
+    pub fn reveal_seed(&mut self, secret: B256) -> Result<u64, Error> {
+        let auditor = self.only_auditor()?;
+        self.when_not_paused()?;
+        let round = self.current_round_in(phase::REVEAL)?;
+        let mut r = self.rounds.setter(round);
+        let committed = r.commitments.get(auditor);
+        if committed.is_zero() || r.revealed.get(auditor) {
+            return Err(Error::NothingToReveal(NothingToReveal { round, auditor }));
+        }
+        if draw::commitment(secret, auditor.as_ref()) != committed {
+            return Err(Error::WrongReveal(WrongReveal { round, auditor }));
+        }
+        r.revealed.setter(auditor).set(true);
+        let seed = draw::accumulate(r.seed.get(), secret);
+        r.seed.set(seed);
+        let reveals = r.reveals.val() + 1;
+        r.reveals.put(reveals);
+        self.emit(SeedRevealed {
+            round,
+            auditor,
+            secret,
+            reveals: reveals as u32,
+        });
+        Ok(round)
+    }
+
+    /// Runs the audit of `round` once it is over: draws a node by stake
+    /// from the round's seed and opens a liveness or GPU-work challenge
+    /// against it with the pool's SPON as bond. `sample_commitment` is
+    /// `keccak256(secret)` of the sampling secret the caller will reveal
+    /// to the challenges contract if the audit is GPU work (ignored
+    /// otherwise). Returns the challenge id (0 if no node was drawn).
+    /// Auditors only, once a round.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`, `WrongPhase` (not over),
+    /// `AuditAlreadyRun`, `NoSeed`, `MissingCommitment`,
+    /// `InsufficientPool`, `CallFailed`.
+    ///
+    /// # Events
+    /// `AuditOpened` or `AuditSkipped`.
+    pub fn run_audit(&mut self, round: u64, sample_commitment: B256) -> Result<u64, Error> {
+        self.only_auditor()?;
+        self.when_not_paused()?;
+        let (s, now) = (self.schedule(), self.now());
+        let current = s.round_at(now);
+        if round >= current {
+            let phase = if round > current || s.in_commit_phase(now) {
+                phase::COMMIT
+            } else {
+                phase::REVEAL
+            };
+            return Err(Error::WrongPhase(WrongPhase { round, phase }));
+        }
+        let r = self.rounds.get(round);
+        if r.ran.get() {
+            return Err(Error::AuditAlreadyRun(AuditAlreadyRun { round }));
+        }
+        if r.reveals.val() == 0 {
+            return Err(Error::NoSeed(NoSeed { round }));
+        }
+        let seed = r.seed.get();
+        self.rounds.setter(round).ran.set(true);
+        let cap = u128::from(self.param(params::WEIGHT_CAP)) * WEI_PER_SPON;
+        let count = self.nodes.len() as u64;
+        let picked = draw::select(&seed, count, cap, |i| {
+            let node = self.nodes.get(i as usize).unwrap_or_default();
+            self.weight(node)
+        });
+        let Some(index) = picked else {
+            self.emit(AuditSkipped { round, seed });
+            return Ok(0);
+        };
+        let node = self.nodes.get(index as usize).unwrap_or_default();
+        let kind = if draw::is_gpu_work(&seed, self.param(params::GPU_WORK_SHARE_BPS)) {
+            GPU_WORK
+        } else {
+            LIVENESS
+        };
+        if kind == GPU_WORK && sample_commitment.is_zero() {
+            return Err(Error::MissingCommitment(MissingCommitment {}));
+        }
+        let (spon, challenges) = (self.spon.get(), self.challenges.get());
+        let bond = IChallenges::new(challenges)
+            .parameter(&*self, CHALLENGE_BOND)
+            .map_err(|_| Error::call_failed(challenges))?
+            .saturating_mul(U256::from(WEI_PER_SPON));
+        let balance = self.spon_balance()?;
+        if balance < bond {
+            return Err(Error::InsufficientPool(InsufficientPool { balance, bond }));
+        }
+        let approved = IErc20::new(spon).approve(&mut *self, challenges, bond);
+        if !matches!(approved, Ok(true)) {
+            return Err(Error::call_failed(spon));
+        }
+        let id = IChallenges::new(challenges)
+            .open_challenge(&mut *self, kind, node, 0, sample_commitment)
+            .map_err(|_| Error::call_failed(challenges))?;
+        self.emit(AuditOpened {
+            round,
+            challengeId: id,
+            node,
+            kind,
+            seed,
+        });
+        Ok(id)
+    }
+
+    /// Adds `amount` SPON to the audit pool (approve it first). Anyone.
+    ///
+    /// # Errors
+    /// `ZeroAmount`, `CallFailed` (the transfer failed).
+    ///
+    /// # Events
+    /// `PoolFunded`.
+    pub fn fund(&mut self, amount: U256) -> Result<(), Error> {
+        if amount.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let (spon, from, this) = (self.spon.get(), self.caller(), self.vm().contract_address());
+        let pulled = IErc20::new(spon).transfer_from(&mut *self, from, this, amount);
+        if !matches!(pulled, Ok(true)) {
+            return Err(Error::call_failed(spon));
+        }
+        self.emit(PoolFunded { from, amount });
+        Ok(())
+    }
+
+    /// Sends `amount` SPON of the pool to `to`. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress`, `ZeroAmount`, `InsufficientPool`,
+    /// `CallFailed`.
+    ///
+    /// # Events
+    /// `PoolWithdrawn`.
+    pub fn withdraw(&mut self, to: Address, amount: U256) -> Result<(), Error> {
+        self.only_governance()?;
+        nonzero(to)?;
+        if amount.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let balance = self.spon_balance()?;
+        if balance < amount {
+            return Err(Error::InsufficientPool(InsufficientPool {
+                balance,
+                bond: amount,
+            }));
+        }
+        let spon = self.spon.get();
+        let sent = IErc20::new(spon).transfer(&mut *self, to, amount);
+        if !matches!(sent, Ok(true)) {
+            return Err(Error::call_failed(spon));
+        }
+        self.emit(PoolWithdrawn { to, amount });
+        Ok(())
+    }
+
+    /// Sets parameter `id` (see `params`) within its bounds; a new round
+    /// period starts with the next round. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only_governance()?;
+        let p = spon_contract_kit::by_id(&params::ALL, id)
+            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let v = p.check(value).ok_or_else(|| {
+            Error::ParameterOutOfBounds(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(p.min),
+                max: U256::from(p.max),
+            })
+        })?;
+        if id == params::ROUND_PERIOD.id {
+            let now = self.schedule();
+            self.set_schedule(now, now.rescheduled(self.now(), v));
+        }
+        if let Some(mut slot) = self.params.setter(id) {
+            slot.set(U64::from(v));
+        }
+        self.emit(ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// `role` 0 moves governance to `account`; 1 appoints (`enabled`) or
+    /// dismisses an auditor. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (unknown role).
+    ///
+    /// # Events
+    /// `RoleChanged`.
+    pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
+        self.only_governance()?;
+        nonzero(account)?;
+        match role {
+            roles::GOVERNANCE => self.governance.set(account),
+            roles::AUDITOR => self.auditors.setter(account).set(enabled),
+            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
+        }
+        let enabled = enabled || role == roles::GOVERNANCE;
+        self.emit(RoleChanged {
+            role,
+            account,
+            enabled,
+        });
+        Ok(())
+    }
+
+    /// Stops enrolment, seeds and audits. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `Paused`.
+    pub fn pause(&mut self) -> Result<(), Error> {
+        self.only_governance()?;
+        self.when_not_paused()?;
+        self.paused.set(true);
+        self.emit(Paused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// Lifts a pause. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ExpectedPause`.
+    ///
+    /// # Events
+    /// `Unpaused`.
+    pub fn unpause(&mut self) -> Result<(), Error> {
+        self.only_governance()?;
+        if !self.paused.get() {
+            return Err(Error::ExpectedPause(ExpectedPause {}));
+        }
+        self.paused.set(false);
+        self.emit(Unpaused {
+            account: self.caller(),
+        });
+        Ok(())
+    }
+
+    /// `(spon, staking, registry, challenges, governance, paused)`.
+    pub fn config(&self) -> (Address, Address, Address, Address, Address, bool) {
+        (
+            self.spon.get(),
+            self.staking.get(),
+            self.registry.get(),
+            self.challenges.get(),
+            self.governance.get(),
+            self.paused.get(),
+        )
+    }
+
+    /// The value of parameter `id` (0 if unknown).
+    pub fn parameter(&self, id: u8) -> U256 {
+        U256::from(self.params.get(id).unwrap_or_default())
+    }
+
+    /// Whether `account` is an auditor.
+    pub fn is_auditor(&self, account: Address) -> bool {
+        self.auditors.get(account)
+    }
+
+    /// `(current round, in its commit half, when it ends)`.
+    pub fn current_round(&self) -> (u64, bool, u64) {
+        let (s, now) = (self.schedule(), self.now());
+        let round = s.round_at(now);
+        (round, s.in_commit_phase(now), s.start_of(round + 1))
+    }
+
+    /// `(reveals, seed so far, audit ran)` of `round`.
+    pub fn round_of(&self, round: u64) -> (u64, B256, bool) {
+        let r = self.rounds.get(round);
+        (r.reveals.val(), r.seed.get(), r.ran.get())
+    }
+
+    /// `auditor`'s commitment in `round` (zero if none).
+    pub fn commitment_of(&self, round: u64, auditor: Address) -> B256 {
+        self.rounds.get(round).commitments.get(auditor)
+    }
+
+    /// Nodes on the audit list.
+    pub fn node_count(&self) -> u64 {
+        self.nodes.len() as u64
+    }
+
+    /// The node at `index` of the audit list (zero if none).
+    pub fn node_at(&self, index: u64) -> Address {
+        self.nodes.get(index as usize).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,37 @@
+//! Governance-set parameters of the audits contract: ids, defaults, bounds.
+
+pub use spon_contract_kit::Param;
+
+const HOUR: u64 = 3_600;
+const DAY: u64 = 24 * HOUR;
+
+/// Length of an audit round, seconds: auditors commit in its first half
+/// and reveal in its second. A change takes effect at the next round.
+pub const ROUND_PERIOD: Param = Param {
+    id: 0,
+    default: DAY,
+    min: 2 * HOUR,
+    max: 30 * DAY,
+};
+/// Share of audits that are GPU-work challenges (the rest are liveness),
+/// bps.
+pub const GPU_WORK_SHARE_BPS: Param = Param {
+    id: 1,
+    default: 5_000,
+    min: 0,
+    max: 10_000,
+};
+/// Stake above which a node's chance of being drawn grows no more, whole
+/// SPON.
+pub const WEIGHT_CAP: Param = Param {
+    id: 2,
+    default: 100_000,
+    min: 1,
+    max: 1_000_000_000,
+};
+
+/// Number of parameters.
+pub const COUNT: usize = 3;
+
+/// Every parameter, by id.
+pub const ALL: [Param; COUNT] = [ROUND_PERIOD, GPU_WORK_SHARE_BPS, WEIGHT_CAP];

@@ -1,0 +1,524 @@
+//! motsu tests of the audits contract with the real SPON token, staking,
+//! registry and challenges contract: whole rounds (commit, reveal, run)
+//! that open liveness and GPU-work challenges the drawn node then
+//! answers, every refusal, the pool, rescheduling and access (INV-13).
+
+use alloy_primitives::{keccak256, uint, Address, B256, U256};
+use alloy_signer::SignerSync;
+use motsu::prelude::*;
+use spon_challenges::Challenges;
+use spon_gpu_work::{open, product, sample_rows, Tree, Work};
+use spon_node::{
+    hardware::{compute, gpu},
+    probe::FLAG_GPU,
+    Hardware, ProbeSummary,
+};
+use spon_registry::{signing, Registry};
+use spon_staking::Staking;
+use spon_token::SponToken;
+
+use super::*;
+
+const SPON: U256 = uint!(1_000000000000000000_U256);
+const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
+const MOTSU_TIME: u64 = 1_735_689_600;
+const PERIOD: u64 = 24 * 3_600;
+const SAMPLE_SECRET: B256 = B256::repeat_byte(0x44);
+
+fn a(n: u8) -> Address {
+    Address::with_last_byte(n)
+}
+
+fn spon(n: u64) -> U256 {
+    SPON * U256::from(n)
+}
+
+fn now() -> u64 {
+    clock::now(MOTSU_TIME)
+}
+
+struct World {
+    token: Contract<SponToken>,
+    staking: Contract<Staking>,
+    registry: Contract<Registry>,
+    ch: Contract<Challenges>,
+    audits: Contract<Audits>,
+    gov: Address,
+    auditors: [Address; 2],
+    bank: Address,
+}
+
+fn world() -> World {
+    let w = World {
+        token: Contract::new(),
+        staking: Contract::new(),
+        registry: Contract::new(),
+        ch: Contract::new(),
+        audits: Contract::new(),
+        gov: a(0xA1),
+        auditors: [a(0xD1), a(0xD2)],
+        bank: a(0xB0),
+    };
+    let treasury = a(0xA2);
+    w.token
+        .sender(w.bank)
+        .constructor(w.bank, SUPPLY)
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .constructor(w.token.address(), w.gov, treasury)
+        .motsu_unwrap();
+    w.registry
+        .sender(w.gov)
+        .constructor(w.staking.address(), w.gov)
+        .motsu_unwrap();
+    w.ch.sender(w.gov)
+        .constructor(
+            w.token.address(),
+            w.staking.address(),
+            w.registry.address(),
+            a(0x5E),
+            w.gov,
+        )
+        .motsu_unwrap();
+    w.audits
+        .sender(w.gov)
+        .constructor(
+            w.token.address(),
+            w.staking.address(),
+            w.registry.address(),
+            w.ch.address(),
+            w.gov,
+        )
+        .motsu_unwrap();
+    w.staking
+        .sender(w.gov)
+        .set_role(1, w.ch.address(), true)
+        .motsu_unwrap();
+    w.registry
+        .sender(w.gov)
+        .set_role(spon_registry::roles::CHALLENGES, w.ch.address(), true)
+        .motsu_unwrap();
+    w.ch.sender(w.gov)
+        .set_role(spon_challenges::roles::AUDITS, w.audits.address())
+        .motsu_unwrap();
+    w.ch.sender(w.gov)
+        .set_parameter(spon_challenges::params::GPU_WORK_N.id, U256::from(64))
+        .motsu_unwrap();
+    for auditor in w.auditors {
+        w.audits
+            .sender(w.gov)
+            .set_role(roles::AUDITOR, auditor, true)
+            .motsu_unwrap();
+    }
+    w.token
+        .sender(w.bank)
+        .approve(w.audits.address(), U256::MAX)
+        .motsu_unwrap();
+    w.audits.sender(w.bank).fund(spon(10_000)).motsu_unwrap();
+    w
+}
+
+fn key(node: Address) -> Account {
+    Account::from_seed(&format!("probe key {node}"))
+}
+
+impl World {
+    /// An approved Provider node with `stake` SPON, enrolled for audits.
+    fn provider(&self, node: Address, stake: u64) {
+        self.token
+            .sender(self.bank)
+            .transfer(node, spon(stake))
+            .motsu_unwrap();
+        self.token
+            .sender(node)
+            .approve(self.staking.address(), U256::MAX)
+            .motsu_unwrap();
+        self.staking.sender(node).stake(spon(stake)).motsu_unwrap();
+        let hw = Hardware {
+            gpu_model: gpu::HOPPER,
+            gpu_count: 8,
+            vram_mib: 81_559,
+            cpu_cores: 224,
+            ram_gib: 2_048,
+            storage_gib: 30_720,
+            region: *b"DE",
+            bandwidth_mbps: 10_000,
+            compute_types: compute::CUDA,
+        };
+        self.registry
+            .sender(node)
+            .propose_provider(
+                U256::from_be_bytes(hw.pack()),
+                "https://node.example".into(),
+                B256::repeat_byte(7),
+                key(node).address(),
+            )
+            .motsu_unwrap();
+        self.registry
+            .sender(self.gov)
+            .approve_provider(node)
+            .motsu_unwrap();
+        self.audits.sender(self.bank).enroll(node).motsu_unwrap();
+    }
+
+    /// Both auditors commit and reveal in the current round; returns it
+    /// and moves past its end.
+    fn round(&self) -> u64 {
+        let (round, commit, ends) = self.audits.sender(self.gov).current_round();
+        assert!(commit);
+        for (i, &auditor) in self.auditors.iter().enumerate() {
+            let secret = B256::repeat_byte(i as u8 + 1);
+            let c = draw::commitment(secret, auditor.as_ref());
+            self.audits.sender(auditor).commit_seed(c).motsu_unwrap();
+        }
+        clock::advance(ends - PERIOD / 2 - now());
+        for (i, &auditor) in self.auditors.iter().enumerate() {
+            self.audits
+                .sender(auditor)
+                .reveal_seed(B256::repeat_byte(i as u8 + 1))
+                .motsu_unwrap();
+        }
+        clock::advance(ends - now());
+        round
+    }
+
+    /// The node the audit of `round` draws, computed here from the views.
+    fn expected_pick(&self, round: u64) -> Option<Address> {
+        let (_, seed, _) = self.audits.sender(self.gov).round_of(round);
+        let count = self.audits.sender(self.gov).node_count();
+        let cap = u128::from(params::WEIGHT_CAP.default) * WEI_PER_SPON;
+        draw::select(&seed, count, cap, |i| {
+            let node = self.audits.sender(self.gov).node_at(i);
+            let active = self.registry.sender(node).node_of(node).0 == NODE_ACTIVE;
+            if active {
+                self.staking.sender(node).stake_of(node).to()
+            } else {
+                0
+            }
+        })
+        .map(|i| self.audits.sender(self.gov).node_at(i))
+    }
+
+    fn balance(&self, who: Address) -> U256 {
+        self.token.sender(who).balance_of(who)
+    }
+
+    fn answer_liveness(&self, id: u64, node: Address) {
+        let (.., nonce) = self.registry.sender(node).probe_of(node);
+        let summary = ProbeSummary {
+            timestamp: now(),
+            gemm_gflops: 4_800_000,
+            mem_bandwidth_gbps: 3_000,
+            vram_mib: 8 * 81_559,
+            gpu_count: 8,
+            net_bandwidth_mbps: 10_000,
+            latency_us: 2_000,
+            flags: FLAG_GPU,
+        };
+        let (report, summary) = (B256::repeat_byte(0xAB), U256::from_be_bytes(summary.pack()));
+        let digest = signing::digest(
+            self.registry.sender(node).domain_separator(),
+            signing::struct_hash(node, report, summary, U256::from(id), nonce),
+        );
+        let sig = key(node).signer().sign_hash_sync(&digest).unwrap();
+        let mut bytes = sig.r().to_be_bytes::<32>().to_vec();
+        bytes.extend_from_slice(&sig.s().to_be_bytes::<32>());
+        bytes.push(27 + u8::from(sig.v()));
+        self.registry
+            .sender(node)
+            .commit_probe(node, report, summary, U256::from(id), nonce, bytes.into())
+            .motsu_unwrap();
+        self.ch.sender(node).answer_liveness(id).motsu_unwrap();
+    }
+}
+
+#[test]
+fn events_match_the_emitted_types() {
+    use alloy_sol_types::SolEvent;
+    let emitted = [
+        NodeEnrolled::SIGNATURE,
+        SeedCommitted::SIGNATURE,
+        SeedRevealed::SIGNATURE,
+        AuditOpened::SIGNATURE,
+        AuditSkipped::SIGNATURE,
+        PoolFunded::SIGNATURE,
+        PoolWithdrawn::SIGNATURE,
+        ParameterChanged::SIGNATURE,
+        RoleChanged::SIGNATURE,
+        Paused::SIGNATURE,
+        Unpaused::SIGNATURE,
+    ];
+    assert_eq!(EVENTS.len(), emitted.len());
+    for (human, sig) in EVENTS.iter().zip(emitted) {
+        assert_eq!(stylus_artifact::event_signature(human).unwrap(), sig);
+    }
+}
+
+#[test]
+fn parameter_table_is_consistent() {
+    assert!(spon_contract_kit::is_table(&params::ALL));
+}
+
+#[motsu::test]
+fn a_liveness_audit_is_answered_and_credits_uptime() {
+    let w = world();
+    w.audits
+        .sender(w.gov)
+        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::ZERO)
+        .motsu_unwrap();
+    let nodes = [a(0x11), a(0x12)];
+    w.provider(nodes[0], 100_000);
+    w.provider(nodes[1], 25_000);
+    let round = w.round();
+    let node = w.expected_pick(round).expect("a node is drawn");
+    let pool = w.balance(w.audits.address());
+    let id = w
+        .audits
+        .sender(w.auditors[0])
+        .run_audit(round, B256::ZERO)
+        .motsu_unwrap();
+    let (kind, _, drawn, challenger, bond, ..) = w.ch.sender(w.gov).challenge_of(id);
+    assert_eq!((kind, drawn, challenger), (0, node, w.audits.address()));
+    assert_eq!(w.balance(w.audits.address()), pool - bond);
+    let (_, seed, ran) = w.audits.sender(w.gov).round_of(round);
+    assert!(ran);
+    assert!(w.audits.emitted(&AuditOpened {
+        round,
+        challengeId: id,
+        node,
+        kind,
+        seed
+    }));
+    w.answer_liveness(id, node);
+    assert_eq!(
+        w.registry.sender(node).reputation_of(node).3,
+        1,
+        "uptime credited"
+    );
+    assert_eq!(w.balance(w.audits.address()), pool - bond / U256::from(10));
+    let err = w
+        .audits
+        .sender(w.auditors[1])
+        .run_audit(round, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::AuditAlreadyRun(_)));
+}
+
+#[motsu::test]
+fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
+    let w = world();
+    w.audits
+        .sender(w.gov)
+        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::from(10_000))
+        .motsu_unwrap();
+    let node = a(0x21);
+    w.provider(node, 50_000);
+    let round = w.round();
+    let auditor = w.auditors[1];
+    let err = w
+        .audits
+        .sender(auditor)
+        .run_audit(round, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::MissingCommitment(_)));
+    let id = w
+        .audits
+        .sender(auditor)
+        .run_audit(round, keccak256(SAMPLE_SECRET))
+        .motsu_unwrap();
+    assert_eq!(w.ch.sender(w.gov).challenge_of(id).0, 1);
+    let (seed, n, k, ..) = w.ch.sender(node).gpu_work_of(id);
+    let (n, k) = (u32::from(n), u32::from(k));
+    let c = product(&seed, n);
+    let tree = Tree::of_rows(&c, n);
+    w.ch.sender(node)
+        .commit_gpu_work(id, tree.root())
+        .motsu_unwrap();
+    w.ch.sender(auditor)
+        .reveal_sample(id, SAMPLE_SECRET)
+        .motsu_unwrap();
+    let sample_seed = w.ch.sender(node).gpu_work_of(id).4;
+    let answer = open(
+        &tree,
+        &c,
+        n,
+        &sample_rows(&sample_seed, n, k, &mut Work::default()),
+    );
+    w.ch.sender(node)
+        .prove_gpu_work(id, answer.into())
+        .motsu_unwrap();
+    assert_eq!(
+        w.ch.sender(w.gov).challenge_of(id).1,
+        spon_challenges::state::PASSED
+    );
+    assert_eq!(w.registry.sender(node).reputation_of(node).3, 1);
+}
+
+#[motsu::test]
+fn round_refusals() {
+    let w = world();
+    let node = a(0x31);
+    w.provider(node, 10_000);
+    let (auditor, other) = (w.auditors[0], w.auditors[1]);
+    let secret = B256::repeat_byte(9);
+    let c = draw::commitment(secret, auditor.as_ref());
+    let err = w.audits.sender(w.bank).commit_seed(c).motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
+    let err = w
+        .audits
+        .sender(auditor)
+        .commit_seed(B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::MissingCommitment(_)));
+    let err = w
+        .audits
+        .sender(auditor)
+        .reveal_seed(secret)
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::WrongPhase(WrongPhase { phase: 0, .. })
+    ));
+    w.audits.sender(auditor).commit_seed(c).motsu_unwrap();
+    let err = w.audits.sender(auditor).commit_seed(c).motsu_unwrap_err();
+    assert!(matches!(err, Error::AlreadyCommitted(_)));
+    let err = w
+        .audits
+        .sender(auditor)
+        .run_audit(0, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongPhase(_)));
+    clock::advance(PERIOD / 2);
+    let err = w.audits.sender(other).commit_seed(c).motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::WrongPhase(WrongPhase { phase: 1, .. })
+    ));
+    let err = w
+        .audits
+        .sender(other)
+        .reveal_seed(secret)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NothingToReveal(_)));
+    let err = w
+        .audits
+        .sender(auditor)
+        .reveal_seed(B256::repeat_byte(8))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongReveal(_)));
+    w.audits.sender(auditor).reveal_seed(secret).motsu_unwrap();
+    let err = w
+        .audits
+        .sender(auditor)
+        .reveal_seed(secret)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NothingToReveal(_)));
+    let err = w
+        .audits
+        .sender(auditor)
+        .run_audit(0, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        Error::WrongPhase(WrongPhase { phase: 1, .. })
+    ));
+    clock::advance(PERIOD / 2);
+    // Round 1 had no reveal: no seed.
+    clock::advance(PERIOD);
+    let err = w
+        .audits
+        .sender(auditor)
+        .run_audit(1, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NoSeed(_)));
+    // An empty pool cannot bond.
+    let pool = w.balance(w.audits.address());
+    w.audits.sender(w.gov).withdraw(w.gov, pool).motsu_unwrap();
+    let err = w
+        .audits
+        .sender(auditor)
+        .run_audit(0, keccak256(SAMPLE_SECRET))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::InsufficientPool(_)));
+    assert!(
+        !w.audits.sender(w.gov).round_of(0).2,
+        "a refused audit can run again"
+    );
+}
+
+#[motsu::test]
+fn enrolment_and_skipped_audits() {
+    let w = world();
+    let err = w.audits.sender(w.bank).enroll(a(0x41)).motsu_unwrap_err();
+    assert!(matches!(err, Error::NodeNotActive(_)));
+    let node = a(0x42);
+    w.provider(node, 10_000);
+    let err = w.audits.sender(w.bank).enroll(node).motsu_unwrap_err();
+    assert!(matches!(err, Error::AlreadyEnrolled(_)));
+    // A node in maintenance is never drawn: the audit is skipped.
+    w.registry.sender(node).set_maintenance(true).motsu_unwrap();
+    let round = w.round();
+    let id = w
+        .audits
+        .sender(w.auditors[0])
+        .run_audit(round, keccak256(SAMPLE_SECRET))
+        .motsu_unwrap();
+    assert_eq!(id, 0);
+    let (_, seed, ran) = w.audits.sender(w.gov).round_of(round);
+    assert!(ran);
+    assert!(w.audits.emitted(&AuditSkipped { round, seed }));
+}
+
+#[motsu::test]
+fn a_new_period_starts_with_the_next_round() {
+    let w = world();
+    let (round, _, ends) = w.audits.sender(w.gov).current_round();
+    clock::advance(PERIOD / 4);
+    w.audits
+        .sender(w.gov)
+        .set_parameter(params::ROUND_PERIOD.id, U256::from(4 * 3_600))
+        .motsu_unwrap();
+    assert_eq!(w.audits.sender(w.gov).current_round(), (round, true, ends));
+    clock::advance(ends - now());
+    assert_eq!(
+        w.audits.sender(w.gov).current_round(),
+        (round + 1, true, ends + 4 * 3_600)
+    );
+    clock::advance(2 * 3_600);
+    assert!(!w.audits.sender(w.gov).current_round().1);
+    let err = w
+        .audits
+        .sender(w.gov)
+        .set_parameter(params::ROUND_PERIOD.id, U256::from(60))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+}
+
+#[motsu::test]
+fn only_governance_configures() {
+    let w = world();
+    for intruder in [w.auditors[0], w.bank] {
+        let x = || w.audits.sender(intruder);
+        for res in [
+            x().set_parameter(1, U256::ZERO).motsu_res(),
+            x().set_role(roles::AUDITOR, intruder, true).motsu_res(),
+            x().withdraw(intruder, U256::from(1)).motsu_res(),
+            x().pause().motsu_res(),
+            x().unpause().motsu_res(),
+        ] {
+            assert!(matches!(res, Err(Error::Unauthorized(_))), "{res:?}");
+        }
+    }
+    let g = || w.audits.sender(w.gov);
+    let err = g().set_role(2, a(1), true).motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownParameter(_)));
+    g().set_role(roles::AUDITOR, w.auditors[0], false)
+        .motsu_unwrap();
+    assert!(!g().is_auditor(w.auditors[0]));
+    g().pause().motsu_unwrap();
+    let err = w.audits.sender(w.bank).enroll(a(3)).motsu_unwrap_err();
+    assert!(matches!(err, Error::EnforcedPause(_)));
+    let err = g().withdraw(w.gov, spon(10_001)).motsu_unwrap_err();
+    assert!(matches!(err, Error::InsufficientPool(_)));
+}
