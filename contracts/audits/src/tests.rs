@@ -3,35 +3,19 @@
 //! that open liveness and GPU-work challenges the drawn node then
 //! answers, every refusal, the pool, rescheduling and access (INV-13).
 
-use alloy_primitives::{keccak256, uint, Address, B256, U256};
-use alloy_signer::SignerSync;
+use alloy_primitives::{keccak256, Address, B256, U256};
 use motsu::prelude::*;
 use spon_challenges::Challenges;
 use spon_gpu_work::{open, product, sample_rows, Tree, Work};
-use spon_node::{
-    hardware::{compute, gpu},
-    probe::FLAG_GPU,
-    Hardware, ProbeSummary,
-};
 use spon_registry::{signing, Registry};
 use spon_staking::Staking;
+use spon_testkit::{a, hopper, measured, probe_key as key, sign, spon, MOTSU_TIME, SUPPLY};
 use spon_token::SponToken;
 
 use super::*;
 
-const SPON: U256 = uint!(1_000000000000000000_U256);
-const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
-const MOTSU_TIME: u64 = 1_735_689_600;
 const PERIOD: u64 = 24 * 3_600;
 const SAMPLE_SECRET: B256 = B256::repeat_byte(0x44);
-
-fn a(n: u8) -> Address {
-    Address::with_last_byte(n)
-}
-
-fn spon(n: u64) -> U256 {
-    SPON * U256::from(n)
-}
 
 fn now() -> u64 {
     clock::now(MOTSU_TIME)
@@ -119,10 +103,6 @@ fn world() -> World {
     w
 }
 
-fn key(node: Address) -> Account {
-    Account::from_seed(&format!("probe key {node}"))
-}
-
 impl World {
     /// An approved Provider node with `stake` SPON, enrolled for audits.
     fn provider(&self, node: Address, stake: u64) {
@@ -135,17 +115,7 @@ impl World {
             .approve(self.staking.address(), U256::MAX)
             .motsu_unwrap();
         self.staking.sender(node).stake(spon(stake)).motsu_unwrap();
-        let hw = Hardware {
-            gpu_model: gpu::HOPPER,
-            gpu_count: 8,
-            vram_mib: 81_559,
-            cpu_cores: 224,
-            ram_gib: 2_048,
-            storage_gib: 30_720,
-            region: *b"DE",
-            bandwidth_mbps: 10_000,
-            compute_types: compute::CUDA,
-        };
+        let hw = hopper(*b"DE", 10_000);
         self.registry
             .sender(node)
             .propose_provider(
@@ -206,25 +176,15 @@ impl World {
 
     fn answer_liveness(&self, id: u64, node: Address) {
         let (.., nonce) = self.registry.sender(node).probe_of(node);
-        let summary = ProbeSummary {
-            timestamp: now(),
-            gemm_gflops: 4_800_000,
-            mem_bandwidth_gbps: 3_000,
-            vram_mib: 8 * 81_559,
-            gpu_count: 8,
-            net_bandwidth_mbps: 10_000,
-            latency_us: 2_000,
-            flags: FLAG_GPU,
-        };
-        let (report, summary) = (B256::repeat_byte(0xAB), U256::from_be_bytes(summary.pack()));
+        let (report, summary) = (
+            B256::repeat_byte(0xAB),
+            measured(&hopper(*b"DE", 10_000), now()),
+        );
         let digest = signing::digest(
             self.registry.sender(node).domain_separator(),
             signing::struct_hash(node, report, summary, U256::from(id), nonce),
         );
-        let sig = key(node).signer().sign_hash_sync(&digest).unwrap();
-        let mut bytes = sig.r().to_be_bytes::<32>().to_vec();
-        bytes.extend_from_slice(&sig.s().to_be_bytes::<32>());
-        bytes.push(27 + u8::from(sig.v()));
+        let bytes = sign(&key(node), &digest);
         self.registry
             .sender(node)
             .commit_probe(node, report, summary, U256::from(id), nonce, bytes.into())

@@ -4,37 +4,22 @@
 //! INV-10 over random challenge histories. GPU-work answers are computed
 //! with the shared `spon-gpu-work` crate, as the probe computes them.
 
-use alloy_primitives::{uint, Address, B256, U256};
-use alloy_signer::SignerSync;
+use alloy_primitives::{Address, B256, U256};
 use motsu::prelude::*;
 use proptest::prelude::*;
 use spon_gpu_work::{open, product, sample_rows, Tree, Work};
 use spon_leases::Leases;
-use spon_node::{
-    hardware::{compute, gpu},
-    probe::FLAG_GPU,
-    Hardware, ProbeSummary,
-};
 use spon_registry::{signing, Registry};
 use spon_staking::Staking;
+use spon_testkit::{a, cases, hopper, measured, probe_key as key, sign, spon, MOTSU_TIME, SUPPLY};
 use spon_token::SponToken;
 
 use super::*;
 
-const SPON: U256 = uint!(1_000000000000000000_U256);
-const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
 const STAKE: u64 = 100_000;
 const SECRET: B256 = B256::repeat_byte(0x5e);
-
-fn a(n: u8) -> Address {
-    Address::with_last_byte(n)
-}
-
-fn spon(n: u64) -> U256 {
-    SPON * U256::from(n)
-}
 
 fn bond() -> U256 {
     spon(params::CHALLENGE_BOND.default)
@@ -124,10 +109,6 @@ fn world() -> World {
     w
 }
 
-fn key(node: Address) -> Account {
-    Account::from_seed(&format!("probe key {node}"))
-}
-
 impl World {
     fn fund(&self, who: Address, amount: u64) {
         self.token
@@ -150,17 +131,7 @@ impl World {
     fn provider(&self, node: Address) {
         self.fund(node, STAKE);
         self.staking.sender(node).stake(spon(STAKE)).motsu_unwrap();
-        let hw = Hardware {
-            gpu_model: gpu::HOPPER,
-            gpu_count: 8,
-            vram_mib: 81_559,
-            cpu_cores: 224,
-            ram_gib: 2_048,
-            storage_gib: 30_720,
-            region: *b"DE",
-            bandwidth_mbps: 10_000,
-            compute_types: compute::CUDA,
-        };
+        let hw = hopper(*b"DE", 10_000);
         self.registry
             .sender(node)
             .propose_provider(
@@ -184,25 +155,15 @@ impl World {
         id: u64,
     ) -> Result<(), spon_registry::errors::Error> {
         let (.., nonce) = self.registry.sender(node).probe_of(node);
-        let summary = ProbeSummary {
-            timestamp: clock::now(MOTSU_TIME),
-            gemm_gflops: 4_800_000,
-            mem_bandwidth_gbps: 3_000,
-            vram_mib: 8 * 81_559,
-            gpu_count: 8,
-            net_bandwidth_mbps: 10_000,
-            latency_us: 2_000,
-            flags: FLAG_GPU,
-        };
-        let (report, summary) = (B256::repeat_byte(0xAB), U256::from_be_bytes(summary.pack()));
+        let (report, summary) = (
+            B256::repeat_byte(0xAB),
+            measured(&hopper(*b"DE", 10_000), clock::now(MOTSU_TIME)),
+        );
         let digest = signing::digest(
             self.registry.sender(node).domain_separator(),
             signing::struct_hash(node, report, summary, U256::from(id), nonce),
         );
-        let sig = signer.signer().sign_hash_sync(&digest).unwrap();
-        let mut bytes = sig.r().to_be_bytes::<32>().to_vec();
-        bytes.extend_from_slice(&sig.s().to_be_bytes::<32>());
-        bytes.push(27 + u8::from(sig.v()));
+        let bytes = sign(signer, &digest);
         self.registry
             .sender(node)
             .commit_probe(node, report, summary, U256::from(id), nonce, bytes.into())
@@ -275,8 +236,6 @@ impl World {
         sample_rows(&sample_seed, n.into(), k.into(), &mut Work::default())[0]
     }
 }
-
-const MOTSU_TIME: u64 = 1_735_689_600;
 
 #[test]
 fn events_match_the_emitted_types() {
@@ -834,13 +793,6 @@ fn step() -> impl Strategy<Value = Step> {
         any::<usize>().prop_map(|pick| Step::Veto { pick }),
         any::<usize>().prop_map(|pick| Step::Execute { pick }),
     ]
-}
-
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[test]

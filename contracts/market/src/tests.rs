@@ -4,30 +4,22 @@
 //! every refusal the issue names, and INV-2, INV-3, INV-8 and INV-9 over
 //! random lifecycles.
 
-use alloy_primitives::{uint, Address, B256, U256, U8};
-use alloy_signer::SignerSync;
+use alloy_primitives::{Address, B256, U256, U8};
 use motsu::prelude::*;
 use openzeppelin_stylus::token::erc20::{self, Erc20, IErc20};
 use proptest::prelude::*;
 use spon_leases::{close_reason, lease_state, Leases};
-use spon_node::{
-    hardware::{compute, gpu},
-    probe::FLAG_GPU,
-    ProbeSummary,
-};
+use spon_node::hardware::{compute, gpu};
 use spon_registry::{signing, Registry};
 use spon_scoring::Ranked;
 use spon_staking::Staking;
+use spon_testkit::{a, cases, hopper, measured, probe_key, sign, spon, MOTSU_TIME, SPON, SUPPLY};
 use spon_token::SponToken;
 
 use super::*;
 
-const SPON: U256 = uint!(1_000000000000000000_U256);
-const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
 /// One unit of the 6-decimal token.
 const USD: u64 = 1_000_000;
-/// motsu's fixed block timestamp.
-const MOTSU_TIME: u64 = 1_735_689_600;
 const HOUR: u64 = 3_600;
 
 /// A plain 6-decimal ERC-20 (openzeppelin-stylus), as a stablecoin would be.
@@ -65,23 +57,8 @@ impl UsdToken {
     }
 }
 
-fn a(n: u8) -> Address {
-    Address::with_last_byte(n)
-}
-
 fn now() -> u64 {
     clock::now(MOTSU_TIME)
-}
-
-fn spon(n: u64) -> U256 {
-    SPON * U256::from(n)
-}
-
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 struct World {
@@ -178,20 +155,6 @@ fn world() -> World {
     w
 }
 
-fn hopper(region: [u8; 2], bandwidth_mbps: u32) -> Hardware {
-    Hardware {
-        gpu_model: gpu::HOPPER,
-        gpu_count: 8,
-        vram_mib: 81_559,
-        cpu_cores: 224,
-        ram_gib: 2_048,
-        storage_gib: 30_720,
-        region,
-        bandwidth_mbps,
-        compute_types: compute::CUDA | compute::FP64,
-    }
-}
-
 fn wants_hopper(flags: u8) -> U256 {
     let r = Requirements {
         gpu_model: gpu::HOPPER,
@@ -210,7 +173,7 @@ impl World {
     /// An approved Provider node `node` with `stake` SPON self-staked,
     /// `hw` declared and, if `probed`, a fresh verified probe committed.
     fn provider(&self, node: Address, stake: u64, hw: Hardware, probed: bool) {
-        let key = Account::from_seed(&format!("probe key {node}"));
+        let key = probe_key(node);
         self.token
             .sender(self.bank)
             .transfer(node, spon(stake))
@@ -236,27 +199,13 @@ impl World {
         if !probed {
             return;
         }
-        let summary = ProbeSummary {
-            timestamp: now(),
-            gemm_gflops: 600_000 * u32::from(hw.gpu_count),
-            mem_bandwidth_gbps: 3_000,
-            vram_mib: hw.vram_mib * u32::from(hw.gpu_count),
-            gpu_count: hw.gpu_count,
-            net_bandwidth_mbps: hw.bandwidth_mbps,
-            latency_us: 2_000,
-            flags: FLAG_GPU,
-        };
-        let (report, summary) = (B256::repeat_byte(0xAB), U256::from_be_bytes(summary.pack()));
+        let (report, summary) = (B256::repeat_byte(0xAB), measured(&hw, now()));
         let domain = self.registry.sender(node).domain_separator();
         let digest = signing::digest(
             domain,
             signing::struct_hash(node, report, summary, U256::ZERO, 0),
         );
-        let sig = key.signer().sign_hash_sync(&digest).unwrap();
-        let mut bytes = Vec::with_capacity(65);
-        bytes.extend_from_slice(&sig.r().to_be_bytes::<32>());
-        bytes.extend_from_slice(&sig.s().to_be_bytes::<32>());
-        bytes.push(27 + u8::from(sig.v()));
+        let bytes = sign(&key, &digest);
         self.registry
             .sender(node)
             .commit_probe(node, report, summary, U256::ZERO, 0, bytes.into())
