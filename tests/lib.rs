@@ -14,6 +14,10 @@ use spon_devnet::{Chain, Outcome};
 sol!(SponToken, "../deployments/abi/spon-token.json");
 sol!(SponStaking, "../deployments/abi/spon-staking.json");
 sol!(SponRegistry, "../deployments/abi/spon-registry.json");
+sol!(SponLeases, "../deployments/abi/spon-leases.json");
+sol!(SponChallenges, "../deployments/abi/spon-challenges.json");
+
+pub mod gpu_work;
 
 /// The deployable module of `contract` (its package name).
 ///
@@ -69,6 +73,8 @@ static ABIS: LazyLock<Vec<JsonAbi>> = LazyLock::new(|| {
         include_str!("../deployments/abi/spon-token.json"),
         include_str!("../deployments/abi/spon-staking.json"),
         include_str!("../deployments/abi/spon-registry.json"),
+        include_str!("../deployments/abi/spon-leases.json"),
+        include_str!("../deployments/abi/spon-challenges.json"),
     ]
     .iter()
     .map(|json| serde_json::from_str(json).expect("exported ABI is valid JSON"))

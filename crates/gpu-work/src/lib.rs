@@ -87,35 +87,72 @@ pub const fn valid_size(n: u32, k: u32) -> bool {
     n.is_power_of_two() && n >= 2 && n <= MAX_N && k >= 1 && k <= n
 }
 
+#[inline(always)]
 const fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
 
-fn key(seed: &B256, half: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&seed[8 * half..8 * half + 8]);
-    u64::from_le_bytes(w)
+/// The generator of [`element`] keyed once by a seed, for many entries.
+#[derive(Debug, Clone, Copy)]
+pub struct Generator {
+    k0: u64,
+    k1: u64,
+}
+
+impl Generator {
+    /// The generator keyed by the first two little-endian 64-bit words of
+    /// `seed`.
+    pub fn new(seed: &B256) -> Self {
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&seed[8 * i..8 * i + 8]);
+            u64::from_le_bytes(w)
+        };
+        Self {
+            k0: word(0),
+            k1: word(1),
+        }
+    }
+
+    /// Row `i` of matrix `matrix` (entries 0..`v.len()`) dotted with `v`,
+    /// mod p.
+    pub fn row_dot(&self, matrix: u8, i: u32, v: &[u32]) -> u32 {
+        let mut acc = 0u64;
+        for (j, &x) in (0u32..).zip(v) {
+            acc += mul_fold(self.at(matrix, i, j), x);
+        }
+        reduce(acc)
+    }
+
+    /// Entry `(i, j)` of matrix `matrix`: see [`element`].
+    #[inline(always)]
+    pub fn at(&self, matrix: u8, i: u32, j: u32) -> u32 {
+        let ctr = u64::from(matrix) << 48 | u64::from(i) << 24 | u64::from(j);
+        let z = mix(self
+            .k0
+            .wrapping_add(ctr.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        let v = (mix(z ^ self.k1) >> 33) as u32;
+        if v >= P {
+            v - P
+        } else {
+            v
+        }
+    }
 }
 
 /// Entry `(i, j)` of matrix `matrix` (see [`MATRIX_A`], [`MATRIX_B`],
 /// [`VECTOR_R`]) for `seed`: `mix(mix(k0 + ctr·φ) ^ k1) >> 33`, reduced
 /// mod p, where `k0`, `k1` are the seed's first two little-endian 64-bit
-/// words, `ctr = matrix << 48 | i << 24 | j` and `φ = 0x9e3779b97f4a7c15`.
+/// words, `ctr = matrix << 48 | i << 24 | j`, `φ = 0x9e3779b97f4a7c15` and
+/// `mix` is SplitMix64's finaliser.
 pub fn element(seed: &B256, matrix: u8, i: u32, j: u32) -> u32 {
-    let ctr = u64::from(matrix) << 48 | u64::from(i) << 24 | u64::from(j);
-    let z = mix(key(seed, 0).wrapping_add(ctr.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
-    let v = (mix(z ^ key(seed, 1)) >> 33) as u32;
-    if v >= P {
-        v - P
-    } else {
-        v
-    }
+    Generator::new(seed).at(matrix, i, j)
 }
 
 /// `a·b` reduced below 2^32 (congruent mod p; Mersenne folding).
-#[inline]
+#[inline(always)]
 fn mul_fold(a: u32, b: u32) -> u64 {
     let x = u64::from(a) * u64::from(b);
     (x & u64::from(P)) + (x >> 31)
@@ -136,7 +173,8 @@ pub fn dot(a: impl Iterator<Item = u32>, b: &[u32]) -> u32 {
 /// Row `i` of A·B for `seed`, as the prover computes it (reference CPU
 /// implementation; a GPU computes the same numbers).
 pub fn product_row(seed: &B256, n: u32, i: u32, b: &[u32]) -> Vec<u32> {
-    let a: Vec<u32> = (0..n).map(|l| element(seed, MATRIX_A, i, l)).collect();
+    let g = Generator::new(seed);
+    let a: Vec<u32> = (0..n).map(|l| g.at(MATRIX_A, i, l)).collect();
     (0..n as usize)
         .map(|j| {
             reduce(
@@ -151,8 +189,9 @@ pub fn product_row(seed: &B256, n: u32, i: u32, b: &[u32]) -> Vec<u32> {
 
 /// B for `seed`, row-major.
 pub fn matrix_b(seed: &B256, n: u32) -> Vec<u32> {
+    let g = Generator::new(seed);
     (0..n)
-        .flat_map(|i| (0..n).map(move |j| element(seed, MATRIX_B, i, j)))
+        .flat_map(|i| (0..n).map(move |j| g.at(MATRIX_B, i, j)))
         .collect()
 }
 
@@ -218,16 +257,13 @@ pub fn verify(
         }
     }
     let nn = n as usize;
-    let r: Vec<u32> = (0..n)
-        .map(|j| element(sample_seed, VECTOR_R, 0, j))
-        .collect();
-    let br: Vec<u32> = (0..n)
-        .map(|l| dot((0..n).map(|m| element(seed, MATRIX_B, l, m)), &r))
-        .collect();
+    let (g, sampling) = (Generator::new(seed), Generator::new(sample_seed));
+    let r: Vec<u32> = (0..n).map(|j| sampling.at(VECTOR_R, 0, j)).collect();
+    let br: Vec<u32> = (0..n).map(|l| g.row_dot(MATRIX_B, l, &r)).collect();
     work.generated += u64::from(n) + u64::from(n) * u64::from(n);
     work.multiplications += u64::from(n) * u64::from(n);
     for (&i, row) in sampled.iter().zip(rows.chunks_exact(row_bytes)) {
-        let lhs = dot((0..n).map(|l| element(seed, MATRIX_A, i, l)), &br);
+        let lhs = g.row_dot(MATRIX_A, i, &br);
         let c = row
             .chunks_exact(4)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));

@@ -1,0 +1,281 @@
+//! A GPU-work challenge on the in-process chain: token, staking, registry,
+//! leases and challenges deployed from their real WASM, a Provider node,
+//! and a challenger, all through the exported ABIs. Used by the
+//! end-to-end test and by the `gpu_work_onchain` bench, which measures the
+//! WASM instructions of the on-chain check.
+
+use alloy_primitives::{keccak256, uint, Address, B256, U256};
+use alloy_sol_types::SolCall;
+use anyhow::{anyhow, Result};
+use spon_devnet::{Chain, Outcome};
+use spon_gpu_work::{open, product, sample_rows, Tree, Work};
+use spon_node::{hardware, Hardware};
+
+use crate::{
+    deploy, send, SponChallenges as C, SponLeases as L, SponRegistry as R, SponStaking as S,
+    SponToken as T,
+};
+
+const SPON: U256 = uint!(1_000000000000000000_U256);
+/// The challenger's sampling secret.
+pub const SECRET: B256 = B256::repeat_byte(0x5e);
+
+fn a(n: u64) -> Address {
+    Address::left_padding_from(&n.to_be_bytes())
+}
+
+/// The deployed contracts and the parties.
+pub struct World {
+    /// The chain.
+    pub chain: Chain,
+    /// The challenges contract.
+    pub challenges: Address,
+    /// The staking contract.
+    pub staking: Address,
+    /// The Provider node under challenge (100,000 SPON staked).
+    pub node: Address,
+    /// Holds SPON and has approved the challenges contract.
+    pub challenger: Address,
+    /// Governance.
+    pub gov: Address,
+}
+
+fn ok<Call: SolCall>(
+    chain: &mut Chain,
+    from: Address,
+    to: Address,
+    call: &Call,
+) -> Result<Call::Return> {
+    send(chain, from, to, call)?
+        .result
+        .map_err(|e| anyhow!("{} refused: {e}", Call::SIGNATURE))
+}
+
+impl World {
+    /// Deploys and wires everything; GPU-work challenges use `n × n`
+    /// matrices.
+    pub fn new(n: u16) -> Result<Self> {
+        let mut chain = Chain::new();
+        let (bank, gov, treasury, node, challenger) = (a(0xB0), a(0xA1), a(0xA2), a(0x11), a(0xC1));
+        let spon = |n: u64| SPON * U256::from(n);
+        let token = deploy(
+            &mut chain,
+            "spon-token",
+            bank,
+            &T::constructorCall {
+                treasury: bank,
+                supply: spon(1_000_000_000),
+            },
+        )?;
+        let staking = deploy(
+            &mut chain,
+            "spon-staking",
+            gov,
+            &S::constructorCall {
+                spon: token,
+                governance: gov,
+                treasury,
+            },
+        )?;
+        let registry = deploy(
+            &mut chain,
+            "spon-registry",
+            gov,
+            &R::constructorCall {
+                staking,
+                governance: gov,
+            },
+        )?;
+        let leases = deploy(
+            &mut chain,
+            "spon-leases",
+            gov,
+            &L::constructorCall {
+                spon: token,
+                registry,
+                governance: gov,
+                treasury,
+            },
+        )?;
+        let challenges = deploy(
+            &mut chain,
+            "spon-challenges",
+            gov,
+            &C::constructorCall {
+                spon: token,
+                staking,
+                registry,
+                leases,
+                governance: gov,
+            },
+        )?;
+        ok(
+            &mut chain,
+            gov,
+            staking,
+            &S::setRoleCall {
+                role: 1,
+                account: challenges,
+                enabled: true,
+            },
+        )?;
+        ok(
+            &mut chain,
+            gov,
+            registry,
+            &R::setRoleCall {
+                role: 2,
+                account: challenges,
+                enabled: true,
+            },
+        )?;
+        ok(
+            &mut chain,
+            gov,
+            challenges,
+            &C::setParameterCall {
+                id: 11,
+                value: U256::from(n),
+            },
+        )?;
+        for (who, spender) in [(node, staking), (challenger, challenges)] {
+            ok(
+                &mut chain,
+                bank,
+                token,
+                &T::transferCall {
+                    to: who,
+                    value: spon(1_000_000),
+                },
+            )?;
+            ok(
+                &mut chain,
+                who,
+                token,
+                &T::approveCall {
+                    spender,
+                    value: U256::MAX,
+                },
+            )?;
+        }
+        ok(
+            &mut chain,
+            node,
+            staking,
+            &S::stakeCall {
+                amount: spon(100_000),
+            },
+        )?;
+        let spec = Hardware {
+            gpu_model: hardware::gpu::HOPPER,
+            gpu_count: 8,
+            vram_mib: 81_559,
+            cpu_cores: 224,
+            ram_gib: 2_048,
+            storage_gib: 30_720,
+            region: *b"DE",
+            bandwidth_mbps: 10_000,
+            compute_types: hardware::compute::CUDA,
+        };
+        ok(
+            &mut chain,
+            node,
+            registry,
+            &R::proposeProviderCall {
+                hardware: U256::from_be_bytes(spec.pack()),
+                endpoint: "https://gpu-1.provider.example:8443".into(),
+                tls_cert_hash: B256::repeat_byte(7),
+                probe_key: a(0x99),
+            },
+        )?;
+        ok(&mut chain, gov, registry, &R::approveProviderCall { node })?;
+        Ok(Self {
+            chain,
+            challenges,
+            staking,
+            node,
+            challenger,
+            gov,
+        })
+    }
+
+    /// Sends `call` to the challenges contract from `from`.
+    pub fn call<Call: SolCall>(
+        &mut self,
+        from: Address,
+        call: &Call,
+    ) -> Result<crate::Sent<Call::Return>> {
+        let to = self.challenges;
+        send(&mut self.chain, from, to, call)
+    }
+
+    /// Opens a GPU-work challenge against the node, commits C (with every
+    /// row wrong if `cheat`), reveals the secret, and returns the id and
+    /// the node's answer.
+    pub fn challenge(&mut self, cheat: bool) -> Result<(u64, Vec<u8>)> {
+        let (node, challenger) = (self.node, self.challenger);
+        let id = ok(
+            &mut self.chain,
+            challenger,
+            self.challenges,
+            &C::openChallengeCall {
+                kind: 1,
+                node,
+                lease_id: 0,
+                commitment: keccak256(SECRET),
+            },
+        )?
+        ._0;
+        let work = ok(
+            &mut self.chain,
+            node,
+            self.challenges,
+            &C::gpuWorkOfCall { id },
+        )?;
+        let (seed, n, k) = (work._0, u32::from(work._1), u32::from(work._2));
+        let mut c = product(&seed, n);
+        if cheat {
+            for row in 0..n {
+                c[(row * n) as usize] ^= 1;
+            }
+        }
+        let tree = Tree::of_rows(&c, n);
+        ok(
+            &mut self.chain,
+            node,
+            self.challenges,
+            &C::commitGpuWorkCall {
+                id,
+                root: tree.root(),
+            },
+        )?;
+        ok(
+            &mut self.chain,
+            challenger,
+            self.challenges,
+            &C::revealSampleCall { id, secret: SECRET },
+        )?;
+        let sample_seed = ok(
+            &mut self.chain,
+            node,
+            self.challenges,
+            &C::gpuWorkOfCall { id },
+        )?
+        ._4;
+        let sampled = sample_rows(&sample_seed, n, k, &mut Work::default());
+        Ok((id, open(&tree, &c, n, &sampled)))
+    }
+
+    /// Sends the node's answer; the chain's outcome and the decoded result.
+    pub fn prove(&mut self, id: u64, answer: Vec<u8>) -> Result<(Outcome, Result<(), String>)> {
+        let node = self.node;
+        let sent = self.call(
+            node,
+            &C::proveGpuWorkCall {
+                id,
+                answer: answer.into(),
+            },
+        )?;
+        Ok((sent.outcome, sent.result.map(|_| ())))
+    }
+}
