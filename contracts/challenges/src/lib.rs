@@ -165,6 +165,9 @@ pub struct Challenge {
     deadline: StorageU64,
     severity_bps: StorageU16,
     lease_id: StorageU64,
+    /// Liveness: the node's probe count at opening; only a probe committed
+    /// after it answers.
+    probes_at_open: StorageU64,
     /// Hash of the sampling secret (GPU work) or of the evidence.
     commitment: StorageB256,
     seed: StorageB256,
@@ -289,6 +292,15 @@ impl Challenges {
             .node_of(self, node)
             .map_err(|_| Error::call_failed(registry))?;
         Ok((state, probe_key))
+    }
+
+    /// The challenge the node's latest probe answers, and its probe count.
+    fn latest_probe(&self, node: Address) -> Result<(U256, u64), Error> {
+        let registry = self.registry.get();
+        let (_, _, answered, probes) = IRegistry::new(registry)
+            .probe_of(self, node)
+            .map_err(|_| Error::call_failed(registry))?;
+        Ok((answered, probes))
     }
 
     fn step_deadline(&self) -> Result<u64, Error> {
@@ -577,6 +589,10 @@ impl Challenges {
             c.lease_id.put(lease_id);
             self.lease_challenge.setter(lease_id).put(id);
         }
+        if kind == kind::LIVENESS {
+            let (_, probes) = self.latest_probe(node)?;
+            self.challenges.setter(id).probes_at_open.put(probes);
+        }
         let (spon, this) = (self.spon.get(), self.vm().contract_address());
         let pulled = IErc20::new(spon).transfer_from(&mut *self, challenger, this, bond);
         if !matches!(pulled, Ok(true)) {
@@ -606,7 +622,9 @@ impl Challenges {
 
     /// Answers liveness challenge `id`: the node's latest probe committed
     /// in the registry (signed by its probe key, checked there) names this
-    /// challenge. Anyone may call it, before the deadline.
+    /// challenge and was committed after it opened (ids are predictable, so
+    /// a probe naming a future id proves nothing). Anyone may call it,
+    /// before the deadline.
     ///
     /// # Errors
     /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
@@ -616,12 +634,10 @@ impl Challenges {
     /// `LivenessAnswered`, `ChallengeResolved`.
     pub fn answer_liveness(&mut self, id: u64) -> Result<(), Error> {
         self.in_step(id, kind::LIVENESS, state::OPEN)?;
-        let node = self.challenges.get(id).node.get();
-        let registry = self.registry.get();
-        let (_, _, answered, _) = IRegistry::new(registry)
-            .probe_of(&*self, node)
-            .map_err(|_| Error::call_failed(registry))?;
-        if answered != U256::from(id) {
+        let c = self.challenges.get(id);
+        let (node, probes_at_open) = (c.node.get(), c.probes_at_open.val());
+        let (answered, probes) = self.latest_probe(node)?;
+        if answered != U256::from(id) || probes <= probes_at_open {
             return Err(Error::NotAnswered(NotAnswered { challengeId: id }));
         }
         self.emit(LivenessAnswered {

@@ -352,6 +352,22 @@ fn liveness_unanswered_is_slashed_after_the_veto_period() {
 }
 
 #[motsu::test]
+fn a_probe_committed_before_the_challenge_answers_nothing() {
+    let w = world();
+    let node = a(0x15);
+    w.provider(node);
+    // The node guesses the next id and signs a probe for it in advance.
+    let next = w.ch.sender(w.gov).count() + 1;
+    w.probe(node, &key(node), next).unwrap();
+    let id = w.open(kind::LIVENESS, node);
+    assert_eq!(id, next);
+    let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::NotAnswered(_)));
+    w.probe(node, &key(node), id).unwrap();
+    w.ch.sender(node).answer_liveness(id).motsu_unwrap();
+}
+
+#[motsu::test]
 fn a_probe_from_the_wrong_key_answers_nothing() {
     let w = world();
     let node = a(0x13);
