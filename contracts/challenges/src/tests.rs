@@ -301,7 +301,7 @@ fn liveness_answered_in_time_passes_and_pays_the_grief_penalty() {
         toChallenger: bond() - penalty,
         toNode: penalty,
     }));
-    // Resolved once: no second answer, no resolve, no veto.
+    // Resolved once: no second answer, no resolve.
     let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
     assert!(matches!(err, Error::WrongState(_)));
     w.miss_deadline(id);
