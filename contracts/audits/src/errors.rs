@@ -23,8 +23,8 @@ sol! {
     /// `node` is on the audit list already.
     #[derive(Debug)]
     error AlreadyEnrolled(address node);
-    /// Round `round` is not in the phase this needs (`phase` 0 commit,
-    /// 1 reveal, 2 over) — or is not the current round.
+    /// Round `round` is not in the phase this needs (`phase`, the current
+    /// round's phase: 0 commit, 1 reveal; 0 for a future round).
     #[derive(Debug)]
     error WrongPhase(uint64 round, uint8 phase);
     /// The auditor committed in this round already.

@@ -74,8 +74,6 @@ pub mod phase {
     pub const COMMIT: u8 = 0;
     /// The round's second half: reveals.
     pub const REVEAL: u8 = 1;
-    /// The round is over: its audit may run.
-    pub const OVER: u8 = 2;
 }
 
 const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;

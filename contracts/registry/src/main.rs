@@ -6,17 +6,4 @@
 //!   Solidity interface of stylus-sdk leaves out.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 
-#[cfg(not(any(test, feature = "export-abi")))]
-#[no_mangle]
-pub extern "C" fn main() {}
-
-#[cfg(feature = "export-abi")]
-fn main() {
-    if std::env::args().nth(1).as_deref() == Some("events") {
-        for event in spon_registry::EVENTS {
-            println!("{event}");
-        }
-    } else {
-        spon_registry::print_from_args();
-    }
-}
+spon_contract_kit::export_abi_main!(spon_registry);

@@ -49,6 +49,32 @@ pub fn is_table(all: &[Param]) -> bool {
         .all(|(i, p)| usize::from(p.id) == i && p.is_consistent())
 }
 
+/// The body of a contract crate's `src/main.rs`: an empty `main` for the
+/// WASM build, and, with the `export-abi` feature, the ABI export that
+/// `cargo stylus export-abi` runs (`-- events` prints the contract's
+/// `EVENTS`, which the SDK's Solidity interface leaves out). The crate root
+/// must still carry
+/// `#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]`.
+#[macro_export]
+macro_rules! export_abi_main {
+    ($contract:ident) => {
+        #[cfg(not(any(test, feature = "export-abi")))]
+        #[no_mangle]
+        pub extern "C" fn main() {}
+
+        #[cfg(feature = "export-abi")]
+        fn main() {
+            if std::env::args().nth(1).as_deref() == Some("events") {
+                for event in $contract::EVENTS {
+                    println!("{event}");
+                }
+            } else {
+                $contract::print_from_args();
+            }
+        }
+    };
+}
+
 /// Native-integer access to small storage integers.
 pub trait Native<T> {
     /// The stored value.
