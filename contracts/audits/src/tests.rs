@@ -7,9 +7,9 @@ use alloy_primitives::{keccak256, Address, B256, U256};
 use motsu::prelude::*;
 use spon_challenges::Challenges;
 use spon_gpu_work::{open, product, sample_rows, Tree, Work};
-use spon_registry::{signing, Registry};
+use spon_registry::Registry;
 use spon_staking::Staking;
-use spon_testkit::{a, hopper, measured, probe_key as key, sign, spon, MOTSU_TIME, SUPPLY};
+use spon_testkit::{a, hopper, probe_key as key, spon, Core, MOTSU_TIME, SUPPLY};
 use spon_token::SponToken;
 
 use super::*;
@@ -104,31 +104,19 @@ fn world() -> World {
 }
 
 impl World {
+    fn core(&self) -> Core<'_> {
+        Core {
+            token: &self.token,
+            staking: &self.staking,
+            registry: &self.registry,
+            bank: self.bank,
+            gov: self.gov,
+        }
+    }
+
     /// An approved Provider node with `stake` SPON, enrolled for audits.
     fn provider(&self, node: Address, stake: u64) {
-        self.token
-            .sender(self.bank)
-            .transfer(node, spon(stake))
-            .motsu_unwrap();
-        self.token
-            .sender(node)
-            .approve(self.staking.address(), U256::MAX)
-            .motsu_unwrap();
-        self.staking.sender(node).stake(spon(stake)).motsu_unwrap();
-        let hw = hopper(*b"DE", 10_000);
-        self.registry
-            .sender(node)
-            .propose_provider(
-                U256::from_be_bytes(hw.pack()),
-                "https://node.example".into(),
-                B256::repeat_byte(7),
-                key(node).address(),
-            )
-            .motsu_unwrap();
-        self.registry
-            .sender(self.gov)
-            .approve_provider(node)
-            .motsu_unwrap();
+        self.core().provider(node, stake, &hopper(*b"DE", 10_000));
         self.audits.sender(self.bank).enroll(node).motsu_unwrap();
     }
 
@@ -175,20 +163,10 @@ impl World {
     }
 
     fn answer_liveness(&self, id: u64, node: Address) {
-        let (.., nonce) = self.registry.sender(node).probe_of(node);
-        let (report, summary) = (
-            B256::repeat_byte(0xAB),
-            measured(&hopper(*b"DE", 10_000), now()),
-        );
-        let digest = signing::digest(
-            self.registry.sender(node).domain_separator(),
-            signing::struct_hash(node, report, summary, U256::from(id), nonce),
-        );
-        let bytes = sign(&key(node), &digest);
-        self.registry
-            .sender(node)
-            .commit_probe(node, report, summary, U256::from(id), nonce, bytes.into())
-            .motsu_unwrap();
+        let hw = hopper(*b"DE", 10_000);
+        self.core()
+            .commit_probe(node, &hw, now(), id, &key(node))
+            .unwrap();
         self.ch.sender(node).answer_liveness(id).motsu_unwrap();
     }
 }

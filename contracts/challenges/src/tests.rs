@@ -9,9 +9,9 @@ use motsu::prelude::*;
 use proptest::prelude::*;
 use spon_gpu_work::{open, product, sample_rows, Tree, Work};
 use spon_leases::Leases;
-use spon_registry::{signing, Registry};
+use spon_registry::Registry;
 use spon_staking::Staking;
-use spon_testkit::{a, cases, hopper, measured, probe_key as key, sign, spon, MOTSU_TIME, SUPPLY};
+use spon_testkit::{a, cases, hopper, probe_key as key, spon, Core, MOTSU_TIME, SUPPLY};
 use spon_token::SponToken;
 
 use super::*;
@@ -127,24 +127,19 @@ impl World {
         }
     }
 
+    fn core(&self) -> Core<'_> {
+        Core {
+            token: &self.token,
+            staking: &self.staking,
+            registry: &self.registry,
+            bank: self.bank,
+            gov: self.gov,
+        }
+    }
+
     /// An approved Provider node `node` with `STAKE` SPON self-staked.
     fn provider(&self, node: Address) {
-        self.fund(node, STAKE);
-        self.staking.sender(node).stake(spon(STAKE)).motsu_unwrap();
-        let hw = hopper(*b"DE", 10_000);
-        self.registry
-            .sender(node)
-            .propose_provider(
-                U256::from_be_bytes(hw.pack()),
-                "https://node.example".into(),
-                B256::repeat_byte(7),
-                key(node).address(),
-            )
-            .motsu_unwrap();
-        self.registry
-            .sender(self.gov)
-            .approve_provider(node)
-            .motsu_unwrap();
+        self.core().provider(node, STAKE, &hopper(*b"DE", 10_000));
     }
 
     /// The node's probe, signed by `signer`, answering challenge `id`.
@@ -154,20 +149,9 @@ impl World {
         signer: &Account,
         id: u64,
     ) -> Result<(), spon_registry::errors::Error> {
-        let (.., nonce) = self.registry.sender(node).probe_of(node);
-        let (report, summary) = (
-            B256::repeat_byte(0xAB),
-            measured(&hopper(*b"DE", 10_000), clock::now(MOTSU_TIME)),
-        );
-        let digest = signing::digest(
-            self.registry.sender(node).domain_separator(),
-            signing::struct_hash(node, report, summary, U256::from(id), nonce),
-        );
-        let bytes = sign(signer, &digest);
-        self.registry
-            .sender(node)
-            .commit_probe(node, report, summary, U256::from(id), nonce, bytes.into())
-            .motsu_res()
+        let now = clock::now(MOTSU_TIME);
+        self.core()
+            .commit_probe(node, &hopper(*b"DE", 10_000), now, id, signer)
     }
 
     fn open(&self, kind: u8, node: Address) -> u64 {

@@ -10,10 +10,10 @@ use openzeppelin_stylus::token::erc20::{self, Erc20, IErc20};
 use proptest::prelude::*;
 use spon_leases::{close_reason, lease_state, Leases};
 use spon_node::hardware::{compute, gpu};
-use spon_registry::{signing, Registry};
+use spon_registry::Registry;
 use spon_scoring::Ranked;
 use spon_staking::Staking;
-use spon_testkit::{a, cases, hopper, measured, probe_key, sign, spon, MOTSU_TIME, SPON, SUPPLY};
+use spon_testkit::{a, cases, hopper, probe_key, spon, Core, MOTSU_TIME, SPON, SUPPLY};
 use spon_token::SponToken;
 
 use super::*;
@@ -173,43 +173,18 @@ impl World {
     /// An approved Provider node `node` with `stake` SPON self-staked,
     /// `hw` declared and, if `probed`, a fresh verified probe committed.
     fn provider(&self, node: Address, stake: u64, hw: Hardware, probed: bool) {
-        let key = probe_key(node);
-        self.token
-            .sender(self.bank)
-            .transfer(node, spon(stake))
-            .motsu_unwrap();
-        self.token
-            .sender(node)
-            .approve(self.staking.address(), U256::MAX)
-            .motsu_unwrap();
-        self.staking.sender(node).stake(spon(stake)).motsu_unwrap();
-        self.registry
-            .sender(node)
-            .propose_provider(
-                U256::from_be_bytes(hw.pack()),
-                "https://node.example/manifests".into(),
-                B256::repeat_byte(7),
-                key.address(),
-            )
-            .motsu_unwrap();
-        self.registry
-            .sender(self.gov)
-            .approve_provider(node)
-            .motsu_unwrap();
-        if !probed {
-            return;
+        let core = Core {
+            token: &self.token,
+            staking: &self.staking,
+            registry: &self.registry,
+            bank: self.bank,
+            gov: self.gov,
+        };
+        core.provider(node, stake, &hw);
+        if probed {
+            core.commit_probe(node, &hw, now(), 0, &probe_key(node))
+                .unwrap();
         }
-        let (report, summary) = (B256::repeat_byte(0xAB), measured(&hw, now()));
-        let domain = self.registry.sender(node).domain_separator();
-        let digest = signing::digest(
-            domain,
-            signing::struct_hash(node, report, summary, U256::ZERO, 0),
-        );
-        let bytes = sign(&key, &digest);
-        self.registry
-            .sender(node)
-            .commit_probe(node, report, summary, U256::ZERO, 0, bytes.into())
-            .motsu_unwrap();
     }
 
     fn order(&self, token: Address, max: U256, duration: u64, deposit: U256) -> u64 {

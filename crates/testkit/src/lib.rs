@@ -1,18 +1,22 @@
 //! # Helpers shared by the contracts' motsu tests
 //!
-//! Addresses, SPON amounts, the motsu clock, proptest case counts, and what
-//! a node needs to commit a probe: its probe key, a reference 8-GPU
-//! Hopper node, a measured summary and the 65-byte signature the registry
-//! checks.
+//! Addresses, SPON amounts, the motsu clock, proptest case counts, what a
+//! node needs to commit a probe (its probe key, a reference 8-GPU Hopper
+//! node, a measured summary, the 65-byte signature the registry checks),
+//! and [`Core`]: an approved, staked Provider node and its signed probes
+//! on the real token, staking and registry contracts.
 
 use alloy_primitives::{uint, Address, B256, U256};
 use alloy_signer::SignerSync;
-use motsu::prelude::Account;
+use motsu::prelude::{Account, Contract, ResultExt};
 use spon_node::{
     hardware::{compute, gpu},
     probe::FLAG_GPU,
     Hardware, ProbeSummary,
 };
+use spon_registry::{errors::Error as RegistryError, signing, Registry};
+use spon_staking::Staking;
+use spon_token::SponToken;
 
 /// One SPON, in wei.
 pub const SPON: U256 = uint!(1_000000000000000000_U256);
@@ -84,4 +88,79 @@ pub fn sign(key: &Account, digest: &B256) -> Vec<u8> {
     bytes.extend_from_slice(&sig.s().to_be_bytes::<32>());
     bytes.push(27 + u8::from(sig.v()));
     bytes
+}
+
+/// The token, staking and registry of a test, with the account holding
+/// the SPON supply and governance.
+pub struct Core<'a> {
+    /// SPON.
+    pub token: &'a Contract<SponToken>,
+    /// Staking.
+    pub staking: &'a Contract<Staking>,
+    /// The registry.
+    pub registry: &'a Contract<Registry>,
+    /// Holds the SPON supply.
+    pub bank: Address,
+    /// Governance of staking and the registry.
+    pub gov: Address,
+}
+
+impl Core<'_> {
+    /// Makes `node` an approved Provider node declaring `hw`, with `stake`
+    /// SPON (from the bank) self-staked and [`probe_key`] as probe key.
+    pub fn provider(&self, node: Address, stake: u64, hw: &Hardware) {
+        self.token
+            .sender(self.bank)
+            .transfer(node, spon(stake))
+            .motsu_unwrap();
+        self.token
+            .sender(node)
+            .approve(self.staking.address(), U256::MAX)
+            .motsu_unwrap();
+        self.staking.sender(node).stake(spon(stake)).motsu_unwrap();
+        self.registry
+            .sender(node)
+            .propose_provider(
+                U256::from_be_bytes(hw.pack()),
+                "https://node.example/manifests".into(),
+                B256::repeat_byte(7),
+                probe_key(node).address(),
+            )
+            .motsu_unwrap();
+        self.registry
+            .sender(self.gov)
+            .approve_provider(node)
+            .motsu_unwrap();
+    }
+
+    /// Commits `node`'s next probe of `hw` measured at `timestamp`,
+    /// answering `challenge_id` (0 for none), signed by `signer`; the
+    /// registry's answer.
+    pub fn commit_probe(
+        &self,
+        node: Address,
+        hw: &Hardware,
+        timestamp: u64,
+        challenge_id: u64,
+        signer: &Account,
+    ) -> Result<(), RegistryError> {
+        let (.., nonce) = self.registry.sender(node).probe_of(node);
+        let (report, summary) = (B256::repeat_byte(0xAB), measured(hw, timestamp));
+        let challenge = U256::from(challenge_id);
+        let digest = signing::digest(
+            self.registry.sender(node).domain_separator(),
+            signing::struct_hash(node, report, summary, challenge, nonce),
+        );
+        self.registry
+            .sender(node)
+            .commit_probe(
+                node,
+                report,
+                summary,
+                challenge,
+                nonce,
+                sign(signer, &digest).into(),
+            )
+            .motsu_res()
+    }
 }
