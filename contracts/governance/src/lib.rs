@@ -1,0 +1,738 @@
+//! # SPON governance
+//!
+//! The governor: the only admin of every SPON contract (parameters,
+//! provider approval, the payment-token allowlist, rulings, pause). It
+//! changes them only by executing proposals that SPON holders voted for.
+//!
+//! 1. `propose` — one to [`params::MAX_CALLS`] calls (target, value,
+//!    calldata) and a description hash, by an account holding at least
+//!    `proposalThreshold` SPON. Its vote opens after `votingDelay` and lasts
+//!    `votingPeriod`; its quorum is `quorumBps` of SPON's supply then.
+//! 2. `castVote` — a voter's power is the SPON it locks in the governor
+//!    for this vote (approve it first): one vote per voter per proposal,
+//!    taken back with `unlock` once the vote is over. Locked SPON cannot
+//!    move while the vote runs, so it is never counted twice.
+//! 3. `queue` — a proposal with for + abstain at quorum and more for than
+//!    against waits `timelockDelay`, then `execute` runs its calls once
+//!    (anyone may queue and execute), within a grace period.
+//!
+//! The governor's own parameters and guardian change the same way: a
+//! proposal whose call targets the governor with `setParameter` or
+//! `setGuardian` is applied directly (a contract cannot call itself: the
+//! SDK refuses reentrant calls).
+//!
+//! The **guardian** can only pause contracts (`guardianPause`) and veto
+//! pending slashes (`guardianVeto`); unpausing takes a proposal.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+extern crate alloc;
+
+pub mod errors;
+pub mod events;
+pub mod params;
+pub mod proposal;
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{Address, FixedBytes, B256, U256, U64};
+use alloy_sol_types::SolCall;
+use spon_contract_kit::{clock, Native};
+use stylus_sdk::{
+    abi::Bytes,
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256,
+        StorageU64, StorageU8,
+    },
+};
+
+use crate::{
+    errors::*,
+    events::*,
+    proposal::{state, support, Record},
+};
+
+/// The events this contract emits, as human-readable ABI (the Solidity
+/// interface stylus-sdk exports lists none). A test checks each against the
+/// emitted event types.
+pub const EVENTS: &[&str] = &[
+    "event ProposalCreated(uint64 indexed id, address indexed proposer, bytes32 descriptionHash, uint64 voteStart, uint64 voteEnd, uint256 quorum, uint64 calls)",
+    "event ProposalCall(uint64 indexed id, uint64 index, address indexed target, uint256 value, bytes data)",
+    "event VoteCast(uint64 indexed id, address indexed voter, uint8 support, uint256 weight)",
+    "event VotesUnlocked(uint64 indexed id, address indexed voter, uint256 amount)",
+    "event ProposalQueued(uint64 indexed id, uint64 eta)",
+    "event ProposalExecuted(uint64 indexed id)",
+    "event ProposalCanceled(uint64 indexed id)",
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event GuardianChanged(address indexed previous, address indexed guardian)",
+    "event GuardianPaused(address indexed target)",
+    "event GuardianVetoed(address indexed challenges, uint64 indexed challengeId)",
+];
+
+const WEI_PER_SPON: u64 = 1_000_000_000_000_000_000;
+
+/// The governor's own functions a proposal may call (see the crate docs).
+pub mod own {
+    alloy_sol_types::sol! {
+        /// Sets governor parameter `id` to `value`.
+        function setParameter(uint8 id, uint256 value);
+        /// Replaces the guardian (zero: none).
+        function setGuardian(address guardian);
+    }
+}
+
+sol_interface! {
+    interface IErc20 {
+        function totalSupply() external view returns (uint256);
+        function balanceOf(address account) external view returns (uint256);
+        function transfer(address to, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+    }
+
+    interface IPausable {
+        function pause() external;
+    }
+
+    interface IChallenges {
+        function veto(uint64 id) external;
+    }
+}
+
+/// A voter's SPON locked on one proposal.
+#[storage]
+pub struct Lock {
+    /// `support + 1`; 0 if it did not vote.
+    choice: StorageU8,
+    amount: StorageU256,
+    unlocked: StorageBool,
+}
+
+/// One proposal.
+#[storage]
+pub struct Proposal {
+    proposer: StorageAddress,
+    description_hash: StorageB256,
+    vote_start: StorageU64,
+    vote_end: StorageU64,
+    eta: StorageU64,
+    quorum: StorageU256,
+    for_votes: StorageU256,
+    against_votes: StorageU256,
+    abstain_votes: StorageU256,
+    executed: StorageBool,
+    canceled: StorageBool,
+    /// [`proposal::actions_hash`] of its calls.
+    actions: StorageB256,
+    calls: StorageU64,
+    locks: StorageMap<Address, Lock>,
+}
+
+/// Storage of the governor.
+#[entrypoint]
+#[storage]
+pub struct Governance {
+    spon: StorageAddress,
+    guardian: StorageAddress,
+    params: StorageArray<StorageU64, { params::COUNT }>,
+    count: StorageU64,
+    /// SPON locked in votes and not yet taken back.
+    locked: StorageU256,
+    proposals: StorageMap<u64, Proposal>,
+}
+
+fn spon_wei(whole: u64) -> U256 {
+    U256::from(whole) * U256::from(WEI_PER_SPON)
+}
+
+impl Governance {
+    fn now(&self) -> u64 {
+        clock::now(self.vm().block_timestamp())
+    }
+
+    fn caller(&self) -> Address {
+        self.vm().msg_sender()
+    }
+
+    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
+        log(self.vm(), event);
+    }
+
+    fn param(&self, p: params::Param) -> u64 {
+        self.params.get(p.id).unwrap_or_default().to()
+    }
+
+    /// Only the governor itself, that is an executed proposal (which runs
+    /// these functions directly, never through a call).
+    fn only_self(&self) -> Result<(), Error> {
+        let caller = self.caller();
+        if caller != self.vm().contract_address() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(())
+    }
+
+    fn only_guardian(&self) -> Result<(), Error> {
+        let caller = self.caller();
+        if caller.is_zero() || caller != self.guardian.get() {
+            return Err(Error::unauthorized(caller));
+        }
+        Ok(())
+    }
+
+    fn record(&self, id: u64) -> Record {
+        let p = self.proposals.getter(id);
+        Record {
+            vote_start: p.vote_start.val(),
+            vote_end: p.vote_end.val(),
+            eta: p.eta.val(),
+            quorum: p.quorum.get(),
+            for_votes: p.for_votes.get(),
+            against_votes: p.against_votes.get(),
+            abstain_votes: p.abstain_votes.get(),
+            executed: p.executed.get(),
+            canceled: p.canceled.get(),
+        }
+    }
+
+    /// The record of proposal `id` if it is in one of `expected` states.
+    fn expect(&self, id: u64, expected: &[u8]) -> Result<Record, Error> {
+        let r = self.record(id);
+        let s = r.state(self.now());
+        if !expected.contains(&s) {
+            return Err(Error::not_in_state(id, s, expected));
+        }
+        Ok(r)
+    }
+
+    fn apply_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        let p = spon_contract_kit::by_id(&params::ALL, id)
+            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
+        let v = p.check(value).ok_or_else(|| {
+            Error::ParameterOutOfBounds(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(p.min),
+                max: U256::from(p.max),
+            })
+        })?;
+        if let Some(mut slot) = self.params.setter(id) {
+            slot.set(U64::from(v));
+        }
+        self.emit(ParameterChanged { id, value });
+        Ok(())
+    }
+
+    fn apply_guardian(&mut self, guardian: Address) {
+        let previous = self.guardian.get();
+        self.guardian.set(guardian);
+        self.emit(GuardianChanged { previous, guardian });
+    }
+
+    /// Runs a proposal's call to the governor itself.
+    fn call_self(&mut self, value: U256, data: &[u8]) -> Result<(), Error> {
+        let selector = FixedBytes::<4>::from_slice(data.get(..4).unwrap_or(&[0; 4]));
+        let refused = Error::UnsupportedSelfCall(UnsupportedSelfCall { selector });
+        if !value.is_zero() {
+            return Err(refused);
+        }
+        // Two static words after the selector; the first is a uint8 or an
+        // address, zero-padded on the left.
+        let (first, second) = match data.get(4..) {
+            Some(args) if args.len() >= 64 => (U256::from_be_slice(&args[..32]), &args[32..64]),
+            Some(args) if args.len() >= 32 => (U256::from_be_slice(&args[..32]), &[][..]),
+            _ => return Err(refused),
+        };
+        if selector == own::setParameterCall::SELECTOR
+            && data.len() == 68
+            && first < U256::from(256)
+        {
+            return self.apply_parameter(first.to(), U256::from_be_slice(second));
+        }
+        if selector == own::setGuardianCall::SELECTOR
+            && data.len() == 36
+            && first >> 160 == U256::ZERO
+        {
+            self.apply_guardian(Address::from_word(first.into()));
+            return Ok(());
+        }
+        Err(refused)
+    }
+
+    /// Runs call `index` of a proposal: `value` wei and `data` to `target`.
+    fn run_action(
+        &mut self,
+        index: usize,
+        target: Address,
+        value: U256,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        if target == self.vm().contract_address() {
+            return self.call_self(value, data);
+        }
+        #[allow(deprecated)]
+        let done = stylus_sdk::call::call(
+            stylus_sdk::call::Call::new_in(self).value(value),
+            target,
+            data,
+        );
+        #[allow(deprecated)]
+        done.map(|_| ()).map_err(|e| {
+            let reason = match e {
+                stylus_sdk::call::Error::Revert(r) => r,
+                _ => Vec::new(),
+            };
+            Error::CallReverted(CallReverted {
+                index: U256::from(index),
+                target,
+                reason: reason.into(),
+            })
+        })
+    }
+
+    fn spon_transfer(&mut self, to: Address, amount: U256) -> Result<(), Error> {
+        let spon = self.spon.get();
+        let ok = IErc20::new(spon).transfer(&mut *self, to, amount);
+        if !matches!(ok, Ok(true)) {
+            return Err(Error::TransferFailed(TransferFailed { token: spon }));
+        }
+        Ok(())
+    }
+}
+
+#[public]
+impl Governance {
+    /// Sets the SPON token (votes and the proposal threshold), the guardian
+    /// (zero: none) and the default parameters.
+    ///
+    /// # Errors
+    /// `ZeroAddress` (SPON).
+    ///
+    /// # Events
+    /// `GuardianChanged`.
+    #[constructor]
+    pub fn constructor(&mut self, spon: Address, guardian: Address) -> Result<(), Error> {
+        if spon.is_zero() {
+            return Err(Error::ZeroAddress(ZeroAddress {}));
+        }
+        self.spon.set(spon);
+        for p in params::ALL {
+            if let Some(mut slot) = self.params.setter(p.id) {
+                slot.set(U64::from(p.default));
+            }
+        }
+        self.apply_guardian(guardian);
+        Ok(())
+    }
+
+    /// Proposes calls: `targets[i]` gets `values[i]` wei and `calldatas[i]`.
+    /// The caller must hold `proposalThreshold` SPON. Returns the id.
+    ///
+    /// # Errors
+    /// `InvalidProposalLength`, `CalldataTooLong`, `ZeroAddress` (a
+    /// target), `BelowProposalThreshold`, `CallFailed` (SPON did not
+    /// answer), `ArithmeticOverflow`.
+    ///
+    /// # Events
+    /// `ProposalCreated`.
+    pub fn propose(
+        &mut self,
+        targets: Vec<Address>,
+        values: Vec<U256>,
+        calldatas: Vec<Bytes>,
+        description_hash: B256,
+    ) -> Result<u64, Error> {
+        let n = targets.len();
+        if n == 0 || n > params::MAX_CALLS || values.len() != n || calldatas.len() != n {
+            return Err(Error::InvalidProposalLength(InvalidProposalLength {
+                targets: n as u64,
+                values: values.len() as u64,
+                calldatas: calldatas.len() as u64,
+                max: params::MAX_CALLS as u64,
+            }));
+        }
+        for (i, (target, data)) in targets.iter().zip(&calldatas).enumerate() {
+            if target.is_zero() {
+                return Err(Error::ZeroAddress(ZeroAddress {}));
+            }
+            if data.len() > params::MAX_CALLDATA {
+                return Err(Error::CalldataTooLong(CalldataTooLong {
+                    index: U256::from(i),
+                    length: U256::from(data.len()),
+                    max: U256::from(params::MAX_CALLDATA),
+                }));
+            }
+        }
+        let proposer = self.caller();
+        let spon = self.spon.get();
+        let token = IErc20::new(spon);
+        let unanswered = |_| Error::CallFailed(CallFailed { target: spon });
+        let balance = token.balance_of(&*self, proposer).map_err(unanswered)?;
+        let threshold = spon_wei(self.param(params::PROPOSAL_THRESHOLD));
+        if balance < threshold {
+            return Err(Error::BelowProposalThreshold(BelowProposalThreshold {
+                proposer,
+                balance,
+                threshold,
+            }));
+        }
+        let supply = token.total_supply(&*self).map_err(unanswered)?;
+        let quorum = proposal::quorum(supply, self.param(params::QUORUM_BPS));
+        let vote_start = self
+            .now()
+            .checked_add(self.param(params::VOTING_DELAY))
+            .ok_or(Error::overflow())?;
+        let vote_end = vote_start
+            .checked_add(self.param(params::VOTING_PERIOD))
+            .ok_or(Error::overflow())?;
+        let id = self.count.val().checked_add(1).ok_or(Error::overflow())?;
+        self.count.put(id);
+
+        let mut p = self.proposals.setter(id);
+        p.proposer.set(proposer);
+        p.description_hash.set(description_hash);
+        p.vote_start.put(vote_start);
+        p.vote_end.put(vote_end);
+        p.quorum.set(quorum);
+        p.actions
+            .set(proposal::actions_hash(&targets, &values, &calldatas));
+        p.calls.put(n as u64);
+        self.emit(ProposalCreated {
+            id,
+            proposer,
+            descriptionHash: description_hash,
+            voteStart: vote_start,
+            voteEnd: vote_end,
+            quorum,
+            calls: n as u64,
+        });
+        for (index, ((target, value), data)) in
+            targets.into_iter().zip(values).zip(calldatas).enumerate()
+        {
+            self.emit(ProposalCall {
+                id,
+                index: index as u64,
+                target,
+                value,
+                data: data.0.into(),
+            });
+        }
+        Ok(id)
+    }
+
+    /// Votes on proposal `id` with `amount` SPON pulled from the caller
+    /// (approve it first) and locked until the vote is over. `support`: 0
+    /// against, 1 for, 2 abstain. One vote per voter per proposal.
+    ///
+    /// # Errors
+    /// `ProposalNotInState` (vote not open), `InvalidSupport`, `ZeroAmount`,
+    /// `AlreadyVoted`, `TransferFailed`, `ArithmeticOverflow`.
+    ///
+    /// # Events
+    /// `VoteCast`.
+    pub fn cast_vote(&mut self, id: u64, support: u8, amount: U256) -> Result<(), Error> {
+        self.expect(id, &[state::ACTIVE])?;
+        if support > support::ABSTAIN {
+            return Err(Error::InvalidSupport(InvalidSupport { support }));
+        }
+        if amount.is_zero() {
+            return Err(Error::ZeroAmount(ZeroAmount {}));
+        }
+        let voter = self.caller();
+        if self.proposals.getter(id).locks.getter(voter).choice.val() != 0 {
+            return Err(Error::AlreadyVoted(AlreadyVoted { id, voter }));
+        }
+        let locked = self
+            .locked
+            .get()
+            .checked_add(amount)
+            .ok_or(Error::overflow())?;
+        let spon = self.spon.get();
+        let this = self.vm().contract_address();
+        let pulled = IErc20::new(spon).transfer_from(&mut *self, voter, this, amount);
+        if !matches!(pulled, Ok(true)) {
+            return Err(Error::TransferFailed(TransferFailed { token: spon }));
+        }
+        self.locked.set(locked);
+        let mut p = self.proposals.setter(id);
+        let tally = match support {
+            support::FOR => &mut p.for_votes,
+            support::AGAINST => &mut p.against_votes,
+            _ => &mut p.abstain_votes,
+        };
+        // Bounded by SPON's supply, which `locked` already checked.
+        tally.set(tally.get() + amount);
+        let mut lock = p.locks.setter(voter);
+        lock.choice.put(support + 1);
+        lock.amount.set(amount);
+        self.emit(VoteCast {
+            id,
+            voter,
+            support,
+            weight: amount,
+        });
+        Ok(())
+    }
+
+    /// Takes back the SPON the caller locked on proposal `id`, once its
+    /// vote is over (or it was withdrawn). Returns the amount.
+    ///
+    /// # Errors
+    /// `NothingLocked`, `VoteNotOver`, `TransferFailed`.
+    ///
+    /// # Events
+    /// `VotesUnlocked`.
+    pub fn unlock(&mut self, id: u64) -> Result<U256, Error> {
+        let voter = self.caller();
+        let (amount, unlocked) = {
+            let p = self.proposals.getter(id);
+            let lock = p.locks.getter(voter);
+            (lock.amount.get(), lock.unlocked.get())
+        };
+        if amount.is_zero() || unlocked {
+            return Err(Error::NothingLocked(NothingLocked { id, voter }));
+        }
+        let r = self.record(id);
+        if !r.unlocked(self.now()) {
+            return Err(Error::VoteNotOver(VoteNotOver {
+                id,
+                voteEnd: r.vote_end,
+            }));
+        }
+        self.proposals
+            .setter(id)
+            .locks
+            .setter(voter)
+            .unlocked
+            .set(true);
+        // Every lock is part of `locked`.
+        let locked = self.locked.get() - amount;
+        self.locked.set(locked);
+        self.spon_transfer(voter, amount)?;
+        self.emit(VotesUnlocked { id, voter, amount });
+        Ok(amount)
+    }
+
+    /// Queues passed proposal `id`: it may execute `timelockDelay` from
+    /// now. Anyone may call it.
+    ///
+    /// # Errors
+    /// `ProposalNotInState` (not Succeeded), `ArithmeticOverflow`.
+    ///
+    /// # Events
+    /// `ProposalQueued`.
+    pub fn queue(&mut self, id: u64) -> Result<u64, Error> {
+        self.expect(id, &[state::SUCCEEDED])?;
+        let eta = self
+            .now()
+            .checked_add(self.param(params::TIMELOCK_DELAY))
+            .ok_or(Error::overflow())?;
+        self.proposals.setter(id).eta.put(eta);
+        self.emit(ProposalQueued { id, eta });
+        Ok(eta)
+    }
+
+    /// Runs the calls of queued proposal `id` in order, once, after its
+    /// timelock: the caller passes them again (from `ProposalCall`), and
+    /// they must be exactly those proposed. Any value they carry is paid
+    /// from the governor's balance (send it along). Anyone may call it. A
+    /// call that reverts reverts the whole execution.
+    ///
+    /// # Errors
+    /// `ProposalNotInState` (not Queued), `TimelockNotPassed`,
+    /// `ActionsMismatch`, `CallReverted`, `UnsupportedSelfCall`, and the
+    /// errors of `setParameter` for a call to the governor itself.
+    ///
+    /// # Events
+    /// `ProposalExecuted`, and those of the calls.
+    #[payable]
+    pub fn execute(
+        &mut self,
+        id: u64,
+        targets: Vec<Address>,
+        values: Vec<U256>,
+        calldatas: Vec<Bytes>,
+    ) -> Result<(), Error> {
+        let r = self.expect(id, &[state::QUEUED])?;
+        if self.now() < r.eta {
+            return Err(Error::TimelockNotPassed(TimelockNotPassed {
+                id,
+                eta: r.eta,
+            }));
+        }
+        let p = self.proposals.getter(id);
+        let n = p.calls.val() as usize;
+        let hash = proposal::actions_hash(&targets, &values, &calldatas);
+        if targets.len() != n
+            || values.len() != n
+            || calldatas.len() != n
+            || hash != p.actions.get()
+        {
+            return Err(Error::ActionsMismatch(ActionsMismatch { id }));
+        }
+        // Marked before the calls: a call cannot run it again.
+        self.proposals.setter(id).executed.set(true);
+        for (index, ((target, value), data)) in
+            targets.into_iter().zip(values).zip(calldatas).enumerate()
+        {
+            self.run_action(index, target, value, &data)?;
+        }
+        self.emit(ProposalExecuted { id });
+        Ok(())
+    }
+
+    /// Withdraws proposal `id` before its vote opens. Its proposer only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ProposalNotInState` (not Pending).
+    ///
+    /// # Events
+    /// `ProposalCanceled`.
+    pub fn cancel(&mut self, id: u64) -> Result<(), Error> {
+        self.expect(id, &[state::PENDING])?;
+        let caller = self.caller();
+        if caller != self.proposals.getter(id).proposer.get() {
+            return Err(Error::unauthorized(caller));
+        }
+        self.proposals.setter(id).canceled.set(true);
+        self.emit(ProposalCanceled { id });
+        Ok(())
+    }
+
+    /// Sets governor parameter `id` (0 quorumBps, 1 votingPeriod,
+    /// 2 timelockDelay, 3 votingDelay, 4 proposalThreshold) to `value`.
+    /// Only through an executed proposal calling the governor; any other
+    /// caller is refused.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only_self()?;
+        self.apply_parameter(id, value)
+    }
+
+    /// Replaces the guardian (zero: none). Only through an executed
+    /// proposal calling the governor.
+    ///
+    /// # Errors
+    /// `Unauthorized`.
+    ///
+    /// # Events
+    /// `GuardianChanged`.
+    pub fn set_guardian(&mut self, guardian: Address) -> Result<(), Error> {
+        self.only_self()?;
+        self.apply_guardian(guardian);
+        Ok(())
+    }
+
+    /// Pauses the contract at `target` (one the governor governs).
+    /// Guardian only; lifting the pause takes a proposal.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `CallFailed` (the target refused, e.g. already
+    /// paused).
+    ///
+    /// # Events
+    /// `GuardianPaused`, and the target's `Paused`.
+    pub fn guardian_pause(&mut self, target: Address) -> Result<(), Error> {
+        self.only_guardian()?;
+        IPausable::new(target)
+            .pause(&mut *self)
+            .map_err(|_| Error::CallFailed(CallFailed { target }))?;
+        self.emit(GuardianPaused { target });
+        Ok(())
+    }
+
+    /// Vetoes pending slash `challenge_id` of the challenges contract at
+    /// `challenges`. Guardian only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `CallFailed` (the challenges contract refused, e.g.
+    /// the veto window passed).
+    ///
+    /// # Events
+    /// `GuardianVetoed`, and the challenge's `Vetoed`.
+    pub fn guardian_veto(&mut self, challenges: Address, challenge_id: u64) -> Result<(), Error> {
+        self.only_guardian()?;
+        IChallenges::new(challenges)
+            .veto(&mut *self, challenge_id)
+            .map_err(|_| Error::CallFailed(CallFailed { target: challenges }))?;
+        self.emit(GuardianVetoed {
+            challenges,
+            challengeId: challenge_id,
+        });
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ views
+
+    /// `(SPON token, guardian)`.
+    pub fn config(&self) -> (Address, Address) {
+        (self.spon.get(), self.guardian.get())
+    }
+
+    /// Value of parameter `id` (0 if unknown).
+    pub fn parameter(&self, id: u8) -> U256 {
+        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
+    }
+
+    /// Number of proposals (ids run from 1).
+    pub fn proposal_count(&self) -> u64 {
+        self.count.val()
+    }
+
+    /// SPON locked in votes and not yet taken back.
+    pub fn locked(&self) -> U256 {
+        self.locked.get()
+    }
+
+    /// State of proposal `id` (0 none, 1 Pending, 2 Active, 3 Defeated,
+    /// 4 Succeeded, 5 Queued, 6 Executed, 7 Canceled, 8 Expired).
+    pub fn state_of(&self, id: u64) -> u8 {
+        self.record(id).state(self.now())
+    }
+
+    /// `(proposer, descriptionHash, voteStart, voteEnd, eta, quorum,
+    /// calls, actionsHash)` of proposal `id`.
+    #[allow(clippy::type_complexity)]
+    pub fn proposal_of(&self, id: u64) -> (Address, B256, u64, u64, u64, U256, u64, B256) {
+        let p = self.proposals.getter(id);
+        (
+            p.proposer.get(),
+            p.description_hash.get(),
+            p.vote_start.val(),
+            p.vote_end.val(),
+            p.eta.val(),
+            p.quorum.get(),
+            p.calls.val(),
+            p.actions.get(),
+        )
+    }
+
+    /// `(for, against, abstain)` votes of proposal `id`.
+    pub fn votes_of(&self, id: u64) -> (U256, U256, U256) {
+        let p = self.proposals.getter(id);
+        (
+            p.for_votes.get(),
+            p.against_votes.get(),
+            p.abstain_votes.get(),
+        )
+    }
+
+    /// `(voted, support, amount, unlocked)` of `voter` on proposal `id`.
+    pub fn vote_of(&self, id: u64, voter: Address) -> (bool, u8, U256, bool) {
+        let p = self.proposals.getter(id);
+        let lock = p.locks.getter(voter);
+        let choice = lock.choice.val();
+        (
+            choice != 0,
+            choice.saturating_sub(1),
+            lock.amount.get(),
+            lock.unlocked.get(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

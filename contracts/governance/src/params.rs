@@ -1,0 +1,68 @@
+//! Governance-set parameters of the governor itself: ids, defaults, bounds.
+//! They change only through an executed proposal that calls
+//! `setParameter` on the governor.
+
+pub use spon_contract_kit::Param;
+
+const HOUR: u64 = 3_600;
+const DAY: u64 = 24 * HOUR;
+
+/// Votes needed for a proposal to pass, in bps of SPON's total supply at
+/// the proposal's creation: for + abstain must reach it (against votes do
+/// not help a proposal reach quorum).
+pub const QUORUM_BPS: Param = Param {
+    id: 0,
+    default: 400,
+    min: 50,
+    max: 5_000,
+};
+/// Length of a proposal's vote, seconds.
+pub const VOTING_PERIOD: Param = Param {
+    id: 1,
+    default: 3 * DAY,
+    min: HOUR,
+    max: 30 * DAY,
+};
+/// Delay between queueing a passed proposal and executing it, seconds:
+/// the time users have to leave before a change applies.
+pub const TIMELOCK_DELAY: Param = Param {
+    id: 2,
+    default: 2 * DAY,
+    min: HOUR,
+    max: 30 * DAY,
+};
+/// Delay between a proposal's creation and the start of its vote,
+/// seconds.
+pub const VOTING_DELAY: Param = Param {
+    id: 3,
+    default: DAY,
+    min: 0,
+    max: 7 * DAY,
+};
+/// SPON the proposer must hold to propose, whole SPON.
+pub const PROPOSAL_THRESHOLD: Param = Param {
+    id: 4,
+    default: 10_000,
+    min: 0,
+    max: 100_000_000,
+};
+
+/// Number of parameters.
+pub const COUNT: usize = 5;
+
+/// Every parameter, by id.
+pub const ALL: [Param; COUNT] = [
+    QUORUM_BPS,
+    VOTING_PERIOD,
+    TIMELOCK_DELAY,
+    VOTING_DELAY,
+    PROPOSAL_THRESHOLD,
+];
+
+/// How long a queued proposal stays executable after its timelock ends,
+/// seconds; after that it is Expired.
+pub const GRACE_PERIOD: u64 = 14 * DAY;
+/// Most calls in one proposal.
+pub const MAX_CALLS: usize = 16;
+/// Longest calldata of one call, bytes.
+pub const MAX_CALLDATA: usize = 4_096;
