@@ -16,6 +16,7 @@ sol!(SponStaking, "../deployments/abi/spon-staking.json");
 sol!(SponRegistry, "../deployments/abi/spon-registry.json");
 sol!(SponLeases, "../deployments/abi/spon-leases.json");
 sol!(SponChallenges, "../deployments/abi/spon-challenges.json");
+sol!(SponGovernance, "../deployments/abi/spon-governance.json");
 
 pub mod gpu_work;
 
@@ -75,6 +76,7 @@ static ABIS: LazyLock<Vec<JsonAbi>> = LazyLock::new(|| {
         include_str!("../deployments/abi/spon-registry.json"),
         include_str!("../deployments/abi/spon-leases.json"),
         include_str!("../deployments/abi/spon-challenges.json"),
+        include_str!("../deployments/abi/spon-governance.json"),
     ]
     .iter()
     .map(|json| serde_json::from_str(json).expect("exported ABI is valid JSON"))
