@@ -20,10 +20,15 @@
 //! Stylus's rules, JSON-RPC. `create1`/`create2`/`delegate_call_contract`
 //! report failure.
 
-use std::{cell::RefCell, collections::HashMap, rc::Rc};
+use std::{
+    cell::RefCell,
+    collections::HashMap,
+    rc::Rc,
+    sync::{LazyLock, Mutex},
+};
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use wasmtime::{Caller, Config, Engine, Linker, Memory, Module, Store};
 
 /// Block timestamp of a new chain (2026-01-01T00:00:00Z).
@@ -130,19 +135,46 @@ impl std::fmt::Display for ExitEarly {
 
 impl std::error::Error for ExitEarly {}
 
-/// Stylus discriminant of deployed code.
-const STYLUS_PREFIX: [u8; 3] = [0xEF, 0xF0, 0x00];
+/// One engine for every chain of the process, so that a module compiled
+/// once serves every chain that deploys it.
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    Engine::new(&config).expect("wasmtime engine")
+});
 
-fn decompress(code: &[u8]) -> Result<Vec<u8>> {
-    if code.len() < 4 || code[..3] != STYLUS_PREFIX {
-        bail!("not Stylus code");
+/// Modules accepted so far, by keccak256 of the module: the deployed code
+/// and the compiled module (checking, brotli-11 and compiling take about a
+/// second per contract; tests deploy the same modules many times).
+static ACCEPTED: LazyLock<Mutex<HashMap<B256, Accepted>>> = LazyLock::new(Mutex::default);
+
+/// Deployed code and compiled module.
+type Accepted = (Vec<u8>, Module);
+
+/// The deployed code and compiled module of `wasm`, if Nitro's activation
+/// would accept it.
+fn accept(wasm: &[u8]) -> Result<Accepted> {
+    let key = keccak256(wasm);
+    if let Some(done) = ACCEPTED.lock().expect("module cache").get(&key) {
+        return Ok(done.clone());
     }
-    if code[3] != 0 {
-        bail!("Stylus code with dictionary {} is not supported", code[3]);
+    let mut why = stylus_artifact::check(wasm);
+    let code = stylus_artifact::deployable_code(wasm);
+    let sizes = stylus_artifact::Sizes {
+        raw: wasm.len(),
+        compressed: code.len() - stylus_artifact::STYLUS_PREFIX.len(),
+    };
+    why.extend(sizes.violations());
+    if !why.is_empty() {
+        bail!("activation refused: {}", why.join("; "));
     }
-    let mut wasm = Vec::new();
-    brotli::BrotliDecompress(&mut &code[4..], &mut wasm).context("brotli")?;
-    Ok(wasm)
+    let module = Module::new(&ENGINE, stylus_artifact::module_of(&code)?)?;
+    let done = (code, module);
+    ACCEPTED
+        .lock()
+        .expect("module cache")
+        .insert(key, done.clone());
+    Ok(done)
 }
 
 impl Default for Chain {
@@ -154,9 +186,7 @@ impl Default for Chain {
 impl Chain {
     /// A new empty chain at [`GENESIS_TIME`].
     pub fn new() -> Self {
-        let mut config = Config::new();
-        config.consume_fuel(true);
-        let engine = Engine::new(&config).expect("wasmtime engine");
+        let engine = ENGINE.clone();
         let linker = host::linker(&engine).expect("vm_hooks linker");
         Chain {
             engine,
@@ -175,13 +205,7 @@ impl Chain {
     /// # Errors
     /// The activation checks' refusals, or a module wasmtime cannot compile.
     pub fn deploy(&mut self, wasm: &[u8]) -> Result<Address> {
-        let mut why = stylus_artifact::check(wasm);
-        why.extend(stylus_artifact::sizes(wasm).violations());
-        if !why.is_empty() {
-            bail!("activation refused: {}", why.join("; "));
-        }
-        let code = stylus_artifact::deployable_code(wasm);
-        let module = Module::new(&self.engine, decompress(&code)?)?;
+        let (code, module) = accept(wasm)?;
         self.modules.insert(keccak256(&code), module);
         self.next_address += 1;
         let address = Address::left_padding_from(&self.next_address.to_be_bytes());
@@ -202,6 +226,22 @@ impl Chain {
             .entry(address)
             .or_default()
             .balance = balance;
+    }
+
+    /// The code at `address` (empty if none): `0xEFF000 ‖ 0x00 ‖
+    /// brotli(wasm)` for a Stylus program.
+    pub fn code(&self, address: Address) -> Vec<u8> {
+        self.state
+            .borrow()
+            .accounts
+            .get(&address)
+            .map(|a| a.code.clone())
+            .unwrap_or_default()
+    }
+
+    /// The current block's number.
+    pub fn block_number(&self) -> u64 {
+        self.block_number
     }
 
     /// Storage slot `slot` of `address`.

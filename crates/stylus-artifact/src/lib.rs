@@ -318,6 +318,27 @@ pub fn deployable_code(wasm: &[u8]) -> Vec<u8> {
     code
 }
 
+/// The module inside deployed Stylus `code` (the inverse of
+/// [`deployable_code`], for code without a brotli dictionary).
+///
+/// # Errors
+/// If `code` is not Stylus code or its stream does not decompress.
+pub fn module_of(code: &[u8]) -> Result<Vec<u8>> {
+    if code.len() < STYLUS_PREFIX.len() || code[..3] != STYLUS_PREFIX[..3] {
+        anyhow::bail!("not Stylus code");
+    }
+    if code[3] != 0 {
+        anyhow::bail!(
+            "Stylus code with brotli dictionary {} is not supported",
+            code[3]
+        );
+    }
+    let mut wasm = Vec::new();
+    brotli::BrotliDecompress(&mut &code[4..], &mut wasm)
+        .map_err(|e| anyhow::anyhow!("brotli: {e}"))?;
+    Ok(wasm)
+}
+
 /// Sizes of one processed contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sizes {

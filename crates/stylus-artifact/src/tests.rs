@@ -182,9 +182,11 @@ fn deployable_code_has_prefix_and_decompresses() {
     let wasm = module(GOOD);
     let code = deployable_code(&wasm);
     assert_eq!(&code[..4], &STYLUS_PREFIX);
-    let mut back = Vec::new();
-    brotli::BrotliDecompress(&mut &code[4..], &mut back).unwrap();
-    assert_eq!(back, wasm);
+    assert_eq!(module_of(&code).unwrap(), wasm);
+    assert!(module_of(&wasm).is_err());
+    let mut with_dictionary = code.clone();
+    with_dictionary[3] = 1;
+    assert!(module_of(&with_dictionary).is_err());
 }
 
 #[test]
