@@ -905,6 +905,66 @@ sol! {
     function unpause();
 }
 
+#[motsu::test]
+fn the_guardian_vetoes_a_pending_slash_through_the_governor() {
+    let g = governed();
+    let w = &g.w;
+    let gov = w.gov.address();
+    // Wiring as the deployment does it (the governor holds governance).
+    g.staking
+        .sender(gov)
+        .set_role(1, g.challenges.address(), true)
+        .motsu_unwrap();
+    g.registry
+        .sender(gov)
+        .set_role(2, g.challenges.address(), true)
+        .motsu_unwrap();
+    let core = spon_testkit::Core {
+        token: &w.token,
+        staking: &g.staking,
+        registry: &g.registry,
+        bank: w.bank,
+        gov,
+    };
+    let node = a(0x12);
+    core.provider(node, 100_000, &spon_testkit::hopper(*b"DE", 10_000));
+    let challenger = w.voters[1];
+    w.token
+        .sender(challenger)
+        .approve(g.challenges.address(), U256::MAX)
+        .motsu_unwrap();
+    let id = g
+        .challenges
+        .sender(challenger)
+        .open_challenge(0, node, 0, B256::ZERO)
+        .motsu_unwrap();
+    // Unanswered: the slash is scheduled.
+    let deadline = g.challenges.sender(w.bank).challenge_of(id).5;
+    warp(deadline + 1);
+    g.challenges.sender(w.bank).resolve(id).motsu_unwrap();
+    let pending = spon_challenges::state::SLASH_PENDING;
+    assert_eq!(g.challenges.sender(w.bank).challenge_of(id).1, pending);
+    // Nobody but the guardian vetoes through the governor.
+    let err = w
+        .gov
+        .sender(challenger)
+        .guardian_veto(g.challenges.address(), id)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
+    let stake = g.staking.sender(node).stake_of(node);
+    w.gov
+        .sender(w.guardian)
+        .guardian_veto(g.challenges.address(), id)
+        .motsu_unwrap();
+    w.gov.assert_emitted(&GuardianVetoed {
+        challenges: g.challenges.address(),
+        challengeId: id,
+    });
+    let vetoed = spon_challenges::state::VETOED;
+    assert_eq!(g.challenges.sender(w.bank).challenge_of(id).1, vetoed);
+    assert_eq!(g.staking.sender(node).stake_of(node), stake);
+}
+
 #[derive(Debug, Clone)]
 enum Step {
     Propose,

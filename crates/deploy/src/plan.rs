@@ -235,54 +235,22 @@ impl Wire {
         )
     }
 
+    /// The role id this call sets in its target's `setRole`.
+    pub fn role(self) -> u8 {
+        match self {
+            Wire::Handover(_) => 0,
+            Wire::StakingChallenges | Wire::RegistryLeases => 1,
+            Wire::RegistryChallenges | Wire::LeasesMarket | Wire::ChallengesCommittee => 2,
+            Wire::ChallengesAudits => 3,
+        }
+    }
+
     /// The call's data.
+    ///
+    /// # Errors
+    /// If the account is not deployed yet.
     pub fn calldata(self, s: &Settings, a: &impl Addresses) -> Result<Vec<u8>> {
-        let account = self.account(s, a)?;
-        // Role ids of each contract's `setRole`.
-        let with_flag = |role: u8| Staking::setRoleCall {
-            role,
-            account,
-            enabled: true,
-        };
-        Ok(match self {
-            Wire::StakingChallenges => with_flag(1).abi_encode(),
-            Wire::RegistryLeases => Registry::setRoleCall {
-                role: 1,
-                account,
-                enabled: true,
-            }
-            .abi_encode(),
-            Wire::RegistryChallenges => Registry::setRoleCall {
-                role: 2,
-                account,
-                enabled: true,
-            }
-            .abi_encode(),
-            Wire::LeasesMarket => Leases::setRoleCall { role: 2, account }.abi_encode(),
-            Wire::ChallengesAudits => Challenges::setRoleCall { role: 3, account }.abi_encode(),
-            Wire::ChallengesCommittee => Challenges::setRoleCall { role: 2, account }.abi_encode(),
-            Wire::Handover(c) => match c {
-                Contract::Staking => with_flag(0).abi_encode(),
-                Contract::Registry => Registry::setRoleCall {
-                    role: 0,
-                    account,
-                    enabled: true,
-                }
-                .abi_encode(),
-                Contract::Leases => Leases::setRoleCall { role: 0, account }.abi_encode(),
-                Contract::Market => Market::setRoleCall { role: 0, account }.abi_encode(),
-                Contract::Challenges => Challenges::setRoleCall { role: 0, account }.abi_encode(),
-                Contract::Audits => Audits::setRoleCall {
-                    role: 0,
-                    account,
-                    enabled: true,
-                }
-                .abi_encode(),
-                Contract::Token | Contract::Governance => {
-                    bail!("{} has no governance role", c.package())
-                }
-            },
-        })
+        set_role(self.target(), self.role(), self.account(s, a)?)
     }
 
     /// The target's `config()` call, whose answer tells whether this call
@@ -341,6 +309,36 @@ impl Wire {
             _ => Audits::configCall::abi_decode_returns(answer, true)?._4,
         })
     }
+}
+
+/// `setRole(role, account[, true])` of contract `c` (staking, the
+/// registry and audits take an `enabled` flag, the others do not).
+fn set_role(c: Contract, role: u8, account: Address) -> Result<Vec<u8>> {
+    let enabled = true;
+    Ok(match c {
+        Contract::Staking => Staking::setRoleCall {
+            role,
+            account,
+            enabled,
+        }
+        .abi_encode(),
+        Contract::Registry => Registry::setRoleCall {
+            role,
+            account,
+            enabled,
+        }
+        .abi_encode(),
+        Contract::Audits => Audits::setRoleCall {
+            role,
+            account,
+            enabled,
+        }
+        .abi_encode(),
+        Contract::Leases => Leases::setRoleCall { role, account }.abi_encode(),
+        Contract::Market => Market::setRoleCall { role, account }.abi_encode(),
+        Contract::Challenges => Challenges::setRoleCall { role, account }.abi_encode(),
+        Contract::Token | Contract::Governance => bail!("{} has no roles", c.package()),
+    })
 }
 
 fn short(c: Contract) -> &'static str {
