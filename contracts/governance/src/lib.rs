@@ -230,31 +230,25 @@ impl Governance {
     /// Runs a proposal's call to the governor itself.
     fn call_self(&mut self, value: U256, data: &[u8]) -> Result<(), Error> {
         let selector = FixedBytes::<4>::from_slice(data.get(..4).unwrap_or(&[0; 4]));
-        let refused = Error::UnsupportedSelfCall(UnsupportedSelfCall { selector });
-        if !value.is_zero() {
-            return Err(refused);
+        // Static arguments only: word `i` after the selector, read once
+        // the length is known to hold it.
+        let word = |i: usize| U256::from_be_slice(&data[4 + 32 * i..36 + 32 * i]);
+        if value.is_zero() {
+            if selector == own::setParameterCall::SELECTOR
+                && data.len() == 68
+                && word(0) < U256::from(256)
+            {
+                return self.apply_parameter(word(0).to(), word(1));
+            }
+            if selector == own::setGuardianCall::SELECTOR
+                && data.len() == 36
+                && word(0) >> 160 == U256::ZERO
+            {
+                self.apply_guardian(Address::from_word(word(0).into()));
+                return Ok(());
+            }
         }
-        // Two static words after the selector; the first is a uint8 or an
-        // address, zero-padded on the left.
-        let (first, second) = match data.get(4..) {
-            Some(args) if args.len() >= 64 => (U256::from_be_slice(&args[..32]), &args[32..64]),
-            Some(args) if args.len() >= 32 => (U256::from_be_slice(&args[..32]), &[][..]),
-            _ => return Err(refused),
-        };
-        if selector == own::setParameterCall::SELECTOR
-            && data.len() == 68
-            && first < U256::from(256)
-        {
-            return self.apply_parameter(first.to(), U256::from_be_slice(second));
-        }
-        if selector == own::setGuardianCall::SELECTOR
-            && data.len() == 36
-            && first >> 160 == U256::ZERO
-        {
-            self.apply_guardian(Address::from_word(first.into()));
-            return Ok(());
-        }
-        Err(refused)
+        Err(Error::UnsupportedSelfCall(UnsupportedSelfCall { selector }))
     }
 
     /// Runs call `index` of a proposal: `value` wei and `data` to `target`.

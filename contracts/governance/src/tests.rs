@@ -540,12 +540,26 @@ fn a_reverting_call_reverts_the_whole_execution() {
         err,
         Error::CallReverted(CallReverted { index, target, .. }) if index.is_zero() && target == w.token.address()
     ));
-    // The governor's own functions other than setParameter/setGuardian.
-    let calls = Calls::one(w.gov.address(), pauseCall {}.abi_encode());
-    assert!(matches!(
-        w.enact_failing(&calls),
-        Error::UnsupportedSelfCall(_)
-    ));
+    // The governor's own functions other than setParameter/setGuardian,
+    // or those with malformed arguments or value.
+    let mut long = set_param(params::VOTING_DELAY.id, HOUR);
+    long.push(0);
+    let mut wide = set_param(params::VOTING_DELAY.id, HOUR);
+    wide[35 - 1] = 1; // id 256 + 1
+    let mut paid = Calls::one(w.gov.address(), set_param(params::VOTING_DELAY.id, HOUR));
+    paid.values[0] = U256::from(1);
+    for calls in [
+        Calls::one(w.gov.address(), pauseCall {}.abi_encode()),
+        Calls::one(w.gov.address(), long),
+        Calls::one(w.gov.address(), wide),
+        Calls::one(w.gov.address(), vec![1, 2]),
+        paid,
+    ] {
+        assert!(matches!(
+            w.enact_failing(&calls),
+            Error::UnsupportedSelfCall(_)
+        ));
+    }
     assert_eq!(
         w.gov.sender(w.bank).parameter(params::VOTING_DELAY.id),
         U256::from(params::VOTING_DELAY.default)
