@@ -207,6 +207,30 @@ fn parameter_table_is_consistent() {
 }
 
 #[motsu::test]
+fn construction_needs_the_token_and_takes_the_defaults() {
+    let gov = Contract::<Governance>::new();
+    let err = gov
+        .sender(a(1))
+        .constructor(Address::ZERO, a(2))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ZeroAddress(_)));
+    let w = world();
+    assert_eq!(
+        w.gov.sender(w.bank).config(),
+        (w.token.address(), w.guardian)
+    );
+    for p in params::ALL {
+        assert_eq!(w.gov.sender(w.bank).parameter(p.id), U256::from(p.default));
+    }
+    assert_eq!(w.gov.sender(w.bank).parameter(99), U256::ZERO);
+    assert_eq!(w.gov.sender(w.bank).state_of(1), state::NONE);
+    w.gov.assert_emitted(&GuardianChanged {
+        previous: Address::ZERO,
+        guardian: w.guardian,
+    });
+}
+
+#[motsu::test]
 fn a_proposal_lives_from_pending_to_executed() {
     let w = world();
     let calls = Calls::one(
