@@ -45,12 +45,12 @@ mod reqwest_url {
     pub use alloy_transport_http::reqwest::Url;
 }
 
-/// Writes `secret` to a new file only this user can read, in a fresh
-/// private folder; removed with the returned guard.
-struct SecretFile(PathBuf);
+/// A new file holding `contents` that only this user can read, in a fresh
+/// private folder (keys, passwords, the module); removed when dropped.
+struct PrivateFile(PathBuf);
 
-impl SecretFile {
-    fn new(name: &str, secret: &str) -> Result<Self> {
+impl PrivateFile {
+    fn new(name: &str, contents: &[u8]) -> Result<Self> {
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
@@ -63,8 +63,8 @@ impl SecretFile {
             .create_new(true)
             .mode(0o600)
             .open(&path)?;
-        std::io::Write::write_all(&mut f, secret.as_bytes())?;
-        Ok(SecretFile(path))
+        std::io::Write::write_all(&mut f, contents)?;
+        Ok(PrivateFile(path))
     }
 
     fn path(&self) -> &Path {
@@ -72,7 +72,7 @@ impl SecretFile {
     }
 }
 
-impl Drop for SecretFile {
+impl Drop for PrivateFile {
     fn drop(&mut self) {
         if let Some(dir) = self.0.parent() {
             let _ = std::fs::remove_dir_all(dir);
@@ -204,8 +204,7 @@ impl Backend for Rpc {
         _encoded: &[u8],
     ) -> Result<(Address, Receipt)> {
         // cargo-stylus reads the module from a file: the exact bytes given.
-        let module = SecretFile::new(&format!("{package}.wasm"), "")?;
-        std::fs::write(module.path(), wasm)?;
+        let module = PrivateFile::new(&format!("{package}.wasm"), wasm)?;
         let (program, pre) = self
             .cargo_stylus
             .split_first()
@@ -220,12 +219,12 @@ impl Backend for Rpc {
             .arg("--no-verify");
         let _secret = match &self.key {
             Key::Hex(hex) => {
-                let f = SecretFile::new("key", hex.trim())?;
+                let f = PrivateFile::new("key", hex.trim().as_bytes())?;
                 cmd.arg("--private-key-path").arg(f.path());
                 f
             }
             Key::Keystore { path, password } => {
-                let f = SecretFile::new("password", password)?;
+                let f = PrivateFile::new("password", password.as_bytes())?;
                 cmd.arg("--keystore-path")
                     .arg(path)
                     .arg("--keystore-password-path")
@@ -315,7 +314,7 @@ mod tests {
     #[test]
     fn secrets_are_private_and_removed() {
         use std::os::unix::fs::PermissionsExt;
-        let f = SecretFile::new("key", "0x01").unwrap();
+        let f = PrivateFile::new("key", b"0x01").unwrap();
         let path = f.path().to_path_buf();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
