@@ -52,10 +52,13 @@ struct PrivateFile(PathBuf);
 impl PrivateFile {
     fn new(name: &str, contents: &[u8]) -> Result<Self> {
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_nanos();
-        let dir = std::env::temp_dir().join(format!("spon-deploy-{}-{nanos}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("spon-deploy-{}-{nanos}-{n}", std::process::id()));
         std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         let path = dir.join(name);
         let mut f = std::fs::OpenOptions::new()
