@@ -1,0 +1,16 @@
+//! # The SPON matcher's core
+//!
+//! What the off-chain matcher decides, without the chain: [`book::Book`]
+//! holds open orders and live bids as the market's events describe them
+//! (with an undo journal per block, so a reorg rolls back exactly what the
+//! dropped blocks did), and the nodes as the registry and staking views
+//! describe them; [`book::Book::best`] picks an order's best eligible bid
+//! with the same `spon-scoring` code the market runs, so a proposal it makes
+//! is never refused for its score; [`assign`] matches many orders at once
+//! with each node used at most once, and compares that with per-order
+//! greedy choice.
+
+pub mod assign;
+pub mod book;
+
+pub use book::{Bid, Book, Event, Node, Order};
