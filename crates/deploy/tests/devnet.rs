@@ -50,7 +50,7 @@ impl Devnet {
     }
 
     fn receipt(&mut self, to: Address, data: &[u8]) -> Receipt {
-        let block = self.chain.block_number();
+        let block = self.chain.block_number;
         self.chain.advance(1);
         let mut id = to.to_vec();
         id.extend_from_slice(data);

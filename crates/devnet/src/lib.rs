@@ -239,11 +239,6 @@ impl Chain {
             .unwrap_or_default()
     }
 
-    /// The current block's number.
-    pub fn block_number(&self) -> u64 {
-        self.block_number
-    }
-
     /// Storage slot `slot` of `address`.
     pub fn storage(&self, address: Address, slot: B256) -> B256 {
         self.state
