@@ -15,10 +15,12 @@
 //! keccak; the `ecrecover` precompile (signatures: EIP-712, permit). Per transaction it reports WASM instructions executed (wasmtime
 //! fuel) and storage slots read and written.
 //!
+//! [`rpc`] serves it over JSON-RPC (`spon-devnet` binary) for alloy clients.
+//!
 //! Not yet here (the devnet issue tracks them): EVM bytecode through revm,
-//! the ArbWasm precompile and the deploy prelude, ink and gas priced by
-//! Stylus's rules, JSON-RPC. `create1`/`create2`/`delegate_call_contract`
-//! report failure.
+//! the ArbWasm precompile and the deploy prelude (so contract creation by
+//! transaction; `devnet_deploy` stands in), ink and gas priced by Stylus's
+//! rules. `create1`/`create2`/`delegate_call_contract` report failure.
 
 use std::{
     cell::RefCell,
@@ -228,6 +230,16 @@ impl Chain {
             .balance = balance;
     }
 
+    /// The native balance of `address`, wei.
+    pub fn balance(&self, address: Address) -> U256 {
+        self.state
+            .borrow()
+            .accounts
+            .get(&address)
+            .map(|a| a.balance)
+            .unwrap_or_default()
+    }
+
     /// The code at `address` (empty if none): `0xEFF000 ‖ 0x00 ‖
     /// brotli(wasm)` for a Stylus program.
     pub fn code(&self, address: Address) -> Vec<u8> {
@@ -309,6 +321,25 @@ impl Chain {
             slots_written: 0,
             slots_read: 0,
         })
+    }
+
+    /// A transaction run and then forgotten (what `eth_call` and
+    /// `eth_estimateGas` do): writes are allowed, every state change is
+    /// discarded, logs and counts are reported.
+    ///
+    /// # Errors
+    /// As [`Chain::transact`].
+    pub fn simulate(
+        &mut self,
+        from: Address,
+        to: Address,
+        calldata: &[u8],
+        value: U256,
+    ) -> Result<Outcome> {
+        let snapshot = self.state.borrow().accounts.clone();
+        let out = self.transact(from, to, calldata, value);
+        self.state.borrow_mut().accounts = snapshot;
+        out
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -469,6 +500,7 @@ fn flush(state: &Rc<RefCell<State>>, address: Address, cache: HashMap<B256, B256
 }
 
 mod host;
+pub mod rpc;
 
 #[cfg(test)]
 mod tests;

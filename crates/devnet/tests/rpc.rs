@@ -1,0 +1,189 @@
+//! The devnet's JSON-RPC endpoint driven by alloy's provider and a local
+//! signer, as a wallet or the matcher would: the real SPON token module
+//! deployed, a signed transfer mined with its receipt and log, a view, a
+//! log filter, a revert's custom error, time travel.
+
+use std::net::TcpListener;
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{utils::parse_ether, Address, Bytes, U256};
+use alloy_provider::{Provider, ProviderBuilder};
+use alloy_rpc_types_eth::{BlockNumberOrTag, Filter, TransactionRequest};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{sol, SolCall, SolConstructor, SolEvent};
+use spon_devnet::rpc::Node;
+
+sol!(Token, "../../deployments/abi/spon-token.json");
+
+fn module() -> Vec<u8> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/stylus/spon-token.wasm"
+    );
+    std::fs::read(path).expect("target/stylus/spon-token.wasm: run scripts/build-contracts first")
+}
+
+/// Starts an endpoint on a free port; returns its URL.
+fn start() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || Node::default().serve(listener));
+    url
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_wallet_deploys_transacts_reads_and_filters() {
+    let url = start();
+    let signer = PrivateKeySigner::random();
+    let me = signer.address();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .on_http(url.parse().unwrap());
+
+    assert_eq!(
+        provider.get_chain_id().await.unwrap(),
+        spon_devnet::CHAIN_ID
+    );
+    let _: serde_json::Value = provider
+        .raw_request(
+            "anvil_setBalance".into(),
+            (me, format!("{:#x}", parse_ether("10").unwrap())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        provider.get_balance(me).await.unwrap(),
+        parse_ether("10").unwrap()
+    );
+
+    // Deploy the real token module with its constructor.
+    let supply = parse_ether("1000000").unwrap();
+    let ctor = Token::constructorCall {
+        treasury: me,
+        supply,
+    }
+    .abi_encode();
+    let token: Address = provider
+        .raw_request(
+            "devnet_deploy".into(),
+            (Bytes::from(module()), Bytes::from(ctor), me),
+        )
+        .await
+        .unwrap();
+    assert!(!provider.get_code_at(token).await.unwrap().is_empty());
+
+    // A signed transfer, mined with its log.
+    let to = Address::with_last_byte(0x42);
+    let start_block = provider.get_block_number().await.unwrap();
+    let transfer = Token::transferCall {
+        to,
+        value: U256::from(1_000),
+    };
+    let tx = TransactionRequest::default()
+        .with_to(token)
+        .with_input(transfer.abi_encode());
+    let receipt = provider
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    assert_eq!(receipt.block_number, Some(start_block + 1));
+    let logs = receipt.inner.logs();
+    assert_eq!(logs.len(), 1);
+    let event = Token::Transfer::decode_log_data(logs[0].data(), true).unwrap();
+    assert_eq!(
+        (event.from, event.to, event.value),
+        (me, to, U256::from(1_000))
+    );
+    assert_eq!(provider.get_transaction_count(me).await.unwrap(), 1);
+    let mined = provider
+        .get_transaction_by_hash(receipt.transaction_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mined.from, me);
+
+    // A view.
+    let balance_of = Token::balanceOfCall { account: to };
+    let out = provider
+        .call(
+            &TransactionRequest::default()
+                .with_to(token)
+                .with_input(balance_of.abi_encode()),
+        )
+        .await
+        .unwrap();
+    let balance = Token::balanceOfCall::abi_decode_returns(&out, true)
+        .unwrap()
+        ._0;
+    assert_eq!(balance, U256::from(1_000));
+
+    // Logs by address and event, over a block range.
+    let filter = Filter::new()
+        .address(token)
+        .event_signature(Token::Transfer::SIGNATURE_HASH)
+        .from_block(start_block + 1)
+        .to_block(BlockNumberOrTag::Latest);
+    let found = provider.get_logs(&filter).await.unwrap();
+    // The mint at deployment is before the range.
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].transaction_hash, Some(receipt.transaction_hash));
+    let none = provider
+        .get_logs(&Filter::new().address(to).from_block(0))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    // A transfer beyond the balance: the custom error comes back as
+    // revert data, and nothing is mined.
+    let too_much = Token::transferCall { to, value: supply };
+    let err = provider
+        .send_transaction(
+            TransactionRequest::default()
+                .with_from(Address::with_last_byte(0x43))
+                .with_to(token)
+                .with_input(too_much.abi_encode()),
+        )
+        .await;
+    assert!(err.is_err());
+    let reverted = provider
+        .call(
+            &TransactionRequest::default()
+                .with_from(to)
+                .with_to(token)
+                .with_input(too_much.abi_encode()),
+        )
+        .await
+        .unwrap_err();
+    let data = reverted
+        .as_error_resp()
+        .and_then(|e| e.as_revert_data())
+        .unwrap();
+    let selector =
+        &alloy_primitives::keccak256("ERC20InsufficientBalance(address,uint256,uint256)")[..4];
+    assert_eq!(&data[..4], selector);
+    assert_eq!(provider.get_transaction_count(me).await.unwrap(), 1);
+
+    // Time travel and blocks.
+    let before = provider
+        .get_block_by_number(BlockNumberOrTag::Latest, false.into())
+        .await
+        .unwrap()
+        .unwrap();
+    let _: serde_json::Value = provider
+        .raw_request("evm_increaseTime".into(), (3_600u64,))
+        .await
+        .unwrap();
+    let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+    let after = provider
+        .get_block_by_number(BlockNumberOrTag::Latest, false.into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.header.number, before.header.number + 1);
+    assert_eq!(after.header.parent_hash, before.header.hash);
+    assert!(after.header.timestamp >= before.header.timestamp + 3_600);
+}
