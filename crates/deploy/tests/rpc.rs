@@ -1,0 +1,149 @@
+//! `spon-deploy`'s JSON-RPC backend against the devnet's endpoint: the
+//! contracts are put in place with `devnet_deploy` (the devnet does not
+//! run cargo-stylus's EVM deploy transaction yet) and recorded; the run
+//! then finds them deployed and makes every wiring call and the hand-over
+//! as signed transactions over JSON-RPC; a second run sends nothing.
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    path::PathBuf,
+};
+
+use alloy_primitives::{hex, keccak256, Address, B256, U256};
+use serde_json::{json, Value};
+use spon_deploy::{
+    plan::{self, Addresses, Contract, Settings, Wire},
+    record::{Deployed, Record},
+    rpc::{Key, Rpc},
+    run::{run, Action, Options},
+    Backend,
+};
+use spon_devnet::{rpc::Node, CHAIN_ID};
+
+/// One JSON-RPC call over plain HTTP.
+fn call(url: &str, method: &str, params: Value) -> Value {
+    let host = url.trim_start_matches("http://");
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let json: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert!(json.get("error").is_none(), "{method}: {json}");
+    json["result"].clone()
+}
+
+#[test]
+fn wiring_and_hand_over_go_over_json_rpc() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || Node::default().serve(listener));
+
+    let key = B256::from(keccak256("spon-deploy rpc test key"));
+    let mut chain = Rpc::new(&url, Key::Hex(hex::encode_prefixed(key))).unwrap();
+    let deployer = chain.deployer();
+    call(
+        &url,
+        "anvil_setBalance",
+        json!([deployer, "0xde0b6b3a7640000"]),
+    );
+
+    let settings = Settings {
+        treasury: Address::with_last_byte(0xE1),
+        guardian: Address::with_last_byte(0x61),
+        supply: U256::from(10u64).pow(U256::from(27)),
+        committee: Address::ZERO,
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let opts = Options {
+        artifacts: root.join("target/stylus"),
+        out: root.join("target/deploy-tests/rpc"),
+        dry_run: false,
+        commit: "test".into(),
+    };
+    let _ = std::fs::remove_dir_all(&opts.out);
+
+    // Contracts in place and recorded, as after the deploy steps.
+    let mut record = Record::new(CHAIN_ID, deployer, settings);
+    for c in Contract::ALL {
+        let wasm = std::fs::read(opts.artifacts.join(format!("{}.wasm", c.package()))).unwrap();
+        let mut args = Vec::new();
+        for arg in c.constructor() {
+            let word = plan::resolve(*arg, deployer, &settings, &record).unwrap();
+            args.extend_from_slice(&word.to_be_bytes::<32>());
+        }
+        let address: Address = serde_json::from_value(call(
+            &url,
+            "devnet_deploy",
+            json!([
+                hex::encode_prefixed(&wasm),
+                hex::encode_prefixed(&args),
+                deployer
+            ]),
+        ))
+        .unwrap();
+        let code = chain.code(address).unwrap();
+        record.contracts.insert(
+            c.package().into(),
+            Deployed {
+                address,
+                tx_hash: B256::ZERO,
+                block: 0,
+                code_hash: keccak256(&code),
+                commit: "test".into(),
+            },
+        );
+    }
+    record
+        .save(&opts.out.join(format!("{CHAIN_ID}.json")))
+        .unwrap();
+
+    let mut steps = Vec::new();
+    let done = run(&mut chain, settings, &opts, &mut |s, a| {
+        steps.push((s.to_string(), a.clone()))
+    })
+    .unwrap();
+    let wiring = plan::wiring(&settings);
+    assert!(
+        steps[..8].iter().all(|(_, a)| *a == Action::Done),
+        "{steps:?}"
+    );
+    assert!(
+        steps[8..].iter().all(|(_, a)| *a == Action::Sent),
+        "{steps:?}"
+    );
+    assert_eq!(done.wiring.len(), wiring.len());
+    // Each wiring transaction is mined on the endpoint.
+    for sent in done.wiring.values() {
+        let receipt = call(&url, "eth_getTransactionReceipt", json!([sent.tx_hash]));
+        assert_eq!(receipt["status"], "0x1");
+    }
+    let governor = done.of(Contract::Governance).unwrap();
+    for c in plan::GOVERNED {
+        let w = Wire::Handover(c);
+        let answer = chain.call(done.of(c).unwrap(), &w.probe()).unwrap();
+        assert_eq!(w.holder(&answer).unwrap(), governor);
+    }
+
+    // Nothing left to do.
+    let mut again = Vec::new();
+    run(&mut chain, settings, &opts, &mut |_, a| {
+        again.push(a.clone())
+    })
+    .unwrap();
+    assert!(again.iter().all(|a| *a == Action::Done));
+    // The deployer cannot wire any more: the refusal is named.
+    let err = chain
+        .send(
+            done.of(Contract::Staking).unwrap(),
+            &Wire::StakingChallenges.calldata(&settings, &done).unwrap(),
+        )
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("Unauthorized"), "{err:#}");
+}
