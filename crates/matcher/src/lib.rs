@@ -8,9 +8,10 @@
 //! with the same `spon-scoring` code the market runs, so a proposal it makes
 //! is never refused for its score; [`assign`] matches many orders at once
 //! with each node used at most once, and compares that with per-order
-//! greedy choice.
+//! greedy choice; [`events`] decodes the market's logs into book events.
 
 pub mod assign;
 pub mod book;
+pub mod events;
 
 pub use book::{Bid, Book, Event, Node, Order};
