@@ -280,27 +280,7 @@ impl Chain {
         calldata: &[u8],
         value: U256,
     ) -> Result<Outcome> {
-        {
-            let mut s = self.state.borrow_mut();
-            s.logs.clear();
-            s.written.clear();
-            s.reads = 0;
-        }
-        let frame = self.frame(from, from, to, calldata.to_vec(), value, false, 0);
-        let (success, output, instructions) = run(frame)?;
-        let mut s = self.state.borrow_mut();
-        Ok(Outcome {
-            success,
-            output,
-            logs: if success {
-                std::mem::take(&mut s.logs)
-            } else {
-                Vec::new()
-            },
-            instructions,
-            slots_written: s.written.len(),
-            slots_read: s.reads,
-        })
+        self.execute(from, to, calldata, value, false)
     }
 
     /// A read-only call: like [`Chain::transact`], but every state change is
@@ -309,18 +289,7 @@ impl Chain {
     /// # Errors
     /// As [`Chain::transact`].
     pub fn view(&mut self, from: Address, to: Address, calldata: &[u8]) -> Result<Outcome> {
-        let snapshot = self.state.borrow().accounts.clone();
-        let frame = self.frame(from, from, to, calldata.to_vec(), U256::ZERO, true, 0);
-        let (success, output, instructions) = run(frame)?;
-        self.state.borrow_mut().accounts = snapshot;
-        Ok(Outcome {
-            success,
-            output,
-            logs: Vec::new(),
-            instructions,
-            slots_written: 0,
-            slots_read: 0,
-        })
+        self.forgetting(|c| c.execute(from, to, calldata, U256::ZERO, true))
     }
 
     /// A transaction run and then forgotten (what `eth_call` and
@@ -336,10 +305,46 @@ impl Chain {
         calldata: &[u8],
         value: U256,
     ) -> Result<Outcome> {
+        self.forgetting(|c| c.execute(from, to, calldata, value, false))
+    }
+
+    /// Runs `f`, then puts every account back as it was.
+    fn forgetting(&mut self, f: impl FnOnce(&mut Self) -> Result<Outcome>) -> Result<Outcome> {
         let snapshot = self.state.borrow().accounts.clone();
-        let out = self.transact(from, to, calldata, value);
+        let out = f(self);
         self.state.borrow_mut().accounts = snapshot;
         out
+    }
+
+    fn execute(
+        &mut self,
+        from: Address,
+        to: Address,
+        calldata: &[u8],
+        value: U256,
+        is_static: bool,
+    ) -> Result<Outcome> {
+        {
+            let mut s = self.state.borrow_mut();
+            s.logs.clear();
+            s.written.clear();
+            s.reads = 0;
+        }
+        let frame = self.frame(from, from, to, calldata.to_vec(), value, is_static, 0);
+        let (success, output, instructions) = run(frame)?;
+        let mut s = self.state.borrow_mut();
+        Ok(Outcome {
+            success,
+            output,
+            logs: if success {
+                std::mem::take(&mut s.logs)
+            } else {
+                Vec::new()
+            },
+            instructions,
+            slots_written: s.written.len(),
+            slots_read: s.reads,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]

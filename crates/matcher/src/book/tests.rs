@@ -2,26 +2,13 @@ use std::collections::HashSet;
 
 use proptest::prelude::*;
 use spon_node::hardware::{compute, gpu};
+use spon_testkit::hopper as hw;
 
 use super::*;
 use crate::assign;
 
 fn a(n: u8) -> Address {
     Address::with_last_byte(n)
-}
-
-fn hw(region: [u8; 2], bandwidth_mbps: u32) -> Hardware {
-    Hardware {
-        gpu_model: gpu::HOPPER,
-        gpu_count: 8,
-        vram_mib: 81_559,
-        cpu_cores: 224,
-        ram_gib: 2_048,
-        storage_gib: 30_720,
-        region,
-        bandwidth_mbps,
-        compute_types: compute::CUDA,
-    }
 }
 
 fn node(tier: u8, bandwidth: u32) -> Node {
