@@ -99,33 +99,28 @@ pub fn run<B: Backend>(
             }
             continue;
         }
-        let inputs = c.constructor();
         let mut types = Vec::new();
         let mut text = Vec::new();
         let mut encoded = Vec::new();
-        for arg in inputs {
-            types.push(if *arg == plan::Arg::Supply {
-                "uint256"
-            } else {
-                "address"
-            });
-            if opts.dry_run && plan::resolve(*arg, deployer, &settings, &record).is_err() {
-                text.push(format!(
-                    "<{}>",
-                    match arg {
-                        plan::Arg::Of(c) => c.package(),
-                        _ => "?",
-                    }
-                ));
-                continue;
+        for arg in c.constructor() {
+            let supply = *arg == plan::Arg::Supply;
+            types.push(if supply { "uint256" } else { "address" });
+            match plan::resolve(*arg, deployer, &settings, &record) {
+                Ok(word) => {
+                    text.push(if supply {
+                        word.to_string()
+                    } else {
+                        Address::from_word(word.into()).to_checksum(None)
+                    });
+                    encoded.extend_from_slice(&word.to_be_bytes::<32>());
+                }
+                // A dry run names what is not deployed yet.
+                Err(_) if opts.dry_run => text.push(match arg {
+                    plan::Arg::Of(c) => format!("<{}>", c.package()),
+                    _ => "<?>".into(),
+                }),
+                Err(e) => return Err(e),
             }
-            let word = plan::resolve(*arg, deployer, &settings, &record)?;
-            text.push(if *arg == plan::Arg::Supply {
-                word.to_string()
-            } else {
-                Address::from_word(word.into()).to_checksum(None)
-            });
-            encoded.extend_from_slice(&word.to_be_bytes::<32>());
         }
         let signature = format!("constructor({})", types.join(","));
         if opts.dry_run {
