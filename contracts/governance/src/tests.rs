@@ -27,8 +27,8 @@ const VOTES: u64 = 50_000_000;
 
 sol! {
     function pause();
+    function unpause();
     function approvePaymentToken(address token);
-    function setParameter(uint8 id, uint256 value);
 }
 
 fn now() -> u64 {
@@ -66,7 +66,7 @@ impl Calls {
 }
 
 fn set_param(id: u8, value: u64) -> Vec<u8> {
-    setParameterCall {
+    own::setParameterCall {
         id,
         value: U256::from(value),
     }
@@ -937,10 +937,6 @@ fn the_guardian_only_pauses_and_vetoes() {
     let unpause = Calls::one(g.staking.address(), unpauseCall {}.abi_encode());
     w.enact(&unpause);
     assert!(!g.staking.sender(w.bank).config().4);
-}
-
-sol! {
-    function unpause();
 }
 
 #[motsu::test]

@@ -11,6 +11,7 @@ use alloy_primitives::{Address, Bytes, B256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
+use alloy_transport_http::reqwest::Url;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::{bindings::error_name, Backend, Receipt};
@@ -31,7 +32,7 @@ pub enum Key {
 
 /// A JSON-RPC endpoint and the deploying key.
 pub struct Rpc {
-    url: reqwest_url::Url,
+    url: Url,
     key: Key,
     signer: PrivateKeySigner,
     runtime: tokio::runtime::Runtime,
@@ -39,10 +40,6 @@ pub struct Rpc {
     pub cargo_stylus: Vec<String>,
     /// Extra arguments for `cargo stylus deploy` (deployer contract, fees).
     pub deploy_args: Vec<String>,
-}
-
-mod reqwest_url {
-    pub use alloy_transport_http::reqwest::Url;
 }
 
 /// A new file holding `contents` that only this user can read, in a fresh
