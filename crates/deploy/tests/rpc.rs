@@ -1,7 +1,7 @@
 //! `spon-deploy`'s JSON-RPC backend against the devnet's endpoint: the
-//! contracts are put in place with `devnet_deploy` (the devnet does not
-//! run cargo-stylus's EVM deploy transaction yet) and recorded; the run
-//! then finds them deployed and makes every wiring call and the hand-over
+//! run recognises the devnet and deploys each contract with its
+//! `devnet_deploy` method (the devnet does not run cargo-stylus's EVM
+//! deploy transaction yet), then makes every wiring call and the hand-over
 //! as signed transactions over JSON-RPC; a second run sends nothing.
 
 use std::{
@@ -14,12 +14,11 @@ use alloy_primitives::{hex, keccak256, Address, B256, U256};
 use serde_json::{json, Value};
 use spon_deploy::{
     plan::{self, Addresses, Contract, Settings, Wire},
-    record::{Deployed, Record},
     rpc::{Key, Rpc},
     run::{run, Action, Options},
     Backend,
 };
-use spon_devnet::{rpc::Node, CHAIN_ID};
+use spon_devnet::rpc::Node;
 
 /// One JSON-RPC call over plain HTTP.
 fn call(url: &str, method: &str, params: Value) -> Value {
@@ -69,56 +68,28 @@ fn wiring_and_hand_over_go_over_json_rpc() {
     };
     let _ = std::fs::remove_dir_all(&opts.out);
 
-    // Contracts in place and recorded, as after the deploy steps.
-    let mut record = Record::new(CHAIN_ID, deployer, settings);
-    for c in Contract::ALL {
-        let wasm = std::fs::read(opts.artifacts.join(format!("{}.wasm", c.package()))).unwrap();
-        let mut args = Vec::new();
-        for arg in c.constructor() {
-            let word = plan::resolve(*arg, deployer, &settings, &record).unwrap();
-            args.extend_from_slice(&word.to_be_bytes::<32>());
-        }
-        let address: Address = serde_json::from_value(call(
-            &url,
-            "devnet_deploy",
-            json!([
-                hex::encode_prefixed(&wasm),
-                hex::encode_prefixed(&args),
-                deployer
-            ]),
-        ))
-        .unwrap();
-        let code = chain.code(address).unwrap();
-        record.contracts.insert(
-            c.package().into(),
-            Deployed {
-                address,
-                tx_hash: B256::ZERO,
-                block: 0,
-                code_hash: keccak256(&code),
-                commit: "test".into(),
-            },
-        );
-    }
-    record
-        .save(&opts.out.join(format!("{CHAIN_ID}.json")))
-        .unwrap();
-
     let mut steps = Vec::new();
     let done = run(&mut chain, settings, &opts, &mut |s, a| {
         steps.push((s.to_string(), a.clone()))
     })
     .unwrap();
     let wiring = plan::wiring(&settings);
+    let (deploys, wires) = steps.split_at(Contract::ALL.len());
     assert!(
-        steps[..8].iter().all(|(_, a)| *a == Action::Done),
+        deploys
+            .iter()
+            .all(|(_, a)| matches!(a, Action::Deployed(_))),
         "{steps:?}"
     );
-    assert!(
-        steps[8..].iter().all(|(_, a)| *a == Action::Sent),
-        "{steps:?}"
-    );
+    assert!(wires.iter().all(|(_, a)| *a == Action::Sent), "{steps:?}");
+    assert_eq!(steps.len(), Contract::ALL.len() + wiring.len());
     assert_eq!(done.wiring.len(), wiring.len());
+    // Each contract holds the module built for it.
+    for c in Contract::ALL {
+        let wasm = std::fs::read(opts.artifacts.join(format!("{}.wasm", c.package()))).unwrap();
+        let code = chain.code(done.of(c).unwrap()).unwrap();
+        assert_eq!(stylus_artifact::module_of(&code).unwrap(), wasm, "{c:?}");
+    }
     // Each wiring transaction is mined on the endpoint.
     for sent in done.wiring.values() {
         let receipt = call(&url, "eth_getTransactionReceipt", json!([sent.tx_hash]));

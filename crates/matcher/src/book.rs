@@ -312,17 +312,24 @@ impl Book {
     }
 
     /// The bid to propose for order `id` at time `now`: its best bid, if
-    /// the order still takes proposals and that bid ranks above the one
-    /// proposed on chain (the market refuses any other).
+    /// it [`improves`](Self::improves) on the order's proposal.
     pub fn to_propose(&self, id: u64, now: u64) -> Option<Ranked> {
-        let order = self.orders.get(&id)?;
+        self.best(id).filter(|&r| self.improves(id, now, r))
+    }
+
+    /// Whether the market would take `candidate` as order `id`'s proposal
+    /// at time `now`: the order still takes proposals and `candidate`
+    /// ranks above the bid proposed on chain (if that bid still ranks).
+    pub fn improves(&self, id: u64, now: u64, candidate: Ranked) -> bool {
+        let Some(order) = self.orders.get(&id) else {
+            return false;
+        };
         if !order.open || now > order.bid_deadline {
-            return None;
+            return false;
         }
-        let best = self.best(id)?;
         match order.proposed.and_then(|b| self.rank(b)) {
-            Some(current) if best <= current => None,
-            _ => Some(best),
+            Some(current) => candidate > current,
+            None => true,
         }
     }
 

@@ -1,0 +1,259 @@
+//! Follows the market's logs into the book and the database, batch by
+//! batch, and handles reorgs: before each batch the hash of the last
+//! indexed block is checked against the chain; if it changed, the newest
+//! recorded block the chain still has is found, the book is rolled back to
+//! it (its undo journal) and the database rewound, and indexing goes on
+//! from there.
+
+use anyhow::Result;
+use tracing::{debug, info, warn};
+
+use crate::{
+    events,
+    source::Source,
+    store::{Block, Cursor, Store},
+    Book,
+};
+
+/// How the indexer reads the chain.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// First block to read when the database is new (the market's
+    /// deployment block).
+    pub start_block: u64,
+    /// Most blocks per `eth_getLogs` request.
+    pub batch: u64,
+    /// Blocks a reorg can reach: hashes and undo entries are kept this
+    /// far back; a deeper reorg stops the matcher with an error.
+    pub reorg_depth: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            start_block: 0,
+            batch: 2_000,
+            reorg_depth: 64,
+        }
+    }
+}
+
+/// The chain changed below every block recorded in the reorg window: the
+/// database cannot be rolled back; the matcher stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeepReorg {
+    /// The last block indexed.
+    pub below: u64,
+    /// The window.
+    pub depth: u64,
+}
+
+impl std::fmt::Display for DeepReorg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the chain reorganised below every block recorded in the last {} blocks \
+             (below block {}): start again with a new --db (or a larger --reorg-depth)",
+            self.depth, self.below
+        )
+    }
+}
+
+impl std::error::Error for DeepReorg {}
+
+/// The book and where it stands.
+pub struct Indexer {
+    /// The book, as of `cursor`.
+    pub book: Book,
+    /// Settings.
+    pub settings: Settings,
+    /// Reorgs handled since start.
+    pub reorgs: u64,
+}
+
+/// What one [`Indexer::step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// Blocks indexed.
+    pub blocks: u64,
+    /// Book events applied.
+    pub events: usize,
+    /// Blocks dropped by a reorg.
+    pub dropped: u64,
+    /// The chain's head is reached.
+    pub caught_up: bool,
+}
+
+impl Indexer {
+    /// Rebuilds the book from the database's recorded logs.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn load(store: &Store, settings: Settings) -> Result<Self> {
+        let mut book = Book::new();
+        let mut events = 0usize;
+        for (block, logs) in store.logs()? {
+            for log in &logs {
+                if let Some(e) = events::decode(log) {
+                    events += usize::from(book.apply(block, &e));
+                }
+            }
+        }
+        if let Some(c) = store.cursor()? {
+            book.finalize(c.block.saturating_sub(settings.reorg_depth));
+            info!(
+                cursor = c.block,
+                events,
+                open_orders = book.open_orders().len(),
+                "book rebuilt from the database"
+            );
+        }
+        Ok(Indexer {
+            book,
+            settings,
+            reorgs: 0,
+        })
+    }
+
+    /// Checks the last indexed block against the chain; after a reorg,
+    /// rolls back to the newest recorded block the chain still has.
+    /// Returns how many blocks were dropped.
+    async fn check_reorg<S: Source>(&mut self, source: &S, store: &Store) -> Result<u64> {
+        let Some(cursor) = store.cursor()? else {
+            return Ok(0);
+        };
+        if source.hash(cursor.block).await? == Some(cursor.hash) {
+            return Ok(0);
+        }
+        // Blocks at or below `floor` are final by assumption: a reorg that
+        // reaches them cannot be rolled back.
+        let floor = cursor.block.saturating_sub(self.settings.reorg_depth);
+        for known in store.recent()? {
+            if source.hash(known.block).await? == Some(known.hash) {
+                return self.rewind(store, cursor, Some(known));
+            }
+            if known.block <= floor {
+                return Err(DeepReorg {
+                    below: cursor.block,
+                    depth: self.settings.reorg_depth,
+                }
+                .into());
+            }
+        }
+        // No recorded block survives, and none was final: go back to the
+        // floor (or, within the window of the start, to the start).
+        if floor <= self.settings.start_block {
+            return self.rewind(store, cursor, None);
+        }
+        match source.hash(floor).await? {
+            Some(hash) => self.rewind(store, cursor, Some(Cursor { block: floor, hash })),
+            None => Err(DeepReorg {
+                below: cursor.block,
+                depth: self.settings.reorg_depth,
+            }
+            .into()),
+        }
+    }
+
+    /// Drops every block after `to` (after the start block when `None`)
+    /// from the book and the database.
+    fn rewind(&mut self, store: &Store, from: Cursor, to: Option<Cursor>) -> Result<u64> {
+        let kept = to.map_or(self.settings.start_block, |c| c.block + 1);
+        warn!(
+            from = from.block,
+            first_dropped = kept,
+            "reorg: dropping blocks after the last common one"
+        );
+        match to {
+            Some(to) => {
+                self.book.rollback(to.block);
+                store.rewind(to)?;
+            }
+            None => {
+                self.book = Book::new();
+                store.reset()?;
+            }
+        }
+        self.reorgs += 1;
+        Ok(from.block + 1 - kept)
+    }
+
+    /// Indexes the next batch of blocks (at most `settings.batch`).
+    ///
+    /// # Errors
+    /// RPC or database errors, or a reorg deeper than `reorg_depth`.
+    pub async fn step<S: Source>(&mut self, source: &S, store: &Store) -> Result<Step> {
+        let dropped = self.check_reorg(source, store).await?;
+        let head = source.head().await?;
+        let from = match store.cursor()? {
+            Some(c) => c.block + 1,
+            None => self.settings.start_block,
+        };
+        if from > head {
+            return Ok(Step {
+                blocks: 0,
+                events: 0,
+                dropped,
+                caught_up: true,
+            });
+        }
+        let to = head.min(from + self.settings.batch.max(1) - 1);
+        // The tip's hash before and after reading the logs: if it moved,
+        // the logs may mix two forks; read again next step.
+        let Some(tip) = source.hash(to).await? else {
+            return Ok(Step {
+                blocks: 0,
+                events: 0,
+                dropped,
+                caught_up: false,
+            });
+        };
+        let found = source.logs(from, to).await?;
+        if source.hash(to).await? != Some(tip) {
+            debug!(to, "the tip moved while reading logs; reading again");
+            return Ok(Step {
+                blocks: 0,
+                events: 0,
+                dropped,
+                caught_up: false,
+            });
+        }
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut events = 0;
+        for f in found {
+            if blocks.last().is_none_or(|b| b.number != f.block) {
+                blocks.push(Block {
+                    number: f.block,
+                    hash: f.hash,
+                    logs: Vec::new(),
+                });
+            }
+            if let Some(e) = events::decode(&f.log) {
+                if self.book.apply(f.block, &e) {
+                    events += 1;
+                    debug!(block = f.block, event = ?e, "book event");
+                }
+            }
+            blocks.last_mut().expect("pushed").logs.push(f.log);
+        }
+        store.commit(
+            &blocks,
+            Cursor {
+                block: to,
+                hash: tip,
+            },
+            self.settings.reorg_depth,
+        )?;
+        self.book
+            .finalize(to.saturating_sub(self.settings.reorg_depth));
+        Ok(Step {
+            blocks: to - from + 1,
+            events,
+            dropped,
+            caught_up: to == head,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

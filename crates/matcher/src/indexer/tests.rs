@@ -1,0 +1,304 @@
+//! The indexer against a scripted chain: batches, restarts and reorgs
+//! (shallow, deep, and random histories checked against a book built
+//! straight from the final chain).
+
+use std::cell::RefCell;
+
+use alloy_primitives::{keccak256, Address, LogData, B256, U256};
+use alloy_sol_types::SolEvent;
+use proptest::prelude::*;
+
+use super::*;
+use crate::{
+    events::Market::{BidPlaced, BidWithdrawn, MatchProposed, OrderCancelled, OrderCreated},
+    source::Found,
+    Order,
+};
+
+/// A chain of blocks, each a list of market logs; its hashes depend on
+/// the fork it is on, so a replaced block has a new hash.
+#[derive(Default)]
+struct Scripted {
+    blocks: RefCell<Vec<(B256, Vec<LogData>)>>,
+    forks: RefCell<u64>,
+}
+
+impl Scripted {
+    fn push(&self, logs: Vec<LogData>) {
+        let mut blocks = self.blocks.borrow_mut();
+        let n = blocks.len() as u64;
+        let fork = *self.forks.borrow();
+        let hash = keccak256([n.to_be_bytes(), fork.to_be_bytes()].concat());
+        blocks.push((hash, logs));
+    }
+
+    /// Drops the blocks from `n` on (a reorg); new ones get new hashes.
+    fn truncate(&self, n: usize) {
+        self.blocks.borrow_mut().truncate(n);
+        *self.forks.borrow_mut() += 1;
+    }
+
+    fn all(&self) -> Vec<(u64, Vec<LogData>)> {
+        let blocks = self.blocks.borrow();
+        (0..blocks.len())
+            .map(|n| (n as u64, blocks[n].1.clone()))
+            .collect()
+    }
+}
+
+impl Source for Scripted {
+    async fn head(&self) -> Result<u64> {
+        Ok(self.blocks.borrow().len().saturating_sub(1) as u64)
+    }
+
+    async fn hash(&self, n: u64) -> Result<Option<B256>> {
+        Ok(self.blocks.borrow().get(n as usize).map(|b| b.0))
+    }
+
+    async fn logs(&self, from: u64, to: u64) -> Result<Vec<Found>> {
+        let blocks = self.blocks.borrow();
+        let mut out = Vec::new();
+        for n in from..=to.min(blocks.len() as u64 - 1) {
+            let (hash, logs) = &blocks[n as usize];
+            out.extend(logs.iter().map(|log| Found {
+                block: n,
+                hash: *hash,
+                log: log.clone(),
+            }));
+        }
+        Ok(out)
+    }
+}
+
+fn order(id: u64) -> LogData {
+    OrderCreated {
+        orderId: id,
+        tenant: Address::with_last_byte(1),
+        token: Address::with_last_byte(2),
+        requirements: U256::ZERO,
+        maxPricePerHour: U256::from(1_000u64),
+        durationSecs: 3_600,
+        deposit: U256::from(1u64),
+        bidDeadline: 1_000,
+    }
+    .encode_log_data()
+}
+
+fn bid(order: u64, bid: u64, node: u8) -> LogData {
+    BidPlaced {
+        orderId: order,
+        bidId: bid,
+        node: Address::with_last_byte(node),
+        pricePerHour: U256::from(500u64 + bid),
+    }
+    .encode_log_data()
+}
+
+fn cancel(order: u64) -> LogData {
+    OrderCancelled {
+        orderId: order,
+        refund: U256::ZERO,
+    }
+    .encode_log_data()
+}
+
+fn withdraw(bid: u64) -> LogData {
+    BidWithdrawn {
+        orderId: 0,
+        bidId: bid,
+        node: Address::ZERO,
+    }
+    .encode_log_data()
+}
+
+fn propose(order: u64, bid: u64) -> LogData {
+    MatchProposed {
+        orderId: order,
+        bidId: bid,
+        proposer: Address::ZERO,
+        score: 1,
+    }
+    .encode_log_data()
+}
+
+/// Every order and bid the book holds (orders with their bids' states).
+fn contents(book: &Book, max_id: u64) -> Vec<(u64, Order, Vec<Option<crate::Bid>>)> {
+    (0..=max_id)
+        .filter_map(|id| {
+            let o = book.order(id)?.clone();
+            let bids = o.bids.iter().map(|&b| book.bid(b).copied()).collect();
+            Some((id, o, bids))
+        })
+        .collect()
+}
+
+/// The book built straight from every log of `chain`.
+fn reference(chain: &Scripted) -> Book {
+    let mut book = Book::new();
+    for (n, logs) in chain.all() {
+        for log in logs {
+            if let Some(e) = events::decode(&log) {
+                book.apply(n, &e);
+            }
+        }
+    }
+    book
+}
+
+fn temp_store(name: &str) -> (std::path::PathBuf, Store) {
+    let dir = std::env::temp_dir().join(format!("spon-matcher-indexer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    let store = Store::open(&path, 1, Address::ZERO).unwrap();
+    (path, store)
+}
+
+fn run<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+async fn sync(ix: &mut Indexer, chain: &Scripted, store: &Store) -> Result<u64> {
+    let mut dropped = 0;
+    loop {
+        let step = ix.step(chain, store).await?;
+        dropped += step.dropped;
+        if step.caught_up {
+            return Ok(dropped);
+        }
+    }
+}
+
+fn settings(batch: u64, depth: u64) -> Settings {
+    Settings {
+        start_block: 0,
+        batch,
+        reorg_depth: depth,
+    }
+}
+
+#[test]
+fn batches_then_a_restart_rebuild_the_same_book() {
+    let chain = Scripted::default();
+    chain.push(vec![order(1), order(2)]);
+    chain.push(vec![]);
+    chain.push(vec![bid(1, 1, 7), bid(2, 2, 8)]);
+    chain.push(vec![withdraw(2), propose(1, 1)]);
+    chain.push(vec![cancel(2), bid(1, 3, 9)]);
+    let (path, store) = temp_store("restart");
+    let mut ix = Indexer::load(&store, settings(2, 64)).unwrap();
+    run(sync(&mut ix, &chain, &store)).unwrap();
+    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+    assert_eq!(store.cursor().unwrap().unwrap().block, 4);
+
+    // A restart replays the database into the same book, and new blocks
+    // continue from the cursor.
+    drop((ix, store));
+    let store = Store::open(&path, 1, Address::ZERO).unwrap();
+    let mut ix = Indexer::load(&store, settings(2, 64)).unwrap();
+    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+    chain.push(vec![order(3)]);
+    run(sync(&mut ix, &chain, &store)).unwrap();
+    assert_eq!(ix.book.open_orders(), vec![1, 3]);
+    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+}
+
+#[test]
+fn a_reorg_undoes_the_dropped_blocks_and_reads_the_new_ones() {
+    let chain = Scripted::default();
+    chain.push(vec![order(1)]);
+    chain.push(vec![bid(1, 1, 7)]);
+    chain.push(vec![]);
+    chain.push(vec![propose(1, 1), order(2)]);
+    let (_, store) = temp_store("reorg");
+    let mut ix = Indexer::load(&store, settings(10, 64)).unwrap();
+    run(sync(&mut ix, &chain, &store)).unwrap();
+    assert_eq!(ix.book.order(1).unwrap().proposed, Some(1));
+
+    // Blocks 2 and 3 are replaced: no proposal, the order cancelled.
+    chain.truncate(2);
+    chain.push(vec![cancel(1)]);
+    chain.push(vec![]);
+    chain.push(vec![bid(1, 2, 8)]);
+    let dropped = run(sync(&mut ix, &chain, &store)).unwrap();
+    assert_eq!(dropped, 2);
+    assert_eq!(ix.reorgs, 1);
+    assert_eq!(ix.book.order(1).unwrap().proposed, None);
+    assert!(ix.book.order(2).is_none());
+    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+    // The database holds the new fork: a restart agrees.
+    let again = Indexer::load(&store, settings(10, 64)).unwrap();
+    assert_eq!(contents(&again.book, 5), contents(&ix.book, 5));
+}
+
+#[test]
+fn a_reorg_deeper_than_the_window_stops_with_a_named_error() {
+    let chain = Scripted::default();
+    for id in 0..10 {
+        chain.push(vec![order(id)]);
+    }
+    let (_, store) = temp_store("deep");
+    let mut ix = Indexer::load(&store, settings(10, 3)).unwrap();
+    run(sync(&mut ix, &chain, &store)).unwrap();
+    chain.truncate(2);
+    for _ in 0..10 {
+        chain.push(vec![]);
+    }
+    let err = run(sync(&mut ix, &chain, &store)).unwrap_err();
+    assert!(err.is::<DeepReorg>(), "{err}");
+    // Nothing was changed by the refusal.
+    assert_eq!(ix.book.open_orders().len(), 10);
+    assert_eq!(store.cursor().unwrap().unwrap().block, 9);
+}
+
+/// One block of a random history: logs over a few orders and bids.
+fn block_logs() -> impl Strategy<Value = Vec<LogData>> {
+    prop::collection::vec(
+        prop_oneof![
+            (0u64..6).prop_map(order),
+            (0u64..6, 0u64..12, 1u8..4).prop_map(|(o, b, n)| bid(o, b, n)),
+            (0u64..6).prop_map(cancel),
+            (0u64..12).prop_map(withdraw),
+            (0u64..6, 0u64..12).prop_map(|(o, b)| propose(o, b)),
+        ],
+        0..4,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(spon_testkit::cases(48)))]
+
+    /// Whatever reorgs happen (within the window) and however the blocks
+    /// are batched, the indexed book equals the book of the final chain.
+    #[test]
+    fn the_book_follows_the_final_chain(
+        history in prop::collection::vec(
+            (prop::collection::vec(block_logs(), 1..6), 0usize..5, any::<bool>()),
+            1..8,
+        ),
+        batch in 1u64..5,
+    ) {
+        let chain = Scripted::default();
+        let (_, store) = temp_store("prop");
+        let mut ix = Indexer::load(&store, settings(batch, 16)).unwrap();
+        for (blocks, drop, sync_now) in history {
+            let len = chain.blocks.borrow().len();
+            if drop > 0 && drop < len {
+                chain.truncate(len - drop);
+            }
+            for logs in blocks {
+                chain.push(logs);
+            }
+            if sync_now {
+                run(sync(&mut ix, &chain, &store)).unwrap();
+            }
+        }
+        run(sync(&mut ix, &chain, &store)).unwrap();
+        prop_assert_eq!(contents(&ix.book, 12), contents(&reference(&chain), 12));
+        let restarted = Indexer::load(&store, settings(batch, 16)).unwrap();
+        prop_assert_eq!(contents(&restarted.book, 12), contents(&ix.book, 12));
+    }
+}

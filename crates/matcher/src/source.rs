@@ -1,0 +1,161 @@
+//! What the matcher reads from the chain, as a trait (so the indexer's
+//! reorg handling is tested against a scripted chain) and its JSON-RPC
+//! implementation with alloy.
+
+use std::future::Future;
+
+use alloy_network::Ethereum;
+use alloy_primitives::{Address, Bytes, LogData, B256, U256};
+use alloy_provider::Provider;
+use alloy_rpc_types_eth::{BlockNumberOrTag, Filter, TransactionRequest};
+use alloy_sol_types::{sol, SolCall};
+use anyhow::{bail, Context, Result};
+use spon_node::Hardware;
+
+use crate::{
+    events::{Market, TOPICS},
+    Node,
+};
+
+/// A market log with where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Block number.
+    pub block: u64,
+    /// Block hash.
+    pub hash: B256,
+    /// The log.
+    pub log: LogData,
+}
+
+/// The chain as the indexer sees it.
+pub trait Source {
+    /// The latest block number.
+    fn head(&self) -> impl Future<Output = Result<u64>>;
+    /// The hash of block `n`, `None` if the chain has no such block now.
+    fn hash(&self, n: u64) -> impl Future<Output = Result<Option<B256>>>;
+    /// The market's book logs of blocks `from..=to`, in chain order.
+    fn logs(&self, from: u64, to: u64) -> impl Future<Output = Result<Vec<Found>>>;
+}
+
+/// The chain as the matcher's decisions need it.
+pub trait Views {
+    /// The latest block's timestamp.
+    fn now(&self) -> impl Future<Output = Result<u64>>;
+    /// What the registry and staking contracts say of `node`, read as the
+    /// market reads it when it scores a bid.
+    fn node(&self, node: Address) -> impl Future<Output = Result<Node>>;
+}
+
+sol!(Registry, "../../deployments/abi/spon-registry.json");
+sol!(Staking, "../../deployments/abi/spon-staking.json");
+
+/// The registry's state of an active node (as the market checks it).
+const NODE_ACTIVE: u8 = 2;
+
+/// A JSON-RPC endpoint and the market's addresses.
+pub struct Rpc<P> {
+    /// The provider.
+    pub provider: P,
+    /// The market.
+    pub market: Address,
+    /// The registry (from the market's `config()`).
+    pub registry: Address,
+    /// The staking contract (from the market's `config()`).
+    pub staking: Address,
+}
+
+async fn view<P: Provider<Ethereum>, C: SolCall>(
+    provider: &P,
+    to: Address,
+    call: C,
+) -> Result<C::Return> {
+    let tx = TransactionRequest::default()
+        .to(to)
+        .input(Bytes::from(call.abi_encode()).into());
+    let out = provider
+        .call(&tx)
+        .await
+        .with_context(|| format!("eth_call to {to}"))?;
+    C::abi_decode_returns(&out, true).with_context(|| format!("bad answer from {to}"))
+}
+
+impl<P: Provider<Ethereum>> Rpc<P> {
+    /// Reads the registry and staking addresses from `market`.
+    ///
+    /// # Errors
+    /// RPC errors, or no market at `market`.
+    pub async fn new(provider: P, market: Address) -> Result<Self> {
+        let code = provider.get_code_at(market).await?;
+        if code.is_empty() {
+            bail!("no contract at {market}: check --market");
+        }
+        let config = view(&provider, market, Market::configCall {}).await?;
+        Ok(Rpc {
+            provider,
+            market,
+            registry: config._1,
+            staking: config._2,
+        })
+    }
+}
+
+impl<P: Provider<Ethereum>> Source for Rpc<P> {
+    async fn head(&self) -> Result<u64> {
+        Ok(self.provider.get_block_number().await?)
+    }
+
+    async fn hash(&self, n: u64) -> Result<Option<B256>> {
+        let block = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Number(n), false.into())
+            .await?;
+        Ok(block.map(|b| b.header.hash))
+    }
+
+    async fn logs(&self, from: u64, to: u64) -> Result<Vec<Found>> {
+        let filter = Filter::new()
+            .address(self.market)
+            .event_signature(TOPICS.to_vec())
+            .from_block(from)
+            .to_block(to);
+        let logs = self.provider.get_logs(&filter).await?;
+        logs.into_iter()
+            .map(|l| {
+                Ok(Found {
+                    block: l.block_number.context("log without a block number")?,
+                    hash: l.block_hash.context("log without a block hash")?,
+                    log: l.inner.data,
+                })
+            })
+            .collect()
+    }
+}
+
+impl<P: Provider<Ethereum>> Views for Rpc<P> {
+    async fn now(&self) -> Result<u64> {
+        let block = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest, false.into())
+            .await?
+            .context("no latest block")?;
+        Ok(block.header.timestamp)
+    }
+
+    async fn node(&self, node: Address) -> Result<Node> {
+        let p = &self.provider;
+        let info = view(p, self.registry, Registry::nodeOfCall { node }).await?;
+        let tier = view(p, self.registry, Registry::tierOfCall { node }).await?;
+        let rep = view(p, self.registry, Registry::reputationOfCall { node }).await?;
+        let jailed = view(p, self.staking, Staking::isJailedCall { provider: node }).await?;
+        let stake = view(p, self.staking, Staking::stakeOfCall { provider: node }).await?;
+        Ok(Node {
+            eligible: info._0 == NODE_ACTIVE && !jailed._0,
+            tier: tier._0,
+            hardware: Hardware::unpack(&info._2.to_be_bytes()),
+            leases_completed: rep._0,
+            leases_faulted: rep._1,
+            stake_wei: stake._0.min(U256::from(u128::MAX)).to(),
+        })
+    }
+}
