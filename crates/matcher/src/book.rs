@@ -135,6 +135,11 @@ impl Book {
         self.bids.get(&id)
     }
 
+    /// Orders known (open or not).
+    pub fn order_count(&self) -> usize {
+        self.orders.len()
+    }
+
     /// Ids of the open orders, ascending.
     pub fn open_orders(&self) -> Vec<u64> {
         let mut ids: Vec<u64> = self

@@ -148,6 +148,7 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|_| "spon_matcher=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let config = cli.config()?;

@@ -42,6 +42,8 @@ pub struct Metrics {
     pub blocks: u64,
     /// Book events applied.
     pub events: u64,
+    /// Orders seen (open or not) at the last round.
+    pub orders_seen: u64,
     /// Open orders at the last round.
     pub open_orders: u64,
     /// Proposals mined.
@@ -173,6 +175,7 @@ impl<P: Provider<Ethereum>> Matcher<P> {
         self.catch_up().await?;
         let now = self.chain.now().await?;
         let orders = self.refresh(now).await?;
+        self.metrics.orders_seen = self.indexer.book.order_count() as u64;
         self.metrics.open_orders = self.indexer.book.open_orders().len() as u64;
         let mut matched = 0;
         for (order, r) in self.choose(&orders, now) {
