@@ -81,7 +81,19 @@ pub struct Node {
     blocks: Vec<Block>,
     txs: HashMap<B256, Mined>,
     logs: Vec<Placed>,
+    /// Where state-changing requests are appended (`--state`).
+    journal: Option<std::fs::File>,
 }
+
+/// Methods that change the chain: the ones the journal keeps.
+const CHANGES_STATE: [&str; 6] = [
+    "eth_sendRawTransaction",
+    "anvil_setBalance",
+    "hardhat_setBalance",
+    "evm_increaseTime",
+    "evm_mine",
+    "devnet_deploy",
+];
 
 /// A JSON-RPC error: code, message, data.
 struct RpcError(i64, String, Option<Value>);
@@ -144,7 +156,51 @@ impl Node {
             nonces: HashMap::new(),
             txs: HashMap::new(),
             logs: Vec::new(),
+            journal: None,
         }
+    }
+
+    /// A node whose state lives in `path`: every state-changing request
+    /// that succeeds is appended to it (one JSON line each), and a node
+    /// opened on an existing file first replays them, so it resumes with
+    /// the same blocks, hashes, receipts and state (the chain is
+    /// deterministic: no wall clock). Returns the node and how many
+    /// requests were replayed.
+    ///
+    /// # Errors
+    /// An unreadable or unwritable file, or a line that does not replay.
+    pub fn with_state(path: &std::path::Path) -> Result<(Self, usize)> {
+        let mut node = Node::default();
+        let mut replayed = 0;
+        if path.exists() {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            for (n, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let request: Value = serde_json::from_str(line)
+                    .with_context(|| format!("{}:{}: not JSON", path.display(), n + 1))?;
+                let method = request["method"].as_str().unwrap_or_default();
+                if let Err(RpcError(_, message, _)) = node.answer(method, &request["params"]) {
+                    bail!(
+                        "{}:{}: {method} does not replay: {message}",
+                        path.display(),
+                        n + 1
+                    );
+                }
+                replayed += 1;
+            }
+        }
+        node.journal = Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        Ok((node, replayed))
     }
 }
 
@@ -644,7 +700,19 @@ impl Node {
         let method = r.get("method").and_then(Value::as_str).unwrap_or_default();
         let params = r.get("params").cloned().unwrap_or(json!([]));
         match self.answer(method, &params) {
-            Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+            Ok(result) => {
+                if let Some(journal) = self
+                    .journal
+                    .as_mut()
+                    .filter(|_| CHANGES_STATE.contains(&method))
+                {
+                    let line = json!({"method": method, "params": params}).to_string();
+                    if let Err(e) = writeln!(journal, "{line}").and_then(|()| journal.flush()) {
+                        eprintln!("spon-devnet: cannot append to the state file: {e}");
+                    }
+                }
+                json!({"jsonrpc": "2.0", "id": id, "result": result})
+            }
             Err(RpcError(code, message, data)) => {
                 let mut error = json!({"code": code, "message": message});
                 if let Some(d) = data {

@@ -1,7 +1,8 @@
 //! The devnet's JSON-RPC endpoint driven by alloy's provider and a local
 //! signer, as a wallet or the matcher would: the real SPON token module
 //! deployed, a signed transfer mined with its receipt and log, a view, a
-//! log filter, a revert's custom error, time travel.
+//! log filter, a revert's custom error, time travel; then a second node
+//! opened on the first one's state file answers exactly as it does.
 
 use std::net::TcpListener;
 
@@ -23,17 +24,30 @@ fn module() -> Vec<u8> {
     std::fs::read(path).expect("target/stylus/spon-token.wasm: run scripts/build-contracts first")
 }
 
-/// Starts an endpoint on a free port; returns its URL.
-fn start() -> String {
+/// Starts an endpoint on a free port keeping its state in `state`;
+/// returns its URL.
+fn start(state: &std::path::Path) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || Node::default().serve(listener));
+    let state = state.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut node, replayed) = Node::with_state(&state).unwrap();
+        tx.send(replayed).unwrap();
+        node.serve(listener)
+    });
+    assert_eq!(rx.recv().unwrap(), 0);
     url
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_wallet_deploys_transacts_reads_and_filters() {
-    let url = start();
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/devnet-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("wallet.jsonl");
+    let _ = std::fs::remove_file(&state);
+    let url = start(&state);
     let signer = PrivateKeySigner::random();
     let me = signer.address();
     let provider = ProviderBuilder::new()
@@ -186,4 +200,30 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
     assert_eq!(after.header.number, before.header.number + 1);
     assert_eq!(after.header.parent_hash, before.header.hash);
     assert!(after.header.timestamp >= before.header.timestamp + 3_600);
+
+    // A node opened on the state file replays it: same blocks, hashes,
+    // receipts, balances, storage and logs.
+    let (mut resumed, replayed) = Node::with_state(&state).unwrap();
+    assert_eq!(replayed, 5, "balance, deploy, transfer, time, mine");
+    let questions = serde_json::json!([
+        ["eth_blockNumber", []],
+        ["eth_getBlockByNumber", ["latest", false]],
+        ["eth_getTransactionReceipt", [receipt.transaction_hash]],
+        ["eth_getTransactionCount", [me, "latest"]],
+        ["eth_getBalance", [me, "latest"]],
+        ["eth_call", [{"to": token, "data": Bytes::from(balance_of.abi_encode())}, "latest"]],
+        ["eth_getLogs", [{"fromBlock": "0x0", "toBlock": "latest"}]],
+    ]);
+    for q in questions.as_array().unwrap() {
+        let (method, params) = (q[0].as_str().unwrap().to_string(), q[1].clone());
+        let live: serde_json::Value = provider
+            .raw_request(method.clone().into(), params.clone())
+            .await
+            .unwrap();
+        let request =
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let again = resumed.handle(request.to_string().as_bytes());
+        assert!(!live.is_null(), "{method}");
+        assert_eq!(again["result"], live, "{method}");
+    }
 }
