@@ -275,25 +275,14 @@ fn slash_writes_the_same_slots_with_1_and_1000_delegators() {
 /// data, checked on chain through `ecrecover`), and `tierOf` reflects it.
 #[test]
 fn provider_registration_probe_commit_and_tier_through_the_abi() {
-    use alloy_sol_types::{eip712_domain, sol, SolStruct};
     use k256::ecdsa::SigningKey;
+    use spon_e2e::{address_of, sign_probe, ProbeResult};
     use spon_node::{hardware, probe, Hardware, ProbeSummary};
-
-    sol! {
-        struct ProbeResult {
-            address node;
-            bytes32 reportHash;
-            uint256 summary;
-            uint256 challengeId;
-            uint256 nonce;
-        }
-    }
 
     let mut w = world();
     let (provider, gov) = (a(1), w.gov);
     let key = SigningKey::from_slice(&[0x5A; 32]).unwrap();
-    let point = key.verifying_key().to_encoded_point(false);
-    let probe_key = Address::from_slice(&alloy_primitives::keccak256(&point.as_bytes()[1..])[12..]);
+    let probe_key = address_of(&key);
 
     w.fund(provider, spon(10_000));
     w.staking_ok(
@@ -354,20 +343,8 @@ fn provider_registration_probe_commit_and_tier_through_the_abi() {
         challengeId: U256::ZERO,
         nonce: U256::ZERO,
     };
-    let domain = eip712_domain! {
-        name: "SPON Registry",
-        version: "1",
-        chain_id: spon_devnet::CHAIN_ID,
-        verifying_contract: w.registry,
-    };
-    let sign = |m: &ProbeResult| {
-        let (sig, id) = key
-            .sign_prehash_recoverable(m.eip712_signing_hash(&domain).as_slice())
-            .unwrap();
-        let mut bytes = sig.to_bytes().to_vec();
-        bytes.push(27 + id.to_byte());
-        bytes
-    };
+    let registry = w.registry;
+    let sign = |m: &ProbeResult| sign_probe(&key, registry, m);
     let commit = |m: &ProbeResult, signature: Vec<u8>| R::commitProbeCall {
         node: m.node,
         report_hash: m.reportHash,

@@ -17,6 +17,7 @@ sol!(SponRegistry, "../deployments/abi/spon-registry.json");
 sol!(SponLeases, "../deployments/abi/spon-leases.json");
 sol!(SponChallenges, "../deployments/abi/spon-challenges.json");
 sol!(SponGovernance, "../deployments/abi/spon-governance.json");
+sol!(SponMarket, "../deployments/abi/spon-market.json");
 
 pub mod gpu_work;
 
@@ -77,6 +78,7 @@ static ABIS: LazyLock<Vec<JsonAbi>> = LazyLock::new(|| {
         include_str!("../deployments/abi/spon-leases.json"),
         include_str!("../deployments/abi/spon-challenges.json"),
         include_str!("../deployments/abi/spon-governance.json"),
+        include_str!("../deployments/abi/spon-market.json"),
     ]
     .iter()
     .map(|json| serde_json::from_str(json).expect("exported ABI is valid JSON"))
@@ -116,4 +118,43 @@ pub fn send<C: SolCall>(
         Err(error_name(&outcome.output))
     };
     Ok(Sent { outcome, result })
+}
+
+alloy_sol_types::sol! {
+    /// The registry's EIP-712 probe message.
+    struct ProbeResult {
+        address node;
+        bytes32 reportHash;
+        uint256 summary;
+        uint256 challengeId;
+        uint256 nonce;
+    }
+}
+
+/// `key`'s EIP-712 signature of `message` for the registry at `registry`,
+/// as a wallet signs typed data: `r ‖ s ‖ v` with `v` 27 or 28.
+pub fn sign_probe(
+    key: &k256::ecdsa::SigningKey,
+    registry: Address,
+    message: &ProbeResult,
+) -> Vec<u8> {
+    use alloy_sol_types::{eip712_domain, SolStruct};
+    let domain = eip712_domain! {
+        name: "SPON Registry",
+        version: "1",
+        chain_id: spon_devnet::CHAIN_ID,
+        verifying_contract: registry,
+    };
+    let (sig, id) = key
+        .sign_prehash_recoverable(message.eip712_signing_hash(&domain).as_slice())
+        .expect("signing a hash");
+    let mut bytes = sig.to_bytes().to_vec();
+    bytes.push(27 + id.to_byte());
+    bytes
+}
+
+/// The address of `key`.
+pub fn address_of(key: &k256::ecdsa::SigningKey) -> Address {
+    let point = key.verifying_key().to_encoded_point(false);
+    Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..])
 }

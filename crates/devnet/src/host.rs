@@ -6,7 +6,11 @@ use alloy_primitives::{keccak256, Address, B256, U256};
 use anyhow::Result;
 use wasmtime::{Caller, Engine, Linker};
 
-use crate::{flush, host_error, memory, run, ExitEarly, Frame, Log, CHAIN_ID};
+use crate::{
+    flush, host_error, memory,
+    meter::{io_ink, keccak_ink, HOSTIO_INK, HOSTIO_WORD_INK},
+    run, ExitEarly, Frame, Log, CHAIN_ID,
+};
 
 type C<'a> = Caller<'a, Frame>;
 
@@ -38,6 +42,18 @@ fn account<R>(c: &C<'_>, a: Address, f: impl FnOnce(Option<&crate::Account>) -> 
 
 /// Calls `to` from the current frame; returns the Stylus status (0 ok,
 /// 1 revert) and stores the callee's output as return data.
+/// Charges a host call that touches account `a`.
+fn touch(c: &C<'_>, a: Address) {
+    let mut s = c.data().state.borrow_mut();
+    s.costs.host(HOSTIO_INK);
+    s.costs.account(a);
+}
+
+/// Charges `ink` of host work to the transaction.
+fn charge(c: &C<'_>, ink: u64) {
+    c.data().state.borrow_mut().costs.host(ink);
+}
+
 fn call(
     c: &mut C<'_>,
     to: i32,
@@ -53,6 +69,14 @@ fn call(
         Some(ptr) => U256::from_be_bytes(read_word(c, ptr)?.0),
         None => U256::ZERO,
     };
+    {
+        let mut s = c.data().state.borrow_mut();
+        s.costs.host(HOSTIO_INK);
+        s.costs.account(to);
+        if !value.is_zero() {
+            s.costs.value_transfer();
+        }
+    }
     let f = c.data_mut();
     if f.is_static && !value.is_zero() {
         return Err(host_error("value transfer in a static call"));
@@ -95,10 +119,12 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
 
     l.func_wrap(vm, "read_args", |mut c: C<'_>, dest: i32| {
         let args = c.data().args.clone();
+        charge(&c, io_ink(5_040, args.len()));
         write(&mut c, dest, &args)
     })?;
     l.func_wrap(vm, "write_result", |mut c: C<'_>, ptr: i32, len: i32| {
         let out = read(&mut c, ptr, len)?;
+        charge(&c, io_ink(16_381, out.len()));
         c.data_mut().output = out;
         Ok(())
     })?;
@@ -111,17 +137,21 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         |mut c: C<'_>, key: i32, dest: i32| {
             let key = read_word(&mut c, key)?;
             let f = c.data();
+            let mut s = f.state.borrow_mut();
+            let stored = s
+                .accounts
+                .get(&f.address)
+                .and_then(|a| a.storage.get(&key).copied())
+                .unwrap_or_default();
+            s.costs.sload(f.address, key, stored);
             let value = match f.cache.get(&key) {
                 Some(v) => *v,
                 None => {
-                    let mut s = f.state.borrow_mut();
                     s.reads += 1;
-                    s.accounts
-                        .get(&f.address)
-                        .and_then(|a| a.storage.get(&key).copied())
-                        .unwrap_or_default()
+                    stored
                 }
             };
+            drop(s);
             write(&mut c, dest, value.as_slice())
         },
     )?;
@@ -134,11 +164,13 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
             if c.data().is_static {
                 return Err(host_error("storage write in a static call"));
             }
+            charge(&c, HOSTIO_INK);
             c.data_mut().cache.insert(key, value);
             Ok(())
         },
     )?;
     l.func_wrap(vm, "storage_flush_cache", |mut c: C<'_>, _clear: i32| {
+        charge(&c, HOSTIO_INK);
         let f = c.data_mut();
         let cache = std::mem::take(&mut f.cache);
         flush(&f.state, f.address, cache);
@@ -167,6 +199,11 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
             if c.data().is_static {
                 return Err(host_error("log in a static call"));
             }
+            c.data()
+                .state
+                .borrow_mut()
+                .costs
+                .log(n, data.len() - 32 * n);
             let log = Log {
                 address: c.data().address,
                 topics: data[..32 * n].chunks(32).map(B256::from_slice).collect(),
@@ -177,30 +214,37 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         },
     )?;
     l.func_wrap(vm, "msg_sender", |mut c: C<'_>, dest: i32| {
+        charge(&c, HOSTIO_WORD_INK);
         let a = c.data().sender;
         write(&mut c, dest, a.as_slice())
     })?;
     l.func_wrap(vm, "msg_value", |mut c: C<'_>, dest: i32| {
+        charge(&c, HOSTIO_WORD_INK);
         let v = c.data().value.to_be_bytes::<32>();
         write(&mut c, dest, &v)
     })?;
     l.func_wrap(vm, "msg_reentrant", |c: C<'_>| -> i32 {
+        charge(&c, HOSTIO_INK);
         let f = c.data();
         let s = f.state.borrow();
         i32::from(s.stack.iter().filter(|a| **a == f.address).count() > 1)
     })?;
     l.func_wrap(vm, "tx_origin", |mut c: C<'_>, dest: i32| {
+        charge(&c, HOSTIO_WORD_INK);
         let a = c.data().origin;
         write(&mut c, dest, a.as_slice())
     })?;
     l.func_wrap(vm, "contract_address", |mut c: C<'_>, dest: i32| {
+        charge(&c, HOSTIO_WORD_INK);
         let a = c.data().address;
         write(&mut c, dest, a.as_slice())
     })?;
     l.func_wrap(vm, "block_timestamp", |c: C<'_>| -> i64 {
+        charge(&c, HOSTIO_INK);
         c.data().timestamp as i64
     })?;
     l.func_wrap(vm, "block_number", |c: C<'_>| -> i64 {
+        charge(&c, HOSTIO_INK);
         c.data().block_number as i64
     })?;
     l.func_wrap(vm, "chainid", |_: C<'_>| -> i64 { CHAIN_ID as i64 })?;
@@ -235,6 +279,7 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         "native_keccak256",
         |mut c: C<'_>, ptr: i32, len: i32, out: i32| {
             let data = read(&mut c, ptr, len)?;
+            charge(&c, keccak_ink(data.len()));
             write(&mut c, out, keccak256(data).as_slice())
         },
     )?;
@@ -243,6 +288,7 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         "account_balance",
         |mut c: C<'_>, address: i32, dest: i32| {
             let a = read_address(&mut c, address)?;
+            touch(&c, a);
             let b = account(&c, a, |a| a.map(|a| a.balance).unwrap_or_default());
             write(&mut c, dest, &b.to_be_bytes::<32>())
         },
@@ -252,6 +298,7 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         "account_codehash",
         |mut c: C<'_>, address: i32, dest: i32| {
             let a = read_address(&mut c, address)?;
+            touch(&c, a);
             let h = account(&c, a, |a| match a {
                 Some(a) if !a.code.is_empty() => keccak256(&a.code),
                 Some(_) => keccak256([]),
@@ -265,6 +312,7 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         "account_code_size",
         |mut c: C<'_>, address: i32| -> Result<i32> {
             let a = read_address(&mut c, address)?;
+            touch(&c, a);
             Ok(account(&c, a, |a| a.map_or(0, |a| a.code.len())) as i32)
         },
     )?;
@@ -273,6 +321,7 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         "account_code",
         |mut c: C<'_>, address: i32, offset: i32, size: i32, dest: i32| -> Result<i32> {
             let a = read_address(&mut c, address)?;
+            touch(&c, a);
             let code = account(&c, a, |a| a.map(|a| a.code.clone()).unwrap_or_default());
             let start = (offset as u32 as usize).min(code.len());
             let end = start.saturating_add(size as u32 as usize).min(code.len());

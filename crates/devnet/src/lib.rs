@@ -12,15 +12,19 @@
 //! (`storage_cache_bytes32` writes to a cache that `storage_flush_cache`
 //! persists, and the cache is flushed before every outgoing call); logs;
 //! block and message context; reentrancy detection; `exit_early`;
-//! keccak; the `ecrecover` precompile (signatures: EIP-712, permit). Per transaction it reports WASM instructions executed (wasmtime
-//! fuel) and storage slots read and written.
+//! keccak; the `ecrecover` precompile (signatures: EIP-712, permit). Per
+//! transaction it reports WASM instructions executed (wasmtime fuel),
+//! storage slots read and written, and an estimate of its gas ([`meter`]:
+//! operators priced in ink by Stylus's published table through module
+//! instrumentation, host I/O and state as published and as the EVM prices
+//! them).
 //!
 //! [`rpc`] serves it over JSON-RPC (`spon-devnet` binary) for alloy clients.
 //!
 //! Not yet here (the devnet issue tracks them): EVM bytecode through revm,
 //! the ArbWasm precompile and the deploy prelude (so contract creation by
-//! transaction; `devnet_deploy` stands in), ink and gas priced by Stylus's
-//! rules. `create1`/`create2`/`delegate_call_contract` report failure.
+//! transaction; `devnet_deploy` stands in). `create1`/`create2`/
+//! `delegate_call_contract` report failure.
 
 use std::{
     cell::RefCell,
@@ -79,6 +83,11 @@ pub struct Outcome {
     pub slots_written: usize,
     /// Storage slots read from state (cache misses).
     pub slots_read: usize,
+    /// Ink of the programs' operators, all frames together.
+    pub ink: u64,
+    /// Estimated gas: intrinsic, operators' and host calls' ink, state
+    /// access, logs (see [`meter`]).
+    pub gas: u64,
 }
 
 #[derive(Default)]
@@ -89,6 +98,9 @@ struct State {
     stack: Vec<Address>,
     written: std::collections::HashSet<(Address, B256)>,
     reads: usize,
+    /// Ink of the programs' operators in this transaction.
+    program_ink: u64,
+    costs: meter::Costs,
 }
 
 /// An in-process chain that runs Stylus programs.
@@ -170,7 +182,8 @@ fn accept(wasm: &[u8]) -> Result<Accepted> {
     if !why.is_empty() {
         bail!("activation refused: {}", why.join("; "));
     }
-    let module = Module::new(&ENGINE, stylus_artifact::module_of(&code)?)?;
+    let metered = meter::instrument(&stylus_artifact::module_of(&code)?)?;
+    let module = Module::new(&ENGINE, metered)?;
     let done = (code, module);
     ACCEPTED
         .lock()
@@ -329,10 +342,16 @@ impl Chain {
             s.logs.clear();
             s.written.clear();
             s.reads = 0;
+            s.program_ink = 0;
+            s.costs = meter::Costs::new(from, to);
         }
         let frame = self.frame(from, from, to, calldata.to_vec(), value, is_static, 0);
         let (success, output, instructions) = run(frame)?;
         let mut s = self.state.borrow_mut();
+        let ink = s.program_ink;
+        let gas = meter::intrinsic_gas(calldata)
+            + (ink + s.costs.host_ink).div_ceil(meter::INK_PER_GAS)
+            + s.costs.gas;
         Ok(Outcome {
             success,
             output,
@@ -344,6 +363,8 @@ impl Chain {
             instructions,
             slots_written: s.written.len(),
             slots_read: s.reads,
+            ink,
+            gas,
         })
     }
 
@@ -433,17 +454,26 @@ fn run(frame: Frame) -> Result<(bool, Vec<u8>, u64)> {
     let args_len = frame.args.len();
     let mut store = Store::new(&engine, frame);
     store.set_fuel(TX_FUEL)?;
-    let status = (|| -> Result<i32> {
-        let instance = linker.instantiate(&mut store, &module)?;
-        let entry = instance.get_typed_func::<i32, i32>(&mut store, "user_entrypoint")?;
-        match entry.call(&mut store, args_len as i32) {
-            Ok(status) => Ok(status),
-            Err(e) => match e.downcast_ref::<ExitEarly>() {
-                Some(ExitEarly(status)) => Ok(*status),
-                None => Err(e),
-            },
-        }
-    })();
+    let instance = linker.instantiate(&mut store, &module);
+    let status = match &instance {
+        Ok(instance) => instance
+            .get_typed_func::<i32, i32>(&mut store, "user_entrypoint")
+            .and_then(|entry| match entry.call(&mut store, args_len as i32) {
+                Ok(status) => Ok(status),
+                Err(e) => match e.downcast_ref::<ExitEarly>() {
+                    Some(ExitEarly(status)) => Ok(*status),
+                    None => Err(e),
+                },
+            }),
+        Err(e) => Err(anyhow!("{e:#}")),
+    };
+    // The ink the instrumented module counted, up to where it stopped.
+    let ink = instance
+        .ok()
+        .and_then(|i| i.get_global(&mut store, meter::INK_GLOBAL))
+        .and_then(|g| g.get(&mut store).i64())
+        .map_or(0, |v| v as u64);
+    state.borrow_mut().program_ink += ink;
     state.borrow_mut().stack.pop();
     let used = TX_FUEL - store.get_fuel().unwrap_or(0);
     let frame = store.into_data();
@@ -495,6 +525,12 @@ fn flush(state: &Rc<RefCell<State>>, address: Address, cache: HashMap<B256, B256
     let mut s = state.borrow_mut();
     for (slot, value) in cache {
         s.written.insert((address, slot));
+        let current = s
+            .accounts
+            .get(&address)
+            .and_then(|a| a.storage.get(&slot).copied())
+            .unwrap_or_default();
+        s.costs.sstore(address, slot, current, value);
         let storage = &mut s.accounts.entry(address).or_default().storage;
         if value.is_zero() {
             storage.remove(&slot);
@@ -505,6 +541,7 @@ fn flush(state: &Rc<RefCell<State>>, address: Address, cache: HashMap<B256, B256
 }
 
 mod host;
+pub mod meter;
 pub mod rpc;
 
 #[cfg(test)]

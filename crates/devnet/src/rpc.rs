@@ -32,9 +32,6 @@ use crate::{Chain, CHAIN_ID};
 pub const GAS_PRICE: u64 = 100_000_000;
 /// Block gas limit reported.
 pub const BLOCK_GAS_LIMIT: u64 = 32_000_000;
-/// Gas the devnet reports for any transaction: it does not price ink
-/// yet, so this is an allowance, not a measure.
-pub const GAS_ALLOWANCE: u64 = 10_000_000;
 
 /// A mined transaction.
 #[derive(Debug, Clone)]
@@ -46,6 +43,8 @@ struct Mined {
     value: U256,
     input: Vec<u8>,
     gas: u64,
+    /// Estimated gas used ([`crate::meter`]).
+    gas_used: u64,
     block: u64,
     success: bool,
     contract: Option<Address>,
@@ -281,6 +280,7 @@ impl Node {
                 value,
                 input,
                 gas,
+                gas_used: out.gas,
                 block,
                 success: out.success,
                 contract: None,
@@ -403,8 +403,8 @@ impl Node {
             "blockNumber": q(m.block),
             "from": m.from,
             "to": m.to,
-            "cumulativeGasUsed": q(GAS_ALLOWANCE.min(m.gas)),
-            "gasUsed": q(GAS_ALLOWANCE.min(m.gas)),
+            "cumulativeGasUsed": q(m.gas_used),
+            "gasUsed": q(m.gas_used),
             "effectiveGasPrice": q(GAS_PRICE),
             "contractAddress": m.contract,
             "logs": logs,
@@ -477,7 +477,7 @@ impl Node {
             "parentHash": b.parent,
             "timestamp": q(b.timestamp),
             "gasLimit": q(BLOCK_GAS_LIMIT),
-            "gasUsed": q(if b.txs.is_empty() { 0 } else { GAS_ALLOWANCE }),
+            "gasUsed": q(b.txs.iter().filter_map(|h| self.txs.get(h)).map(|m| m.gas_used).sum()),
             "baseFeePerGas": q(GAS_PRICE),
             "miner": Address::ZERO,
             "difficulty": "0x0",
@@ -608,10 +608,7 @@ impl Node {
                     .view(p(0).ok_or_else(|| anyhow!("missing call"))?)?
                     .output,
             ),
-            "eth_estimateGas" => {
-                self.view(p(0).ok_or_else(|| anyhow!("missing call"))?)?;
-                q(GAS_ALLOWANCE)
-            }
+            "eth_estimateGas" => q(self.view(p(0).ok_or_else(|| anyhow!("missing call"))?)?.gas),
             "eth_sendRawTransaction" => json!(self.send_raw(&hex_param(p(0))?)?),
             "eth_getTransactionReceipt" => {
                 let h: B256 = param(params, 0, "hash")?;

@@ -136,3 +136,44 @@ fn ecrecover_precompile_recovers_the_signer() {
         B256::left_padding_from(signer.as_slice()).to_vec()
     );
 }
+
+#[test]
+fn operators_are_priced_in_ink_by_the_published_table() {
+    // 1,000 turns of a loop of 8 operators: local.get 75, i32.const 1,
+    // i32.add 70, local.set 210, local.get 75, i32.const 1, i32.lt_u 170,
+    // br_if 765 = 1,367 ink a turn; plus loop, its end, the result and the
+    // function's end (1 each).
+    let looping = r#"(module
+      (memory (export "memory") 1)
+      (func (export "user_entrypoint") (param i32) (result i32) (local $i i32)
+        (loop $l
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))
+        (i32.const 0)))"#;
+    let mut chain = Chain::new();
+    let c = chain.deploy(&wat::parse_str(looping).unwrap()).unwrap();
+    let out = chain
+        .transact(Address::with_last_byte(1), c, &[0], U256::ZERO)
+        .unwrap();
+    assert!(out.success);
+    assert_eq!(out.ink, 1 + 1_000 * 1_367 + 1 + 2);
+    // Intrinsic 21,000 + one zero calldata byte (4) + ⌈1,367,004 / 10,000⌉.
+    assert_eq!(out.gas, 21_004 + 137);
+}
+
+#[test]
+fn storage_is_priced_as_the_evm_prices_it() {
+    let (mut chain, c) = counter();
+    let user = Address::with_last_byte(1);
+    // Slot 0 goes 0 → 1 (set: 20,000 after a cold read of 2,100), then
+    // 1 → 2 (reset: 2,900 after a cold read); everything else is the same.
+    let set = chain.transact(user, c, &[0], U256::ZERO).unwrap();
+    let reset = chain.transact(user, c, &[0], U256::ZERO).unwrap();
+    assert_eq!(set.ink, reset.ink);
+    assert_eq!(set.gas - reset.gas, 20_000 - 2_900);
+    // Host calls: read_args, load, cache, write_result, log, flush (8,400
+    // ink each) = 5.04 gas, rounded up with the operators' ink.
+    let state = 2_100 + 2_900 + 375 + 375;
+    let host_and_ink = (6 * 8_400 + reset.ink).div_ceil(meter::INK_PER_GAS);
+    assert_eq!(reset.gas, 21_004 + host_and_ink + state);
+}

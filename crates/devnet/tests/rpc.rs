@@ -96,6 +96,10 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
     let tx = TransactionRequest::default()
         .with_to(token)
         .with_input(transfer.abi_encode());
+    let estimate = provider
+        .estimate_gas(&tx.clone().with_from(me))
+        .await
+        .unwrap();
     let receipt = provider
         .send_transaction(tx)
         .await
@@ -105,6 +109,14 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         .unwrap();
     assert!(receipt.status());
     assert_eq!(receipt.block_number, Some(start_block + 1));
+    // Gas is estimated, the same way for the estimate and the receipt: a
+    // transfer to a new holder sets one balance slot (20,000) and resets
+    // another (2,900), both cold (2 × 2,100), plus 21,000 and more.
+    assert_eq!(receipt.gas_used, estimate);
+    assert!(
+        (21_000 + 20_000 + 2_900 + 4_200..80_000).contains(&estimate),
+        "{estimate}"
+    );
     let logs = receipt.inner.logs();
     assert_eq!(logs.len(), 1);
     let event = Token::Transfer::decode_log_data(logs[0].data(), true).unwrap();
