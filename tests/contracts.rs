@@ -1,20 +1,12 @@
 //! The token, staking and registry contracts' real WASM on the in-process
 //! chain, driven through their exported ABIs.
 
-use alloy_primitives::{uint, Address, U256};
+use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
 use spon_devnet::Chain;
-use spon_e2e::{deploy, send, Sent, SponRegistry as R, SponStaking as S, SponToken as T};
-
-const SPON: U256 = uint!(1_000000000000000000_U256);
-
-fn a(n: u64) -> Address {
-    Address::left_padding_from(&n.to_be_bytes())
-}
-
-fn spon(n: u64) -> U256 {
-    SPON * U256::from(n)
-}
+use spon_e2e::{
+    a, deploy, send, spon, Sent, SponRegistry as R, SponStaking as S, SponToken as T, SPON,
+};
 
 struct World {
     chain: Chain,

@@ -3,17 +3,12 @@
 //! proposal to execution through the exported ABIs, and nothing else can
 //! change them.
 
-use alloy_primitives::{uint, Address, Bytes, B256, U256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use spon_devnet::Chain;
-use spon_e2e::{deploy, send, SponGovernance as G, SponStaking as S, SponToken as T};
+use spon_e2e::{a, deploy, send, SponGovernance as G, SponStaking as S, SponToken as T, SPON};
 
-const SPON: U256 = uint!(1_000000000000000000_U256);
 const DAY: u64 = 86_400;
-
-fn a(n: u64) -> Address {
-    Address::left_padding_from(&n.to_be_bytes())
-}
 
 /// The name of the custom error `call` reverts with.
 fn refusal<C: SolCall>(chain: &mut Chain, from: Address, to: Address, call: &C) -> String {

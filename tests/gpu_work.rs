@@ -4,7 +4,7 @@
 //! end-to-end test and by the `gpu_work_onchain` bench, which measures the
 //! WASM instructions of the on-chain check.
 
-use alloy_primitives::{keccak256, uint, Address, B256, U256};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::SolCall;
 use anyhow::{anyhow, Result};
 use spon_devnet::{Chain, Outcome};
@@ -12,17 +12,12 @@ use spon_gpu_work::{open, product, sample_rows, Tree, Work};
 use spon_node::{hardware, Hardware};
 
 use crate::{
-    deploy, send, SponChallenges as C, SponLeases as L, SponRegistry as R, SponStaking as S,
-    SponToken as T,
+    a, deploy, deploy_core, send, spon, Core, SponChallenges as C, SponRegistry as R,
+    SponStaking as S, SponToken as T,
 };
 
-const SPON: U256 = uint!(1_000000000000000000_U256);
 /// The challenger's sampling secret.
 pub const SECRET: B256 = B256::repeat_byte(0x5e);
-
-fn a(n: u64) -> Address {
-    Address::left_padding_from(&n.to_be_bytes())
-}
 
 /// The deployed contracts and the parties.
 pub struct World {
@@ -57,46 +52,12 @@ impl World {
     pub fn new(n: u16) -> Result<Self> {
         let mut chain = Chain::new();
         let (bank, gov, treasury, node, challenger) = (a(0xB0), a(0xA1), a(0xA2), a(0x11), a(0xC1));
-        let spon = |n: u64| SPON * U256::from(n);
-        let token = deploy(
-            &mut chain,
-            "spon-token",
-            bank,
-            &T::constructorCall {
-                treasury: bank,
-                supply: spon(1_000_000_000),
-            },
-        )?;
-        let staking = deploy(
-            &mut chain,
-            "spon-staking",
-            gov,
-            &S::constructorCall {
-                spon: token,
-                governance: gov,
-                treasury,
-            },
-        )?;
-        let registry = deploy(
-            &mut chain,
-            "spon-registry",
-            gov,
-            &R::constructorCall {
-                staking,
-                governance: gov,
-            },
-        )?;
-        let leases = deploy(
-            &mut chain,
-            "spon-leases",
-            gov,
-            &L::constructorCall {
-                spon: token,
-                registry,
-                governance: gov,
-                treasury,
-            },
-        )?;
+        let Core {
+            token,
+            staking,
+            registry,
+            leases,
+        } = deploy_core(&mut chain, bank, gov, treasury)?;
         let challenges = deploy(
             &mut chain,
             "spon-challenges",

@@ -6,7 +6,7 @@
 use std::{path::PathBuf, sync::LazyLock};
 
 use alloy_json_abi::JsonAbi;
-use alloy_primitives::{keccak256, Address, U256};
+use alloy_primitives::{keccak256, uint, Address, U256};
 use alloy_sol_types::{sol, SolCall, SolConstructor};
 use anyhow::{bail, Context, Result};
 use spon_devnet::{Chain, Outcome};
@@ -20,6 +20,89 @@ sol!(SponGovernance, "../deployments/abi/spon-governance.json");
 sol!(SponMarket, "../deployments/abi/spon-market.json");
 
 pub mod gpu_work;
+
+/// One SPON, in wei.
+pub const SPON: U256 = uint!(1_000000000000000000_U256);
+
+/// The test account numbered `n`.
+pub fn a(n: u64) -> Address {
+    Address::left_padding_from(&n.to_be_bytes())
+}
+
+/// `n` whole SPON, in wei.
+pub fn spon(n: u64) -> U256 {
+    SPON * U256::from(n)
+}
+
+/// The token, staking, registry and leases contracts, deployed.
+pub struct Core {
+    /// SPON (the whole supply of 1,000,000,000 at `bank`).
+    pub token: Address,
+    /// Staking.
+    pub staking: Address,
+    /// The registry.
+    pub registry: Address,
+    /// The leases contract.
+    pub leases: Address,
+}
+
+/// Deploys [`Core`] with `gov` as governance of each and `treasury` as
+/// the treasury.
+///
+/// # Errors
+/// A deployment or constructor that fails.
+pub fn deploy_core(
+    chain: &mut Chain,
+    bank: Address,
+    gov: Address,
+    treasury: Address,
+) -> Result<Core> {
+    let token = deploy(
+        chain,
+        "spon-token",
+        bank,
+        &SponToken::constructorCall {
+            treasury: bank,
+            supply: spon(1_000_000_000),
+        },
+    )?;
+    let staking = deploy(
+        chain,
+        "spon-staking",
+        gov,
+        &SponStaking::constructorCall {
+            spon: token,
+            governance: gov,
+            treasury,
+        },
+    )?;
+    let registry = deploy(
+        chain,
+        "spon-registry",
+        gov,
+        &SponRegistry::constructorCall {
+            staking,
+            governance: gov,
+        },
+    )?;
+    let leases = deploy(
+        chain,
+        "spon-leases",
+        gov,
+        &SponLeases::constructorCall {
+            spon: token,
+            registry,
+            governance: gov,
+            treasury,
+        },
+    )?;
+    Ok(Core {
+        token,
+        staking,
+        registry,
+        leases,
+    })
+}
 
 /// The deployable module of `contract` (its package name).
 ///

@@ -10,32 +10,23 @@
 //!
 //! `cargo bench -p spon-e2e --bench gas`
 
-use alloy_primitives::{uint, Address, B256, U256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 use anyhow::{bail, Result};
 use k256::ecdsa::SigningKey;
 use spon_devnet::{Chain, GENESIS_TIME};
 use spon_e2e::{
-    address_of, deploy, send, sign_probe, ProbeResult, SponLeases as L, SponMarket as M,
-    SponRegistry as R, SponStaking as S, SponToken as T,
+    a, address_of, deploy, deploy_core, send, sign_probe, spon, Core, ProbeResult, SponLeases as L,
+    SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T, SPON,
 };
 use spon_node::{hardware, probe, Hardware, ProbeSummary};
 use spon_scoring::Requirements;
 
-const SPON: U256 = uint!(1_000000000000000000_U256);
 /// Most gas a row may differ by between the two measurements.
 const TOLERANCE: u64 = 50;
 
 /// One measured operation: gas, slots written, slots read.
 type Row = (&'static str, u64, usize, usize);
-
-fn a(n: u64) -> Address {
-    Address::left_padding_from(&n.to_be_bytes())
-}
-
-fn spon(n: u64) -> U256 {
-    SPON * U256::from(n)
-}
 
 struct World {
     chain: Chain,
@@ -92,45 +83,12 @@ impl World {
     fn new() -> Result<Self> {
         let mut chain = Chain::new();
         let (bank, gov, treasury, tenant) = (a(0xB0), a(0xA1), a(0xA2), a(0x7E));
-        let token = deploy(
-            &mut chain,
-            "spon-token",
-            bank,
-            &T::constructorCall {
-                treasury: bank,
-                supply: spon(1_000_000_000),
-            },
-        )?;
-        let staking = deploy(
-            &mut chain,
-            "spon-staking",
-            gov,
-            &S::constructorCall {
-                spon: token,
-                governance: gov,
-                treasury,
-            },
-        )?;
-        let registry = deploy(
-            &mut chain,
-            "spon-registry",
-            gov,
-            &R::constructorCall {
-                staking,
-                governance: gov,
-            },
-        )?;
-        let leases = deploy(
-            &mut chain,
-            "spon-leases",
-            gov,
-            &L::constructorCall {
-                spon: token,
-                registry,
-                governance: gov,
-                treasury,
-            },
-        )?;
+        let Core {
+            token,
+            staking,
+            registry,
+            leases,
+        } = deploy_core(&mut chain, bank, gov, treasury)?;
         let market = deploy(
             &mut chain,
             "spon-market",
