@@ -57,6 +57,21 @@ pub struct Account {
     pub storage: HashMap<B256, B256>,
 }
 
+/// A change to one account for one simulated call (what `eth_call`'s
+/// state override set carries).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Override {
+    /// Its balance.
+    pub balance: Option<U256>,
+    /// Its code: Stylus code (`0xEFF000 ‖ …`) or a WASM module, checked
+    /// as a deployment is (there is no EVM here).
+    pub code: Option<Vec<u8>>,
+    /// Its whole storage, replaced.
+    pub state: Option<HashMap<B256, B256>>,
+    /// These slots of its storage, changed.
+    pub state_diff: HashMap<B256, B256>,
+}
+
 /// One emitted log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Log {
@@ -319,6 +334,56 @@ impl Chain {
         value: U256,
     ) -> Result<Outcome> {
         self.forgetting(|c| c.execute(from, to, calldata, value, false))
+    }
+
+    /// [`Chain::simulate`] with `overrides` applied to the accounts first
+    /// (and forgotten with everything else).
+    ///
+    /// # Errors
+    /// Overridden code the activation checks refuse; as
+    /// [`Chain::transact`].
+    pub fn simulate_with(
+        &mut self,
+        overrides: &HashMap<Address, Override>,
+        from: Address,
+        to: Address,
+        calldata: &[u8],
+        value: U256,
+    ) -> Result<Outcome> {
+        let mut codes = HashMap::new();
+        for (address, o) in overrides {
+            if let Some(code) = &o.code {
+                let wasm = if code.starts_with(&stylus_artifact::STYLUS_PREFIX) {
+                    stylus_artifact::module_of(code)?
+                } else if code.starts_with(b"\0asm") {
+                    code.clone()
+                } else {
+                    bail!("code override of {address}: only Stylus programs run here");
+                };
+                let (code, module) = accept(&wasm)?;
+                self.modules.insert(keccak256(&code), module);
+                codes.insert(*address, code);
+            }
+        }
+        self.forgetting(|c| {
+            {
+                let mut s = c.state.borrow_mut();
+                for (address, o) in overrides {
+                    let account = s.accounts.entry(*address).or_default();
+                    if let Some(b) = o.balance {
+                        account.balance = b;
+                    }
+                    if let Some(code) = codes.remove(address) {
+                        account.code = code;
+                    }
+                    if let Some(state) = &o.state {
+                        account.storage.clone_from(state);
+                    }
+                    account.storage.extend(&o.state_diff);
+                }
+            }
+            c.execute(from, to, calldata, value, false)
+        })
     }
 
     /// Runs `f`, then puts every account back as it was.

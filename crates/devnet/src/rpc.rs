@@ -7,12 +7,14 @@
 //! Methods: `eth_chainId`, `net_version`, `eth_blockNumber`,
 //! `eth_getBalance`, `eth_getTransactionCount`, `eth_getCode`,
 //! `eth_getStorageAt`, `eth_gasPrice`, `eth_maxPriorityFeePerGas`,
-//! `eth_feeHistory`, `eth_estimateGas`, `eth_call`, `eth_sendRawTransaction`,
+//! `eth_feeHistory`, `eth_estimateGas` and `eth_call` (with a state
+//! override set), `eth_sendRawTransaction`,
 //! `eth_getTransactionReceipt`, `eth_getTransactionByHash`, `eth_getLogs`,
 //! `eth_getBlockByNumber`, `eth_getBlockByHash`; for tests and demos (as
 //! anvil's): `anvil_setBalance`, `evm_increaseTime`, `evm_mine`; and
 //! `devnet_deploy(module, constructorCalldata, from)`. State is read at the
-//! latest block whatever block tag is given.
+//! latest block whatever block tag is given. Gas is the estimate of
+//! [`crate::meter`]; [`Node::with_state`] keeps the chain in a file.
 
 use std::{
     collections::HashMap,
@@ -125,6 +127,42 @@ fn hex_param(v: Option<&Value>) -> Result<Vec<u8>> {
         Some(s) => hex::decode(s).context("bad hex"),
         None => Ok(Vec::new()),
     }
+}
+
+/// An `eth_call` state override set.
+fn parse_overrides(v: Option<&Value>) -> Result<HashMap<Address, crate::Override>> {
+    let mut out = HashMap::new();
+    let Some(map) = v.and_then(Value::as_object) else {
+        return Ok(out);
+    };
+    let slots = |v: &Value| -> Result<HashMap<B256, B256>> {
+        v.as_object()
+            .context("storage overrides must be an object")?
+            .iter()
+            .map(|(k, v)| {
+                let value = v.as_str().context("a slot value must be a hex string")?;
+                Ok((k.parse()?, value.parse()?))
+            })
+            .collect()
+    };
+    for (address, o) in map {
+        let address: Address = address.parse().context("bad override address")?;
+        let mut change = crate::Override::default();
+        if let Some(b) = o.get("balance").and_then(Value::as_str) {
+            change.balance = Some(b.parse().context("bad override balance")?);
+        }
+        if let Some(code) = o.get("code") {
+            change.code = Some(hex_param(Some(code))?);
+        }
+        if let Some(state) = o.get("state") {
+            change.state = Some(slots(state)?);
+        }
+        if let Some(diff) = o.get("stateDiff") {
+            change.state_diff = slots(diff)?;
+        }
+        out.insert(address, change);
+    }
+    Ok(out)
 }
 
 fn quantity(v: &Value) -> Result<u64> {
@@ -365,9 +403,15 @@ impl Node {
         Ok((from, to, data, value))
     }
 
-    fn view(&mut self, tx: &Value) -> Result<crate::Outcome, RpcError> {
+    /// Runs the call `tx` and forgets it, with the state override set
+    /// `overrides` (`{address: {balance, code, state, stateDiff}}`;
+    /// `nonce` is accepted and has no effect on a call).
+    fn view(&mut self, tx: &Value, overrides: Option<&Value>) -> Result<crate::Outcome, RpcError> {
         let (from, to, data, value) = self.call_args(tx)?;
-        let out = self.chain.simulate(from, to, &data, value)?;
+        let overrides = parse_overrides(overrides)?;
+        let out = self
+            .chain
+            .simulate_with(&overrides, from, to, &data, value)?;
         if !out.success {
             return Err(RpcError(
                 3,
@@ -605,10 +649,12 @@ impl Node {
             }
             "eth_call" => bytes(
                 &self
-                    .view(p(0).ok_or_else(|| anyhow!("missing call"))?)?
+                    .view(p(0).ok_or_else(|| anyhow!("missing call"))?, p(2))?
                     .output,
             ),
-            "eth_estimateGas" => q(self.view(p(0).ok_or_else(|| anyhow!("missing call"))?)?.gas),
+            "eth_estimateGas" => q(self
+                .view(p(0).ok_or_else(|| anyhow!("missing call"))?, p(2))?
+                .gas),
             "eth_sendRawTransaction" => json!(self.send_raw(&hex_param(p(0))?)?),
             "eth_getTransactionReceipt" => {
                 let h: B256 = param(params, 0, "hash")?;

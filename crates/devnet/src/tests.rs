@@ -177,3 +177,65 @@ fn storage_is_priced_as_the_evm_prices_it() {
     let host_and_ink = (6 * 8_400 + reset.ink).div_ceil(meter::INK_PER_GAS);
     assert_eq!(reset.gas, 21_004 + host_and_ink + state);
 }
+
+#[test]
+fn overrides_change_a_simulated_call_and_are_forgotten() {
+    let (mut chain, c) = counter();
+    let user = Address::with_last_byte(1);
+    chain.transact(user, c, &[0], U256::ZERO).unwrap();
+    // A slot changed for the call: the counter reads 41 and returns 42.
+    let mut overrides = HashMap::new();
+    overrides.insert(
+        c,
+        Override {
+            state_diff: [(B256::ZERO, word(41))].into(),
+            ..Override::default()
+        },
+    );
+    let out = chain
+        .simulate_with(&overrides, user, c, &[0], U256::ZERO)
+        .unwrap();
+    assert_eq!(out.output, word(42).to_vec());
+    assert_eq!(chain.storage(c, B256::ZERO), word(1), "forgotten");
+    // Storage replaced by nothing, and a balance.
+    overrides.insert(
+        c,
+        Override {
+            state: Some(HashMap::new()),
+            balance: Some(U256::from(7)),
+            ..Override::default()
+        },
+    );
+    let out = chain
+        .simulate_with(&overrides, user, c, &[0], U256::ZERO)
+        .unwrap();
+    assert_eq!(out.output, word(1).to_vec());
+    assert_eq!(chain.balance(c), U256::ZERO);
+    // Code put at an empty address runs there, and is gone after.
+    let empty = Address::with_last_byte(0x77);
+    let mut overrides = HashMap::new();
+    overrides.insert(
+        empty,
+        Override {
+            code: Some(chain.code(c)),
+            ..Override::default()
+        },
+    );
+    let out = chain
+        .simulate_with(&overrides, user, empty, &[0], U256::ZERO)
+        .unwrap();
+    assert_eq!(out.output, word(1).to_vec());
+    assert!(chain.code(empty).is_empty());
+    // Code that is not a Stylus program is refused by name.
+    overrides.insert(
+        empty,
+        Override {
+            code: Some(vec![0x60, 0x00]),
+            ..Override::default()
+        },
+    );
+    let err = chain
+        .simulate_with(&overrides, user, empty, &[0], U256::ZERO)
+        .unwrap_err();
+    assert!(format!("{err}").contains("only Stylus programs"), "{err}");
+}

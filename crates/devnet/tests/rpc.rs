@@ -146,6 +146,22 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         .unwrap()
         ._0;
     assert_eq!(balance, U256::from(1_000));
+    // The same call with the token's storage overridden to nothing.
+    let emptied: Bytes = provider
+        .raw_request(
+            "eth_call".into(),
+            serde_json::json!([
+                {"to": token, "data": Bytes::from(balance_of.abi_encode())},
+                "latest",
+                {token.to_string(): {"state": {}}}
+            ]),
+        )
+        .await
+        .unwrap();
+    let balance = Token::balanceOfCall::abi_decode_returns(&emptied, true)
+        .unwrap()
+        ._0;
+    assert_eq!(balance, U256::ZERO);
 
     // Logs by address and event, over a block range.
     let filter = Filter::new()
