@@ -175,16 +175,39 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         let cache = std::mem::take(&mut f.cache);
         flush(&f.state, f.address, cache);
     })?;
+    // EIP-1153: per transaction, rolled back with the frame that wrote it;
+    // 100 gas a load or a store.
     l.func_wrap(
         vm,
         "transient_load_bytes32",
-        |mut c: C<'_>, _key: i32, dest: i32| write(&mut c, dest, &[0u8; 32]),
+        |mut c: C<'_>, key: i32, dest: i32| {
+            let key = read_word(&mut c, key)?;
+            let f = c.data();
+            let mut s = f.state.borrow_mut();
+            s.costs.transient();
+            let value = s
+                .transient
+                .get(&(f.address, key))
+                .copied()
+                .unwrap_or_default();
+            drop(s);
+            write(&mut c, dest, value.as_slice())
+        },
     )?;
     l.func_wrap(
         vm,
         "transient_store_bytes32",
-        |_: C<'_>, _key: i32, _value: i32| -> Result<()> {
-            Err(host_error("transient storage is not supported yet"))
+        |mut c: C<'_>, key: i32, value: i32| -> Result<()> {
+            let key = read_word(&mut c, key)?;
+            let value = read_word(&mut c, value)?;
+            let f = c.data();
+            if f.is_static {
+                return Err(host_error("transient storage write in a static call"));
+            }
+            let mut s = f.state.borrow_mut();
+            s.costs.transient();
+            s.transient.insert((f.address, key), value);
+            Ok(())
         },
     )?;
     l.func_wrap(

@@ -10,7 +10,8 @@
 //! (`0xEFF000 ‖ 0x00 ‖ brotli`); transactions and nested calls between
 //! programs with value, revert data and rollback; Stylus's storage cache
 //! (`storage_cache_bytes32` writes to a cache that `storage_flush_cache`
-//! persists, and the cache is flushed before every outgoing call); logs;
+//! persists, and the cache is flushed before every outgoing call);
+//! transient storage (EIP-1153); logs;
 //! block and message context; reentrancy detection; `exit_early`;
 //! keccak; the `ecrecover` precompile (signatures: EIP-712, permit). Per
 //! transaction it reports WASM instructions executed (wasmtime fuel),
@@ -113,6 +114,8 @@ struct State {
     stack: Vec<Address>,
     written: std::collections::HashSet<(Address, B256)>,
     reads: usize,
+    /// Transient storage (EIP-1153) of this transaction.
+    transient: HashMap<(Address, B256), B256>,
     /// Ink of the programs' operators in this transaction.
     program_ink: u64,
     costs: meter::Costs,
@@ -408,6 +411,7 @@ impl Chain {
             s.written.clear();
             s.reads = 0;
             s.program_ink = 0;
+            s.transient.clear();
             s.costs = meter::Costs::new(from, to);
         }
         let frame = self.frame(from, from, to, calldata.to_vec(), value, is_static, 0);
@@ -472,10 +476,12 @@ impl Chain {
 fn run(frame: Frame) -> Result<(bool, Vec<u8>, u64)> {
     let state = frame.state.clone();
     let snapshot = state.borrow().accounts.clone();
+    let transient = state.borrow().transient.clone();
     let logs_before = state.borrow().logs.len();
     let rollback = |state: &Rc<RefCell<State>>| {
         let mut s = state.borrow_mut();
         s.accounts = snapshot.clone();
+        s.transient = transient.clone();
         s.logs.truncate(logs_before);
     };
 

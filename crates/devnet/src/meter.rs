@@ -11,7 +11,8 @@
 //! `keccak` by size), and **state** as the EVM prices it: SLOAD 2,100 cold /
 //! 100 warm, SSTORE 20,000 set / 2,900 reset (+2,100 cold) / 100 no-op
 //! (EIP-2200/2929, no refunds), account access 2,600 cold / 100 warm,
-//! value transfer 9,000, LOG 375 + 375 per topic + 8 per byte. A
+//! value transfer 9,000, LOG 375 + 375 per topic + 8 per byte, transient
+//! load or store 100. A
 //! transaction adds 21,000 and its calldata (16 per non-zero byte, 4 per
 //! zero byte). 10,000 ink make one gas.
 //!
@@ -431,6 +432,12 @@ impl Costs {
         } else {
             WARM_ACCESS
         };
+    }
+
+    /// A transient storage load or store (EIP-1153: 100 gas).
+    pub fn transient(&mut self) {
+        self.host_ink += HOSTIO_INK;
+        self.gas += 100;
     }
 
     /// A call that moves value.

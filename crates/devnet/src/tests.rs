@@ -239,3 +239,35 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         .unwrap_err();
     assert!(format!("{err}").contains("only Stylus programs"), "{err}");
 }
+
+#[test]
+fn transient_storage_lives_for_one_transaction() {
+    // Argument byte 1: store 5 in transient slot 0 first; then load slot 0
+    // and return it.
+    let module = r#"(module
+      (import "vm_hooks" "read_args" (func $read_args (param i32)))
+      (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+      (import "vm_hooks" "transient_load_bytes32" (func $tload (param i32 i32)))
+      (import "vm_hooks" "transient_store_bytes32" (func $tstore (param i32 i32)))
+      (memory (export "memory") 1)
+      (func (export "user_entrypoint") (param i32) (result i32)
+        (call $read_args (i32.const 128))
+        (if (i32.eq (i32.load8_u (i32.const 128)) (i32.const 1))
+          (then
+            (i32.store8 (i32.const 63) (i32.const 5))
+            (call $tstore (i32.const 0) (i32.const 32))))
+        (call $tload (i32.const 0) (i32.const 64))
+        (call $write_result (i32.const 64) (i32.const 32))
+        (i32.const 0)))"#;
+    let mut chain = Chain::new();
+    let c = chain.deploy(&wat::parse_str(module).unwrap()).unwrap();
+    let user = Address::with_last_byte(1);
+    let first = chain.transact(user, c, &[1], U256::ZERO).unwrap();
+    assert_eq!(first.output, word(5).to_vec());
+    // A new transaction starts with it empty; nothing reached storage.
+    let second = chain.transact(user, c, &[0], U256::ZERO).unwrap();
+    assert_eq!(second.output, word(0).to_vec());
+    assert_eq!(first.slots_written, 0);
+    // Writes are refused in a static call (the program traps).
+    assert!(!chain.view(user, c, &[1]).unwrap().success);
+}
