@@ -20,6 +20,7 @@ sol!(SponGovernance, "../deployments/abi/spon-governance.json");
 sol!(SponMarket, "../deployments/abi/spon-market.json");
 
 pub mod gpu_work;
+pub mod rpc;
 
 /// One SPON, in wei.
 pub const SPON: U256 = uint!(1_000000000000000000_U256);

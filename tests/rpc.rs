@@ -1,0 +1,469 @@
+//! A devnet over JSON-RPC with the whole protocol deployed by spon-deploy
+//! and handed to the governor, and helpers that act as wallets do (alloy's
+//! provider and local signers): three Provider nodes staked, probed and
+//! approved by an executed governance proposal, and a funded tenant. The
+//! world of the end-to-end story and of the matcher's integration tests.
+
+use std::{net::TcpListener, path::PathBuf};
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy_provider::{Provider, ProviderBuilder, RootProvider};
+use alloy_rpc_types_eth::{Filter, TransactionRequest};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{SolCall, SolEvent};
+use anyhow::{anyhow, ensure, Result};
+use k256::ecdsa::SigningKey;
+use spon_deploy::{
+    plan::{Addresses, Contract, Settings},
+    rpc::{Key, Rpc},
+    run::{run, Options},
+};
+use spon_devnet::rpc::Node;
+use spon_node::{hardware, probe, Hardware, ProbeSummary};
+use spon_scoring::Requirements;
+
+use crate::{
+    address_of, error_name, sign_probe, ProbeResult, SponGovernance as Governance,
+    SponMarket as Market, SponRegistry as Registry, SponStaking as Staking, SponToken as Token,
+};
+
+const SPON: u128 = 1_000_000_000_000_000_000;
+/// Seconds in a day.
+pub const DAY: u64 = 86_400;
+
+/// A deterministic test key named `name`.
+pub fn key(name: &str) -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&keccak256(format!("spon test key {name}"))).expect("a valid key")
+}
+
+/// The probe key of node `n`.
+fn probe_key(n: usize) -> SigningKey {
+    SigningKey::from_slice(keccak256(format!("spon probe key {n}")).as_slice())
+        .expect("a valid key")
+}
+
+/// `n` whole SPON, in wei.
+pub fn spon(n: u128) -> U256 {
+    U256::from(n * SPON)
+}
+
+/// An 8 × Hopper node in Germany with 10 Gbit/s.
+pub const HOPPER: Hardware = Hardware {
+    gpu_model: hardware::gpu::HOPPER,
+    gpu_count: 8,
+    vram_mib: 81_559,
+    cpu_cores: 224,
+    ram_gib: 2_048,
+    storage_gib: 30_720,
+    region: *b"DE",
+    bandwidth_mbps: 10_000,
+    compute_types: hardware::compute::CUDA,
+};
+
+/// A provider over plain HTTP, no fillers.
+pub fn provider(url: &str) -> RootProvider {
+    ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .on_http(url.parse().expect("a valid URL"))
+}
+
+/// The devnet, the deployed contracts and the test's accounts.
+pub struct World {
+    /// The devnet's endpoint.
+    pub url: String,
+    /// Deployed everything; holds the SPON supply and votes.
+    pub deployer: PrivateKeySigner,
+    /// Holds 1,000,000 SPON, approved to the market.
+    pub tenant: PrivateKeySigner,
+    /// Three approved, probed Provider nodes (8 × Hopper, Germany).
+    pub nodes: Vec<PrivateKeySigner>,
+    /// SPON.
+    pub token: Address,
+    /// The registry.
+    pub registry: Address,
+    /// Staking.
+    pub staking: Address,
+    /// The market.
+    pub market: Address,
+    /// The leases contract.
+    pub leases: Address,
+    /// The challenges contract.
+    pub challenges: Address,
+    /// The governor (governance of every contract).
+    pub governor: Address,
+    /// This world's folder under `target/rpc-tests`.
+    pub dir: PathBuf,
+}
+
+impl World {
+    /// Sends `call` to `to` from `from` as a wallet would (fees, nonce and
+    /// gas filled by alloy); the market's refusals are named.
+    pub async fn send<C: SolCall>(
+        &self,
+        from: &PrivateKeySigner,
+        to: Address,
+        call: C,
+    ) -> Result<()> {
+        let p = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(from.clone()))
+            .on_http(self.url.parse()?);
+        let tx = TransactionRequest::default()
+            .with_to(to)
+            .with_input(Bytes::from(call.abi_encode()));
+        let pending = p.send_transaction(tx).await.map_err(|e| {
+            match e.as_error_resp().and_then(|r| r.as_revert_data()) {
+                Some(data) => anyhow!("{}: {}", C::SIGNATURE, error_name(&data)),
+                None => anyhow!("{}: {e}", C::SIGNATURE),
+            }
+        })?;
+        let receipt = pending.get_receipt().await?;
+        ensure!(receipt.status(), "{} reverted", C::SIGNATURE);
+        Ok(())
+    }
+
+    pub async fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return> {
+        let tx = TransactionRequest::default()
+            .with_to(to)
+            .with_input(Bytes::from(call.abi_encode()));
+        let out = provider(&self.url).call(&tx).await?;
+        Ok(C::abi_decode_returns(&out, true)?)
+    }
+
+    pub async fn rpc(
+        &self,
+        method: &'static str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        Ok(provider(&self.url)
+            .raw_request(method.into(), params)
+            .await?)
+    }
+
+    pub async fn travel(&self, secs: u64) -> Result<()> {
+        self.rpc("evm_increaseTime", serde_json::json!([secs]))
+            .await?;
+        self.rpc("evm_mine", serde_json::json!([])).await?;
+        Ok(())
+    }
+
+    /// Runs `calls` through a governance proposal: propose, vote with the
+    /// deployer's SPON, queue, execute (time travel between).
+    pub async fn govern(&self, calls: Vec<(Address, Vec<u8>)>) -> Result<()> {
+        let gov = self.governor;
+        let targets: Vec<Address> = calls.iter().map(|c| c.0).collect();
+        let values = vec![U256::ZERO; calls.len()];
+        let calldatas: Vec<Bytes> = calls.into_iter().map(|c| c.1.into()).collect();
+        self.send(
+            &self.deployer,
+            gov,
+            Governance::proposeCall {
+                targets: targets.clone(),
+                values: values.clone(),
+                calldatas: calldatas.clone(),
+                description_hash: keccak256("approve the test's Provider nodes"),
+            },
+        )
+        .await?;
+        let id = self.view(gov, Governance::proposalCountCall {}).await?._0;
+        self.travel(DAY + 60).await?;
+        let votes = spon(100_000_000);
+        self.send(
+            &self.deployer,
+            self.token,
+            Token::approveCall {
+                spender: gov,
+                value: votes,
+            },
+        )
+        .await?;
+        self.send(
+            &self.deployer,
+            gov,
+            Governance::castVoteCall {
+                id,
+                support: 1,
+                amount: votes,
+            },
+        )
+        .await?;
+        self.travel(3 * DAY + 60).await?;
+        self.send(&self.deployer, gov, Governance::queueCall { id })
+            .await?;
+        self.travel(2 * DAY + 60).await?;
+        self.send(
+            &self.deployer,
+            gov,
+            Governance::executeCall {
+                id,
+                targets,
+                values,
+                calldatas,
+            },
+        )
+        .await
+    }
+
+    /// Makes node `n` a staked Provider node declaring `hw` (approval
+    /// comes by proposal).
+    pub async fn provider_node(&self, n: usize, hw: &Hardware) -> Result<()> {
+        let node = &self.nodes[n];
+        let a = node.address();
+        self.send(
+            &self.deployer,
+            self.token,
+            Token::transferCall {
+                to: a,
+                value: spon(50_000),
+            },
+        )
+        .await?;
+        self.send(
+            node,
+            self.token,
+            Token::approveCall {
+                spender: self.staking,
+                value: U256::MAX,
+            },
+        )
+        .await?;
+        self.send(
+            node,
+            self.staking,
+            Staking::stakeCall {
+                amount: spon(50_000),
+            },
+        )
+        .await?;
+        self.send(
+            node,
+            self.registry,
+            Registry::proposeProviderCall {
+                hardware: U256::from_be_bytes(hw.pack()),
+                endpoint: "https://node.example/manifests".into(),
+                tls_cert_hash: B256::repeat_byte(7),
+                probe_key: address_of(&probe_key(n)),
+            },
+        )
+        .await
+    }
+
+    /// Commits a fresh probe of node `n`'s hardware `hw` naming challenge
+    /// `challenge` (0: none), signed by its probe key; sent by the node.
+    pub async fn probe(&self, n: usize, hw: &Hardware, challenge: u64) -> Result<()> {
+        let node = &self.nodes[n];
+        let a = node.address();
+        let nonce = self
+            .view(self.registry, Registry::probeOfCall { node: a })
+            .await?
+            ._3;
+        let now = provider(&self.url)
+            .get_block_by_number(Default::default(), false.into())
+            .await?
+            .unwrap()
+            .header
+            .timestamp;
+        let summary = ProbeSummary {
+            timestamp: now,
+            gemm_gflops: 600_000 * u32::from(hw.gpu_count),
+            mem_bandwidth_gbps: 3_000,
+            vram_mib: hw.vram_mib * u32::from(hw.gpu_count),
+            gpu_count: hw.gpu_count,
+            net_bandwidth_mbps: hw.bandwidth_mbps,
+            latency_us: 2_000,
+            flags: probe::FLAG_GPU,
+        };
+        let message = ProbeResult {
+            node: a,
+            reportHash: B256::repeat_byte(0xAB),
+            summary: U256::from_be_bytes(summary.pack()),
+            challengeId: U256::from(challenge),
+            nonce: U256::from(nonce),
+        };
+        let signature = sign_probe(&probe_key(n), self.registry, &message);
+        self.send(
+            node,
+            self.registry,
+            Registry::commitProbeCall {
+                node: a,
+                report_hash: message.reportHash,
+                summary: message.summary,
+                challenge_id: message.challengeId,
+                nonce,
+                signature: signature.into(),
+            },
+        )
+        .await
+    }
+
+    /// An order for 4 Hopper GPUs in SPON; its id.
+    pub async fn order(&self) -> Result<u64> {
+        let req = Requirements {
+            gpu_model: hardware::gpu::HOPPER,
+            gpu_count: 4,
+            min_vram_mib: 80_000,
+            regions: [*b"DE", [0; 2], [0; 2], [0; 2]],
+            min_bandwidth_mbps: 1_000,
+            compute_types: hardware::compute::CUDA,
+            max_tier: 6,
+            flags: 0,
+        };
+        self.send(
+            &self.tenant,
+            self.market,
+            Market::createOrderCall {
+                requirements: U256::from_be_bytes(req.pack()),
+                payment_token: self.token,
+                max_price_per_hour: spon(10),
+                duration_secs: 3_600,
+                deposit: spon(10),
+            },
+        )
+        .await?;
+        Ok(self.view(self.market, Market::countsCall {}).await?._0)
+    }
+
+    pub async fn bid(&self, order: u64, node: usize, price: u128) -> Result<u64> {
+        self.send(
+            &self.nodes[node],
+            self.market,
+            Market::placeBidCall {
+                order_id: order,
+                price_per_hour: U256::from(price),
+            },
+        )
+        .await?;
+        Ok(self.view(self.market, Market::countsCall {}).await?._1)
+    }
+
+    /// The bid proposed on chain for `order` (0: none).
+    pub async fn proposed(&self, order: u64) -> Result<u64> {
+        Ok(self
+            .view(self.market, Market::orderOfCall { order_id: order })
+            .await?
+            ._9)
+    }
+
+    /// `(order, bid)` of every MatchProposed sent by `from`.
+    pub async fn proposals_by(&self, from: Address) -> Result<Vec<(u64, u64)>> {
+        let filter = Filter::new()
+            .address(self.market)
+            .event_signature(Market::MatchProposed::SIGNATURE_HASH)
+            .from_block(0);
+        let logs = provider(&self.url).get_logs(&filter).await?;
+        Ok(logs
+            .iter()
+            .filter_map(|l| Market::MatchProposed::decode_log(&l.inner, true).ok())
+            .filter(|e| e.proposer == from)
+            .map(|e| (e.orderId, e.bidId))
+            .collect())
+    }
+
+    /// Gives `who` 100 ETH for fees.
+    pub async fn fund(&self, who: Address) -> Result<()> {
+        self.rpc(
+            "anvil_setBalance",
+            serde_json::json!([who, "0x56bc75e2d63100000"]),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Starts a devnet, deploys and wires everything with spon-deploy, and
+/// sets up three approved, probed Provider nodes and a funded tenant.
+pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || Node::default().serve(listener));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let deployer = key("deployer");
+    rt.block_on(provider(&url).raw_request::<_, serde_json::Value>(
+        "anvil_setBalance".into(),
+        serde_json::json!([deployer.address(), "0x56bc75e2d63100000"]),
+    ))
+    .unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = root.join("target/rpc-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let settings = Settings {
+        treasury: deployer.address(),
+        guardian: Address::with_last_byte(0x61),
+        supply: spon(1_000_000_000),
+        committee: Address::ZERO,
+    };
+    let opts = Options {
+        artifacts: root.join("target/stylus"),
+        out: dir.join("deployments"),
+        dry_run: false,
+        commit: "test".into(),
+    };
+    // spon-deploy drives its own runtime: run it outside ours.
+    let mut chain = Rpc::new(
+        &url,
+        Key::Hex(alloy_primitives::hex::encode_prefixed(deployer.to_bytes())),
+    )
+    .unwrap();
+    let done = run(&mut chain, settings, &opts, &mut |_, _| {}).unwrap();
+    let w = World {
+        url,
+        deployer,
+        tenant: key("tenant"),
+        nodes: (0..3).map(|n| key(&format!("node {n}"))).collect(),
+        token: done.of(Contract::Token).unwrap(),
+        registry: done.of(Contract::Registry).unwrap(),
+        staking: done.of(Contract::Staking).unwrap(),
+        market: done.of(Contract::Market).unwrap(),
+        leases: done.of(Contract::Leases).unwrap(),
+        challenges: done.of(Contract::Challenges).unwrap(),
+        governor: done.of(Contract::Governance).unwrap(),
+        dir,
+    };
+    rt.block_on(async {
+        for n in 0..w.nodes.len() {
+            w.fund(w.nodes[n].address()).await?;
+            w.provider_node(n, &HOPPER).await?;
+        }
+        let approvals = w
+            .nodes
+            .iter()
+            .map(|n| {
+                (
+                    w.registry,
+                    Registry::approveProviderCall { node: n.address() }.abi_encode(),
+                )
+            })
+            .collect();
+        w.govern(approvals).await?;
+        for n in 0..w.nodes.len() {
+            w.probe(n, &HOPPER, 0).await?;
+        }
+        w.fund(w.tenant.address()).await?;
+        w.send(
+            &w.deployer,
+            w.token,
+            Token::transferCall {
+                to: w.tenant.address(),
+                value: spon(1_000_000),
+            },
+        )
+        .await?;
+        w.send(
+            &w.tenant,
+            w.token,
+            Token::approveCall {
+                spender: w.market,
+                value: U256::MAX,
+            },
+        )
+        .await?;
+        anyhow::Ok(())
+    })
+    .unwrap();
+    (w, rt)
+}
