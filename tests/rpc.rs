@@ -105,6 +105,16 @@ impl World {
         to: Address,
         call: C,
     ) -> Result<()> {
+        self.send_logs(from, to, call).await.map(|_| ())
+    }
+
+    /// As [`World::send`]; returns the transaction's logs.
+    pub async fn send_logs<C: SolCall>(
+        &self,
+        from: &PrivateKeySigner,
+        to: Address,
+        call: C,
+    ) -> Result<Vec<alloy_primitives::LogData>> {
         let p = ProviderBuilder::new()
             .wallet(EthereumWallet::from(from.clone()))
             .on_http(self.url.parse()?);
@@ -119,7 +129,12 @@ impl World {
         })?;
         let receipt = pending.get_receipt().await?;
         ensure!(receipt.status(), "{} reverted", C::SIGNATURE);
-        Ok(())
+        Ok(receipt
+            .inner
+            .logs()
+            .iter()
+            .map(|l| l.inner.data.clone())
+            .collect())
     }
 
     pub async fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return> {

@@ -1,0 +1,369 @@
+//! The market's story end to end, on the devnet over JSON-RPC, every step
+//! sent as a wallet sends it (alloy provider, local signers, signed
+//! transactions): the protocol deployed and handed to the governor by
+//! spon-deploy; three Provider nodes staked, probed and approved by an
+//! executed proposal; a SPON transfer and a relayed EIP-2612 permit; a
+//! Fizz node behind a Provider gateway; a delegation; an order matched by
+//! the matcher, accepted and settled with no fee, to the wei; liveness
+//! challenges — the honest node answers, the silent one loses and is
+//! slashed after the veto period, its delegator losing pro rata; unbonding
+//! and withdrawal; a proposal changing a market parameter.
+
+use alloy_primitives::{Address, B256, U256};
+use alloy_signer::SignerSync;
+use alloy_sol_types::{eip712_domain, sol, SolEvent, SolStruct};
+use spon_e2e::{
+    rpc::{key, spon, world, World, DAY, HOPPER},
+    SponChallenges as C, SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T,
+};
+use spon_matcher::{config::Config, service};
+
+sol! {
+    /// EIP-2612's permit message.
+    struct Permit {
+        address owner;
+        address spender;
+        uint256 value;
+        uint256 nonce;
+        uint256 deadline;
+    }
+}
+
+async fn balance(w: &World, who: Address) -> U256 {
+    w.view(w.token, T::balanceOfCall { account: who })
+        .await
+        .unwrap()
+        ._0
+}
+
+async fn challenge_state(w: &World, id: u64) -> u8 {
+    w.view(w.challenges, C::challengeOfCall { id })
+        .await
+        .unwrap()
+        ._1
+}
+
+#[test]
+fn the_whole_market_through_json_rpc() {
+    let (w, rt) = world("story");
+    rt.block_on(async {
+        let now = |w: &World| {
+            let url = w.url.clone();
+            async move {
+                use alloy_provider::Provider;
+                spon_e2e::rpc::provider(&url)
+                    .get_block_by_number(Default::default(), false.into())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .header
+                    .timestamp
+            }
+        };
+
+        // A transfer, and a permit signed off chain and relayed by another.
+        let (alice, relayer, spender) = (key("alice"), key("relayer"), Address::repeat_byte(0x5e));
+        for k in [&alice, &relayer] {
+            w.fund(k.address()).await?;
+        }
+        w.send(
+            &w.deployer,
+            w.token,
+            T::transferCall {
+                to: alice.address(),
+                value: spon(1_000),
+            },
+        )
+        .await?;
+        assert_eq!(balance(&w, alice.address()).await, spon(1_000));
+        let deadline = U256::from(now(&w).await + 3_600);
+        let permit = Permit {
+            owner: alice.address(),
+            spender,
+            value: spon(250),
+            nonce: U256::ZERO,
+            deadline,
+        };
+        let domain = eip712_domain! {
+            name: "SPON",
+            version: "1",
+            chain_id: spon_devnet::CHAIN_ID,
+            verifying_contract: w.token,
+        };
+        let sig = alice.sign_hash_sync(&permit.eip712_signing_hash(&domain))?;
+        w.send(
+            &relayer,
+            w.token,
+            T::permitCall {
+                owner: alice.address(),
+                spender,
+                value: spon(250),
+                deadline,
+                v: 27 + u8::from(sig.v()),
+                r: sig.r().into(),
+                s: sig.s().into(),
+            },
+        )
+        .await?;
+        let allowance = w
+            .view(
+                w.token,
+                T::allowanceCall {
+                    owner: alice.address(),
+                    spender,
+                },
+            )
+            .await?
+            ._0;
+        assert_eq!(allowance, spon(250));
+
+        // A Fizz node behind node 0 as its gateway: active at once.
+        let fizz = key("fizz");
+        w.fund(fizz.address()).await?;
+        w.send(
+            &w.deployer,
+            w.token,
+            T::transferCall {
+                to: fizz.address(),
+                value: spon(500),
+            },
+        )
+        .await?;
+        w.send(
+            &fizz,
+            w.token,
+            T::approveCall {
+                spender: w.staking,
+                value: U256::MAX,
+            },
+        )
+        .await?;
+        w.send(&fizz, w.staking, S::stakeCall { amount: spon(500) })
+            .await?;
+        let home = spon_node::Hardware {
+            gpu_count: 1,
+            vram_mib: 24_564,
+            cpu_cores: 16,
+            ram_gib: 64,
+            storage_gib: 2_000,
+            bandwidth_mbps: 500,
+            ..HOPPER
+        };
+        w.send(
+            &fizz,
+            w.registry,
+            R::registerFizzCall {
+                hardware: U256::from_be_bytes(home.pack()),
+                probe_key: Address::repeat_byte(0xF1),
+                gateway: w.nodes[0].address(),
+            },
+        )
+        .await?;
+        let state = w
+            .view(
+                w.registry,
+                R::nodeOfCall {
+                    node: fizz.address(),
+                },
+            )
+            .await?
+            ._0;
+        assert_eq!(state, 2, "active");
+
+        // A delegation to node 1.
+        let delegator = key("delegator");
+        w.fund(delegator.address()).await?;
+        w.send(
+            &w.deployer,
+            w.token,
+            T::transferCall {
+                to: delegator.address(),
+                value: spon(10_000),
+            },
+        )
+        .await?;
+        w.send(
+            &delegator,
+            w.token,
+            T::approveCall {
+                spender: w.staking,
+                value: U256::MAX,
+            },
+        )
+        .await?;
+        let node1 = w.nodes[1].address();
+        w.send(
+            &delegator,
+            w.staking,
+            S::delegateCall {
+                provider: node1,
+                amount: spon(10_000),
+            },
+        )
+        .await?;
+
+        // An order in SPON, two bids, the matcher's proposal, acceptance,
+        // and settlement after the hour: no fee on SPON, to the wei.
+        let order = w.order().await?;
+        w.bid(order, 0, 9 * 10u128.pow(18)).await?;
+        let best = w.bid(order, 1, 7 * 10u128.pow(18)).await?;
+        let matcher = key("story matcher");
+        w.fund(matcher.address()).await?;
+        let config = Config {
+            rpc: w.url.clone(),
+            market: Some(w.market),
+            db: w.dir.join("matcher.redb"),
+            ..Config::default()
+        };
+        let mut m = service::connect(&config, matcher).await?;
+        assert_eq!(m.round().await?, 1);
+        assert_eq!(w.proposed(order).await?, best);
+        w.send(
+            &w.tenant,
+            w.market,
+            M::acceptMatchCall {
+                order_id: order,
+                manifest_hash: B256::repeat_byte(0x4d),
+            },
+        )
+        .await?;
+        let (tenant_before, node_before, treasury_before) = (
+            balance(&w, w.tenant.address()).await,
+            balance(&w, node1).await,
+            balance(&w, w.deployer.address()).await,
+        );
+        w.travel(3_600).await?;
+        w.send(
+            &relayer,
+            w.leases,
+            spon_e2e::SponLeases::settleCall { lease_id: order },
+        )
+        .await?;
+        assert_eq!(
+            balance(&w, node1).await - node_before,
+            spon(7),
+            "7 SPON an hour, one hour"
+        );
+        assert_eq!(
+            balance(&w, w.tenant.address()).await - tenant_before,
+            spon(3),
+            "the rest of the deposit"
+        );
+        assert_eq!(
+            balance(&w, w.deployer.address()).await,
+            treasury_before,
+            "no fee on SPON"
+        );
+
+        // Liveness challenges: node 2 answers with a fresh signed probe
+        // naming the challenge; node 1 stays silent and loses.
+        let challenger = key("challenger");
+        w.fund(challenger.address()).await?;
+        w.send(
+            &w.deployer,
+            w.token,
+            T::transferCall {
+                to: challenger.address(),
+                value: spon(10_000),
+            },
+        )
+        .await?;
+        w.send(
+            &challenger,
+            w.token,
+            T::approveCall {
+                spender: w.challenges,
+                value: U256::MAX,
+            },
+        )
+        .await?;
+        let open = |node: Address| C::openChallengeCall {
+            kind: 0,
+            node,
+            lease_id: 0,
+            commitment: B256::ZERO,
+        };
+        w.send(&challenger, w.challenges, open(w.nodes[2].address()))
+            .await?;
+        let honest = w.view(w.challenges, C::countCall {}).await?._0;
+        w.probe(2, &HOPPER, honest).await?;
+        w.send(&relayer, w.challenges, C::answerLivenessCall { id: honest })
+            .await?;
+        assert_eq!(challenge_state(&w, honest).await, 4, "passed");
+
+        w.send(&challenger, w.challenges, open(node1)).await?;
+        let silent = w.view(w.challenges, C::countCall {}).await?._0;
+        w.travel(3_601).await?;
+        let logs = w
+            .send_logs(&relayer, w.challenges, C::resolveCall { id: silent })
+            .await?;
+        assert!(logs
+            .iter()
+            .any(|l| l.topics().first() == Some(&C::SlashScheduled::SIGNATURE_HASH)));
+        assert_eq!(challenge_state(&w, silent).await, 5, "slash pending");
+        let early = w
+            .send(&relayer, w.challenges, C::executeSlashCall { id: silent })
+            .await;
+        assert!(format!("{:#}", early.unwrap_err()).contains("TooEarly"));
+        w.travel(2 * DAY + 1).await?;
+        w.send(&relayer, w.challenges, C::executeSlashCall { id: silent })
+            .await?;
+        assert_eq!(challenge_state(&w, silent).await, 6, "slashed");
+        // 1% of the pool: the delegator keeps 9,900 of its 10,000.
+        let kept = w
+            .view(
+                w.staking,
+                S::delegationOfCall {
+                    provider: node1,
+                    delegator: delegator.address(),
+                },
+            )
+            .await?
+            ._0;
+        assert_eq!(kept, spon(9_900));
+
+        // Unbonding and withdrawal after the unbonding period.
+        let logs = w
+            .send_logs(
+                &delegator,
+                w.staking,
+                S::undelegateCall {
+                    provider: node1,
+                    amount: kept,
+                },
+            )
+            .await?;
+        let started = logs
+            .iter()
+            .find_map(|l| S::UnbondingStarted::decode_log_data(l, true).ok())
+            .expect("UnbondingStarted");
+        let withdraw = S::withdrawCall {
+            request_id: started.requestId,
+        };
+        let early = w.send(&delegator, w.staking, withdraw.clone()).await;
+        assert!(format!("{:#}", early.unwrap_err()).contains("UnbondingNotFinished"));
+        w.travel(14 * DAY + 1).await?;
+        let before = balance(&w, delegator.address()).await;
+        w.send(&delegator, w.staking, withdraw).await?;
+        assert_eq!(balance(&w, delegator.address()).await - before, spon(9_900));
+
+        // A proposal changes the market's bid window.
+        use alloy_sol_types::SolCall;
+        let window = U256::from(7_200);
+        w.govern(vec![(
+            w.market,
+            M::setParameterCall {
+                id: 0,
+                value: window,
+            }
+            .abi_encode(),
+        )])
+        .await?;
+        assert_eq!(
+            w.view(w.market, M::parameterCall { id: 0 }).await?._0,
+            window
+        );
+        anyhow::Ok(())
+    })
+    .unwrap();
+}
