@@ -6,16 +6,18 @@
 //! Fizz node behind a Provider gateway; a delegation; an order matched by
 //! the matcher, accepted and settled with no fee, to the wei; liveness
 //! challenges — the honest node answers, the silent one loses and is
-//! slashed after the veto period, its delegator losing pro rata; unbonding
-//! and withdrawal; a proposal changing a market parameter.
+//! slashed after the veto period, its delegator losing pro rata; GPU-work
+//! challenges — an honest node passes, a cheating one is refused and
+//! loses; unbonding and withdrawal; a proposal changing a market parameter.
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_sol_types::{eip712_domain, sol, SolEvent, SolStruct};
 use spon_e2e::{
     rpc::{key, spon, world, World, DAY, HOPPER},
     SponChallenges as C, SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T,
 };
+use spon_gpu_work::{open as gpu_open, product, sample_rows, Tree, Work};
 use spon_matcher::{config::Config, service};
 
 sol! {
@@ -321,6 +323,63 @@ fn the_whole_market_through_json_rpc() {
             .await?
             ._0;
         assert_eq!(kept, spon(9_900));
+
+        // GPU-work challenges: node 0 computes C = A·B honestly and passes;
+        // node 2 commits a wrong C, its opened rows are refused with
+        // `WrongRow`, and it loses when the window closes.
+        let secret = B256::repeat_byte(0x5e);
+        for (n, cheat) in [(0usize, false), (2, true)] {
+            let node = w.nodes[n].address();
+            let open = C::openChallengeCall {
+                kind: 1,
+                node,
+                lease_id: 0,
+                commitment: keccak256(secret),
+            };
+            w.send(&challenger, w.challenges, open).await?;
+            let id = w.view(w.challenges, C::countCall {}).await?._0;
+            let work = w.view(w.challenges, C::gpuWorkOfCall { id }).await?;
+            let (seed, size, samples) = (work._0, u32::from(work._1), u32::from(work._2));
+            let mut c = product(&seed, size);
+            if cheat {
+                for row in 0..size {
+                    c[(row * size) as usize] ^= 1;
+                }
+            }
+            let tree = Tree::of_rows(&c, size);
+            w.send(
+                &w.nodes[n],
+                w.challenges,
+                C::commitGpuWorkCall {
+                    id,
+                    root: tree.root(),
+                },
+            )
+            .await?;
+            w.send(
+                &challenger,
+                w.challenges,
+                C::revealSampleCall { id, secret },
+            )
+            .await?;
+            let sample_seed = w.view(w.challenges, C::gpuWorkOfCall { id }).await?._4;
+            let rows = sample_rows(&sample_seed, size, samples, &mut Work::default());
+            let answer = C::proveGpuWorkCall {
+                id,
+                answer: gpu_open(&tree, &c, size, &rows).into(),
+            };
+            let proved = w.send(&w.nodes[n], w.challenges, answer).await;
+            if cheat {
+                assert!(format!("{:#}", proved.unwrap_err()).contains("WrongRow"));
+                w.travel(3_601).await?;
+                w.send(&relayer, w.challenges, C::resolveCall { id })
+                    .await?;
+                assert_eq!(challenge_state(&w, id).await, 5, "lost: slash pending");
+            } else {
+                proved?;
+                assert_eq!(challenge_state(&w, id).await, 4, "passed");
+            }
+        }
 
         // Unbonding and withdrawal after the unbonding period.
         let logs = w
