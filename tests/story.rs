@@ -4,21 +4,25 @@
 //! spon-deploy; three Provider nodes staked, probed and approved by an
 //! executed proposal; a SPON transfer and a relayed EIP-2612 permit; a
 //! Fizz node behind a Provider gateway; a delegation; an order matched by
-//! the matcher, accepted and settled with no fee, to the wei; liveness
+//! the matcher, accepted and settled with no fee, to the wei; Test USD (6
+//! decimals) allowed by a proposal, an order in it settled with the 2% fee
+//! to the treasury, to the unit; liveness
 //! challenges — the honest node answers, the silent one loses and is
 //! slashed after the veto period, its delegator losing pro rata; GPU-work
 //! challenges — an honest node passes, a cheating one is refused and
 //! loses; unbonding and withdrawal; a proposal changing a market parameter.
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_signer::SignerSync;
-use alloy_sol_types::{eip712_domain, sol, SolEvent, SolStruct};
+use alloy_sol_types::{eip712_domain, sol, SolCall, SolEvent, SolStruct};
 use spon_e2e::{
     rpc::{key, spon, world, World, DAY, HOPPER},
     SponChallenges as C, SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T,
 };
 use spon_gpu_work::{open as gpu_open, product, sample_rows, Tree, Work};
 use spon_matcher::{config::Config, service};
+
+sol!(U, "../deployments/abi/spon-test-usd.json");
 
 sol! {
     /// EIP-2612's permit message.
@@ -257,6 +261,124 @@ fn the_whole_market_through_json_rpc() {
             "no fee on SPON"
         );
 
+        // An order in Test USD (6 decimals), allowed by a proposal: the
+        // node is paid less the 2% fee, the treasury gets the fee, to the
+        // unit.
+        let usd: Address = {
+            use alloy_provider::Provider;
+            spon_e2e::rpc::provider(&w.url)
+                .raw_request(
+                    "devnet_deploy".into(),
+                    (
+                        Bytes::from(spon_e2e::artifact("spon-test-usd")?),
+                        Bytes::new(),
+                        w.deployer.address(),
+                    ),
+                )
+                .await?
+        };
+        w.govern(vec![(
+            w.market,
+            M::approvePaymentTokenCall { token: usd }.abi_encode(),
+        )])
+        .await?;
+        // Six days of voting and timelock passed: fresh probes.
+        for n in 0..w.nodes.len() {
+            w.probe(n, &HOPPER, 0).await?;
+        }
+        let dollars = |n: u64| U256::from(n * 1_000_000);
+        w.send(
+            &w.tenant,
+            usd,
+            U::mintCall {
+                to: w.tenant.address(),
+                value: dollars(1_000),
+            },
+        )
+        .await?;
+        w.send(
+            &w.tenant,
+            usd,
+            U::approveCall {
+                spender: w.market,
+                value: U256::MAX,
+            },
+        )
+        .await?;
+        // The same requirements as the SPON order: 4 × Hopper in Germany.
+        let requirements = w
+            .view(w.market, M::orderOfCall { order_id: order })
+            .await?
+            ._3;
+        w.send(
+            &w.tenant,
+            w.market,
+            M::createOrderCall {
+                requirements,
+                payment_token: usd,
+                max_price_per_hour: dollars(10),
+                duration_secs: 3_600,
+                deposit: dollars(10),
+            },
+        )
+        .await?;
+        let usd_order = w.view(w.market, M::countsCall {}).await?._0;
+        w.send(
+            &w.nodes[0],
+            w.market,
+            M::placeBidCall {
+                order_id: usd_order,
+                price_per_hour: dollars(6),
+            },
+        )
+        .await?;
+        assert_eq!(m.round().await?, 1);
+        w.send(
+            &w.tenant,
+            w.market,
+            M::acceptMatchCall {
+                order_id: usd_order,
+                manifest_hash: B256::repeat_byte(0x4e),
+            },
+        )
+        .await?;
+        let usd_balance = |who: Address| {
+            let w = &w;
+            async move {
+                w.view(usd, U::balanceOfCall { account: who })
+                    .await
+                    .unwrap()
+                    ._0
+            }
+        };
+        let (tenant_before, node_before, treasury_before) = (
+            usd_balance(w.tenant.address()).await,
+            usd_balance(w.nodes[0].address()).await,
+            usd_balance(w.deployer.address()).await,
+        );
+        w.travel(3_600).await?;
+        w.send(
+            &relayer,
+            w.leases,
+            spon_e2e::SponLeases::settleCall {
+                lease_id: usd_order,
+            },
+        )
+        .await?;
+        // 6 tUSD for the hour: 2% (120,000 units) to the treasury.
+        assert_eq!(
+            usd_balance(w.nodes[0].address()).await - node_before,
+            U256::from(5_880_000)
+        );
+        assert_eq!(
+            usd_balance(w.deployer.address()).await - treasury_before,
+            U256::from(120_000)
+        );
+        assert_eq!(
+            usd_balance(w.tenant.address()).await - tenant_before,
+            dollars(4)
+        );
+
         // Liveness challenges: node 2 answers with a fresh signed probe
         // naming the challenge; node 1 stays silent and loses.
         let challenger = key("challenger");
@@ -407,7 +529,6 @@ fn the_whole_market_through_json_rpc() {
         assert_eq!(balance(&w, delegator.address()).await - before, spon(9_900));
 
         // A proposal changes the market's bid window.
-        use alloy_sol_types::SolCall;
         let window = U256::from(7_200);
         w.govern(vec![(
             w.market,
