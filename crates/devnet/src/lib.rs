@@ -324,28 +324,14 @@ impl Chain {
     }
 
     /// A transaction run and then forgotten (what `eth_call` and
-    /// `eth_estimateGas` do): writes are allowed, every state change is
+    /// `eth_estimateGas` do), with `overrides` applied to the accounts
+    /// first: writes are allowed, every state change (the overrides too) is
     /// discarded, logs and counts are reported.
-    ///
-    /// # Errors
-    /// As [`Chain::transact`].
-    pub fn simulate(
-        &mut self,
-        from: Address,
-        to: Address,
-        calldata: &[u8],
-        value: U256,
-    ) -> Result<Outcome> {
-        self.forgetting(|c| c.execute(from, to, calldata, value, false))
-    }
-
-    /// [`Chain::simulate`] with `overrides` applied to the accounts first
-    /// (and forgotten with everything else).
     ///
     /// # Errors
     /// Overridden code the activation checks refuse; as
     /// [`Chain::transact`].
-    pub fn simulate_with(
+    pub fn simulate(
         &mut self,
         overrides: &HashMap<Address, Override>,
         from: Address,

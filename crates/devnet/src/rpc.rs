@@ -409,9 +409,7 @@ impl Node {
     fn view(&mut self, tx: &Value, overrides: Option<&Value>) -> Result<crate::Outcome, RpcError> {
         let (from, to, data, value) = self.call_args(tx)?;
         let overrides = parse_overrides(overrides)?;
-        let out = self
-            .chain
-            .simulate_with(&overrides, from, to, &data, value)?;
+        let out = self.chain.simulate(&overrides, from, to, &data, value)?;
         if !out.success {
             return Err(RpcError(
                 3,

@@ -193,7 +193,7 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         },
     );
     let out = chain
-        .simulate_with(&overrides, user, c, &[0], U256::ZERO)
+        .simulate(&overrides, user, c, &[0], U256::ZERO)
         .unwrap();
     assert_eq!(out.output, word(42).to_vec());
     assert_eq!(chain.storage(c, B256::ZERO), word(1), "forgotten");
@@ -207,7 +207,7 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         },
     );
     let out = chain
-        .simulate_with(&overrides, user, c, &[0], U256::ZERO)
+        .simulate(&overrides, user, c, &[0], U256::ZERO)
         .unwrap();
     assert_eq!(out.output, word(1).to_vec());
     assert_eq!(chain.balance(c), U256::ZERO);
@@ -222,7 +222,7 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         },
     );
     let out = chain
-        .simulate_with(&overrides, user, empty, &[0], U256::ZERO)
+        .simulate(&overrides, user, empty, &[0], U256::ZERO)
         .unwrap();
     assert_eq!(out.output, word(1).to_vec());
     assert!(chain.code(empty).is_empty());
@@ -235,7 +235,7 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         },
     );
     let err = chain
-        .simulate_with(&overrides, user, empty, &[0], U256::ZERO)
+        .simulate(&overrides, user, empty, &[0], U256::ZERO)
         .unwrap_err();
     assert!(format!("{err}").contains("only Stylus programs"), "{err}");
 }
