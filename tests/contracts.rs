@@ -268,8 +268,8 @@ fn slash_writes_the_same_slots_with_1_and_1000_delegators() {
 #[test]
 fn provider_registration_probe_commit_and_tier_through_the_abi() {
     use k256::ecdsa::SigningKey;
-    use spon_e2e::{address_of, sign_probe, ProbeResult};
-    use spon_node::{hardware, probe, Hardware, ProbeSummary};
+    use spon_e2e::{address_of, sign_probe, ProbeResult, HOPPER};
+    use spon_node::{probe, Hardware, ProbeSummary};
 
     let mut w = world();
     let (provider, gov) = (a(1), w.gov);
@@ -284,15 +284,8 @@ fn provider_registration_probe_commit_and_tier_through_the_abi() {
         },
     );
     let spec = Hardware {
-        gpu_model: hardware::gpu::HOPPER,
-        gpu_count: 8,
-        vram_mib: 81_559,
-        cpu_cores: 224,
-        ram_gib: 2_048,
-        storage_gib: 30_720,
-        region: *b"DE",
         bandwidth_mbps: 100_000,
-        compute_types: hardware::compute::CUDA,
+        ..HOPPER
     };
     let propose = w.registry(
         provider,

@@ -6,14 +6,13 @@
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::SolCall;
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use spon_devnet::{Chain, Outcome};
 use spon_gpu_work::{open, product, sample_rows, Tree, Work};
-use spon_node::{hardware, Hardware};
 
 use crate::{
-    a, deploy, deploy_core, send, spon, Core, SponChallenges as C, SponRegistry as R,
-    SponStaking as S, SponToken as T,
+    a, deploy, deploy_core, ok, send, spon, Core, SponChallenges as C, SponRegistry as R,
+    SponStaking as S, SponToken as T, HOPPER,
 };
 
 /// The challenger's sampling secret.
@@ -33,17 +32,6 @@ pub struct World {
     pub challenger: Address,
     /// Governance.
     pub gov: Address,
-}
-
-fn ok<Call: SolCall>(
-    chain: &mut Chain,
-    from: Address,
-    to: Address,
-    call: &Call,
-) -> Result<Call::Return> {
-    send(chain, from, to, call)?
-        .result
-        .map_err(|e| anyhow!("{} refused: {e}", Call::SIGNATURE))
 }
 
 impl World {
@@ -127,23 +115,12 @@ impl World {
                 amount: spon(100_000),
             },
         )?;
-        let spec = Hardware {
-            gpu_model: hardware::gpu::HOPPER,
-            gpu_count: 8,
-            vram_mib: 81_559,
-            cpu_cores: 224,
-            ram_gib: 2_048,
-            storage_gib: 30_720,
-            region: *b"DE",
-            bandwidth_mbps: 10_000,
-            compute_types: hardware::compute::CUDA,
-        };
         ok(
             &mut chain,
             node,
             registry,
             &R::proposeProviderCall {
-                hardware: U256::from_be_bytes(spec.pack()),
+                hardware: U256::from_be_bytes(HOPPER.pack()),
                 endpoint: "https://gpu-1.provider.example:8443".into(),
                 tls_cert_hash: B256::repeat_byte(7),
                 probe_key: a(0x99),

@@ -35,6 +35,34 @@ pub fn spon(n: u64) -> U256 {
     SPON * U256::from(n)
 }
 
+/// An 8 × Hopper node in Germany with 10 Gbit/s, as the tests declare it.
+pub const HOPPER: spon_node::Hardware = spon_node::Hardware {
+    gpu_model: spon_node::hardware::gpu::HOPPER,
+    gpu_count: 8,
+    vram_mib: 81_559,
+    cpu_cores: 224,
+    ram_gib: 2_048,
+    storage_gib: 30_720,
+    region: *b"DE",
+    bandwidth_mbps: 10_000,
+    compute_types: spon_node::hardware::compute::CUDA,
+};
+
+/// Sends `call`; its decoded result, or its refusal named as an error.
+///
+/// # Errors
+/// Host failures, and the call's refusal.
+pub fn ok<C: SolCall>(
+    chain: &mut Chain,
+    from: Address,
+    to: Address,
+    call: &C,
+) -> Result<C::Return> {
+    send(chain, from, to, call)?
+        .result
+        .map_err(|e| anyhow::anyhow!("{} refused: {e}", C::SIGNATURE))
+}
+
 /// The token, staking, registry and leases contracts, deployed.
 pub struct Core {
     /// SPON (the whole supply of 1,000,000,000 at `bank`).

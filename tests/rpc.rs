@@ -26,6 +26,7 @@ use spon_scoring::Requirements;
 use crate::{
     address_of, error_name, sign_probe, ProbeResult, SponGovernance as Governance,
     SponMarket as Market, SponRegistry as Registry, SponStaking as Staking, SponToken as Token,
+    HOPPER,
 };
 
 const SPON: u128 = 1_000_000_000_000_000_000;
@@ -47,19 +48,6 @@ fn probe_key(n: usize) -> SigningKey {
 pub fn spon(n: u128) -> U256 {
     U256::from(n * SPON)
 }
-
-/// An 8 × Hopper node in Germany with 10 Gbit/s.
-pub const HOPPER: Hardware = Hardware {
-    gpu_model: hardware::gpu::HOPPER,
-    gpu_count: 8,
-    vram_mib: 81_559,
-    cpu_cores: 224,
-    ram_gib: 2_048,
-    storage_gib: 30_720,
-    region: *b"DE",
-    bandwidth_mbps: 10_000,
-    compute_types: hardware::compute::CUDA,
-};
 
 /// A provider over plain HTTP, no fillers.
 pub fn provider(url: &str) -> RootProvider {
@@ -272,14 +260,8 @@ impl World {
             .view(self.registry, Registry::probeOfCall { node: a })
             .await?
             ._3;
-        let now = provider(&self.url)
-            .get_block_by_number(Default::default(), false.into())
-            .await?
-            .unwrap()
-            .header
-            .timestamp;
         let summary = ProbeSummary {
-            timestamp: now,
+            timestamp: self.now().await?,
             gemm_gflops: 600_000 * u32::from(hw.gpu_count),
             mem_bandwidth_gbps: 3_000,
             vram_mib: hw.vram_mib * u32::from(hw.gpu_count),
@@ -372,6 +354,15 @@ impl World {
             .filter(|e| e.proposer == from)
             .map(|e| (e.orderId, e.bidId))
             .collect())
+    }
+
+    /// The latest block's timestamp.
+    pub async fn now(&self) -> Result<u64> {
+        let block = provider(&self.url)
+            .get_block_by_number(Default::default(), false.into())
+            .await?
+            .ok_or_else(|| anyhow!("no latest block"))?;
+        Ok(block.header.timestamp)
     }
 
     /// Gives `who` 100 ETH for fees.

@@ -16,8 +16,9 @@ use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_sol_types::{eip712_domain, sol, SolCall, SolEvent, SolStruct};
 use spon_e2e::{
-    rpc::{key, spon, world, World, DAY, HOPPER},
+    rpc::{key, spon, world, World, DAY},
     SponChallenges as C, SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T,
+    HOPPER,
 };
 use spon_gpu_work::{open as gpu_open, product, sample_rows, Tree, Work};
 use spon_matcher::{config::Config, service};
@@ -53,20 +54,6 @@ async fn challenge_state(w: &World, id: u64) -> u8 {
 fn the_whole_market_through_json_rpc() {
     let (w, rt) = world("story");
     rt.block_on(async {
-        let now = |w: &World| {
-            let url = w.url.clone();
-            async move {
-                use alloy_provider::Provider;
-                spon_e2e::rpc::provider(&url)
-                    .get_block_by_number(Default::default(), false.into())
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .header
-                    .timestamp
-            }
-        };
-
         // A transfer, and a permit signed off chain and relayed by another.
         let (alice, relayer, spender) = (key("alice"), key("relayer"), Address::repeat_byte(0x5e));
         for k in [&alice, &relayer] {
@@ -82,7 +69,7 @@ fn the_whole_market_through_json_rpc() {
         )
         .await?;
         assert_eq!(balance(&w, alice.address()).await, spon(1_000));
-        let deadline = U256::from(now(&w).await + 3_600);
+        let deadline = U256::from(w.now().await? + 3_600);
         let permit = Permit {
             owner: alice.address(),
             spender,

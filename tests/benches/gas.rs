@@ -17,9 +17,9 @@ use k256::ecdsa::SigningKey;
 use spon_devnet::{Chain, GENESIS_TIME};
 use spon_e2e::{
     a, address_of, deploy, deploy_core, send, sign_probe, spon, Core, ProbeResult, SponLeases as L,
-    SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T, SPON,
+    SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T, HOPPER, SPON,
 };
-use spon_node::{hardware, probe, Hardware, ProbeSummary};
+use spon_node::{hardware, probe, ProbeSummary};
 use spon_scoring::Requirements;
 
 /// Most gas a row may differ by between the two measurements.
@@ -42,26 +42,10 @@ struct World {
     table: Vec<Row>,
 }
 
-const HW: Hardware = Hardware {
-    gpu_model: hardware::gpu::HOPPER,
-    gpu_count: 8,
-    vram_mib: 81_559,
-    cpu_cores: 224,
-    ram_gib: 2_048,
-    storage_gib: 30_720,
-    region: *b"DE",
-    bandwidth_mbps: 10_000,
-    compute_types: hardware::compute::CUDA,
-};
-
 impl World {
-    /// Sends `call`; it must succeed. Returns its decoded result and gas.
-    fn ok<C: SolCall>(&mut self, from: Address, to: Address, call: &C) -> Result<(C::Return, u64)> {
-        let sent = send(&mut self.chain, from, to, call)?;
-        match sent.result {
-            Ok(r) => Ok((r, sent.outcome.gas)),
-            Err(e) => bail!("{} refused: {e}", C::SIGNATURE),
-        }
+    /// Sends `call`; it must succeed.
+    fn ok<C: SolCall>(&mut self, from: Address, to: Address, call: &C) -> Result<C::Return> {
+        spon_e2e::ok(&mut self.chain, from, to, call)
     }
 
     /// Sends `call` and records its gas as `name`.
@@ -192,7 +176,7 @@ impl World {
             duration_secs: 3_600,
             deposit: spon(10),
         };
-        Ok(self.ok(tenant, market, &call)?.0._0)
+        Ok(self.ok(tenant, market, &call)?._0)
     }
 }
 
@@ -236,7 +220,7 @@ fn rows(others: u64) -> Result<Vec<Row>> {
         node,
         registry,
         &R::proposeProviderCall {
-            hardware: U256::from_be_bytes(HW.pack()),
+            hardware: U256::from_be_bytes(HOPPER.pack()),
             endpoint: "https://gpu-1.provider.example:8443".into(),
             tls_cert_hash: B256::repeat_byte(7),
             probe_key: address_of(&key),
