@@ -3,9 +3,8 @@
 //! generated from the exported ABIs in `deployments/abi/`, and calls through
 //! the in-process chain as a wallet would make them.
 
-use std::{path::PathBuf, sync::LazyLock};
+use std::path::PathBuf;
 
-use alloy_json_abi::JsonAbi;
 use alloy_primitives::{keccak256, uint, Address, U256};
 use alloy_sol_types::{sol, SolCall, SolConstructor};
 use anyhow::{bail, Context, Result};
@@ -164,13 +163,12 @@ pub fn deploy<C: SolConstructor>(
     calldata.extend(args.abi_encode());
     let out = chain.transact(from, address, &calldata, U256::ZERO)?;
     if !out.success {
-        bail!("constructor of {contract} reverted: {}", hex(&out.output));
+        bail!(
+            "constructor of {contract} reverted: {}",
+            alloy_primitives::hex::encode(&out.output)
+        );
     }
     Ok(address)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// A call's outcome and its decoded result.
@@ -181,36 +179,9 @@ pub struct Sent<R> {
     pub result: Result<R, String>,
 }
 
-/// Every exported ABI, for naming custom errors.
-static ABIS: LazyLock<Vec<JsonAbi>> = LazyLock::new(|| {
-    [
-        include_str!("../deployments/abi/spon-token.json"),
-        include_str!("../deployments/abi/spon-staking.json"),
-        include_str!("../deployments/abi/spon-registry.json"),
-        include_str!("../deployments/abi/spon-leases.json"),
-        include_str!("../deployments/abi/spon-challenges.json"),
-        include_str!("../deployments/abi/spon-governance.json"),
-        include_str!("../deployments/abi/spon-market.json"),
-    ]
-    .iter()
-    .map(|json| serde_json::from_str(json).expect("exported ABI is valid JSON"))
-    .collect()
-});
-
-/// The custom error `data` encodes, as `Name(args…)` with its arguments as
-/// raw words, from the exported ABIs; else the raw revert data.
-pub fn error_name(data: &[u8]) -> String {
-    if data.len() >= 4 {
-        for abi in ABIS.iter() {
-            for error in abi.errors() {
-                if error.selector().as_slice() == &data[..4] {
-                    return format!("{}(0x{})", error.name, hex(&data[4..]));
-                }
-            }
-        }
-    }
-    format!("revert 0x{}", hex(data))
-}
+/// The custom error revert data encodes, named from the exported ABIs
+/// (as the deployer names them).
+pub use spon_deploy::bindings::error_name;
 
 /// Sends `call` from `from` to `to`; decodes the return value, or names the
 /// custom error of a revert.

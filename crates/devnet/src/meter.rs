@@ -248,14 +248,6 @@ impl Reencode for Meter {
         Ok(())
     }
 
-    fn parse_custom_section(
-        &mut self,
-        _module: &mut wasm_encoder::Module,
-        _section: wasmparser::CustomSectionReader<'_>,
-    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
-        Ok(())
-    }
-
     fn parse_function_body(
         &mut self,
         code: &mut wasm_encoder::CodeSection,
