@@ -211,25 +211,7 @@ impl World {
     /// comes by proposal).
     pub async fn provider_node(&self, n: usize, hw: &Hardware) -> Result<()> {
         let node = &self.nodes[n];
-        let a = node.address();
-        self.send(
-            &self.deployer,
-            self.token,
-            Token::transferCall {
-                to: a,
-                value: spon(50_000),
-            },
-        )
-        .await?;
-        self.send(
-            node,
-            self.token,
-            Token::approveCall {
-                spender: self.staking,
-                value: U256::MAX,
-            },
-        )
-        .await?;
+        self.give(node, spon(50_000), self.staking).await?;
         self.send(
             node,
             self.staking,
@@ -356,6 +338,27 @@ impl World {
             .collect())
     }
 
+    /// Gives `who` `amount` SPON from the deployer, and has it approve
+    /// `spender` for all of its SPON.
+    pub async fn give(&self, who: &PrivateKeySigner, amount: U256, spender: Address) -> Result<()> {
+        let to = who.address();
+        self.send(
+            &self.deployer,
+            self.token,
+            Token::transferCall { to, value: amount },
+        )
+        .await?;
+        self.send(
+            who,
+            self.token,
+            Token::approveCall {
+                spender,
+                value: U256::MAX,
+            },
+        )
+        .await
+    }
+
     /// The latest block's timestamp.
     pub async fn now(&self) -> Result<u64> {
         let block = provider(&self.url)
@@ -450,24 +453,7 @@ pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
             w.probe(n, &HOPPER, 0).await?;
         }
         w.fund(w.tenant.address()).await?;
-        w.send(
-            &w.deployer,
-            w.token,
-            Token::transferCall {
-                to: w.tenant.address(),
-                value: spon(1_000_000),
-            },
-        )
-        .await?;
-        w.send(
-            &w.tenant,
-            w.token,
-            Token::approveCall {
-                spender: w.market,
-                value: U256::MAX,
-            },
-        )
-        .await?;
+        w.give(&w.tenant, spon(1_000_000), w.market).await?;
         anyhow::Ok(())
     })
     .unwrap();

@@ -113,24 +113,7 @@ fn the_whole_market_through_json_rpc() {
         // A Fizz node behind node 0 as its gateway: active at once.
         let fizz = key("fizz");
         w.fund(fizz.address()).await?;
-        w.send(
-            &w.deployer,
-            w.token,
-            T::transferCall {
-                to: fizz.address(),
-                value: spon(500),
-            },
-        )
-        .await?;
-        w.send(
-            &fizz,
-            w.token,
-            T::approveCall {
-                spender: w.staking,
-                value: U256::MAX,
-            },
-        )
-        .await?;
+        w.give(&fizz, spon(500), w.staking).await?;
         w.send(&fizz, w.staking, S::stakeCall { amount: spon(500) })
             .await?;
         let home = spon_node::Hardware {
@@ -166,24 +149,7 @@ fn the_whole_market_through_json_rpc() {
         // A delegation to node 1.
         let delegator = key("delegator");
         w.fund(delegator.address()).await?;
-        w.send(
-            &w.deployer,
-            w.token,
-            T::transferCall {
-                to: delegator.address(),
-                value: spon(10_000),
-            },
-        )
-        .await?;
-        w.send(
-            &delegator,
-            w.token,
-            T::approveCall {
-                spender: w.staking,
-                value: U256::MAX,
-            },
-        )
-        .await?;
+        w.give(&delegator, spon(10_000), w.staking).await?;
         let node1 = w.nodes[1].address();
         w.send(
             &delegator,
@@ -370,24 +336,7 @@ fn the_whole_market_through_json_rpc() {
         // naming the challenge; node 1 stays silent and loses.
         let challenger = key("challenger");
         w.fund(challenger.address()).await?;
-        w.send(
-            &w.deployer,
-            w.token,
-            T::transferCall {
-                to: challenger.address(),
-                value: spon(10_000),
-            },
-        )
-        .await?;
-        w.send(
-            &challenger,
-            w.token,
-            T::approveCall {
-                spender: w.challenges,
-                value: U256::MAX,
-            },
-        )
-        .await?;
+        w.give(&challenger, spon(10_000), w.challenges).await?;
         let open = |node: Address| C::openChallengeCall {
             kind: 0,
             node,
