@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::Result;
 use clap::Parser;
 use spon_matcher::{config::Config, service::Strategy};
 
@@ -118,26 +118,11 @@ impl Cli {
     }
 
     fn signer(&self) -> Result<PrivateKeySigner> {
-        if let Some(path) = &self.keystore {
-            let password = match &self.password_file {
-                Some(f) => std::fs::read_to_string(f)
-                    .with_context(|| format!("cannot read {}", f.display()))?
-                    .trim_end_matches(['\r', '\n'])
-                    .to_string(),
-                None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
-                    rpassword::prompt_password(format!("password of {}: ", path.display()))?
-                }
-                None => bail!("--keystore needs --password-file when not run in a terminal"),
-            };
-            return PrivateKeySigner::decrypt_keystore(path, password)
-                .with_context(|| format!("cannot decrypt {}", path.display()));
-        }
-        let hex = std::env::var(KEY_ENV).map_err(|_| {
-            anyhow!("no key: set {KEY_ENV} to the matcher's private key, or pass --keystore")
-        })?;
-        hex.trim()
-            .parse()
-            .map_err(|e| anyhow!("{KEY_ENV} does not parse as a private key: {e}"))
+        spon_client::signer(
+            KEY_ENV,
+            self.keystore.as_deref(),
+            self.password_file.as_deref(),
+        )
     }
 }
 

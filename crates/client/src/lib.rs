@@ -1,0 +1,244 @@
+//! What the SPON off-chain tools (probe, agent, CLI, matcher) share to act
+//! on the chain as a wallet does:
+//!
+//! - [`signer`]: the account's key from an environment variable or an
+//!   encrypted JSON keystore (password from a file or a prompt);
+//! - [`Client`]: a provider that signs locally and fills nonce, gas and
+//!   fees, whose [`Client::send`] estimates first so that a refusal comes
+//!   back as the contract's custom error name ([`Refused`]) and nothing is
+//!   sent;
+//! - [`Deployment`]: the contract addresses of a `deployments/<chainId>.json`
+//!   written by `scripts/deploy`.
+
+use std::path::Path;
+
+use alloy_network::{EthereumWallet, TransactionBuilder};
+use alloy_primitives::{Address, Bytes};
+use alloy_provider::{DynProvider, Provider, ProviderBuilder};
+use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::SolCall;
+use anyhow::{anyhow, bail, Context, Result};
+pub use spon_deploy::bindings::{self, error_name};
+use spon_deploy::record::Record;
+
+/// The account key: from `keystore` (an encrypted JSON keystore, its
+/// password read from `password_file` or asked for on a terminal), else
+/// the hex private key in the environment variable `env`.
+///
+/// # Errors
+/// No key, an unreadable or undecryptable keystore, a malformed key.
+pub fn signer(
+    env: &str,
+    keystore: Option<&Path>,
+    password_file: Option<&Path>,
+) -> Result<PrivateKeySigner> {
+    if let Some(path) = keystore {
+        let password = match password_file {
+            Some(f) => std::fs::read_to_string(f)
+                .with_context(|| format!("cannot read {}", f.display()))?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+            None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                rpassword::prompt_password(format!("password of {}: ", path.display()))?
+            }
+            None => bail!("--keystore needs --password-file when not run in a terminal"),
+        };
+        return PrivateKeySigner::decrypt_keystore(path, password)
+            .with_context(|| format!("cannot decrypt {}", path.display()));
+    }
+    let hex = std::env::var(env).map_err(|_| {
+        anyhow!("no key: set {env} to the account's private key, or pass --keystore")
+    })?;
+    hex.trim()
+        .parse()
+        .map_err(|e| anyhow!("{env} does not parse as a private key: {e}"))
+}
+
+/// A contract refused a call: the call's signature and the custom error
+/// (name and arguments) decoded from the exported ABIs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The refused function's signature.
+    pub call: &'static str,
+    /// The decoded custom error, e.g. `TooEarly(1700000000)`.
+    pub error: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} refused: {}", self.call, self.error)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// An account acting on one chain.
+#[derive(Clone)]
+pub struct Client {
+    provider: DynProvider,
+    /// The account.
+    pub from: Address,
+    /// The chain's id.
+    pub chain_id: u64,
+}
+
+impl Client {
+    /// Connects to `url` to act as `signer`.
+    ///
+    /// # Errors
+    /// A bad URL or no answer.
+    pub async fn connect(url: &str, signer: PrivateKeySigner) -> Result<Self> {
+        let from = signer.address();
+        let provider = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(signer))
+            .on_http(url.parse().with_context(|| format!("bad RPC URL {url}"))?)
+            .erased();
+        let chain_id = provider
+            .get_chain_id()
+            .await
+            .with_context(|| format!("no answer from {url}"))?;
+        Ok(Self {
+            provider,
+            from,
+            chain_id,
+        })
+    }
+
+    /// The provider, to read the chain directly.
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    /// Sends `call` to `to` and waits for its receipt. The call is estimated
+    /// first: a contract's refusal comes back as [`Refused`] and nothing is
+    /// sent.
+    ///
+    /// # Errors
+    /// [`Refused`], an RPC failure, or a transaction mined but reverted.
+    pub async fn send<C: SolCall>(&self, to: Address, call: C) -> Result<TransactionReceipt> {
+        let tx = TransactionRequest::default()
+            .with_from(self.from)
+            .with_to(to)
+            .with_input(Bytes::from(call.abi_encode()));
+        let pending = self.provider.send_transaction(tx).await.map_err(|e| {
+            match e.as_error_resp().and_then(|r| r.as_revert_data()) {
+                Some(data) => anyhow::Error::new(Refused {
+                    call: C::SIGNATURE,
+                    error: error_name(&data),
+                }),
+                None => anyhow!("{}: {e}", C::SIGNATURE),
+            }
+        })?;
+        let receipt = pending
+            .get_receipt()
+            .await
+            .with_context(|| format!("no receipt for {}", C::SIGNATURE))?;
+        if !receipt.status() {
+            bail!(
+                "{} reverted in transaction {}",
+                C::SIGNATURE,
+                receipt.transaction_hash
+            );
+        }
+        Ok(receipt)
+    }
+
+    /// The result of the view `call` on `to`.
+    ///
+    /// # Errors
+    /// An RPC failure, a refusal (named), or an undecodable answer.
+    pub async fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return> {
+        let tx = TransactionRequest::default()
+            .with_to(to)
+            .with_input(Bytes::from(call.abi_encode()));
+        let out = self.provider.call(&tx).await.map_err(|e| {
+            match e.as_error_resp().and_then(|r| r.as_revert_data()) {
+                Some(data) => anyhow::Error::new(Refused {
+                    call: C::SIGNATURE,
+                    error: error_name(&data),
+                }),
+                None => anyhow!("{}: {e}", C::SIGNATURE),
+            }
+        })?;
+        C::abi_decode_returns(&out, true)
+            .with_context(|| format!("{} answered {} undecodable bytes", C::SIGNATURE, out.len()))
+    }
+
+    /// The timestamp of the latest block.
+    ///
+    /// # Errors
+    /// An RPC failure.
+    pub async fn now(&self) -> Result<u64> {
+        let block = self
+            .provider
+            .get_block_by_number(
+                alloy_rpc_types_eth::BlockNumberOrTag::Latest,
+                alloy_rpc_types_eth::BlockTransactionsKind::Hashes,
+            )
+            .await?
+            .context("no latest block")?;
+        Ok(block.header.timestamp)
+    }
+}
+
+/// The contracts of one deployment.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    /// The chain it is on.
+    pub chain_id: u64,
+    record: Record,
+}
+
+impl Deployment {
+    /// Reads a `deployments/<chainId>.json` written by `scripts/deploy`.
+    ///
+    /// # Errors
+    /// Unreadable, or not a deployment record.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let record: Record = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a deployment record", path.display()))?;
+        Ok(Self {
+            chain_id: record.chain_id,
+            record,
+        })
+    }
+
+    /// The address and deployment block of `contract` (a package name such
+    /// as `spon-market`).
+    ///
+    /// # Errors
+    /// The record has no such contract.
+    pub fn contract(&self, contract: &str) -> Result<(Address, u64)> {
+        self.record
+            .contracts
+            .get(contract)
+            .map(|c| (c.address, c.block))
+            .with_context(|| format!("the deployment has no {contract}"))
+    }
+
+    /// The address of `contract`.
+    ///
+    /// # Errors
+    /// The record has no such contract.
+    pub fn address(&self, contract: &str) -> Result<Address> {
+        self.contract(contract).map(|c| c.0)
+    }
+
+    /// Refuses a client on another chain than the record's.
+    ///
+    /// # Errors
+    /// The chains differ.
+    pub fn check(&self, client: &Client) -> Result<()> {
+        if client.chain_id != self.chain_id {
+            bail!(
+                "wrong network: the endpoint is chain {} but the deployment record is for chain {}",
+                client.chain_id,
+                self.chain_id
+            );
+        }
+        Ok(())
+    }
+}

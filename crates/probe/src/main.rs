@@ -1,0 +1,275 @@
+//! `spon-probe`: measures a SPON node's GPUs (or its CPU where there is
+//! none), commits signed reports to the registry, answers challenges and
+//! serves its reports to auditors.
+
+use std::{path::PathBuf, time::Duration};
+
+use alloy_primitives::Address;
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use spon_client::{Client, Deployment};
+use spon_probe::{
+    report::{self, Settings},
+    service::Probe,
+};
+
+/// Environment variable holding the probe key.
+const KEY_ENV: &str = "SPON_PROBE_KEY";
+
+/// The SPON GPU probe.
+///
+/// Detects GPUs through NVML and benchmarks them through CUDA (dense GEMM
+/// in FP32/FP16/BF16, device-memory and host↔device bandwidth); where no
+/// GPU is found it says so and measures the CPU instead. Network figures
+/// come from peers running `spon-probe peer`. Reports are versioned JSON;
+/// their keccak256 and packed summary are committed to the registry,
+/// signed by the node's probe key (SPON_PROBE_KEY or --keystore), which
+/// also pays the gas.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Measure this machine and print the report (nothing is sent).
+    Measure {
+        #[command(flatten)]
+        measure: Bench,
+        /// The node the report is for.
+        #[arg(long, default_value_t = Address::ZERO)]
+        node: Address,
+        /// Also write the report to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Measure, keep the report, sign it and commit it to the registry.
+    Commit {
+        #[command(flatten)]
+        chain: Chain,
+        #[command(flatten)]
+        measure: Bench,
+        /// Name this challenge in the commitment (a liveness answer).
+        #[arg(long, default_value_t = 0)]
+        challenge: u64,
+    },
+    /// Answer the challenges opened against the node (liveness with a
+    /// fresh probe; GPU work by computing C = A·B, committing its root and
+    /// opening the sampled rows), and serve reports to auditors.
+    Watch {
+        #[command(flatten)]
+        chain: Chain,
+        #[command(flatten)]
+        measure: Bench,
+        /// Seconds between rounds.
+        #[arg(long, default_value_t = 5)]
+        interval_secs: u64,
+        /// Stop after this many rounds (default: until ctrl-c).
+        #[arg(long)]
+        rounds: Option<u64>,
+        /// Serve the reports on this address while watching.
+        #[arg(long)]
+        serve: Option<String>,
+    },
+    /// Serve kept reports to auditors: GET /reports/<hash>.
+    Serve {
+        /// Listen address.
+        #[arg(long, default_value = "127.0.0.1:8650")]
+        listen: String,
+        /// The directory of kept reports.
+        #[arg(long, default_value = "spon-probe-reports")]
+        reports: PathBuf,
+    },
+    /// Answer other nodes' network measurements (ping echo and upload sink).
+    Peer {
+        /// Listen address.
+        #[arg(long, default_value = "0.0.0.0:8651")]
+        listen: String,
+    },
+}
+
+/// What to measure.
+#[derive(Args, Debug)]
+struct Bench {
+    /// Repetitions of every benchmark (the report keeps their spread).
+    #[arg(long, default_value_t = 5)]
+    runs: u32,
+    /// GPU GEMM matrix order.
+    #[arg(long, default_value_t = 8192)]
+    gemm_n: usize,
+    /// GEMMs per timed GPU run.
+    #[arg(long, default_value_t = 20)]
+    gemm_iters: u32,
+    /// CPU GEMM matrix order (CPU backend).
+    #[arg(long, default_value_t = 1024)]
+    cpu_gemm_n: usize,
+    /// MiB per memory copy (GPU: device and host copies; CPU: the copy).
+    #[arg(long, default_value_t = 256)]
+    copy_mib: usize,
+    /// A peer running `spon-probe peer` (host:port); repeatable.
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+    /// MiB per upload to a peer.
+    #[arg(long, default_value_t = 64)]
+    upload_mib: u64,
+    /// Measure the CPU even if a GPU is found.
+    #[arg(long)]
+    cpu_only: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl Bench {
+    fn settings(&self) -> Settings {
+        Settings {
+            runs: self.runs,
+            gpu_gemm_n: self.gemm_n,
+            gpu_gemm_iters: self.gemm_iters,
+            gpu_copy_bytes: self.copy_mib << 20,
+            cpu_gemm_n: self.cpu_gemm_n,
+            cpu_copy_bytes: self.copy_mib << 20,
+            peers: self.peers.clone(),
+            upload_bytes: self.upload_mib << 20,
+            cpu_only: self.cpu_only,
+            ..Settings::default()
+        }
+    }
+}
+
+/// Where the node and its contracts are.
+#[derive(Args, Debug)]
+struct Chain {
+    /// JSON-RPC endpoint.
+    #[arg(long, default_value = "http://127.0.0.1:8547")]
+    rpc: String,
+    /// The deployment record from scripts/deploy (contract addresses).
+    #[arg(long, default_value = "deployments/412346.json")]
+    deployment: PathBuf,
+    /// The node probed (its registry address).
+    #[arg(long)]
+    node: Address,
+    /// Where reports are kept.
+    #[arg(long, default_value = "spon-probe-reports")]
+    reports: PathBuf,
+    /// Encrypted JSON keystore of the probe key (else SPON_PROBE_KEY).
+    #[arg(long)]
+    keystore: Option<PathBuf>,
+    /// File holding the keystore's password (else it is asked for).
+    #[arg(long, requires = "keystore")]
+    password_file: Option<PathBuf>,
+}
+
+impl Chain {
+    async fn probe(&self, measure: &Bench) -> Result<Probe> {
+        let key = spon_client::signer(
+            KEY_ENV,
+            self.keystore.as_deref(),
+            self.password_file.as_deref(),
+        )?;
+        let deployment = Deployment::load(&self.deployment)?;
+        let client = Client::connect(&self.rpc, key.clone()).await?;
+        deployment.check(&client)?;
+        let (challenges, start) = deployment.contract("spon-challenges")?;
+        Ok(Probe::new(
+            client,
+            key,
+            self.node,
+            (deployment.address("spon-registry")?, challenges),
+            measure.settings(),
+            self.reports.clone(),
+            start,
+        ))
+    }
+}
+
+async fn listener(addr: &str) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "spon_probe=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Measure { measure, node, out } => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)?
+                    .as_secs();
+                let report =
+                    report::measure(&measure.settings(), node, now, None, !measure.quiet).await?;
+                let bytes = report.to_bytes();
+                if let Some(path) = out {
+                    std::fs::write(&path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                println!("{}", String::from_utf8(bytes)?);
+            }
+            Command::Commit {
+                chain,
+                measure,
+                challenge,
+            } => {
+                let probe = chain.probe(&measure).await?;
+                let report = probe.commit(challenge, !measure.quiet).await?;
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "node": probe.node,
+                        "reportHash": report.hash(),
+                        "summary": report.summary,
+                        "backend": report.backend,
+                        "noGpu": report.no_gpu,
+                        "verifiesDeclared": report.verifies_declared(),
+                    })
+                );
+            }
+            Command::Watch {
+                chain,
+                measure,
+                interval_secs,
+                rounds,
+                serve,
+            } => {
+                let mut probe = chain.probe(&measure).await?;
+                if let Some(addr) = serve {
+                    let l = listener(&addr).await?;
+                    tokio::spawn(spon_probe::serve::serve(l, chain.reports.clone()));
+                }
+                probe
+                    .run(Duration::from_secs(interval_secs), rounds)
+                    .await?;
+            }
+            Command::Serve { listen, reports } => {
+                spon_probe::serve::serve(listener(&listen).await?, reports).await?;
+            }
+            Command::Peer { listen } => {
+                spon_probe::net::serve(listener(&listen).await?).await?;
+            }
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}
