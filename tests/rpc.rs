@@ -44,6 +44,11 @@ fn probe_key(n: usize) -> SigningKey {
         .expect("a valid key")
 }
 
+/// The probe key of node `n` as a wallet signer (for the probe service).
+pub fn probe_signer(n: usize) -> PrivateKeySigner {
+    PrivateKeySigner::from_signing_key(probe_key(n))
+}
+
 /// `n` whole SPON, in wei.
 pub fn spon(n: u128) -> U256 {
     U256::from(n * SPON)
