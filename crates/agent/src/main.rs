@@ -1,0 +1,154 @@
+//! `spon-agent`: the provider agent of a SPON node — auto-bids from a
+//! pricing file and takes tenants' manifests over mutual TLS.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use spon_agent::{
+    bidder::Bidder,
+    pricing::Pricing,
+    server::{self, Endpoint},
+    tls::Identity,
+};
+use spon_client::{Client, Deployment};
+
+/// Environment variable holding the node's private key.
+const KEY_ENV: &str = "SPON_AGENT_KEY";
+
+/// The SPON provider agent.
+///
+/// `run` watches the market's new orders and bids on those the pricing file
+/// prices for the node (per payment token, GPU class and region, with a
+/// floor per GPU-hour and a limit on running leases), and serves the
+/// manifest endpoint: tenants post their deployment manifest over mutual
+/// TLS; it is taken only if it hashes to the lease's on-chain manifest
+/// hash and the lease's tenant signed it. `cert` makes the endpoint's
+/// certificate and prints the hash to register with `setEndpoint`.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Make a self-signed certificate for the manifest endpoint (PEM,
+    /// certificate and key) and print its SHA-256 for the registry.
+    Cert {
+        /// DNS names or IPs the certificate names.
+        #[arg(long = "name", default_values_t = ["localhost".to_string()])]
+        names: Vec<String>,
+        /// Where to write the PEM file.
+        #[arg(long, default_value = "spon-agent.pem")]
+        out: PathBuf,
+    },
+    /// Bid and serve manifests.
+    Run {
+        /// JSON-RPC endpoint.
+        #[arg(long, default_value = "http://127.0.0.1:8547")]
+        rpc: String,
+        /// The deployment record from scripts/deploy.
+        #[arg(long, default_value = "deployments/412346.json")]
+        deployment: PathBuf,
+        /// The pricing file (TOML; see the crate documentation).
+        #[arg(long)]
+        pricing: PathBuf,
+        /// The endpoint's certificate and key (from `spon-agent cert`).
+        #[arg(long, default_value = "spon-agent.pem")]
+        cert: PathBuf,
+        /// Listen address of the manifest endpoint.
+        #[arg(long, default_value = "0.0.0.0:8643")]
+        listen: String,
+        /// Where taken manifests are recorded for the runtime.
+        #[arg(long, default_value = "spon-manifests")]
+        manifests: PathBuf,
+        /// Seconds between bidding rounds.
+        #[arg(long, default_value_t = 5)]
+        interval_secs: u64,
+        /// Encrypted JSON keystore of the node (else SPON_AGENT_KEY).
+        #[arg(long)]
+        keystore: Option<PathBuf>,
+        /// File holding the keystore's password (else it is asked for).
+        #[arg(long, requires = "keystore")]
+        password_file: Option<PathBuf>,
+    },
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "spon_agent=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match Cli::parse().command {
+        Command::Cert { names, out } => {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let (identity, pem) = Identity::self_signed(&names)?;
+            std::fs::write(&out, pem).with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{}", identity.hash());
+            Ok(())
+        }
+        Command::Run {
+            rpc,
+            deployment,
+            pricing,
+            cert,
+            listen,
+            manifests,
+            interval_secs,
+            keystore,
+            password_file,
+        } => {
+            let key = spon_client::signer(KEY_ENV, keystore.as_deref(), password_file.as_deref())?;
+            let pricing = Pricing::from_file(&pricing)?;
+            let pem = std::fs::read_to_string(&cert)
+                .with_context(|| format!("cannot read {}", cert.display()))?;
+            let identity = Identity::from_pem(&pem)?;
+            let deployment = Deployment::load(&deployment)?;
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(async {
+                    let client = Client::connect(&rpc, key).await?;
+                    deployment.check(&client)?;
+                    let (market, start) = deployment.contract("spon-market")?;
+                    let endpoint = Arc::new(Endpoint {
+                        client: client.clone(),
+                        market,
+                        leases: deployment.address("spon-leases")?,
+                        node: client.from,
+                        dir: manifests,
+                    });
+                    let listener = tokio::net::TcpListener::bind(&listen)
+                        .await
+                        .with_context(|| format!("cannot listen on {listen}"))?;
+                    tracing::info!(node = %client.from, %listen, cert = %identity.hash(), "agent ready");
+                    tokio::spawn(async move { server::serve(listener, &identity, endpoint).await });
+                    let mut bidder = Bidder::new(client, (market, deployment.address("spon-registry")?), pricing, start);
+                    loop {
+                        if let Err(e) = bidder.round().await {
+                            tracing::warn!("bidding round failed, retrying: {e:#}");
+                        }
+                        tokio::select! {
+                            () = tokio::time::sleep(Duration::from_secs(interval_secs)) => {}
+                            _ = tokio::signal::ctrl_c() => return Ok(()),
+                        }
+                    }
+                })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

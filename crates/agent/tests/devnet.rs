@@ -1,0 +1,172 @@
+//! The agent against the whole protocol on the devnet over JSON-RPC: it
+//! bids on an order its pricing takes and skips one it does not, wins the
+//! lease, and takes the tenant's manifest over mutual TLS only when it is
+//! the one whose hash the tenant recorded on chain.
+
+use std::sync::Arc;
+
+use alloy_primitives::{keccak256, B256};
+use alloy_signer::SignerSync;
+use spon_agent::{
+    bidder::{Bidder, Outcome},
+    manifest::{digest, Post},
+    pricing::{Pricing, Rule, Skip},
+    server::{self, Endpoint},
+    tls::Identity,
+};
+use spon_client::{
+    bindings::{Market, Registry},
+    Client,
+};
+use spon_e2e::{
+    rpc::{world, World},
+    spon,
+};
+
+fn pricing(w: &World, floor_spon: u64) -> Pricing {
+    Pricing {
+        max_leases: 2,
+        rules: vec![Rule {
+            token: w.token,
+            floor_per_gpu_hour: spon(floor_spon),
+            gpu_model: None,
+            region: Some("DE".into()),
+        }],
+    }
+}
+
+fn signed(w: &World, lease_id: u64, manifest: &str, cert: B256) -> Post {
+    let d = digest(
+        spon_devnet::CHAIN_ID,
+        w.market,
+        lease_id,
+        keccak256(manifest.as_bytes()),
+        cert,
+    );
+    Post {
+        lease_id,
+        manifest: manifest.into(),
+        signature: w
+            .tenant
+            .sign_message_sync(d.as_slice())
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+            .into(),
+    }
+}
+
+#[test]
+fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
+    let (w, rt) = world("agent");
+    rt.block_on(async {
+        let node = Client::connect(&w.url, w.nodes[0].clone()).await.unwrap();
+        // The endpoint's certificate, registered on chain by the node.
+        let (identity, _) = Identity::self_signed(&["localhost"]).unwrap();
+        node.send(
+            w.registry,
+            Registry::setEndpointCall {
+                endpoint: "https://localhost/manifests".into(),
+                tls_cert_hash: identity.hash(),
+            },
+        )
+        .await
+        .unwrap();
+
+        // An order of 4 × Hopper at up to 10 SPON/h: at 2 SPON per
+        // GPU-hour the agent bids 8; a second agent with a 3 SPON floor
+        // (12 > 10) skips it.
+        let order = w.order().await.unwrap();
+        let mut bidder = Bidder::new(node.clone(), (w.market, w.registry), pricing(&w, 2), 0);
+        assert_eq!(bidder.round().await.unwrap(), vec![(order, Outcome::Bid(spon(8)))]);
+        assert_eq!(bidder.round().await.unwrap(), vec![], "each order once");
+        let dear = Client::connect(&w.url, w.nodes[1].clone()).await.unwrap();
+        let mut other = Bidder::new(dear, (w.market, w.registry), pricing(&w, 3), 0);
+        assert_eq!(
+            other.round().await.unwrap(),
+            vec![(order, Outcome::Skipped(Skip::AboveMax { price: spon(12), max: spon(10) }))]
+        );
+
+        // Matched and accepted with the manifest's hash: lease `order`.
+        let bid = node
+            .view(w.market, Market::liveBidOfCall { order_id: order, node: node.from })
+            .await
+            .unwrap()
+            ._0;
+        w.send(&w.tenant, w.market, Market::proposeMatchCall { order_id: order, bid_id: bid })
+            .await
+            .unwrap();
+        let manifest = "image: vllm/vllm-openai:v0.6\ngpus: 4\nport: 8000\n";
+        w.send(
+            &w.tenant,
+            w.market,
+            Market::acceptMatchCall {
+                order_id: order,
+                manifest_hash: keccak256(manifest.as_bytes()),
+            },
+        )
+        .await
+        .unwrap();
+
+        // The endpoint, over mutual TLS.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = format!("localhost:{}", listener.local_addr().unwrap().port());
+        let dir = w.dir.join("manifests");
+        let endpoint = Arc::new(Endpoint {
+            client: node.clone(),
+            market: w.market,
+            leases: w.leases,
+            node: node.from,
+            dir: dir.clone(),
+        });
+        tokio::spawn(async move { server::serve(listener, &identity, endpoint).await });
+        // The registry's endpointOf answer wraps its (string, bytes32) in
+        // an outer tuple offset, which the generated decoder refuses: read
+        // it as one dynamic tuple (see the closing note's follow-up).
+        let raw = w
+            .rpc(
+                "eth_call",
+                serde_json::json!([{"to": w.registry, "data": alloy_primitives::hex::encode_prefixed(
+                    alloy_sol_types::SolCall::abi_encode(&Registry::endpointOfCall { node: node.from })
+                )}, "latest"]),
+            )
+            .await
+            .unwrap();
+        let raw: alloy_primitives::Bytes = serde_json::from_value(raw).unwrap();
+        let (url, pinned) =
+            <(alloy_sol_types::sol_data::String, alloy_sol_types::sol_data::FixedBytes<32>) as alloy_sol_types::SolType>::abi_decode(&raw, true)
+                .unwrap();
+        assert_eq!(url, "https://localhost/manifests");
+        let (tenant_tls, _) = Identity::self_signed(&["tenant"]).unwrap();
+        let cert = tenant_tls.hash();
+
+        let (status, body) = server::post(&addr, pinned, &tenant_tls, &signed(&w, order, manifest, cert))
+            .await
+            .unwrap();
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["tenant"], serde_json::json!(w.tenant.address()));
+        let kept: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join(format!("{order}.json"))).unwrap()).unwrap();
+        assert_eq!(kept["manifest"], manifest);
+
+        // Another manifest, even signed by the tenant, is refused.
+        let swapped = signed(&w, order, "image: miner\n", cert);
+        let (status, body) = server::post(&addr, pinned, &tenant_tls, &swapped).await.unwrap();
+        assert_eq!((status, body["error"].as_str()), (409, Some("ManifestMismatch")), "{body}");
+        // Signed for another client certificate: not the tenant's post.
+        let (status, body) = server::post(&addr, pinned, &tenant_tls, &signed(&w, order, manifest, B256::ZERO))
+            .await
+            .unwrap();
+        assert_eq!((status, body["error"].as_str()), (403, Some("NotTenant")), "{body}");
+        // An unknown lease.
+        let (status, body) = server::post(&addr, pinned, &tenant_tls, &signed(&w, 999, manifest, cert))
+            .await
+            .unwrap();
+        assert_eq!((status, body["error"].as_str()), (404, Some("UnknownLease")), "{body}");
+        // A node whose certificate is not the registered one: no handshake.
+        let err = server::post(&addr, B256::repeat_byte(7), &tenant_tls, &signed(&w, order, manifest, cert))
+            .await
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("is not the registered"), "{err:#}");
+    });
+}
