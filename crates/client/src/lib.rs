@@ -73,6 +73,17 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// An RPC error of `C`: [`Refused`] when it carries revert data.
+fn named<C: SolCall>(e: alloy_transport::TransportError) -> anyhow::Error {
+    match e.as_error_resp().and_then(|r| r.as_revert_data()) {
+        Some(data) => anyhow::Error::new(Refused {
+            call: C::SIGNATURE,
+            error: error_name(&data),
+        }),
+        None => anyhow!("{}: {e}", C::SIGNATURE),
+    }
+}
+
 /// An account acting on one chain.
 #[derive(Clone)]
 pub struct Client {
@@ -121,15 +132,11 @@ impl Client {
             .with_from(self.from)
             .with_to(to)
             .with_input(Bytes::from(call.abi_encode()));
-        let pending = self.provider.send_transaction(tx).await.map_err(|e| {
-            match e.as_error_resp().and_then(|r| r.as_revert_data()) {
-                Some(data) => anyhow::Error::new(Refused {
-                    call: C::SIGNATURE,
-                    error: error_name(&data),
-                }),
-                None => anyhow!("{}: {e}", C::SIGNATURE),
-            }
-        })?;
+        let pending = self
+            .provider
+            .send_transaction(tx)
+            .await
+            .map_err(named::<C>)?;
         let receipt = pending
             .get_receipt()
             .await
@@ -152,15 +159,7 @@ impl Client {
         let tx = TransactionRequest::default()
             .with_to(to)
             .with_input(Bytes::from(call.abi_encode()));
-        let out = self.provider.call(&tx).await.map_err(|e| {
-            match e.as_error_resp().and_then(|r| r.as_revert_data()) {
-                Some(data) => anyhow::Error::new(Refused {
-                    call: C::SIGNATURE,
-                    error: error_name(&data),
-                }),
-                None => anyhow!("{}: {e}", C::SIGNATURE),
-            }
-        })?;
+        let out = self.provider.call(&tx).await.map_err(named::<C>)?;
         C::abi_decode_returns(&out, true)
             .with_context(|| format!("{} answered {} undecodable bytes", C::SIGNATURE, out.len()))
     }
