@@ -198,14 +198,6 @@ impl Report {
         keccak256(self.to_bytes())
     }
 
-    /// The median of measurement `name` on `gpu`.
-    pub fn median(&self, name: &str, gpu: Option<u32>) -> Option<f64> {
-        self.measurements
-            .iter()
-            .find(|m| m.name == name && m.gpu == gpu)
-            .map(|m| m.stats.median)
-    }
-
     /// Whether the figures back the declared spec (as the registry judges).
     pub fn verifies_declared(&self) -> Option<bool> {
         let declared = self.declared.as_ref()?;
