@@ -116,6 +116,12 @@ impl Generator {
         }
     }
 
+    /// The keys `(k0, k1)`, for a prover that generates entries itself
+    /// (the probe's GPU kernel).
+    pub fn keys(&self) -> (u64, u64) {
+        (self.k0, self.k1)
+    }
+
     /// Row `i` of matrix `matrix` (entries 0..`v.len()`) dotted with `v`,
     /// mod p.
     pub fn row_dot(&self, matrix: u8, i: u32, v: &[u32]) -> u32 {

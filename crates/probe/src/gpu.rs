@@ -299,7 +299,7 @@ impl Cuda {
     /// # Errors
     /// Out of device memory, or a CUDA error.
     pub fn gpu_work_product(&self, seed: &B256, n: u32) -> Result<Vec<u32>> {
-        let (k0, k1) = crate::prove::keys(seed);
+        let (k0, k1) = spon_gpu_work::Generator::new(seed).keys();
         let len = (n as usize) * (n as usize);
         let mut a = self.stream.alloc_zeros::<u32>(len)?;
         let mut b = self.stream.alloc_zeros::<u32>(len)?;

@@ -8,17 +8,6 @@ use spon_gpu_work::{open, sample_rows, Tree, Work};
 
 use crate::gpu::Cuda;
 
-/// The generator keys of `seed`: its first two little-endian 64-bit words
-/// (as `spon_gpu_work::Generator::new`).
-pub fn keys(seed: &B256) -> (u64, u64) {
-    let word = |i: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&seed[8 * i..8 * i + 8]);
-        u64::from_le_bytes(w)
-    };
-    (word(0), word(1))
-}
-
 /// A computed product and its Merkle tree, kept between the commitment
 /// and the opening.
 pub struct Answer {
@@ -71,9 +60,9 @@ mod tests {
     use spon_gpu_work::{verify, Generator, MATRIX_A};
 
     #[test]
-    fn keys_are_the_generators() {
+    fn the_kernels_formula_gives_the_generators_entries() {
         let seed = keccak256("seed");
-        let (k0, k1) = keys(&seed);
+        let (k0, k1) = Generator::new(&seed).keys();
         // Re-derive one entry with the documented formula from the keys.
         let mix = |mut z: u64| {
             z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
