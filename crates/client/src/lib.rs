@@ -184,8 +184,6 @@ impl Client {
 /// The contracts of one deployment.
 #[derive(Debug, Clone)]
 pub struct Deployment {
-    /// The chain it is on.
-    pub chain_id: u64,
     record: Record,
 }
 
@@ -199,10 +197,7 @@ impl Deployment {
             .with_context(|| format!("cannot read {}", path.display()))?;
         let record: Record = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a deployment record", path.display()))?;
-        Ok(Self {
-            chain_id: record.chain_id,
-            record,
-        })
+        Ok(Self { record })
     }
 
     /// The address and deployment block of `contract` (a package name such
@@ -226,16 +221,21 @@ impl Deployment {
         self.contract(contract).map(|c| c.0)
     }
 
+    /// The chain the contracts are on.
+    pub fn chain_id(&self) -> u64 {
+        self.record.chain_id
+    }
+
     /// Refuses a client on another chain than the record's.
     ///
     /// # Errors
     /// The chains differ.
     pub fn check(&self, client: &Client) -> Result<()> {
-        if client.chain_id != self.chain_id {
+        if client.chain_id != self.chain_id() {
             bail!(
                 "wrong network: the endpoint is chain {} but the deployment record is for chain {}",
                 client.chain_id,
-                self.chain_id
+                self.chain_id()
             );
         }
         Ok(())

@@ -63,18 +63,6 @@ impl Default for Config {
     }
 }
 
-/// The parts of a deployment record the matcher reads.
-#[derive(Deserialize)]
-struct Record {
-    contracts: std::collections::BTreeMap<String, Deployed>,
-}
-
-#[derive(Deserialize)]
-struct Deployed {
-    address: Address,
-    block: u64,
-}
-
 impl Config {
     /// Reads `path` (TOML).
     ///
@@ -92,17 +80,7 @@ impl Config {
     /// Neither `market` nor a readable `deployment` with the market in it.
     pub fn market(&self) -> Result<(Address, u64)> {
         let from_record = match &self.deployment {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let record: Record = serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not a deployment record", path.display()))?;
-                let market = record
-                    .contracts
-                    .get("spon-market")
-                    .with_context(|| format!("{} has no spon-market", path.display()))?;
-                Some((market.address, market.block))
-            }
+            Some(path) => Some(spon_client::Deployment::load(path)?.contract("spon-market")?),
             None => None,
         };
         let (market, block) = match (self.market, from_record) {
@@ -147,7 +125,11 @@ mod tests {
         let record = dir.join("412346.json");
         std::fs::write(
             &record,
-            r#"{"chainId": 412346, "contracts": {"spon-market": {"address": "0x00000000000000000000000000000000000000aa", "block": 17, "txHash": "0x00"}}}"#,
+            r#"{"chainId": 412346, "deployer": "0x0000000000000000000000000000000000000000",
+                "settings": {"treasury": "0x0000000000000000000000000000000000000000", "guardian": "0x0000000000000000000000000000000000000000", "supply": "0x1", "committee": "0x0000000000000000000000000000000000000000"},
+                "contracts": {"spon-market": {"address": "0x00000000000000000000000000000000000000aa",
+                    "txHash": "0x0000000000000000000000000000000000000000000000000000000000000000", "block": 17, "codeHash": "0x0000000000000000000000000000000000000000000000000000000000000000", "commit": "test"}},
+                "wiring": {}}"#,
         )
         .unwrap();
         let file = dir.join("matcher.toml");
