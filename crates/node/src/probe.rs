@@ -33,6 +33,7 @@ pub const BANDWIDTH_TOLERANCE_BPS: u64 = 8_000;
 
 /// What a probe measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ProbeSummary {
     /// Unix seconds when the measurement ended.
     pub timestamp: u64,

@@ -116,50 +116,6 @@ impl From<&Hardware> for Declared {
     }
 }
 
-/// The summary committed on chain (see `spon_node::ProbeSummary`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Seconds (chain time) the report was made.
-    pub timestamp: u64,
-    /// Dense GEMM, GFLOP/s: the sum over GPUs of the better of FP16 and
-    /// BF16; the CPU's FP32 on the CPU backend.
-    pub gemm_gflops: u32,
-    /// Memory bandwidth, GB/s: the slowest GPU's device memory, or the
-    /// CPU's.
-    pub mem_bandwidth_gbps: u32,
-    /// Total GPU memory measured, MiB (0 on the CPU).
-    pub vram_mib: u32,
-    /// GPUs measured (0 on the CPU).
-    pub gpu_count: u16,
-    /// Slowest peer's median upload, Mbit/s (0 without peers).
-    pub net_bandwidth_mbps: u32,
-    /// Slowest peer's median round trip, µs (0 without peers).
-    pub latency_us: u32,
-    /// `FLAG_GPU` when measured on GPUs.
-    pub flags: u16,
-}
-
-impl Summary {
-    /// The on-chain form.
-    pub fn to_probe(self) -> ProbeSummary {
-        ProbeSummary {
-            timestamp: self.timestamp,
-            gemm_gflops: self.gemm_gflops,
-            mem_bandwidth_gbps: self.mem_bandwidth_gbps,
-            vram_mib: self.vram_mib,
-            gpu_count: self.gpu_count,
-            net_bandwidth_mbps: self.net_bandwidth_mbps,
-            latency_us: self.latency_us,
-            flags: self.flags,
-        }
-    }
-
-    /// The packed word `commitProbe` takes.
-    pub fn packed(self) -> U256 {
-        U256::from_be_bytes(self.to_probe().pack())
-    }
-}
-
 /// A probe report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -183,14 +139,19 @@ pub struct Report {
     pub network: Vec<PeerFigures>,
     /// The node's declared spec, to compare with.
     pub declared: Option<Declared>,
-    /// The summary committed on chain.
-    pub summary: Summary,
+    /// The summary committed on chain (see [`summarise`]).
+    pub summary: ProbeSummary,
 }
 
 impl Report {
     /// The exact bytes served to auditors (pretty JSON).
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).expect("a report serialises")
+    }
+
+    /// The packed summary `commitProbe` takes.
+    pub fn packed_summary(&self) -> U256 {
+        U256::from_be_bytes(self.summary.pack())
     }
 
     /// `keccak256` of [`Report::to_bytes`]: the hash committed on chain.
@@ -202,7 +163,7 @@ impl Report {
     pub fn verifies_declared(&self) -> Option<bool> {
         let declared = self.declared.as_ref()?;
         let spec = Hardware::unpack(&declared.packed.to_be_bytes());
-        Some(self.summary.to_probe().verifies(&spec))
+        Some(self.summary.verifies(&spec))
     }
 }
 
@@ -344,15 +305,20 @@ pub async fn measure(
     })
 }
 
-/// The on-chain summary of the figures (see [`Summary`]'s fields). Figures
-/// saturate at the packed fields' limits.
+/// The on-chain summary of the figures: GEMM GFLOP/s is the sum over GPUs
+/// of the better of FP16 and BF16 (the CPU's FP32 on the CPU backend);
+/// memory bandwidth the slowest GPU's device memory (or the CPU's); GPU
+/// memory and count only of measured GPUs (0 on the CPU); network the
+/// slowest peer's median upload and round trip (0 without peers);
+/// `FLAG_GPU` when measured on GPUs. Figures saturate at the packed
+/// fields' limits.
 pub fn summarise(
     backend: Backend,
     created: u64,
     devices: Option<&Found>,
     measurements: &[Measurement],
     network: &[PeerFigures],
-) -> Summary {
+) -> ProbeSummary {
     let sat = |x: f64| x.clamp(0.0, f64::from(u32::MAX)) as u32;
     let median = |name: &str, gpu: Option<u32>| {
         measurements
@@ -378,7 +344,7 @@ pub fn summarise(
                 .reduce(f64::min)
                 .unwrap_or(0.0);
             let vram: u64 = gpus.iter().map(|g| g.vram_mib).sum();
-            Summary {
+            ProbeSummary {
                 timestamp: created,
                 gemm_gflops: sat(tensor * 1e3),
                 mem_bandwidth_gbps: sat(memory),
@@ -389,7 +355,7 @@ pub fn summarise(
                 flags: FLAG_GPU,
             }
         }
-        _ => Summary {
+        _ => ProbeSummary {
             timestamp: created,
             gemm_gflops: sat(median("cpu_gemm_fp32", None)),
             mem_bandwidth_gbps: sat(median("cpu_memory", None)),

@@ -162,7 +162,7 @@ impl Probe {
         let message = ProbeResult::new(
             self.node,
             hash,
-            report.summary.packed(),
+            report.packed_summary(),
             challenge_id,
             nonce,
         );

@@ -141,7 +141,7 @@ fn reports_are_accepted_by_the_registry_and_move_the_tier() {
             .await
             .unwrap();
         assert_eq!(on_chain._1, gpu.hash());
-        assert_eq!(on_chain._0, gpu.summary.packed());
+        assert_eq!(on_chain._0, gpu.packed_summary());
         assert_eq!(on_chain._3, before._3 + 1, "nonce");
         let trusted = tier(&w).await;
         assert!(trusted <= 6, "trusted tier, got {trusted}");

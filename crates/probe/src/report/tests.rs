@@ -64,7 +64,7 @@ fn a_gpu_summary_sums_tensor_throughput_and_keeps_the_slowest_memory() {
     );
     assert_eq!(
         s,
-        Summary {
+        ProbeSummary {
             timestamp: 1_700,
             gemm_gflops: 1_360_000,
             mem_bandwidth_gbps: 2_800,
@@ -75,10 +75,7 @@ fn a_gpu_summary_sums_tensor_throughput_and_keeps_the_slowest_memory() {
             flags: FLAG_GPU,
         }
     );
-    assert_eq!(
-        ProbeSummary::unpack(&s.packed().to_be_bytes()),
-        s.to_probe()
-    );
+    assert_eq!(ProbeSummary::unpack(&s.pack()), s);
 }
 
 #[test]
@@ -98,7 +95,7 @@ fn the_cpu_backend_says_so_and_claims_no_gpu() {
         ),
         (80, 12, 0, 0, 0)
     );
-    assert!(!s.to_probe().on_gpu());
+    assert!(!s.on_gpu());
 }
 
 #[tokio::test]
