@@ -77,14 +77,7 @@ enum Command {
 }
 
 fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "spon_agent=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    spon_client::init_logging("spon_agent=info");
     match Cli::parse().command {
         Command::Cert { names, out } => {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();

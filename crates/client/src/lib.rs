@@ -55,6 +55,19 @@ pub fn signer(
         .map_err(|e| anyhow!("{env} does not parse as a private key: {e}"))
 }
 
+/// Logs to standard error (coloured on a terminal) at the levels of
+/// `RUST_LOG`, else `default` (e.g. `spon_probe=info`).
+pub fn init_logging(default: &str) {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default.into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
 /// A contract refused a call: the call's signature and the custom error
 /// (name and arguments) decoded from the exported ABIs.
 #[derive(Debug, Clone, PartialEq, Eq)]

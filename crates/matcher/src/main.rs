@@ -127,14 +127,7 @@ impl Cli {
 }
 
 fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "spon_matcher=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    spon_client::init_logging("spon_matcher=info");
     let cli = Cli::parse();
     let config = cli.config()?;
     let signer = cli.signer()?;
