@@ -203,37 +203,27 @@ pub fn send<C: SolCall>(
     Ok(Sent { outcome, result })
 }
 
-alloy_sol_types::sol! {
-    /// The registry's EIP-712 probe message.
-    struct ProbeResult {
-        address node;
-        bytes32 reportHash;
-        uint256 summary;
-        uint256 challengeId;
-        uint256 nonce;
-    }
-}
+pub use spon_probe::sign::ProbeResult;
 
-/// `key`'s EIP-712 signature of `message` for the registry at `registry`,
-/// as a wallet signs typed data: `r ‖ s ‖ v` with `v` 27 or 28.
+/// `key`'s EIP-712 signature of `message` for the registry at `registry`
+/// on the devnet, as the probe signs it: `r ‖ s ‖ v` with `v` 27 or 28.
 pub fn sign_probe(
     key: &k256::ecdsa::SigningKey,
     registry: Address,
     message: &ProbeResult,
 ) -> Vec<u8> {
-    use alloy_sol_types::{eip712_domain, SolStruct};
-    let domain = eip712_domain! {
+    use alloy_sol_types::{eip712_domain, Eip712Domain};
+    let domain: Eip712Domain = eip712_domain! {
         name: "SPON Registry",
         version: "1",
         chain_id: spon_devnet::CHAIN_ID,
         verifying_contract: registry,
     };
-    let (sig, id) = key
-        .sign_prehash_recoverable(message.eip712_signing_hash(&domain).as_slice())
-        .expect("signing a hash");
-    let mut bytes = sig.to_bytes().to_vec();
-    bytes.push(27 + id.to_byte());
-    bytes
+    let signer = alloy_signer_local::PrivateKeySigner::from_signing_key(key.clone());
+    message
+        .sign(&signer, domain.hash_struct())
+        .expect("a local key signs")
+        .to_vec()
 }
 
 /// The address of `key`.
