@@ -47,6 +47,22 @@ pub const HOPPER: spon_node::Hardware = spon_node::Hardware {
     compute_types: spon_node::hardware::compute::CUDA,
 };
 
+/// What the tests' orders ask: 4 Hopper GPUs of 80,000 MiB in Germany,
+/// 1 Gbit/s, CUDA, tier 6 or better, packed.
+pub fn hopper_order() -> U256 {
+    let r = spon_scoring::Requirements {
+        gpu_model: spon_node::hardware::gpu::HOPPER,
+        gpu_count: 4,
+        min_vram_mib: 80_000,
+        regions: [*b"DE", [0; 2], [0; 2], [0; 2]],
+        min_bandwidth_mbps: 1_000,
+        compute_types: spon_node::hardware::compute::CUDA,
+        max_tier: 6,
+        flags: 0,
+    };
+    U256::from_be_bytes(r.pack())
+}
+
 /// Sends `call`; its decoded result, or its refusal named as an error.
 ///
 /// # Errors

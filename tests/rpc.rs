@@ -20,11 +20,10 @@ use spon_deploy::{
     run::{run, Options},
 };
 use spon_devnet::rpc::Node;
-use spon_node::{hardware, probe, Hardware, ProbeSummary};
-use spon_scoring::Requirements;
+use spon_node::{probe, Hardware, ProbeSummary};
 
 use crate::{
-    address_of, error_name, sign_probe, ProbeResult, SponGovernance as Governance,
+    address_of, error_name, hopper_order, sign_probe, ProbeResult, SponGovernance as Governance,
     SponMarket as Market, SponRegistry as Registry, SponStaking as Staking, SponToken as Token,
     HOPPER,
 };
@@ -282,21 +281,11 @@ impl World {
 
     /// An order for 4 Hopper GPUs in SPON; its id.
     pub async fn order(&self) -> Result<u64> {
-        let req = Requirements {
-            gpu_model: hardware::gpu::HOPPER,
-            gpu_count: 4,
-            min_vram_mib: 80_000,
-            regions: [*b"DE", [0; 2], [0; 2], [0; 2]],
-            min_bandwidth_mbps: 1_000,
-            compute_types: hardware::compute::CUDA,
-            max_tier: 6,
-            flags: 0,
-        };
         self.send(
             &self.tenant,
             self.market,
             Market::createOrderCall {
-                requirements: U256::from_be_bytes(req.pack()),
+                requirements: hopper_order(),
                 payment_token: self.token,
                 max_price_per_hour: spon(10),
                 duration_secs: 3_600,

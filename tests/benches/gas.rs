@@ -16,11 +16,11 @@ use anyhow::{bail, Result};
 use k256::ecdsa::SigningKey;
 use spon_devnet::{Chain, GENESIS_TIME};
 use spon_e2e::{
-    a, address_of, deploy, deploy_core, send, sign_probe, spon, Core, ProbeResult, SponLeases as L,
-    SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T, HOPPER, SPON,
+    a, address_of, deploy, deploy_core, hopper_order, send, sign_probe, spon, Core, ProbeResult,
+    SponLeases as L, SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T, HOPPER,
+    SPON,
 };
-use spon_node::{hardware, probe, ProbeSummary};
-use spon_scoring::Requirements;
+use spon_node::{probe, ProbeSummary};
 
 /// Most gas a row may differ by between the two measurements.
 const TOLERANCE: u64 = 50;
@@ -153,24 +153,10 @@ impl World {
         Ok(())
     }
 
-    fn requirements() -> U256 {
-        let r = Requirements {
-            gpu_model: hardware::gpu::HOPPER,
-            gpu_count: 4,
-            min_vram_mib: 80_000,
-            regions: [*b"DE", [0; 2], [0; 2], [0; 2]],
-            min_bandwidth_mbps: 1_000,
-            compute_types: hardware::compute::CUDA,
-            max_tier: 6,
-            flags: 0,
-        };
-        U256::from_be_bytes(r.pack())
-    }
-
     fn order(&mut self) -> Result<u64> {
         let (tenant, market) = (self.tenant, self.market);
         let call = M::createOrderCall {
-            requirements: Self::requirements(),
+            requirements: hopper_order(),
             payment_token: self.token,
             max_price_per_hour: spon(10),
             duration_secs: 3_600,
@@ -301,7 +287,7 @@ fn rows(others: u64) -> Result<Vec<Row>> {
     )?;
 
     let call = M::createOrderCall {
-        requirements: World::requirements(),
+        requirements: hopper_order(),
         payment_token: token,
         max_price_per_hour: spon(10),
         duration_secs: 3_600,
