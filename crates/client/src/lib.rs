@@ -19,7 +19,7 @@ use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
 use anyhow::{anyhow, bail, Context, Result};
-pub use spon_deploy::bindings::{self, error_name};
+pub use spon_deploy::bindings::{self, decode_error, error_name, Decoded};
 use spon_deploy::record::Record;
 
 /// The account key: from `keystore` (an encrypted JSON keystore, its
@@ -69,18 +69,25 @@ pub fn init_logging(default: &str) {
 }
 
 /// A contract refused a call: the call's signature and the custom error
-/// (name and arguments) decoded from the exported ABIs.
+/// (name and arguments) decoded with what it means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
     /// The refused function's signature.
     pub call: &'static str,
-    /// The decoded custom error, e.g. `TooEarly(1700000000)`.
+    /// The decoded custom error, e.g. `TooEarly(challengeId: 3, at: 1700000000)`.
     pub error: String,
+    /// What the error means (its declaration's doc comment; empty when the
+    /// error is unknown).
+    pub meaning: String,
 }
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} refused: {}", self.call, self.error)
+        write!(f, "{} refused: {}", self.call, self.error)?;
+        if !self.meaning.is_empty() {
+            write!(f, " — {}", self.meaning)?;
+        }
+        Ok(())
     }
 }
 
@@ -89,10 +96,16 @@ impl std::error::Error for Refused {}
 /// An RPC error of `C`: [`Refused`] when it carries revert data.
 fn named<C: SolCall>(e: alloy_transport::TransportError) -> anyhow::Error {
     match e.as_error_resp().and_then(|r| r.as_revert_data()) {
-        Some(data) => anyhow::Error::new(Refused {
-            call: C::SIGNATURE,
-            error: error_name(&data),
-        }),
+        Some(data) => {
+            let decoded = decode_error(Some(C::SIGNATURE), &data);
+            anyhow::Error::new(Refused {
+                call: C::SIGNATURE,
+                error: decoded
+                    .as_ref()
+                    .map_or_else(|| error_name(&data), ToString::to_string),
+                meaning: decoded.map(|d| d.meaning).unwrap_or_default(),
+            })
+        }
         None => anyhow!("{}: {e}", C::SIGNATURE),
     }
 }

@@ -9,24 +9,6 @@ use crate::Event;
 
 sol!(Market, "../../deployments/abi/spon-market.json");
 
-/// The market's exported ABI, to name its custom errors.
-static ABI: std::sync::LazyLock<alloy_json_abi::JsonAbi> = std::sync::LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../../deployments/abi/spon-market.json"))
-        .expect("the exported ABI is valid JSON")
-});
-
-/// The market's custom error `data` encodes, as `Name(0x<arguments>)`;
-/// else the raw revert data.
-pub fn error_name(data: &[u8]) -> String {
-    let hex = |b: &[u8]| alloy_primitives::hex::encode(b);
-    data.get(..4)
-        .and_then(|selector| ABI.errors().find(|e| e.selector().as_slice() == selector))
-        .map_or_else(
-            || format!("revert 0x{}", hex(data)),
-            |e| format!("{}(0x{})", e.name, hex(&data[4..])),
-        )
-}
-
 use Market::{BidPlaced, BidWithdrawn, MatchAccepted, MatchProposed, OrderCancelled, OrderCreated};
 
 /// The `topic0` of every market event the book follows.

@@ -16,7 +16,7 @@ use anyhow::{anyhow, Context, Result};
 use tracing::{debug, warn};
 
 use crate::{
-    events::{self, Market},
+    events::Market,
     store::{Sent, Store},
 };
 
@@ -132,7 +132,7 @@ pub enum Outcome {
 /// The market's custom error an RPC error carries, if it is a revert.
 fn refusal(e: &alloy_transport::TransportError) -> Option<String> {
     let data = e.as_error_resp()?.as_revert_data()?;
-    Some(events::error_name(&data))
+    Some(spon_client::error_name(&data))
 }
 
 /// Sends proposals for one account.
