@@ -10,6 +10,7 @@
 //! `deployments/<chainId>.json`.
 
 pub mod bindings;
+pub mod cli;
 pub mod plan;
 pub mod record;
 pub mod rpc;
