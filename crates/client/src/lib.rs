@@ -131,6 +131,22 @@ impl Client {
             .wallet(EthereumWallet::from(signer))
             .on_http(url.parse().with_context(|| format!("bad RPC URL {url}"))?)
             .erased();
+        Self::with(url, provider, from).await
+    }
+
+    /// Connects to `url` to read only: [`Client::send`] has no key to sign
+    /// with and fails (`from` is the zero address).
+    ///
+    /// # Errors
+    /// A bad URL or no answer.
+    pub async fn reader(url: &str) -> Result<Self> {
+        let provider = ProviderBuilder::new()
+            .on_http(url.parse().with_context(|| format!("bad RPC URL {url}"))?)
+            .erased();
+        Self::with(url, provider, Address::ZERO).await
+    }
+
+    async fn with(url: &str, provider: DynProvider, from: Address) -> Result<Self> {
         let chain_id = provider
             .get_chain_id()
             .await

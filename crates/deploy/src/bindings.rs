@@ -4,6 +4,8 @@
 
 use alloy_sol_types::sol;
 
+sol!(Token, "../../deployments/abi/spon-token.json");
+sol!(TestUsd, "../../deployments/abi/spon-test-usd.json");
 sol!(Staking, "../../deployments/abi/spon-staking.json");
 sol!(Registry, "../../deployments/abi/spon-registry.json");
 sol!(Leases, "../../deployments/abi/spon-leases.json");

@@ -1,0 +1,9 @@
+//! The commands, one module per area.
+
+pub mod challenge;
+pub mod gov;
+pub mod market;
+pub mod node;
+pub mod stake;
+pub mod status;
+pub mod token;

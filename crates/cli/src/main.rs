@@ -1,0 +1,179 @@
+//! `spon`: the command line of the SPON compute market.
+//!
+//! One binary for every role: the deployer (`deploy`), GPU owners
+//! (`provider`, `fizz`, `stake`, `bid`), delegators (`delegate`,
+//! `rewards`), tenants (`order`, `match accept`, `lease`), challengers
+//! (`challenge`), SPON holders (`gov`) and anyone (`status`). Addresses
+//! come from `deployments/<chainId>.json`; the account from an encrypted
+//! keystore or a private key in `SPON_PRIVATE_KEY`. Every refusal of a
+//! contract is printed with its error's name, arguments and meaning.
+
+mod cmd;
+mod context;
+mod spec;
+mod units;
+
+use std::process::ExitCode;
+
+use alloy_primitives::{Address, U256};
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use cmd::{challenge, gov, market, node, stake, status, token};
+use context::{Ctx, Global, Out};
+
+/// The SPON compute market from the command line.
+///
+/// Start with `spon status`; each command's `--help` says what it needs.
+/// Amounts are in whole tokens (`12.5`), durations like `2h`.
+#[derive(Parser, Debug)]
+#[command(name = "spon", version)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Deploys the protocol (as scripts/deploy, after scripts/build-contracts).
+    Deploy(spon_deploy::cli::DeployArgs),
+    /// Balances, transfers and approvals of SPON and payment tokens.
+    #[command(subcommand)]
+    Token(token::TokenCmd),
+    /// Enterprise Provider nodes: propose, update, maintenance, status.
+    #[command(subcommand)]
+    Provider(node::ProviderCmd),
+    /// Home Fizz nodes: register, status.
+    #[command(subcommand)]
+    Fizz(node::FizzCmd),
+    /// Stakes SPON in your own pool (a node's collateral).
+    Stake(stake::StakeArgs),
+    /// Starts unbonding your own stake.
+    Unstake {
+        /// SPON to unbond.
+        amount: String,
+    },
+    /// Delegates SPON to a provider's pool.
+    Delegate(stake::DelegateArgs),
+    /// Starts unbonding a delegation.
+    Undelegate(stake::UndelegateArgs),
+    /// Withdraws an unbonding request once released.
+    Withdraw {
+        /// The request id `unstake`/`undelegate` printed.
+        request: U256,
+    },
+    /// Pending staking rewards (and `--claim`).
+    Rewards(stake::RewardsArgs),
+    /// Tenants' orders: create, cancel, status, top-up.
+    #[command(subcommand)]
+    Order(market::OrderCmd),
+    /// Nodes' bids: place, withdraw.
+    #[command(subcommand)]
+    Bid(market::BidCmd),
+    /// Matches: propose a bid, accept the proposal.
+    #[command(subcommand)]
+    Match(market::MatchCmd),
+    /// Leases: settle, close, status.
+    #[command(subcommand)]
+    Lease(market::LeaseCmd),
+    /// Challenges: open, answer, reveal, resolve, slash, status.
+    #[command(subcommand)]
+    Challenge(challenge::ChallengeCmd),
+    /// Governance: propose, vote, queue, execute, unlock, status.
+    #[command(subcommand)]
+    Gov(gov::GovCmd),
+    /// The market at a glance: nodes by tier, orders, leases, stake, fees.
+    Status {
+        /// Read at most this many of the latest orders.
+        #[arg(long, default_value_t = 1_000)]
+        limit: u64,
+    },
+    /// A node's state, hardware, tier, probe, reputation and stake.
+    Node {
+        /// The node.
+        node: Address,
+    },
+}
+
+async fn run(cli: Cli) -> Result<Out> {
+    let ctx = Ctx::new(&cli.global).await?;
+    let ctx = &ctx;
+    match cli.command {
+        Command::Deploy(_) => unreachable!("deploy runs before the runtime"),
+        Command::Token(c) => token::run(ctx, &cli.global, c).await,
+        Command::Provider(c) => node::provider(ctx, c).await,
+        Command::Fizz(c) => node::fizz(ctx, c).await,
+        Command::Node { node } => node::status(ctx, node).await,
+        Command::Stake(a) => stake::stake(ctx, a).await,
+        Command::Unstake { amount } => stake::unstake(ctx, amount).await,
+        Command::Delegate(a) => stake::delegate(ctx, a).await,
+        Command::Undelegate(a) => stake::undelegate(ctx, a).await,
+        Command::Withdraw { request } => stake::withdraw(ctx, request).await,
+        Command::Rewards(a) => stake::rewards(ctx, a).await,
+        Command::Order(c) => market::order_cmd(ctx, c).await,
+        Command::Bid(c) => market::bid_cmd(ctx, c).await,
+        Command::Match(c) => market::match_cmd(ctx, c).await,
+        Command::Lease(c) => market::lease_cmd(ctx, c).await,
+        Command::Challenge(c) => challenge::run(ctx, c).await,
+        Command::Gov(c) => gov::run(ctx, c).await,
+        Command::Status { limit } => status::run(ctx, limit).await,
+    }
+}
+
+/// Prints `e`: a contract refusal with its name, arguments and meaning.
+fn report(e: &anyhow::Error, json: bool) {
+    let refused = e.downcast_ref::<spon_client::Refused>();
+    if json {
+        let v = match refused {
+            Some(r) => serde_json::json!({"error": r.error, "call": r.call, "meaning": r.meaning}),
+            None => serde_json::json!({"error": format!("{e:#}")}),
+        };
+        println!("{v}");
+    } else {
+        match refused {
+            Some(r) => {
+                eprintln!("error: {} refused {}", r.call, r.error);
+                if !r.meaning.is_empty() {
+                    eprintln!("  meaning: {}", r.meaning);
+                }
+            }
+            None => eprintln!("error: {e:#}"),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.global.json;
+    let result = match cli.command {
+        Command::Deploy(args) => {
+            // The deployment drives its own runtime, outside ours.
+            let g = &cli.global;
+            let wallet = spon_deploy::cli::Wallet {
+                rpc_url: g.rpc_url.clone(),
+                private_key_env: g.private_key_env.clone(),
+                keystore: g.keystore.clone(),
+                password_file: g.password_file.clone(),
+            };
+            spon_deploy::cli::key(&wallet)
+                .and_then(|k| spon_deploy::cli::deploy(&g.rpc_url, k, &g.key_hint(), args))
+                .map(|()| Out::default())
+        }
+        _ => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(run(cli))),
+    };
+    match result {
+        Ok(out) => {
+            out.print(json);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report(&e, json);
+            ExitCode::FAILURE
+        }
+    }
+}
