@@ -27,21 +27,31 @@ pub struct Global {
     pub rpc_url: String,
     /// Deployment record with the contracts' addresses [default:
     /// deployments/<chainId>.json, the chain's id asked of the endpoint].
-    #[arg(long, global = true, env = "SPON_DEPLOYMENT")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "SPON_DEPLOYMENT"
+    )]
     pub deployment: Option<PathBuf>,
     /// Encrypted JSON keystore of the account (the password is asked for,
     /// or read from --password-file).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub keystore: Option<PathBuf>,
     /// File holding the keystore's password.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub password_file: Option<PathBuf>,
     /// Environment variable holding the account's hex private key (used
     /// when no --keystore is given).
-    #[arg(long, global = true, default_value = "SPON_PRIVATE_KEY")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        default_value = "SPON_PRIVATE_KEY"
+    )]
     pub private_key_env: String,
     /// Print one JSON object (for scripts) instead of text.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 }
 
@@ -229,7 +239,7 @@ impl Ctx {
         if allowance < amount {
             if !approve {
                 bail!(
-                    "missing approval: the {spender_name} may spend {} of yours but this needs \
+                    "missing approval: the {spender_name} contract may spend {} of yours but this needs \
                      {}; run `spon token approve {spender_name} {} --token {}` or add --approve",
                     token.show(allowance),
                     token.show(amount),

@@ -36,6 +36,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Prints your account's address (from the keystore or the key).
+    Address,
     /// Deploys the protocol (as scripts/deploy, after scripts/build-contracts).
     Deploy(spon_deploy::cli::DeployArgs),
     /// Balances, transfers and approvals of SPON and payment tokens.
@@ -89,6 +91,9 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         limit: u64,
     },
+    /// Test chains only (the devnet, anvil): fund an account, move time.
+    #[command(subcommand)]
+    Dev(DevCmd),
     /// A node's state, hardware, tier, probe, reputation and stake.
     Node {
         /// The node.
@@ -96,11 +101,61 @@ enum Command {
     },
 }
 
+/// Test-chain commands.
+#[derive(Subcommand, Debug)]
+enum DevCmd {
+    /// Sets an account's ETH balance (for fees).
+    Fund {
+        /// The account.
+        account: Address,
+        /// ETH.
+        #[arg(default_value = "100")]
+        eth: String,
+    },
+    /// Moves the chain's clock forward and mines a block.
+    Travel {
+        /// How far: 90m, 2h, 1d, or seconds.
+        #[arg(value_parser = market::duration)]
+        by: u64,
+    },
+}
+
+async fn dev(g: &Global, cmd: DevCmd) -> Result<Out> {
+    use alloy_provider::Provider;
+    let client = spon_client::Client::reader(&g.rpc_url).await?;
+    let p = client.provider();
+    let mut out = Out::default();
+    match cmd {
+        DevCmd::Fund { account, eth } => {
+            let wei = units::parse(&eth, 18)?;
+            p.raw_request::<_, serde_json::Value>(
+                "anvil_setBalance".into(),
+                (account, format!("{wei:#x}")),
+            )
+            .await?;
+            out.field("funded", format!("{account} with {eth} ETH"));
+        }
+        DevCmd::Travel { by } => {
+            p.raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (by,))
+                .await?;
+            p.raw_request::<_, serde_json::Value>("evm_mine".into(), ())
+                .await?;
+            out.field("block time", client.now().await?);
+        }
+    }
+    Ok(out)
+}
+
 async fn run(cli: Cli) -> Result<Out> {
+    if let Command::Dev(c) = cli.command {
+        return dev(&cli.global, c).await;
+    }
     let ctx = Ctx::new(&cli.global).await?;
     let ctx = &ctx;
     match cli.command {
-        Command::Deploy(_) => unreachable!("deploy runs before the runtime"),
+        Command::Deploy(_) | Command::Address | Command::Dev(_) => {
+            unreachable!("run before the deployment is read")
+        }
         Command::Token(c) => token::run(ctx, &cli.global, c).await,
         Command::Provider(c) => node::provider(ctx, c).await,
         Command::Fizz(c) => node::fizz(ctx, c).await,
@@ -147,6 +202,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.global.json;
     let result = match cli.command {
+        Command::Address => {
+            let g = &cli.global;
+            spon_client::signer(
+                &g.private_key_env,
+                g.keystore.as_deref(),
+                g.password_file.as_deref(),
+            )
+            .map(|s| {
+                let mut out = Out::default();
+                out.field("address", s.address());
+                out
+            })
+        }
         Command::Deploy(args) => {
             // The deployment drives its own runtime, outside ours.
             let g = &cli.global;

@@ -330,10 +330,11 @@ async fn order_status(ctx: &Ctx, id: u64) -> Result<Out> {
         let b = ctx
             .view(market, Market::bidOfCall { bid_id: e.bidId })
             .await?;
+        // Only a live bid of an open order has a score (scored now).
         let score = ctx
             .view(market, Market::scoreOfCall { bid_id: e.bidId })
-            .await?
-            ._0;
+            .await
+            .map_or(0, |s| s._0);
         out.line(format!(
             "  bid {:<4} {}  {:<12} {}/h  score {}",
             e.bidId,
