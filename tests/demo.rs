@@ -1,0 +1,611 @@
+//! `spon-demo`: a whole market on the devnet, played and reported.
+//!
+//! Deploys the protocol with spon-deploy on the in-process chain, then:
+//! three Provider nodes (8 × H100, Germany; approved by a governance vote)
+//! and two Fizz nodes (RTX 40, US and Japan, behind a Provider gateway)
+//! stake and commit signed probes; two delegators back the providers; a
+//! tenant orders in SPON and in a 6-decimal test stablecoin allowed by a
+//! second vote; the nodes' agents bid by their pricing, the matcher
+//! proposes the best bids, the tenant accepts, the leases are settled an
+//! hour later with the fee checked to the wei; then a node that cheats on a
+//! GPU-work challenge is caught by its own sampled rows and slashed after
+//! the veto window, its delegators losing with it. The report (text, and
+//! HTML at `target/demo/report.html`) says what happened and what it cost.
+//!
+//! The machines are simulated: their probe figures are those of the
+//! hardware they declare (this chain has no GPUs), while every signature,
+//! transaction, GPU-work product and Merkle proof is computed for real.
+//! `--short` plays one order per token (CI).
+
+use std::fmt::Write as _;
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::SolCall;
+use anyhow::{ensure, Context, Result};
+use spon_agent::{
+    bidder::{Bidder, Outcome},
+    pricing::{Pricing, Rule},
+};
+use spon_client::{
+    bindings::{Challenges, Leases, Market, Registry, Staking, TestUsd, Token},
+    Client,
+};
+use spon_e2e::{
+    rpc::{key, probe_signer, spon, world, World, DAY},
+    HOPPER,
+};
+use spon_node::{hardware, Hardware};
+use spon_probe::{prove::Answer, report::Settings, service::Probe};
+
+/// A Fizz node's hardware: one RTX 4090 at home.
+fn rtx(region: [u8; 2]) -> Hardware {
+    Hardware {
+        gpu_model: hardware::gpu::RTX_40,
+        gpu_count: 1,
+        vram_mib: 24_564,
+        cpu_cores: 16,
+        ram_gib: 64,
+        storage_gib: 2_000,
+        region,
+        bandwidth_mbps: 1_000,
+        compute_types: hardware::compute::CUDA,
+    }
+}
+
+/// The report: sections of lines.
+#[derive(Default)]
+struct Report {
+    sections: Vec<(String, Vec<String>)>,
+}
+
+impl Report {
+    fn section(&mut self, title: &str) {
+        println!("\n== {title}");
+        self.sections.push((title.into(), Vec::new()));
+    }
+    fn line(&mut self, text: String) {
+        println!("  {text}");
+        self.sections.last_mut().expect("a section").1.push(text);
+    }
+    fn html(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        let mut h = String::from(
+            "<!doctype html><meta charset=utf-8><title>SPON market demo</title>\
+             <style>body{font:15px system-ui;max-width:60em;margin:2em auto}\
+             h2{border-bottom:1px solid #ccc}li{font-family:ui-monospace,monospace;\
+             font-size:13px;list-style:none;margin:.2em 0}</style><h1>SPON market demo</h1>",
+        );
+        for (title, lines) in &self.sections {
+            let _ = write!(h, "<h2>{}</h2><ul>", esc(title));
+            for l in lines {
+                let _ = write!(h, "<li>{}</li>", esc(l));
+            }
+            h.push_str("</ul>");
+        }
+        h
+    }
+}
+
+/// Gas used per operation, first seen.
+#[derive(Default)]
+struct Gas(Vec<(&'static str, u64)>);
+
+impl Gas {
+    async fn send<C: SolCall>(&mut self, client: &Client, to: Address, call: C) -> Result<()> {
+        let r = client.send(to, call).await?;
+        if !self.0.iter().any(|(n, _)| *n == C::SIGNATURE) {
+            self.0.push((C::SIGNATURE, r.gas_used));
+        }
+        Ok(())
+    }
+}
+
+/// `amount` in whole tokens, e.g. `12.5 SPON`.
+fn show(amount: U256, decimals: u8, symbol: &str) -> String {
+    let unit = U256::from(10u64).pow(U256::from(decimals));
+    let frac = format!(
+        "{:0>w$}",
+        (amount % unit).to_string(),
+        w = usize::from(decimals)
+    );
+    let frac = frac.trim_end_matches('0');
+    let dot = if frac.is_empty() { "" } else { "." };
+    format!("{}{dot}{frac} {symbol}", amount / unit)
+}
+
+/// As [`show`], with the exact smallest units.
+fn exact(amount: U256, decimals: u8, symbol: &str) -> String {
+    format!("{} ({amount} units)", show(amount, decimals, symbol))
+}
+
+async fn client(w: &World, who: &PrivateKeySigner) -> Result<Client> {
+    w.fund(who.address()).await?;
+    Client::connect(&w.url, who.clone()).await
+}
+
+#[allow(clippy::too_many_lines)]
+async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
+    let mut gas = Gas::default();
+    let names = [
+        "provider-de-1",
+        "provider-de-2",
+        "provider-de-3 (cheats)",
+        "fizz-us",
+        "fizz-jp",
+    ];
+
+    // Two Fizz nodes behind provider 1 as their gateway.
+    for (i, region) in [(3usize, *b"US"), (4, *b"JP")] {
+        let k = key(&format!("fizz {i}"));
+        w.nodes.push(k.clone());
+        let c = client(w, &k).await?;
+        w.give(&k, spon(5_000), w.staking).await?;
+        gas.send(
+            &c,
+            w.staking,
+            Staking::stakeCall {
+                amount: spon(5_000),
+            },
+        )
+        .await?;
+        let hw = rtx(region);
+        gas.send(
+            &c,
+            w.registry,
+            Registry::registerFizzCall {
+                hardware: U256::from_be_bytes(hw.pack()),
+                probe_key: probe_signer(i).address(),
+                gateway: w.nodes[0].address(),
+            },
+        )
+        .await?;
+        w.probe(i, &hw, 0).await?;
+    }
+
+    // The test stablecoin, allowed as a payment token by a vote.
+    let usd: Address = {
+        use alloy_provider::Provider;
+        spon_e2e::rpc::provider(&w.url)
+            .raw_request(
+                "devnet_deploy".into(),
+                (
+                    Bytes::from(spon_e2e::artifact("spon-test-usd")?),
+                    Bytes::new(),
+                    w.deployer.address(),
+                ),
+            )
+            .await?
+    };
+    w.govern(vec![(
+        w.market,
+        Market::approvePaymentTokenCall { token: usd }.abi_encode(),
+    )])
+    .await?;
+    for n in 0..w.nodes.len() {
+        let hw = if n < 3 {
+            HOPPER
+        } else {
+            rtx(if n == 3 { *b"US" } else { *b"JP" })
+        };
+        w.probe(n, &hw, 0).await?;
+    }
+
+    // Delegators back providers 1 and 3.
+    let delegators = [key("delegator a"), key("delegator b")];
+    for (d, node) in delegators.iter().zip([0usize, 2]) {
+        let c = client(w, d).await?;
+        w.give(d, spon(20_000), w.staking).await?;
+        gas.send(
+            &c,
+            w.staking,
+            Staking::delegateCall {
+                provider: w.nodes[node].address(),
+                amount: spon(20_000),
+            },
+        )
+        .await?;
+    }
+
+    r.section("Nodes");
+    for (n, k) in w.nodes.iter().enumerate() {
+        let node = k.address();
+        let tier = w.view(w.registry, Registry::tierOfCall { node }).await?._0;
+        let pool = w
+            .view(w.staking, Staking::poolOfCall { provider: node })
+            .await?
+            ._0;
+        let hw = Hardware::unpack(
+            &w.view(w.registry, Registry::nodeOfCall { node })
+                .await?
+                ._2
+                .to_be_bytes(),
+        );
+        r.line(format!(
+            "{:<24} {node}  tier {tier}  {} × class {} in {}  pool {}",
+            names[n],
+            hw.gpu_count,
+            hw.gpu_model,
+            String::from_utf8_lossy(&hw.region),
+            show(pool, 18, "SPON")
+        ));
+    }
+
+    // Tenant orders: Hopper in SPON, an RTX 40 anywhere in tUSD.
+    let tenant = client(w, &w.tenant).await?;
+    let usdc = |n: u64| U256::from(n) * U256::from(1_000_000u64);
+    gas.send(
+        &tenant,
+        usd,
+        TestUsd::mintCall {
+            to: w.tenant.address(),
+            value: usdc(10_000),
+        },
+    )
+    .await?;
+    gas.send(
+        &tenant,
+        usd,
+        Token::approveCall {
+            spender: w.market,
+            value: U256::MAX,
+        },
+    )
+    .await?;
+    let rtx_req = spon_scoring::Requirements {
+        gpu_model: hardware::gpu::RTX_40,
+        gpu_count: 1,
+        min_vram_mib: 20_000,
+        regions: [[0; 2]; 4],
+        min_bandwidth_mbps: 500,
+        compute_types: hardware::compute::CUDA,
+        max_tier: 6,
+        flags: 0,
+    };
+    let rounds = if short { 1 } else { 3 };
+    let mut orders = Vec::new();
+    for _ in 0..rounds {
+        gas.send(
+            &tenant,
+            w.market,
+            Market::createOrderCall {
+                requirements: spon_e2e::hopper_order(),
+                payment_token: w.token,
+                max_price_per_hour: spon(10),
+                duration_secs: 3_600,
+                deposit: spon(10),
+            },
+        )
+        .await?;
+        orders.push((
+            w.view(w.market, Market::countsCall {}).await?._0,
+            w.token,
+            18u8,
+            "SPON",
+        ));
+        gas.send(
+            &tenant,
+            w.market,
+            Market::createOrderCall {
+                requirements: U256::from_be_bytes(rtx_req.pack()),
+                payment_token: usd,
+                max_price_per_hour: usdc(2),
+                duration_secs: 3_600,
+                deposit: usdc(2),
+            },
+        )
+        .await?;
+        orders.push((
+            w.view(w.market, Market::countsCall {}).await?._0,
+            usd,
+            6,
+            "tUSD",
+        ));
+    }
+
+    // Agents bid by their pricing.
+    r.section("Bids (each node's agent, by its pricing)");
+    for (n, k) in w.nodes.clone().iter().enumerate() {
+        let c = client(w, k).await?;
+        let floor_spon = [2u128, 3, 1, 1, 1][n];
+        let pricing = Pricing {
+            max_leases: 4,
+            rules: vec![
+                Rule {
+                    token: w.token,
+                    floor_per_gpu_hour: spon(floor_spon),
+                    gpu_model: None,
+                    region: None,
+                },
+                Rule {
+                    token: usd,
+                    floor_per_gpu_hour: U256::from(1_200_000u64 + 100_000 * n as u64),
+                    gpu_model: None,
+                    region: None,
+                },
+            ],
+        };
+        let mut bidder = Bidder::new(c, (w.market, w.registry), pricing, 0);
+        for (order, outcome) in bidder.round().await? {
+            let token = orders
+                .iter()
+                .find(|o| o.0 == order)
+                .context("an order of the demo")?;
+            r.line(match outcome {
+                Outcome::Bid(p) => format!(
+                    "{:<24} order {order}: bids {}/h",
+                    names[n],
+                    show(p, token.2, token.3)
+                ),
+                Outcome::Skipped(why) => format!("{:<24} order {order}: skips ({why:?})", names[n]),
+                Outcome::Closed => format!("{:<24} order {order}: closed", names[n]),
+                Outcome::Refused(e) => format!("{:<24} order {order}: refused {e}", names[n]),
+            });
+        }
+    }
+
+    // The matcher proposes the best bid of each order.
+    r.section("Matches (the matcher's proposals, by the shared score)");
+    let matcher_key = key("demo matcher");
+    w.fund(matcher_key.address()).await?;
+    let config = spon_matcher::config::Config {
+        rpc: w.url.clone(),
+        market: Some(w.market),
+        db: w.dir.join("matcher.redb"),
+        interval_secs: 0,
+        confirm_timeout_secs: 20,
+        ..spon_matcher::config::Config::default()
+    };
+    let mut matcher = spon_matcher::service::connect(&config, matcher_key).await?;
+    let proposed = matcher.round().await?;
+    r.line(format!("{proposed} proposals sent in one round"));
+    let mut matched = Vec::new();
+    for &(order, token, decimals, symbol) in &orders {
+        let bid = w.proposed(order).await?;
+        ensure!(bid != 0, "order {order} got no proposal");
+        let b = w.view(w.market, Market::bidOfCall { bid_id: bid }).await?;
+        let score = w
+            .view(w.market, Market::scoreOfCall { bid_id: bid })
+            .await?
+            ._0;
+        let n = w
+            .nodes
+            .iter()
+            .position(|k| k.address() == b._1)
+            .context("a demo node")?;
+        r.line(format!(
+            "order {order} ({symbol}): bid {bid} of {} at {}/h, score {score} of 1000000",
+            names[n],
+            show(b._2, decimals, symbol)
+        ));
+        gas.send(
+            &tenant,
+            w.market,
+            Market::acceptMatchCall {
+                order_id: order,
+                manifest_hash: alloy_primitives::keccak256(format!("manifest {order}")),
+            },
+        )
+        .await?;
+        matched.push((order, token, decimals, symbol, b._1));
+    }
+
+    // An hour later: settled, fees to the wei.
+    w.travel(3_600).await?;
+    r.section("Payments after one hour (fee: 0% in SPON, 2% otherwise)");
+    let treasury = w.deployer.address();
+    for &(order, token, decimals, symbol, node) in &matched {
+        let before_node = w
+            .view(token, Token::balanceOfCall { account: node })
+            .await?
+            ._0;
+        let before_t = w
+            .view(token, Token::balanceOfCall { account: treasury })
+            .await?
+            ._0;
+        let l = w
+            .view(w.leases, Leases::leaseOfCall { lease_id: order })
+            .await?;
+        gas.send(&tenant, w.leases, Leases::settleCall { lease_id: order })
+            .await?;
+        let to_node = w
+            .view(token, Token::balanceOfCall { account: node })
+            .await?
+            ._0
+            - before_node;
+        let fee = w
+            .view(token, Token::balanceOfCall { account: treasury })
+            .await?
+            ._0
+            - before_t;
+        let gross = l._3;
+        let expected_fee = if token == w.token {
+            U256::ZERO
+        } else {
+            gross * U256::from(200) / U256::from(10_000)
+        };
+        ensure!(
+            to_node + fee == gross,
+            "order {order}: {to_node} + {fee} is not {gross}"
+        );
+        ensure!(
+            fee == expected_fee,
+            "order {order}: fee {fee}, expected {expected_fee}"
+        );
+        r.line(format!(
+            "lease {order}: {} to the node, {} fee to the treasury (checked to the unit)",
+            exact(to_node, decimals, symbol),
+            exact(fee, decimals, symbol)
+        ));
+    }
+
+    // The cheat: a GPU-work challenge against provider 3.
+    r.section("A cheating node caught by a GPU-work challenge");
+    let cheat_node = w.nodes[2].address();
+    let challenger = key("demo challenger");
+    let cc = client(w, &challenger).await?;
+    w.give(&challenger, spon(10_000), w.challenges).await?;
+    let secret = alloy_primitives::B256::repeat_byte(0x5e);
+    let pool_before = w
+        .view(
+            w.staking,
+            Staking::poolOfCall {
+                provider: cheat_node,
+            },
+        )
+        .await?
+        ._0;
+    let del_before = w
+        .view(
+            w.staking,
+            Staking::delegationOfCall {
+                provider: cheat_node,
+                delegator: delegators[1].address(),
+            },
+        )
+        .await?
+        ._0;
+    gas.send(
+        &cc,
+        w.challenges,
+        Challenges::openChallengeCall {
+            kind: 1,
+            node: cheat_node,
+            lease_id: 0,
+            commitment: alloy_primitives::keccak256(secret),
+        },
+    )
+    .await?;
+    let id = w.view(w.challenges, Challenges::countCall {}).await?._0;
+    let signer = probe_signer(2);
+    w.fund(signer.address()).await?;
+    let probe = Probe::new(
+        Client::connect(&w.url, signer.clone()).await?,
+        signer,
+        cheat_node,
+        (w.registry, w.challenges),
+        Settings {
+            runs: 1,
+            cpu_gemm_n: 64,
+            cpu_copy_bytes: 1 << 16,
+            cpu_only: true,
+            ..Settings::default()
+        },
+        w.dir.join("reports"),
+        0,
+    );
+    let Answer {
+        n, mut c, backend, ..
+    } = probe.compute(id).await?;
+    for row in 0..n {
+        c[(row * n) as usize] ^= 1;
+    }
+    let tampered = Answer {
+        tree: spon_gpu_work::Tree::of_rows(&c, n),
+        n,
+        c,
+        backend,
+    };
+    probe.commit_gpu_work(id, &tampered).await?;
+    r.line(format!(
+        "challenge {id}: the node committed the root of a {n} × {n} product it did not compute"
+    ));
+    gas.send(
+        &cc,
+        w.challenges,
+        Challenges::revealSampleCall { id, secret },
+    )
+    .await?;
+    let refused = probe
+        .prove_gpu_work(id, &tampered)
+        .await
+        .expect_err("a tampered row is refused");
+    r.line(format!(
+        "its sampled rows are refused: {}",
+        format!("{refused:#}")
+            .split(" — ")
+            .next()
+            .unwrap_or_default()
+    ));
+    w.travel(3_601).await?;
+    gas.send(&cc, w.challenges, Challenges::resolveCall { id })
+        .await?;
+    w.travel(2 * DAY + 60).await?;
+    gas.send(&cc, w.challenges, Challenges::executeSlashCall { id })
+        .await?;
+    let pool_after = w
+        .view(
+            w.staking,
+            Staking::poolOfCall {
+                provider: cheat_node,
+            },
+        )
+        .await?
+        ._0;
+    let del_after = w
+        .view(
+            w.staking,
+            Staking::delegationOfCall {
+                provider: cheat_node,
+                delegator: delegators[1].address(),
+            },
+        )
+        .await?
+        ._0;
+    r.line(format!(
+        "pool of the node: {} → {}",
+        exact(pool_before, 18, "SPON"),
+        exact(pool_after, 18, "SPON")
+    ));
+    r.line(format!(
+        "its delegator:    {} → {}",
+        exact(del_before, 18, "SPON"),
+        exact(del_after, 18, "SPON")
+    ));
+    ensure!(
+        pool_after < pool_before && del_after < del_before,
+        "the slash took nothing"
+    );
+    let tier = w
+        .view(w.registry, Registry::tierOfCall { node: cheat_node })
+        .await?
+        ._0;
+    let jailed = w
+        .view(
+            w.staking,
+            Staking::isJailedCall {
+                provider: cheat_node,
+            },
+        )
+        .await?
+        ._0;
+    r.line(format!("the node is now tier {tier}, jailed: {jailed}"));
+
+    r.section("Gas (estimates of the devnet's meter, first call of each)");
+    for (op, g) in &gas.0 {
+        r.line(format!("{op:<70} {g:>9}"));
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let short = std::env::args().any(|a| a == "--short");
+    let (mut w, rt) = world("demo");
+    let mut report = Report::default();
+    report.section("Deployment");
+    report.line(format!(
+        "devnet {} — market {}, governor {}",
+        w.url, w.market, w.governor
+    ));
+    rt.block_on(play(&mut w, short, &mut report))?;
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/demo");
+    std::fs::create_dir_all(&root)?;
+    let page = root.join("report.html");
+    std::fs::write(&page, report.html())?;
+    println!("\nHTML report: {}", page.display());
+    Ok(())
+}
