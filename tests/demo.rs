@@ -19,7 +19,7 @@
 
 use std::fmt::Write as _;
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, U256};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
 use anyhow::{ensure, Context, Result};
@@ -168,24 +168,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     }
 
     // The test stablecoin, allowed as a payment token by a vote.
-    let usd: Address = {
-        use alloy_provider::Provider;
-        spon_e2e::rpc::provider(&w.url)
-            .raw_request(
-                "devnet_deploy".into(),
-                (
-                    Bytes::from(spon_e2e::artifact("spon-test-usd")?),
-                    Bytes::new(),
-                    w.deployer.address(),
-                ),
-            )
-            .await?
-    };
-    w.govern(vec![(
-        w.market,
-        Market::approvePaymentTokenCall { token: usd }.abi_encode(),
-    )])
-    .await?;
+    let usd = w.allowed_test_usd().await?;
     for n in 0..w.nodes.len() {
         let hw = if n < 3 {
             HOPPER
@@ -450,25 +433,24 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     let cc = client(w, &challenger).await?;
     w.give(&challenger, spon(10_000), w.challenges).await?;
     let secret = alloy_primitives::B256::repeat_byte(0x5e);
-    let pool_before = w
-        .view(
+    let delegator = delegators[1].address();
+    let stakes = || async {
+        let pool = w.view(
             w.staking,
             Staking::poolOfCall {
                 provider: cheat_node,
             },
-        )
-        .await?
-        ._0;
-    let del_before = w
-        .view(
+        );
+        let held = w.view(
             w.staking,
             Staking::delegationOfCall {
                 provider: cheat_node,
-                delegator: delegators[1].address(),
+                delegator,
             },
-        )
-        .await?
-        ._0;
+        );
+        anyhow::Ok((pool.await?._0, held.await?._0))
+    };
+    let (pool_before, del_before) = stakes().await?;
     gas.send(
         &cc,
         w.challenges,
@@ -537,25 +519,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     w.travel(2 * DAY + 60).await?;
     gas.send(&cc, w.challenges, Challenges::executeSlashCall { id })
         .await?;
-    let pool_after = w
-        .view(
-            w.staking,
-            Staking::poolOfCall {
-                provider: cheat_node,
-            },
-        )
-        .await?
-        ._0;
-    let del_after = w
-        .view(
-            w.staking,
-            Staking::delegationOfCall {
-                provider: cheat_node,
-                delegator: delegators[1].address(),
-            },
-        )
-        .await?
-        ._0;
+    let (pool_after, del_after) = stakes().await?;
     r.line(format!(
         "pool of the node: {} → {}",
         exact(pool_before, 18, "SPON"),

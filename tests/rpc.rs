@@ -362,6 +362,27 @@ impl World {
         Ok(block.header.timestamp)
     }
 
+    /// Deploys Test USD (6 decimals, open mint) and has governance allow
+    /// it as a payment token; its address.
+    pub async fn allowed_test_usd(&self) -> Result<Address> {
+        let usd: Address = provider(&self.url)
+            .raw_request(
+                "devnet_deploy".into(),
+                (
+                    Bytes::from(crate::artifact("spon-test-usd")?),
+                    Bytes::new(),
+                    self.deployer.address(),
+                ),
+            )
+            .await?;
+        self.govern(vec![(
+            self.market,
+            Market::approvePaymentTokenCall { token: usd }.abi_encode(),
+        )])
+        .await?;
+        Ok(usd)
+    }
+
     /// Gives `who` 100 ETH for fees.
     pub async fn fund(&self, who: Address) -> Result<()> {
         self.rpc(

@@ -12,7 +12,7 @@
 //! challenges — an honest node passes, a cheating one is refused and
 //! loses; unbonding and withdrawal; a proposal changing a market parameter.
 
-use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_sol_types::{eip712_domain, sol, SolCall, SolEvent, SolStruct};
 use spon_e2e::{
@@ -217,24 +217,7 @@ fn the_whole_market_through_json_rpc() {
         // An order in Test USD (6 decimals), allowed by a proposal: the
         // node is paid less the 2% fee, the treasury gets the fee, to the
         // unit.
-        let usd: Address = {
-            use alloy_provider::Provider;
-            spon_e2e::rpc::provider(&w.url)
-                .raw_request(
-                    "devnet_deploy".into(),
-                    (
-                        Bytes::from(spon_e2e::artifact("spon-test-usd")?),
-                        Bytes::new(),
-                        w.deployer.address(),
-                    ),
-                )
-                .await?
-        };
-        w.govern(vec![(
-            w.market,
-            M::approvePaymentTokenCall { token: usd }.abi_encode(),
-        )])
-        .await?;
+        let usd = w.allowed_test_usd().await?;
         // Six days of voting and timelock passed: fresh probes.
         for n in 0..w.nodes.len() {
             w.probe(n, &HOPPER, 0).await?;
