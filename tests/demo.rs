@@ -107,15 +107,7 @@ impl Gas {
 
 /// `amount` in whole tokens, e.g. `12.5 SPON`.
 fn show(amount: U256, decimals: u8, symbol: &str) -> String {
-    let unit = U256::from(10u64).pow(U256::from(decimals));
-    let frac = format!(
-        "{:0>w$}",
-        (amount % unit).to_string(),
-        w = usize::from(decimals)
-    );
-    let frac = frac.trim_end_matches('0');
-    let dot = if frac.is_empty() { "" } else { "." };
-    format!("{}{dot}{frac} {symbol}", amount / unit)
+    format!("{} {symbol}", spon_client::units::format(amount, decimals))
 }
 
 /// As [`show`], with the exact smallest units.

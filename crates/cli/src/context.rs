@@ -10,9 +10,7 @@ use alloy_sol_types::{SolCall, SolEvent};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Map, Value};
-use spon_client::{bindings::Token, Client, Deployment};
-
-use crate::units;
+use spon_client::{bindings::Token, units, Client, Deployment};
 
 /// Options every command takes.
 #[derive(Args, Debug, Clone)]
@@ -56,6 +54,16 @@ pub struct Global {
 }
 
 impl Global {
+    /// The endpoint and key options, as the deployment code takes them.
+    pub fn wallet(&self) -> spon_deploy::cli::Wallet {
+        spon_deploy::cli::Wallet {
+            rpc_url: self.rpc_url.clone(),
+            private_key_env: self.private_key_env.clone(),
+            keystore: self.keystore.clone(),
+            password_file: self.password_file.clone(),
+        }
+    }
+
     /// Where the key is looked for, for errors without one.
     pub fn key_hint(&self) -> String {
         format!(
@@ -294,6 +302,19 @@ impl Ctx {
             .map(|l| Ok((E::decode_log_data(l.data(), true)?, l)))
             .collect()
     }
+}
+
+/// The first `E` a transaction logged.
+pub fn event<E: SolEvent>(r: &TransactionReceipt) -> Option<E> {
+    r.inner
+        .logs()
+        .iter()
+        .find_map(|l| E::decode_log_data(l.data(), true).ok())
+}
+
+/// The first `E` a transaction logged; an error naming it if none.
+pub fn expect_event<E: SolEvent>(r: &TransactionReceipt) -> Result<E> {
+    event(r).with_context(|| format!("no {} in the receipt", E::SIGNATURE))
 }
 
 /// A command's result: lines for people, an object for scripts.

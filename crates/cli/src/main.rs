@@ -11,7 +11,6 @@
 mod cmd;
 mod context;
 mod spec;
-mod units;
 
 use std::process::ExitCode;
 
@@ -20,6 +19,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use cmd::{challenge, gov, market, node, stake, status, token};
 use context::{Ctx, Global, Out};
+use spon_client::units;
 
 /// The SPON compute market from the command line.
 ///
@@ -218,13 +218,7 @@ fn main() -> ExitCode {
         Command::Deploy(args) => {
             // The deployment drives its own runtime, outside ours.
             let g = &cli.global;
-            let wallet = spon_deploy::cli::Wallet {
-                rpc_url: g.rpc_url.clone(),
-                private_key_env: g.private_key_env.clone(),
-                keystore: g.keystore.clone(),
-                password_file: g.password_file.clone(),
-            };
-            spon_deploy::cli::key(&wallet)
+            spon_deploy::cli::key(&g.wallet())
                 .and_then(|k| spon_deploy::cli::deploy(&g.rpc_url, k, &g.key_hint(), args))
                 .map(|()| Out::default())
         }

@@ -8,7 +8,10 @@
 //!   back as the contract's custom error name ([`Refused`]) and nothing is
 //!   sent;
 //! - [`Deployment`]: the contract addresses of a `deployments/<chainId>.json`
-//!   written by `scripts/deploy`.
+//!   written by `scripts/deploy`;
+//! - [`units`]: token amounts as decimal text and back.
+
+pub mod units;
 
 use std::path::Path;
 

@@ -3,14 +3,13 @@
 use std::path::PathBuf;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use alloy_sol_types::SolEvent;
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 use spon_client::bindings::Challenges;
 
 use crate::{
-    context::{Ctx, Out},
+    context::{event, expect_event, Ctx, Out},
     spec::names,
 };
 
@@ -134,12 +133,7 @@ pub async fn run(ctx: &Ctx, cmd: ChallengeCmd) -> Result<Out> {
                     },
                 )
                 .await?;
-            let e = r
-                .inner
-                .logs()
-                .iter()
-                .find_map(|l| Challenges::ChallengeOpened::decode_log_data(l.data(), true).ok())
-                .context("no ChallengeOpened in the receipt")?;
+            let e = expect_event::<Challenges::ChallengeOpened>(&r)?;
             out.field("challenge", e.challengeId);
             out.kv("bond", spon.json(bond), spon.show(bond));
             out.field("node must act by", e.deadline);
@@ -181,12 +175,7 @@ pub async fn run(ctx: &Ctx, cmd: ChallengeCmd) -> Result<Out> {
             let r = ctx
                 .send(challenges, Challenges::executeSlashCall { id })
                 .await?;
-            if let Some(e) = r
-                .inner
-                .logs()
-                .iter()
-                .find_map(|l| Challenges::SlashExecuted::decode_log_data(l.data(), true).ok())
-            {
+            if let Some(e) = event::<Challenges::SlashExecuted>(&r) {
                 out.field("node", e.node);
                 out.kv("slashed", spon.json(e.amount), spon.show(e.amount));
             }

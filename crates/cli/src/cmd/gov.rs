@@ -1,14 +1,14 @@
 //! `spon gov`: proposals, votes, queue and execution.
 
 use alloy_primitives::{keccak256, Address, Bytes, U256};
-use alloy_sol_types::{SolCall, SolEvent};
+use alloy_sol_types::SolCall;
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 use spon_client::bindings::{Governance, Market, Registry};
 
 use crate::{
-    context::{Ctx, Out},
+    context::{event, expect_event, Ctx, Out},
     spec::names,
 };
 
@@ -161,12 +161,7 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
                     },
                 )
                 .await?;
-            let e = r
-                .inner
-                .logs()
-                .iter()
-                .find_map(|l| Governance::ProposalCreated::decode_log_data(l.data(), true).ok())
-                .context("no ProposalCreated in the receipt")?;
+            let e = expect_event::<Governance::ProposalCreated>(&r)?;
             out.field("proposal", e.id);
             out.field("calls", e.calls);
             out.field("vote", format!("{} → {}", e.voteStart, e.voteEnd));
@@ -232,12 +227,7 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
         GovCmd::Unlock { id } => {
             let spon = ctx.token("SPON").await?;
             let r = ctx.send(gov, Governance::unlockCall { id }).await?;
-            if let Some(e) = r
-                .inner
-                .logs()
-                .iter()
-                .find_map(|l| Governance::VotesUnlocked::decode_log_data(l.data(), true).ok())
-            {
+            if let Some(e) = event::<Governance::VotesUnlocked>(&r) {
                 out.kv("unlocked", spon.json(e.amount), spon.show(e.amount));
             }
             r

@@ -1,7 +1,6 @@
 //! `spon order`, `bid`, `match`, `lease`: the market from both sides.
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use alloy_sol_types::SolEvent;
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde_json::json;
@@ -9,7 +8,7 @@ use spon_client::bindings::{Leases, Market};
 use spon_scoring::Requirements;
 
 use crate::{
-    context::{Ctx, Out, TokenInfo},
+    context::{event, expect_event, Ctx, Out, TokenInfo},
     spec::{describe_requirements, names, RequirementsArgs},
 };
 
@@ -232,12 +231,7 @@ pub async fn order_cmd(ctx: &Ctx, cmd: OrderCmd) -> Result<Out> {
                     },
                 )
                 .await?;
-            let e = receipt
-                .inner
-                .logs()
-                .iter()
-                .find_map(|l| Market::OrderCreated::decode_log_data(l.data(), true).ok())
-                .context("no OrderCreated in the receipt")?;
+            let e = expect_event::<Market::OrderCreated>(&receipt)?;
             out.field("order", e.orderId);
             out.field("requirements", describe_requirements(&r));
             out.kv("max per hour", t.json(max), t.show(max));
@@ -388,13 +382,7 @@ pub async fn bid_cmd(ctx: &Ctx, cmd: BidCmd) -> Result<Out> {
                     },
                 )
                 .await?;
-            let bid = r
-                .inner
-                .logs()
-                .iter()
-                .find_map(|l| Market::BidPlaced::decode_log_data(l.data(), true).ok())
-                .context("no BidPlaced in the receipt")?
-                .bidId;
+            let bid = expect_event::<Market::BidPlaced>(&r)?.bidId;
             let score = ctx
                 .view(market, Market::scoreOfCall { bid_id: bid })
                 .await?
@@ -480,62 +468,46 @@ pub async fn match_cmd(ctx: &Ctx, cmd: MatchCmd) -> Result<Out> {
 pub async fn lease_cmd(ctx: &Ctx, cmd: LeaseCmd) -> Result<Out> {
     let leases = ctx.addr("leases")?;
     let mut out = Out::default();
-    let (id, r) = match cmd {
+    let (lease, call_settle) = match cmd {
         LeaseCmd::Status { lease } => return lease_status(ctx, lease).await,
-        LeaseCmd::Settle { lease } => {
-            known_lease(ctx, lease).await?;
-            (
-                lease,
-                ctx.send(leases, Leases::settleCall { lease_id: lease })
-                    .await?,
-            )
-        }
-        LeaseCmd::Close { lease } => {
-            known_lease(ctx, lease).await?;
-            (
-                lease,
-                ctx.send(leases, Leases::closeLeaseCall { lease_id: lease })
-                    .await?,
-            )
-        }
+        LeaseCmd::Settle { lease } => (lease, true),
+        LeaseCmd::Close { lease } => (lease, false),
     };
-    let l = ctx
-        .view(leases, Leases::leaseOfCall { lease_id: id })
-        .await?;
-    let t = ctx.token_at(l._2).await?;
-    for log in r.inner.logs() {
-        if let Ok(e) = Leases::LeaseSettled::decode_log_data(log.data(), true) {
-            out.kv("to node", t.json(e.toProvider), t.show(e.toProvider));
-            out.kv("fee", t.json(e.fee), t.show(e.fee));
-            out.field("paid until", e.paidUntil);
-        }
-        if let Ok(e) = Leases::LeaseClosed::decode_log_data(log.data(), true) {
-            out.kv("refund", t.json(e.refund), t.show(e.refund));
-            out.field("closed", "yes");
-        }
+    let t = ctx.token_at(known_lease(ctx, lease).await?._2).await?;
+    let r = if call_settle {
+        ctx.send(leases, Leases::settleCall { lease_id: lease })
+            .await?
+    } else {
+        ctx.send(leases, Leases::closeLeaseCall { lease_id: lease })
+            .await?
+    };
+    if let Some(e) = event::<Leases::LeaseSettled>(&r) {
+        out.kv("to node", t.json(e.toProvider), t.show(e.toProvider));
+        out.kv("fee", t.json(e.fee), t.show(e.fee));
+        out.field("paid until", e.paidUntil);
+    }
+    if let Some(e) = event::<Leases::LeaseClosed>(&r) {
+        out.kv("refund", t.json(e.refund), t.show(e.refund));
+        out.field("closed", "yes");
     }
     out.tx(&r);
     Ok(out)
 }
 
-async fn known_lease(ctx: &Ctx, id: u64) -> Result<()> {
+/// Lease `id` as `leaseOf` reports it; an error if there is none.
+async fn known_lease(ctx: &Ctx, id: u64) -> Result<Leases::leaseOfReturn> {
     let l = ctx
         .view(ctx.addr("leases")?, Leases::leaseOfCall { lease_id: id })
         .await?;
     if l._10 == 0 {
         bail!("unknown lease {id}: a lease opens when its order's match is accepted");
     }
-    Ok(())
+    Ok(l)
 }
 
 async fn lease_status(ctx: &Ctx, id: u64) -> Result<Out> {
     let leases = ctx.addr("leases")?;
-    let l = ctx
-        .view(leases, Leases::leaseOfCall { lease_id: id })
-        .await?;
-    if l._10 == 0 {
-        bail!("unknown lease {id}: a lease opens when its order's match is accepted");
-    }
+    let l = known_lease(ctx, id).await?;
     let t: TokenInfo = ctx.token_at(l._2).await?;
     let mut out = Out::default();
     out.field("lease", id);

@@ -3,13 +3,12 @@
 
 use alloy_primitives::{Address, U256};
 use alloy_rpc_types_eth::TransactionReceipt;
-use alloy_sol_types::SolEvent;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 use spon_client::bindings::Staking;
 
-use crate::context::{Ctx, Out};
+use crate::context::{event, expect_event, Ctx, Out};
 
 /// `stake AMOUNT`.
 #[derive(Args, Debug)]
@@ -54,12 +53,7 @@ pub struct RewardsArgs {
 
 /// The unbonding request a receipt started.
 fn request_of(r: &TransactionReceipt) -> Result<(U256, u64)> {
-    r.inner
-        .logs()
-        .iter()
-        .find_map(|l| Staking::UnbondingStarted::decode_log_data(l.data(), true).ok())
-        .map(|e| (e.requestId, e.releaseAt))
-        .context("no UnbondingStarted in the receipt")
+    expect_event::<Staking::UnbondingStarted>(r).map(|e| (e.requestId, e.releaseAt))
 }
 
 /// Stakes in the caller's own pool.
@@ -194,12 +188,7 @@ pub async fn withdraw(ctx: &Ctx, request: U256) -> Result<Out> {
             },
         )
         .await?;
-    let paid = r
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| Staking::Withdrawn::decode_log_data(l.data(), true).ok())
-        .map_or(req._2, |e| e.amount);
+    let paid = event::<Staking::Withdrawn>(&r).map_or(req._2, |e| e.amount);
     let mut out = Out::default();
     out.kv("withdrawn", spon.json(paid), spon.show(paid));
     out.tx(&r);

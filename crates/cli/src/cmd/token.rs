@@ -146,13 +146,8 @@ async fn deploy_test_usd(ctx: &Ctx, g: &Global, artifacts: &std::path::Path) -> 
     let path = artifacts.join("spon-test-usd.wasm");
     let wasm = std::fs::read(&path)
         .with_context(|| format!("{} is missing: run scripts/build-contracts", path.display()))?;
-    let key = spon_deploy::cli::key(&spon_deploy::cli::Wallet {
-        rpc_url: g.rpc_url.clone(),
-        private_key_env: g.private_key_env.clone(),
-        keystore: g.keystore.clone(),
-        password_file: g.password_file.clone(),
-    })?
-    .with_context(|| format!("no wallet: {}", g.key_hint()))?;
+    let key = spon_deploy::cli::key(&g.wallet())?
+        .with_context(|| format!("no wallet: {}", g.key_hint()))?;
     let url = g.rpc_url.clone();
     // The deployment backend drives its own runtime: run it on a thread.
     let (address, receipt, code) = std::thread::spawn(move || -> Result<_> {
