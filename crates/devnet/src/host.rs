@@ -54,13 +54,24 @@ fn charge(c: &C<'_>, ink: u64) {
     c.data().state.borrow_mut().costs.host(ink);
 }
 
+/// How a program calls another contract.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Call,
+    Static,
+    /// The callee's code on the caller's storage, sender and value.
+    Delegate,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn call(
     c: &mut C<'_>,
+    kind: Kind,
     to: i32,
     data: i32,
     len: i32,
     value: Option<i32>,
-    is_static: bool,
+    gas: i64,
     out_len: i32,
 ) -> Result<i32> {
     let to = read_address(c, to)?;
@@ -84,25 +95,11 @@ fn call(
     // Stylus persists the caller's storage cache before any outgoing call.
     let cache = std::mem::take(&mut f.cache);
     flush(&f.state, f.address, cache);
-    let callee = Frame {
-        state: f.state.clone(),
-        engine: f.engine.clone(),
-        linker: f.linker.clone(),
-        modules: f.modules.clone(),
-        address: to,
-        sender: f.address,
-        origin: f.origin,
-        value,
-        args,
-        output: Vec::new(),
-        return_data: Vec::new(),
-        cache: Default::default(),
-        is_static: f.is_static || is_static,
-        timestamp: f.timestamp,
-        block_number: f.block_number,
-        depth: f.depth + 1,
-        instructions: 0,
+    let mut callee = match kind {
+        Kind::Delegate => f.child(f.address, to, f.sender, f.value, false, args, false),
+        _ => f.child(to, to, f.address, value, true, args, kind == Kind::Static),
     };
+    callee.gas = (gas as u64).min(callee.gas);
     let (ok, output, instructions) = run(callee)?;
     let f = c.data_mut();
     f.instructions += instructions;
@@ -110,6 +107,43 @@ fn call(
     f.return_data = output;
     write(c, out_len, &n.to_le_bytes())?;
     Ok(i32::from(!ok))
+}
+
+/// `create1` (no salt) or `create2`: runs EVM init code from the program
+/// (whose storage cache is flushed first); writes the new address (zero
+/// if the creation failed) and the length of the revert data, which
+/// becomes the return data.
+#[allow(clippy::too_many_arguments)]
+fn create(
+    c: &mut C<'_>,
+    code: i32,
+    len: i32,
+    endowment: i32,
+    salt: Option<i32>,
+    contract: i32,
+    revert_len: i32,
+) -> Result<()> {
+    let init_code = read(c, code, len)?;
+    let value = U256::from_be_bytes(read_word(c, endowment)?.0);
+    let salt = salt.map(|ptr| read_word(c, ptr)).transpose()?;
+    if c.data().is_static {
+        return Err(host_error("contract creation in a static call"));
+    }
+    charge(c, HOSTIO_INK);
+    let f = c.data_mut();
+    let cache = std::mem::take(&mut f.cache);
+    flush(&f.state, f.address, cache);
+    let created = crate::evm::create(f, f.address, salt, value, init_code)?;
+    f.instructions += created.instructions;
+    f.return_data = if created.success {
+        Vec::new()
+    } else {
+        created.output
+    };
+    let n = f.return_data.len() as i32;
+    let address = created.address.unwrap_or_default();
+    write(c, contract, address.as_slice())?;
+    write(c, revert_len, &n.to_le_bytes())
 }
 
 /// A linker with every host function a stylus-sdk 0.9 program may import.
@@ -355,47 +389,50 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
     l.func_wrap(
         vm,
         "call_contract",
-        |mut c: C<'_>, to: i32, data: i32, len: i32, value: i32, _gas: i64, out_len: i32| {
-            call(&mut c, to, data, len, Some(value), false, out_len)
+        |mut c: C<'_>, to: i32, data: i32, len: i32, value: i32, gas: i64, out_len: i32| {
+            call(&mut c, Kind::Call, to, data, len, Some(value), gas, out_len)
         },
     )?;
     l.func_wrap(
         vm,
         "static_call_contract",
-        |mut c: C<'_>, to: i32, data: i32, len: i32, _gas: i64, out_len: i32| {
-            call(&mut c, to, data, len, None, true, out_len)
+        |mut c: C<'_>, to: i32, data: i32, len: i32, gas: i64, out_len: i32| {
+            call(&mut c, Kind::Static, to, data, len, None, gas, out_len)
         },
     )?;
     l.func_wrap(
         vm,
         "delegate_call_contract",
-        |mut c: C<'_>, _to: i32, _data: i32, _len: i32, _gas: i64, out_len: i32| -> Result<i32> {
-            c.data_mut().return_data = b"delegate calls are not supported yet".to_vec();
-            let n = c.data().return_data.len() as i32;
-            write(&mut c, out_len, &n.to_le_bytes())?;
-            Ok(1)
+        |mut c: C<'_>, to: i32, data: i32, len: i32, gas: i64, out_len: i32| {
+            call(&mut c, Kind::Delegate, to, data, len, None, gas, out_len)
         },
     )?;
     l.func_wrap(
         vm,
         "create1",
-        |mut c: C<'_>, _code: i32, _len: i32, _endowment: i32, contract: i32, revert_len: i32| {
-            write(&mut c, contract, &[0u8; 20])?;
-            write(&mut c, revert_len, &0i32.to_le_bytes())
+        |mut c: C<'_>, code: i32, len: i32, endowment: i32, contract: i32, revert_len: i32| {
+            create(&mut c, code, len, endowment, None, contract, revert_len)
         },
     )?;
     l.func_wrap(
         vm,
         "create2",
         |mut c: C<'_>,
-         _code: i32,
-         _len: i32,
-         _endowment: i32,
-         _salt: i32,
+         code: i32,
+         len: i32,
+         endowment: i32,
+         salt: i32,
          contract: i32,
          revert_len: i32| {
-            write(&mut c, contract, &[0u8; 20])?;
-            write(&mut c, revert_len, &0i32.to_le_bytes())
+            create(
+                &mut c,
+                code,
+                len,
+                endowment,
+                Some(salt),
+                contract,
+                revert_len,
+            )
         },
     )?;
     l.func_wrap(vm, "return_data_size", |c: C<'_>| -> i32 {

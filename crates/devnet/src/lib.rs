@@ -20,12 +20,18 @@
 //! instrumentation, host I/O and state as published and as the EVM prices
 //! them).
 //!
-//! [`rpc`] serves it over JSON-RPC (`spon-devnet` binary) for alloy clients.
+//! **EVM bytecode** runs too, in revm's interpreter ([`evm`]): every frame,
+//! EVM or WASM, is dispatched here, so calls go both ways (an EVM contract
+//! calling a Stylus program and back) over one state, with one rollback
+//! rule. Contract creation (a transaction without `to`, `CREATE`/`CREATE2`,
+//! the Stylus `create1`/`create2` hooks) runs EVM init code; code it returns
+//! that starts with Stylus's `0xEFF000` prefix is stored as a program and
+//! runs once the **ArbWasm precompile**'s `activateProgram` accepted it
+//! ([`arbwasm`]), which is the deploy flow of `cargo stylus deploy`.
+//! Delegate calls run the callee's code (EVM or WASM) on the caller's
+//! storage. The standard precompiles (`0x01`–`0x09`) are revm's.
 //!
-//! Not yet here (the devnet issue tracks them): EVM bytecode through revm,
-//! the ArbWasm precompile and the deploy prelude (so contract creation by
-//! transaction; `devnet_deploy` stands in). `create1`/`create2`/
-//! `delegate_call_contract` report failure.
+//! [`rpc`] serves it over JSON-RPC (`spon-devnet` binary) for alloy clients.
 
 use std::{
     cell::RefCell,
@@ -35,7 +41,7 @@ use std::{
 };
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use wasmtime::{Caller, Config, Engine, Linker, Memory, Module, Store};
 
 /// Block timestamp of a new chain (2026-01-01T00:00:00Z).
@@ -47,12 +53,17 @@ pub const TX_FUEL: u64 = 10_000_000_000;
 /// Deepest call stack allowed.
 pub const MAX_DEPTH: usize = 64;
 
-/// An account: balance, code (Stylus code, or empty), storage.
+/// An account: nonce, balance, code (EVM bytecode, Stylus code, or
+/// empty), storage.
 #[derive(Debug, Clone, Default)]
 pub struct Account {
+    /// Transactions sent (an externally owned account) or contracts
+    /// created (a contract, which starts at 1).
+    pub nonce: u64,
     /// Native balance in wei.
     pub balance: U256,
-    /// Deployed code: `0xEFF000 ‖ 0x00 ‖ brotli(wasm)` for Stylus programs.
+    /// Deployed code: EVM bytecode, or `0xEFF000 ‖ 0x00 ‖ brotli(wasm)`
+    /// for Stylus programs.
     pub code: Vec<u8>,
     /// Persistent storage.
     pub storage: HashMap<B256, B256>,
@@ -64,8 +75,9 @@ pub struct Account {
 pub struct Override {
     /// Its balance.
     pub balance: Option<U256>,
-    /// Its code: Stylus code (`0xEFF000 ‖ …`) or a WASM module, checked
-    /// as a deployment is (there is no EVM here).
+    /// Its code: EVM bytecode, Stylus code (`0xEFF000 ‖ …`, activated
+    /// for the call when the activation checks accept it) or a WASM
+    /// module (checked and activated the same way).
     pub code: Option<Vec<u8>>,
     /// Its whole storage, replaced.
     pub state: Option<HashMap<B256, B256>>,
@@ -102,8 +114,10 @@ pub struct Outcome {
     /// Ink of the programs' operators, all frames together.
     pub ink: u64,
     /// Estimated gas: intrinsic, operators' and host calls' ink, state
-    /// access, logs (see [`meter`]).
+    /// access, logs, EVM frames' own gas (see [`meter`]).
     pub gas: u64,
+    /// The contract a creation transaction created (none if it failed).
+    pub created: Option<Address>,
 }
 
 #[derive(Default)]
@@ -119,13 +133,64 @@ struct State {
     /// Ink of the programs' operators in this transaction.
     program_ink: u64,
     costs: meter::Costs,
+    /// Activated Stylus programs, by the keccak256 of their code.
+    programs: HashMap<B256, Module>,
+}
+
+/// What a frame puts back when it reverts.
+struct Snapshot {
+    accounts: HashMap<Address, Account>,
+    transient: HashMap<(Address, B256), B256>,
+    logs: usize,
+    programs: HashMap<B256, Module>,
+}
+
+impl State {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            accounts: self.accounts.clone(),
+            transient: self.transient.clone(),
+            logs: self.logs.len(),
+            programs: self.programs.clone(),
+        }
+    }
+
+    fn restore(&mut self, s: Snapshot) {
+        self.accounts = s.accounts;
+        self.transient = s.transient;
+        self.logs.truncate(s.logs);
+        self.programs = s.programs;
+    }
+
+    /// The code at `address` (empty if none).
+    fn code(&self, address: Address) -> Vec<u8> {
+        self.accounts
+            .get(&address)
+            .map(|a| a.code.clone())
+            .unwrap_or_default()
+    }
+
+    /// Moves `value` from `from` to `to`; false (nothing moved) if `from`
+    /// has less.
+    fn transfer(&mut self, from: Address, to: Address, value: U256) -> bool {
+        let have = self
+            .accounts
+            .get(&from)
+            .map(|a| a.balance)
+            .unwrap_or_default();
+        if have < value {
+            return false;
+        }
+        self.accounts.entry(from).or_default().balance -= value;
+        self.accounts.entry(to).or_default().balance += value;
+        true
+    }
 }
 
 /// An in-process chain that runs Stylus programs.
 pub struct Chain {
     engine: Engine,
     linker: Linker<Frame>,
-    modules: HashMap<B256, Module>,
     state: Rc<RefCell<State>>,
     /// Current block timestamp (seconds).
     pub timestamp: u64,
@@ -134,16 +199,22 @@ pub struct Chain {
     next_address: u64,
 }
 
-/// Data of one executing frame (one program invocation).
+/// Data of one executing frame (one call: a program, EVM code, a
+/// precompile or a plain account).
 struct Frame {
     state: Rc<RefCell<State>>,
     engine: Engine,
     linker: Linker<Frame>,
-    modules: HashMap<B256, Module>,
+    /// Whose storage and balance the code acts on.
     address: Address,
+    /// Whose code runs (differs from `address` in a delegate call).
+    code_address: Address,
     sender: Address,
     origin: Address,
     value: U256,
+    /// Whether `value` moves from `sender` to `address` (not in a
+    /// delegate call, where it is only the value the code sees).
+    transfer: bool,
     args: Vec<u8>,
     output: Vec<u8>,
     return_data: Vec<u8>,
@@ -152,6 +223,8 @@ struct Frame {
     timestamp: u64,
     block_number: u64,
     depth: usize,
+    /// Gas the frame may use, when it runs EVM code.
+    gas: u64,
     instructions: u64,
 }
 
@@ -224,7 +297,6 @@ impl Chain {
         Chain {
             engine,
             linker,
-            modules: HashMap::new(),
             state: Rc::default(),
             timestamp: GENESIS_TIME,
             block_number: 1,
@@ -232,23 +304,48 @@ impl Chain {
         }
     }
 
-    /// Deploys a Stylus module: refuses it if Nitro's activation would,
-    /// stores it as Stylus code at a fresh address and returns the address.
+    /// Deploys a Stylus module in one step (what creation by transaction
+    /// and `activateProgram` do in two): refuses it if Nitro's activation
+    /// would, stores it as activated Stylus code at a fresh address and
+    /// returns the address.
     ///
     /// # Errors
     /// The activation checks' refusals, or a module wasmtime cannot compile.
     pub fn deploy(&mut self, wasm: &[u8]) -> Result<Address> {
         let (code, module) = accept(wasm)?;
-        self.modules.insert(keccak256(&code), module);
         self.next_address += 1;
         let address = Address::left_padding_from(&self.next_address.to_be_bytes());
+        let mut s = self.state.borrow_mut();
+        s.programs.insert(keccak256(&code), module);
+        let account = s.accounts.entry(address).or_default();
+        account.code = code;
+        account.nonce = 1;
+        Ok(address)
+    }
+
+    /// The nonce of `address`.
+    pub fn nonce(&self, address: Address) -> u64 {
+        self.state
+            .borrow()
+            .accounts
+            .get(&address)
+            .map_or(0, |a| a.nonce)
+    }
+
+    /// Sets the nonce of `address` (an account sending a transaction).
+    pub fn set_nonce(&mut self, address: Address, nonce: u64) {
         self.state
             .borrow_mut()
             .accounts
             .entry(address)
             .or_default()
-            .code = code;
-        Ok(address)
+            .nonce = nonce;
+    }
+
+    /// Whether the Stylus code at `address` is activated.
+    pub fn is_activated(&self, address: Address) -> bool {
+        let s = self.state.borrow();
+        s.programs.contains_key(&keccak256(s.code(address)))
     }
 
     /// Sets `address`'s native balance.
@@ -274,12 +371,7 @@ impl Chain {
     /// The code at `address` (empty if none): `0xEFF000 ‖ 0x00 ‖
     /// brotli(wasm)` for a Stylus program.
     pub fn code(&self, address: Address) -> Vec<u8> {
-        self.state
-            .borrow()
-            .accounts
-            .get(&address)
-            .map(|a| a.code.clone())
-            .unwrap_or_default()
+        self.state.borrow().code(address)
     }
 
     /// Storage slot `slot` of `address`.
@@ -299,7 +391,8 @@ impl Chain {
     }
 
     /// Sends a transaction from `from` to `to`; state changes are kept only
-    /// if it succeeds.
+    /// if it succeeds. The sender's nonce is the caller's to keep
+    /// ([`Chain::set_nonce`]); a creation bumps it itself.
     ///
     /// # Errors
     /// Only for host failures (a program that traps or reverts gives an
@@ -311,7 +404,18 @@ impl Chain {
         calldata: &[u8],
         value: U256,
     ) -> Result<Outcome> {
-        self.execute(from, to, calldata, value, false)
+        self.execute(from, Some(to), calldata, value, false)
+    }
+
+    /// A creation transaction: runs `init_code` (EVM bytecode) at the
+    /// address `from`'s nonce gives and stores the code it returns
+    /// ([`Outcome::created`]). Stylus code (`0xEFF000 ‖ …`) is stored as
+    /// is and runs once activated through [`arbwasm::ADDRESS`].
+    ///
+    /// # Errors
+    /// As [`Chain::transact`].
+    pub fn create(&mut self, from: Address, init_code: &[u8], value: U256) -> Result<Outcome> {
+        self.execute(from, None, init_code, value, false)
     }
 
     /// A read-only call: like [`Chain::transact`], but every state change is
@@ -320,50 +424,63 @@ impl Chain {
     /// # Errors
     /// As [`Chain::transact`].
     pub fn view(&mut self, from: Address, to: Address, calldata: &[u8]) -> Result<Outcome> {
-        self.forgetting(|c| c.execute(from, to, calldata, U256::ZERO, true))
+        self.forgetting(|c| c.execute(from, Some(to), calldata, U256::ZERO, true))
     }
 
     /// A transaction run and then forgotten (what `eth_call` and
-    /// `eth_estimateGas` do), with `overrides` applied to the accounts
-    /// first: writes are allowed, every state change (the overrides too) is
-    /// discarded, logs and counts are reported.
+    /// `eth_estimateGas` do; `to: None` simulates a creation), with
+    /// `overrides` applied to the accounts first: writes are allowed,
+    /// every state change (the overrides too) is discarded, logs and
+    /// counts are reported.
     ///
     /// # Errors
-    /// Overridden code the activation checks refuse; as
+    /// Overridden Stylus code the activation checks refuse; as
     /// [`Chain::transact`].
     pub fn simulate(
         &mut self,
         overrides: &HashMap<Address, Override>,
         from: Address,
-        to: Address,
+        to: Option<Address>,
         calldata: &[u8],
         value: U256,
     ) -> Result<Outcome> {
         let mut codes = HashMap::new();
         for (address, o) in overrides {
             if let Some(code) = &o.code {
-                let wasm = if code.starts_with(&stylus_artifact::STYLUS_PREFIX) {
-                    stylus_artifact::module_of(code)?
+                let program = if stylus_artifact::is_stylus_code(code) {
+                    Some(stylus_artifact::module_of(code)?)
                 } else if code.starts_with(b"\0asm") {
-                    code.clone()
+                    Some(code.clone())
                 } else {
-                    bail!("code override of {address}: only Stylus programs run here");
+                    None
                 };
-                let (code, module) = accept(&wasm)?;
-                self.modules.insert(keccak256(&code), module);
-                codes.insert(*address, code);
+                let code = match program {
+                    Some(wasm) => {
+                        let (code, module) =
+                            accept(&wasm).with_context(|| format!("code override of {address}"))?;
+                        codes.insert(*address, (code, Some(module)));
+                        continue;
+                    }
+                    None => code.clone(),
+                };
+                codes.insert(*address, (code, None));
             }
         }
         self.forgetting(|c| {
             {
                 let mut s = c.state.borrow_mut();
+                for (code, module) in codes.values() {
+                    if let Some(module) = module {
+                        s.programs.insert(keccak256(code), module.clone());
+                    }
+                }
                 for (address, o) in overrides {
                     let account = s.accounts.entry(*address).or_default();
                     if let Some(b) = o.balance {
                         account.balance = b;
                     }
-                    if let Some(code) = codes.remove(address) {
-                        account.code = code;
+                    if let Some((code, _)) = codes.get(address) {
+                        account.code.clone_from(code);
                     }
                     if let Some(state) = &o.state {
                         account.storage.clone_from(state);
@@ -375,18 +492,18 @@ impl Chain {
         })
     }
 
-    /// Runs `f`, then puts every account back as it was.
+    /// Runs `f`, then puts every account and activation back as it was.
     fn forgetting(&mut self, f: impl FnOnce(&mut Self) -> Result<Outcome>) -> Result<Outcome> {
-        let snapshot = self.state.borrow().accounts.clone();
+        let snapshot = self.state.borrow().snapshot();
         let out = f(self);
-        self.state.borrow_mut().accounts = snapshot;
+        self.state.borrow_mut().restore(snapshot);
         out
     }
 
     fn execute(
         &mut self,
         from: Address,
-        to: Address,
+        to: Option<Address>,
         calldata: &[u8],
         value: U256,
         is_static: bool,
@@ -398,10 +515,20 @@ impl Chain {
             s.reads = 0;
             s.program_ink = 0;
             s.transient.clear();
-            s.costs = meter::Costs::new(from, to);
+            s.costs = meter::Costs::new(from, to.unwrap_or(from));
         }
-        let frame = self.frame(from, from, to, calldata.to_vec(), value, is_static, 0);
-        let (success, output, instructions) = run(frame)?;
+        let sender = self.frame(from, from, from, Vec::new(), U256::ZERO, is_static);
+        let (success, output, instructions, created) = match to {
+            Some(to) => {
+                let frame = sender.child(to, to, from, value, true, calldata.to_vec(), is_static);
+                let (success, output, instructions) = run(frame)?;
+                (success, output, instructions, None)
+            }
+            None => {
+                let c = evm::create(&sender, from, None, value, calldata.to_vec())?;
+                (c.success, c.output, c.instructions, c.address)
+            }
+        };
         let mut s = self.state.borrow_mut();
         let ink = s.program_ink;
         let gas = meter::intrinsic_gas(calldata)
@@ -420,10 +547,12 @@ impl Chain {
             slots_read: s.reads,
             ink,
             gas,
+            created,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The frame of the transaction's sender, from which its call or
+    /// creation is made.
     fn frame(
         &self,
         origin: Address,
@@ -432,17 +561,17 @@ impl Chain {
         args: Vec<u8>,
         value: U256,
         is_static: bool,
-        depth: usize,
     ) -> Frame {
         Frame {
             state: self.state.clone(),
             engine: self.engine.clone(),
             linker: self.linker.clone(),
-            modules: self.modules.clone(),
             address: to,
+            code_address: to,
             sender,
             origin,
             value,
+            transfer: true,
             args,
             output: Vec::new(),
             return_data: Vec::new(),
@@ -450,68 +579,109 @@ impl Chain {
             is_static,
             timestamp: self.timestamp,
             block_number: self.block_number,
-            depth,
+            depth: 0,
+            gas: evm::FRAME_GAS,
             instructions: 0,
         }
     }
 }
 
-/// Runs one frame: moves `value`, executes the callee's program (or does
-/// nothing for an account without code), and rolls every change back if it
-/// reverts. Returns `(success, output, instructions)`.
+impl Frame {
+    /// A frame called from this one: `code_address`'s code runs on
+    /// `address`'s storage and balance, one level deeper.
+    #[allow(clippy::too_many_arguments)]
+    fn child(
+        &self,
+        address: Address,
+        code_address: Address,
+        sender: Address,
+        value: U256,
+        transfer: bool,
+        args: Vec<u8>,
+        is_static: bool,
+    ) -> Frame {
+        Frame {
+            state: self.state.clone(),
+            engine: self.engine.clone(),
+            linker: self.linker.clone(),
+            address,
+            code_address,
+            sender,
+            origin: self.origin,
+            value,
+            transfer,
+            args,
+            output: Vec::new(),
+            return_data: Vec::new(),
+            cache: HashMap::new(),
+            is_static: self.is_static || is_static,
+            timestamp: self.timestamp,
+            block_number: self.block_number,
+            depth: self.depth + 1,
+            gas: evm::FRAME_GAS,
+            instructions: 0,
+        }
+    }
+}
+
+/// Runs one frame: moves `value`, then runs a precompile, the callee's
+/// EVM code or activated Stylus program (or nothing for an account
+/// without code), and rolls every change back if it reverts. Returns
+/// `(success, output, instructions)`.
 fn run(frame: Frame) -> Result<(bool, Vec<u8>, u64)> {
     let state = frame.state.clone();
-    let snapshot = state.borrow().accounts.clone();
-    let transient = state.borrow().transient.clone();
-    let logs_before = state.borrow().logs.len();
-    let rollback = |state: &Rc<RefCell<State>>| {
-        let mut s = state.borrow_mut();
-        s.accounts = snapshot.clone();
-        s.transient = transient.clone();
-        s.logs.truncate(logs_before);
-    };
-
-    if !frame.value.is_zero() {
-        let mut s = state.borrow_mut();
-        let from = s.accounts.entry(frame.sender).or_default();
-        if from.balance < frame.value {
-            return Ok((false, Vec::new(), 0));
-        }
-        from.balance -= frame.value;
-        s.accounts.entry(frame.address).or_default().balance += frame.value;
-    }
-    if frame.address == ECRECOVER {
-        return Ok((true, ecrecover(&frame.args), 0));
-    }
-    let code = state
-        .borrow()
-        .accounts
-        .get(&frame.address)
-        .map(|a| a.code.clone())
-        .unwrap_or_default();
-    if code.is_empty() {
-        return Ok((true, Vec::new(), 0));
-    }
-    let Some(module) = frame.modules.get(&keccak256(&code)).cloned() else {
-        rollback(&state);
-        return Ok((
-            false,
-            b"code is not an activated Stylus program".to_vec(),
-            0,
-        ));
-    };
-    if frame.depth >= MAX_DEPTH {
-        rollback(&state);
+    let snapshot = state.borrow().snapshot();
+    if frame.depth > MAX_DEPTH {
         return Ok((false, Vec::new(), 0));
     }
+    if frame.transfer
+        && !frame.value.is_zero()
+        && !state
+            .borrow_mut()
+            .transfer(frame.sender, frame.address, frame.value)
+    {
+        return Ok((false, Vec::new(), 0));
+    }
+    let (success, output, instructions) = if let Some(out) = evm::precompile(&frame) {
+        let (success, output) = out;
+        (success, output, 0)
+    } else if frame.code_address == arbwasm::ADDRESS {
+        let (success, output) = arbwasm::call(&frame)?;
+        (success, output, 0)
+    } else {
+        let code = state.borrow().code(frame.code_address);
+        if code.is_empty() {
+            return Ok((true, Vec::new(), 0));
+        }
+        state.borrow_mut().stack.push(frame.address);
+        let out = if stylus_artifact::is_stylus_code(&code) {
+            let module = state.borrow().programs.get(&keccak256(&code)).cloned();
+            match module {
+                Some(module) => run_wasm(frame, &module),
+                None => Ok((false, arbwasm::not_activated(), 0)),
+            }
+        } else {
+            evm::execute(frame, code)
+        };
+        state.borrow_mut().stack.pop();
+        out?
+    };
+    if !success {
+        state.borrow_mut().restore(snapshot);
+    }
+    Ok((success, output, instructions))
+}
 
-    state.borrow_mut().stack.push(frame.address);
+/// Runs an activated Stylus program: `user_entrypoint(len)` with the
+/// frame's arguments; the storage cache is flushed when it succeeds.
+fn run_wasm(frame: Frame, module: &Module) -> Result<(bool, Vec<u8>, u64)> {
+    let state = frame.state.clone();
     let linker = frame.linker.clone();
     let engine = frame.engine.clone();
     let args_len = frame.args.len();
     let mut store = Store::new(&engine, frame);
     store.set_fuel(TX_FUEL)?;
-    let instance = linker.instantiate(&mut store, &module);
+    let instance = linker.instantiate(&mut store, module);
     let status = match &instance {
         Ok(instance) => instance
             .get_typed_func::<i32, i32>(&mut store, "user_entrypoint")
@@ -531,52 +701,23 @@ fn run(frame: Frame) -> Result<(bool, Vec<u8>, u64)> {
         .and_then(|g| g.get(&mut store).i64())
         .map_or(0, |v| v as u64);
     state.borrow_mut().program_ink += ink;
-    state.borrow_mut().stack.pop();
     let used = TX_FUEL - store.get_fuel().unwrap_or(0);
     let frame = store.into_data();
     let instructions = frame.instructions + used;
-    match status {
+    Ok(match status {
         Ok(0) => {
             flush(&frame.state, frame.address, frame.cache);
-            Ok((true, frame.output, instructions))
+            (true, frame.output, instructions)
         }
-        Ok(_) => {
-            rollback(&state);
-            Ok((false, frame.output, instructions))
-        }
+        Ok(_) => (false, frame.output, instructions),
         // A trap (unreachable, out of bounds, out of fuel) reverts with no data.
-        Err(_) => {
-            rollback(&state);
-            Ok((false, Vec::new(), instructions))
-        }
-    }
+        Err(_) => (false, Vec::new(), instructions),
+    })
 }
 
-/// Address of the `ecrecover` precompile.
+/// Address of the `ecrecover` precompile (revm's, as the other standard
+/// precompiles).
 pub const ECRECOVER: Address = Address::with_last_byte(1);
-
-/// The `ecrecover` precompile: input `hash ‖ v ‖ r ‖ s` (32-byte words,
-/// zero-padded when short), output the signer left-padded to 32 bytes, or
-/// nothing when `v` is not 27 or 28 or the signature does not recover.
-fn ecrecover(input: &[u8]) -> Vec<u8> {
-    let mut words = [0u8; 128];
-    let n = input.len().min(128);
-    words[..n].copy_from_slice(&input[..n]);
-    let word = |i: usize| B256::from_slice(&words[32 * i..32 * (i + 1)]);
-    let v = U256::from_be_bytes(word(1).0);
-    if v != U256::from(27) && v != U256::from(28) {
-        return Vec::new();
-    }
-    let sig = alloy_primitives::PrimitiveSignature::from_scalars_and_parity(
-        word(2),
-        word(3),
-        v == U256::from(28),
-    );
-    match sig.recover_address_from_prehash(&word(0)) {
-        Ok(signer) => B256::left_padding_from(signer.as_slice()).to_vec(),
-        Err(_) => Vec::new(),
-    }
-}
 
 fn flush(state: &Rc<RefCell<State>>, address: Address, cache: HashMap<B256, B256>) {
     let mut s = state.borrow_mut();
@@ -597,6 +738,8 @@ fn flush(state: &Rc<RefCell<State>>, address: Address, cache: HashMap<B256, B256
     }
 }
 
+pub mod arbwasm;
+pub mod evm;
 mod host;
 pub mod meter;
 pub mod rpc;

@@ -426,6 +426,20 @@ impl Costs {
         };
     }
 
+    /// An EVM opcode's access to `address` (the interpreter prices it):
+    /// whether it was cold.
+    pub fn warm_account(&mut self, address: Address) -> bool {
+        self.warm_accounts.insert(address)
+    }
+
+    /// An EVM opcode's access to `slot` of `address`, whose current value
+    /// is `current` (the interpreter prices it): whether it was cold, and
+    /// the slot's value when the transaction began.
+    pub fn warm_slot(&mut self, address: Address, slot: B256, current: B256) -> (bool, B256) {
+        let original = *self.original.entry((address, slot)).or_insert(current);
+        (self.warm_slots.insert((address, slot)), original)
+    }
+
     /// A transient storage load or store (EIP-1153: 100 gas).
     pub fn transient(&mut self) {
         self.host_ink += HOSTIO_INK;

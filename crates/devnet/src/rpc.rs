@@ -1,8 +1,9 @@
 //! A JSON-RPC endpoint over the in-process chain, for clients that speak
 //! Ethereum's API (alloy, wallets, the matcher, the CLI): signed
 //! transactions are decoded, their signer recovered, and each is mined in
-//! a block of its own. Calls to Stylus programs only: deploying goes
-//! through `devnet_deploy` until EVM bytecode runs here.
+//! a block of its own. A transaction without `to` creates a contract (the
+//! deploy transaction of `cargo stylus deploy`, then its
+//! `activateProgram` call to ArbWasm, work as on Nitro).
 //!
 //! Methods: `eth_chainId`, `net_version`, `eth_blockNumber`,
 //! `eth_getBalance`, `eth_getTransactionCount`, `eth_getCode`,
@@ -12,7 +13,8 @@
 //! `eth_getTransactionReceipt`, `eth_getTransactionByHash`, `eth_getLogs`,
 //! `eth_getBlockByNumber`, `eth_getBlockByHash`; for tests and demos (as
 //! anvil's): `anvil_setBalance`, `evm_increaseTime`, `evm_mine`; and
-//! `devnet_deploy(module, constructorCalldata, from)`. State is read at the
+//! `devnet_deploy(module, constructorCalldata, from)` (deployment,
+//! activation and constructor in one step). State is read at the
 //! latest block whatever block tag is given. Gas is the estimate of
 //! [`crate::meter`]; [`Node::with_state`] keeps the chain in a file.
 
@@ -78,7 +80,6 @@ pub struct Node {
     pub chain: Chain,
     /// Number of `blocks[0]`.
     first: u64,
-    nonces: HashMap<Address, u64>,
     blocks: Vec<Block>,
     txs: HashMap<B256, Mined>,
     logs: Vec<Placed>,
@@ -190,7 +191,6 @@ impl Node {
             blocks: vec![genesis],
             first: chain.block_number,
             chain,
-            nonces: HashMap::new(),
             txs: HashMap::new(),
             logs: Vec::new(),
             journal: None,
@@ -288,15 +288,20 @@ impl Node {
         &mut self,
         hash: B256,
         from: Address,
-        to: Address,
+        to: Option<Address>,
         nonce: u64,
         value: U256,
         input: Vec<u8>,
         gas: u64,
     ) -> Result<()> {
         self.open_block();
-        let out = self.chain.transact(from, to, &input, value)?;
-        *self.nonces.entry(from).or_default() += 1;
+        let out = match to {
+            Some(to) => {
+                self.chain.set_nonce(from, nonce + 1);
+                self.chain.transact(from, to, &input, value)?
+            }
+            None => self.chain.create(from, &input, value)?,
+        };
         let block = self.chain.block_number;
         let start = self.logs.len();
         for (i, log) in out.logs.iter().enumerate() {
@@ -313,7 +318,7 @@ impl Node {
             Mined {
                 hash,
                 from,
-                to: Some(to),
+                to,
                 nonce,
                 value,
                 input,
@@ -321,7 +326,7 @@ impl Node {
                 gas_used: out.gas,
                 block,
                 success: out.success,
-                contract: None,
+                contract: out.created,
                 logs: (start, out.logs.len()),
             },
         );
@@ -344,7 +349,7 @@ impl Node {
                 ));
             }
         }
-        let expected = self.nonces.get(&from).copied().unwrap_or_default();
+        let expected = self.chain.nonce(from);
         if tx.nonce() != expected {
             return Err(RpcError(
                 -32000,
@@ -352,13 +357,7 @@ impl Node {
                 None,
             ));
         }
-        let Some(to) = tx.to() else {
-            return Err(RpcError(
-                -32000,
-                "contract creation runs EVM init code, which this devnet does not run yet: use devnet_deploy".into(),
-                None,
-            ));
-        };
+        let to = tx.to();
         let value = tx.value();
         let balance = self.chain.balance(from);
         if balance < value {
@@ -384,17 +383,16 @@ impl Node {
         Ok(hash)
     }
 
-    fn call_args(&self, tx: &Value) -> Result<(Address, Address, Vec<u8>, U256)> {
+    /// `from`, `to` (none: a creation), input and value of a call.
+    fn call_args(&self, tx: &Value) -> Result<(Address, Option<Address>, Vec<u8>, U256)> {
         let from = match tx.get("from").and_then(Value::as_str) {
             Some(f) => f.parse().context("bad from")?,
             None => Address::ZERO,
         };
-        let to = tx
-            .get("to")
-            .and_then(Value::as_str)
-            .context("a call needs `to`")?
-            .parse()
-            .context("bad to")?;
+        let to = match tx.get("to").and_then(Value::as_str) {
+            Some(to) => Some(to.parse().context("bad to")?),
+            None => None,
+        };
         let data = hex_param(tx.get("input").or_else(|| tx.get("data")))?;
         let value = match tx.get("value").and_then(Value::as_str) {
             Some(v) => v.parse().context("bad value")?,
@@ -637,7 +635,7 @@ impl Node {
             }
             "eth_getTransactionCount" => {
                 let a: Address = param(params, 0, "address")?;
-                q(self.nonces.get(&a).copied().unwrap_or_default())
+                q(self.chain.nonce(a))
             }
             "eth_getCode" => bytes(&self.chain.code(param(params, 0, "address")?)),
             "eth_getStorageAt" => {

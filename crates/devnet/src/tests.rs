@@ -193,7 +193,7 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         },
     );
     let out = chain
-        .simulate(&overrides, user, c, &[0], U256::ZERO)
+        .simulate(&overrides, user, Some(c), &[0], U256::ZERO)
         .unwrap();
     assert_eq!(out.output, word(42).to_vec());
     assert_eq!(chain.storage(c, B256::ZERO), word(1), "forgotten");
@@ -207,7 +207,7 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         },
     );
     let out = chain
-        .simulate(&overrides, user, c, &[0], U256::ZERO)
+        .simulate(&overrides, user, Some(c), &[0], U256::ZERO)
         .unwrap();
     assert_eq!(out.output, word(1).to_vec());
     assert_eq!(chain.balance(c), U256::ZERO);
@@ -222,22 +222,35 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         },
     );
     let out = chain
-        .simulate(&overrides, user, empty, &[0], U256::ZERO)
+        .simulate(&overrides, user, Some(empty), &[0], U256::ZERO)
         .unwrap();
     assert_eq!(out.output, word(1).to_vec());
     assert!(chain.code(empty).is_empty());
-    // Code that is not a Stylus program is refused by name.
+    // EVM code runs too.
     overrides.insert(
         empty,
         Override {
-            code: Some(vec![0x60, 0x00]),
+            code: Some(evm_counter()),
+            ..Override::default()
+        },
+    );
+    let out = chain
+        .simulate(&overrides, user, Some(empty), &[], U256::ZERO)
+        .unwrap();
+    assert_eq!(out.output, word(1).to_vec());
+    // Stylus code the activation checks refuse is refused by name.
+    let bad = COUNTER.replace("\"vm_hooks\" \"read_args\"", "\"env\" \"read_args\"");
+    overrides.insert(
+        empty,
+        Override {
+            code: Some(wat::parse_str(bad).unwrap()),
             ..Override::default()
         },
     );
     let err = chain
-        .simulate(&overrides, user, empty, &[0], U256::ZERO)
+        .simulate(&overrides, user, Some(empty), &[0], U256::ZERO)
         .unwrap_err();
-    assert!(format!("{err}").contains("only Stylus programs"), "{err}");
+    assert!(format!("{err:#}").contains("activation refused"), "{err:#}");
 }
 
 #[test]
@@ -270,4 +283,295 @@ fn transient_storage_lives_for_one_transaction() {
     assert_eq!(first.slots_written, 0);
     // Writes are refused in a static call (the program traps).
     assert!(!chain.view(user, c, &[1]).unwrap().success);
+}
+
+/// Forwards to another contract. Argument byte 0 picks the way: 0
+/// `call_contract`, 1 `delegate_call_contract` (to the 20-byte address
+/// that follows, with the rest as calldata, returning the callee's
+/// output and status), 2 `create1` (the rest is init code; returns the new
+/// address, zero if it failed).
+const PROXY: &str = r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (import "vm_hooks" "call_contract" (func $call (param i32 i32 i32 i32 i64 i32) (result i32)))
+  (import "vm_hooks" "delegate_call_contract" (func $delegate (param i32 i32 i32 i64 i32) (result i32)))
+  (import "vm_hooks" "create1" (func $create1 (param i32 i32 i32 i32 i32)))
+  (import "vm_hooks" "read_return_data" (func $return_data (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (local $status i32)
+    (call $read_args (i32.const 1024))
+    (if (i32.eq (i32.load8_u (i32.const 1024)) (i32.const 2))
+      (then
+        (call $create1 (i32.const 1025) (i32.sub (local.get $len) (i32.const 1))
+          (i32.const 0) (i32.const 96) (i32.const 64))
+        (call $write_result (i32.const 96) (i32.const 20))
+        (return (i32.const 0))))
+    (if (i32.eq (i32.load8_u (i32.const 1024)) (i32.const 1))
+      (then (local.set $status (call $delegate (i32.const 1025) (i32.const 1045)
+        (i32.sub (local.get $len) (i32.const 21)) (i64.const -1) (i32.const 64))))
+      (else (local.set $status (call $call (i32.const 1025) (i32.const 1045)
+        (i32.sub (local.get $len) (i32.const 21)) (i32.const 0) (i64.const -1) (i32.const 64)))))
+    (drop (call $return_data (i32.const 4096) (i32.const 0) (i32.load (i32.const 64))))
+    (call $write_result (i32.const 4096) (i32.load (i32.const 64)))
+    (local.get $status)))"#;
+
+/// EVM: adds one to slot 0 and returns the new value.
+fn evm_counter() -> Vec<u8> {
+    // PUSH1 0 SLOAD PUSH1 1 ADD DUP1 PUSH1 0 SSTORE
+    // PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
+    vec![
+        0x60, 0x00, 0x54, 0x60, 0x01, 0x01, 0x80, 0x60, 0x00, 0x55, 0x60, 0x00, 0x52, 0x60, 0x20,
+        0x60, 0x00, 0xf3,
+    ]
+}
+
+/// EVM: forwards its calldata to `to` with `CALL` and returns (or reverts
+/// with) what it answered.
+fn evm_forwarder(to: Address) -> Vec<u8> {
+    // CALLDATASIZE PUSH1 0 PUSH1 0 CALLDATACOPY
+    let mut code = vec![0x36, 0x60, 0x00, 0x60, 0x00, 0x37];
+    // CALL(gas, to, 0, 0, CALLDATASIZE, 0, 0)
+    code.extend([0x60, 0x00, 0x60, 0x00, 0x36, 0x60, 0x00, 0x60, 0x00, 0x73]);
+    code.extend(to.as_slice());
+    code.extend([0x5a, 0xf1]);
+    // RETURNDATASIZE PUSH1 0 PUSH1 0 RETURNDATACOPY
+    code.extend([0x3d, 0x60, 0x00, 0x60, 0x00, 0x3e]);
+    // PUSH1 ok JUMPI; RETURNDATASIZE PUSH1 0 REVERT; ok: JUMPDEST RETURNDATASIZE PUSH1 0 RETURN
+    let ok = code.len() as u8 + 7;
+    code.extend([
+        0x60, ok, 0x57, 0x3d, 0x60, 0x00, 0xfd, 0x5b, 0x3d, 0x60, 0x00, 0xf3,
+    ]);
+    code
+}
+
+/// Creates `runtime` with a creation transaction from `from`.
+fn create(chain: &mut Chain, from: Address, runtime: &[u8]) -> Address {
+    let out = chain
+        .create(from, &stylus_artifact::init_code(runtime), U256::ZERO)
+        .unwrap();
+    assert!(out.success);
+    out.created.expect("created")
+}
+
+fn proxy_call(kind: u8, to: Address, data: &[u8]) -> Vec<u8> {
+    let mut args = vec![kind];
+    args.extend(to.as_slice());
+    args.extend(data);
+    args
+}
+
+#[test]
+fn creation_by_transaction_runs_init_code_at_the_nonce_address() {
+    let mut chain = Chain::new();
+    let user = Address::with_last_byte(1);
+    let first = create(&mut chain, user, &evm_counter());
+    assert_eq!(first, user.create(0));
+    assert_eq!(chain.nonce(user), 1);
+    assert_eq!(chain.nonce(first), 1);
+    assert_eq!(chain.code(first), evm_counter());
+    let second = create(&mut chain, user, &evm_counter());
+    assert_eq!(second, user.create(1));
+    // Set a slot (cold read, 20,000), then reset it (2,900).
+    for (expected, state_gas) in [(1, 2_100 + 20_000), (2, 2_100 + 2_900)] {
+        let out = chain.transact(user, first, &[], U256::ZERO).unwrap();
+        assert!(out.success);
+        assert_eq!(out.output, word(expected).to_vec());
+        assert!(out.gas > 21_000 + state_gas, "{}", out.gas);
+        assert!(out.gas < 21_000 + state_gas + 200, "{}", out.gas);
+    }
+    assert_eq!(chain.storage(first, B256::ZERO), word(2));
+    assert_eq!(chain.storage(second, B256::ZERO), B256::ZERO);
+    // Init code that reverts creates nothing and gives its revert data;
+    // the nonce is spent all the same.
+    let out = chain
+        .create(
+            user,
+            &[0x60, 0x2a, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xfd],
+            U256::ZERO,
+        )
+        .unwrap();
+    assert!(!out.success);
+    assert_eq!(out.created, None);
+    assert_eq!(out.output, word(42).to_vec());
+    assert!(chain.code(user.create(2)).is_empty());
+    assert_eq!(chain.nonce(user), 3);
+    // EIP-3541: code starting with 0xEF is refused, unless it is Stylus code.
+    let out = chain
+        .create(user, &stylus_artifact::init_code(&[0xEF, 0x00]), U256::ZERO)
+        .unwrap();
+    assert!(!out.success);
+}
+
+#[test]
+fn stylus_code_runs_once_arbwasm_activated_it() {
+    use alloy_sol_types::{SolCall, SolError, SolEvent};
+    use arbwasm::ArbWasm;
+    let mut chain = Chain::new();
+    let user = Address::with_last_byte(1);
+    chain.fund(user, U256::from(10u64.pow(18)));
+    let code = stylus_artifact::deployable_code(&wat::parse_str(COUNTER).unwrap());
+    let program = create(&mut chain, user, &code);
+    assert_eq!(chain.code(program), code);
+    assert!(!chain.is_activated(program));
+    let out = chain.transact(user, program, &[0], U256::ZERO).unwrap();
+    assert!(!out.success);
+    assert_eq!(out.output, ArbWasm::ProgramNotActivated {}.abi_encode());
+
+    let activate = ArbWasm::activateProgramCall { program }.abi_encode();
+    let fee = arbwasm::data_fee(&code);
+    let out = chain
+        .transact(user, arbwasm::ADDRESS, &activate, U256::ZERO)
+        .unwrap();
+    assert!(!out.success);
+    let refused = ArbWasm::ProgramInsufficientValue {
+        have: U256::ZERO,
+        want: fee,
+    };
+    assert_eq!(out.output, refused.abi_encode());
+
+    // More than the fee: the rest comes back, the fee goes to the network.
+    let before = chain.balance(user);
+    let out = chain
+        .transact(user, arbwasm::ADDRESS, &activate, fee * U256::from(3))
+        .unwrap();
+    assert!(out.success);
+    let back = ArbWasm::activateProgramCall::abi_decode_returns(&out.output, true).unwrap();
+    assert_eq!((back.version, back.dataFee), (arbwasm::STYLUS_VERSION, fee));
+    assert_eq!(chain.balance(user), before - fee);
+    assert_eq!(chain.balance(arbwasm::NETWORK_FEE_ACCOUNT), fee);
+    assert_eq!(chain.balance(arbwasm::ADDRESS), U256::ZERO);
+    assert_eq!(out.logs.len(), 1);
+    assert_eq!(
+        out.logs[0].topics[0],
+        ArbWasm::ProgramActivated::SIGNATURE_HASH
+    );
+    assert_eq!(out.logs[0].topics[1], keccak256(&code));
+    assert!(chain.is_activated(program));
+    let out = chain.transact(user, program, &[0], U256::ZERO).unwrap();
+    assert!(out.success);
+    assert_eq!(out.output, word(1).to_vec());
+
+    // Once is enough; versions are readable; EVM code is not a program.
+    let out = chain
+        .transact(user, arbwasm::ADDRESS, &activate, fee)
+        .unwrap();
+    assert_eq!(out.output, ArbWasm::ProgramUpToDate {}.abi_encode());
+    let version = ArbWasm::programVersionCall { program }.abi_encode();
+    let out = chain.view(user, arbwasm::ADDRESS, &version).unwrap();
+    assert_eq!(
+        ArbWasm::programVersionCall::abi_decode_returns(&out.output, true)
+            .unwrap()
+            .version,
+        arbwasm::STYLUS_VERSION
+    );
+    let evm = create(&mut chain, user, &evm_counter());
+    let activate_evm = ArbWasm::activateProgramCall { program: evm }.abi_encode();
+    let out = chain
+        .transact(user, arbwasm::ADDRESS, &activate_evm, fee)
+        .unwrap();
+    assert_eq!(out.output, ArbWasm::ProgramNotWasm {}.abi_encode());
+
+    // A module the activation checks refuse: a named reason, nothing kept.
+    let bad = COUNTER.replace("\"vm_hooks\" \"read_args\"", "\"env\" \"read_args\"");
+    let bad_code = stylus_artifact::deployable_code(&wat::parse_str(bad).unwrap());
+    let bad_program = create(&mut chain, user, &bad_code);
+    let activate_bad = ArbWasm::activateProgramCall {
+        program: bad_program,
+    }
+    .abi_encode();
+    let before = chain.balance(user);
+    let out = chain
+        .transact(
+            user,
+            arbwasm::ADDRESS,
+            &activate_bad,
+            arbwasm::data_fee(&bad_code),
+        )
+        .unwrap();
+    assert!(!out.success);
+    let reason = alloy_sol_types::Revert::abi_decode(&out.output, true).unwrap();
+    assert!(
+        reason.reason.contains("activation refused"),
+        "{}",
+        reason.reason
+    );
+    assert_eq!(chain.balance(user), before);
+    assert!(!chain.is_activated(bad_program));
+}
+
+#[test]
+fn calls_go_both_ways_between_evm_and_stylus() {
+    let (mut chain, counter) = counter();
+    let user = Address::with_last_byte(1);
+    // EVM → Stylus.
+    let forwarder = create(&mut chain, user, &evm_forwarder(counter));
+    let out = chain.transact(user, forwarder, &[0], U256::ZERO).unwrap();
+    assert!(out.success);
+    assert_eq!(out.output, word(1).to_vec());
+    assert_eq!(out.logs.len(), 1);
+    assert_eq!(out.logs[0].address, counter);
+    assert_eq!(chain.storage(counter, B256::ZERO), word(1));
+    // A revert below comes up as the EVM caller's revert, data and all,
+    // and nothing is kept.
+    let out = chain.transact(user, forwarder, &[1], U256::ZERO).unwrap();
+    assert!(!out.success);
+    assert_eq!(out.output, word(2).to_vec());
+    assert_eq!(chain.storage(counter, B256::ZERO), word(1));
+    // Stylus → EVM, and Stylus → EVM → Stylus.
+    let proxy = chain.deploy(&wat::parse_str(PROXY).unwrap()).unwrap();
+    let evm = create(&mut chain, user, &evm_counter());
+    let out = chain
+        .transact(user, proxy, &proxy_call(0, evm, &[]), U256::ZERO)
+        .unwrap();
+    assert!(out.success);
+    assert_eq!(out.output, word(1).to_vec());
+    assert_eq!(chain.storage(evm, B256::ZERO), word(1));
+    let out = chain
+        .transact(user, proxy, &proxy_call(0, forwarder, &[0]), U256::ZERO)
+        .unwrap();
+    assert!(out.success);
+    assert_eq!(out.output, word(2).to_vec());
+    assert_eq!(chain.storage(counter, B256::ZERO), word(2));
+}
+
+#[test]
+fn delegate_calls_run_the_callee_code_on_the_caller_storage() {
+    let (mut chain, counter) = counter();
+    let user = Address::with_last_byte(1);
+    let proxy = chain.deploy(&wat::parse_str(PROXY).unwrap()).unwrap();
+    let evm = create(&mut chain, user, &evm_counter());
+    // Stylus code delegated to: the proxy's slot 0 counts, not the counter's.
+    let out = chain
+        .transact(user, proxy, &proxy_call(1, counter, &[0]), U256::ZERO)
+        .unwrap();
+    assert!(out.success);
+    assert_eq!(out.output, word(1).to_vec());
+    assert_eq!(out.logs[0].address, proxy);
+    // EVM code delegated to, on the same storage.
+    let out = chain
+        .transact(user, proxy, &proxy_call(1, evm, &[]), U256::ZERO)
+        .unwrap();
+    assert_eq!(out.output, word(2).to_vec());
+    assert_eq!(chain.storage(proxy, B256::ZERO), word(2));
+    assert_eq!(chain.storage(counter, B256::ZERO), B256::ZERO);
+    assert_eq!(chain.storage(evm, B256::ZERO), B256::ZERO);
+}
+
+#[test]
+fn programs_create_contracts() {
+    let mut chain = Chain::new();
+    let user = Address::with_last_byte(1);
+    let proxy = chain.deploy(&wat::parse_str(PROXY).unwrap()).unwrap();
+    let mut args = vec![2];
+    args.extend(stylus_artifact::init_code(&evm_counter()));
+    let out = chain.transact(user, proxy, &args, U256::ZERO).unwrap();
+    assert!(out.success);
+    // A contract's nonce starts at 1.
+    let created = proxy.create(1);
+    assert_eq!(out.output, created.to_vec());
+    assert_eq!(chain.code(created), evm_counter());
+    assert_eq!(chain.nonce(proxy), 2);
+    let out = chain.transact(user, created, &[], U256::ZERO).unwrap();
+    assert_eq!(out.output, word(1).to_vec());
 }

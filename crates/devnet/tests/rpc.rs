@@ -1,8 +1,10 @@
 //! The devnet's JSON-RPC endpoint driven by alloy's provider and a local
 //! signer, as a wallet or the matcher would: the real SPON token module
-//! deployed, a signed transfer mined with its receipt and log, a view, a
-//! log filter, a revert's custom error, time travel; then a second node
-//! opened on the first one's state file answers exactly as it does.
+//! deployed by transactions as `cargo stylus deploy` does (creation,
+//! activation through ArbWasm, constructor), a signed transfer mined with
+//! its receipt and log, a view, a log filter, a revert's custom error,
+//! time travel; then a second node opened on the first one's state file
+//! answers exactly as it does.
 
 use std::net::TcpListener;
 
@@ -12,7 +14,10 @@ use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{BlockNumberOrTag, Filter, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{sol, SolCall, SolConstructor, SolEvent};
-use spon_devnet::rpc::Node;
+use spon_devnet::{
+    arbwasm::{self, ArbWasm},
+    rpc::Node,
+};
 
 sol!(Token, "../../deployments/abi/spon-token.json");
 
@@ -70,21 +75,73 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         parse_ether("10").unwrap()
     );
 
-    // Deploy the real token module with its constructor.
-    let supply = parse_ether("1000000").unwrap();
-    let ctor = Token::constructorCall {
-        treasury: me,
-        supply,
-    }
-    .abi_encode();
-    let token: Address = provider
-        .raw_request(
-            "devnet_deploy".into(),
-            (Bytes::from(module()), Bytes::from(ctor), me),
+    // Deploy the real token module as `cargo stylus deploy` does: a
+    // creation transaction whose init code returns the Stylus code, the
+    // data fee asked of ArbWasm by a call, `activateProgram` paying it,
+    // then the constructor.
+    let code = stylus_artifact::deployable_code(&module());
+    let receipt = provider
+        .send_transaction(
+            TransactionRequest::default().with_deploy_code(stylus_artifact::init_code(&code)),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    let token = receipt.contract_address.expect("created");
+    assert_eq!(token, me.create(0));
+    assert_eq!(provider.get_code_at(token).await.unwrap().to_vec(), code);
+    let activate = TransactionRequest::default()
+        .with_to(arbwasm::ADDRESS)
+        .with_input(ArbWasm::activateProgramCall { program: token }.abi_encode());
+    let asked = provider
+        .call(
+            &activate
+                .clone()
+                .with_from(me)
+                .with_value(parse_ether("1").unwrap()),
         )
         .await
         .unwrap();
-    assert!(!provider.get_code_at(token).await.unwrap().is_empty());
+    let fee = ArbWasm::activateProgramCall::abi_decode_returns(&asked, true)
+        .unwrap()
+        .dataFee;
+    assert_eq!(fee, arbwasm::data_fee(&code));
+    let receipt = provider
+        .send_transaction(activate.with_value(fee))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    let activated = receipt.inner.logs()[0]
+        .log_decode::<ArbWasm::ProgramActivated>()
+        .unwrap();
+    assert_eq!(activated.inner.program, token);
+    let supply = parse_ether("1000000").unwrap();
+    let mut ctor = alloy_primitives::keccak256("stylus_constructor()")[..4].to_vec();
+    ctor.extend(
+        Token::constructorCall {
+            treasury: me,
+            supply,
+        }
+        .abi_encode(),
+    );
+    let receipt = provider
+        .send_transaction(
+            TransactionRequest::default()
+                .with_to(token)
+                .with_input(ctor),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
 
     // A signed transfer, mined with its log.
     let to = Address::with_last_byte(0x42);
@@ -124,7 +181,7 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         (event.from, event.to, event.value),
         (me, to, U256::from(1_000))
     );
-    assert_eq!(provider.get_transaction_count(me).await.unwrap(), 1);
+    assert_eq!(provider.get_transaction_count(me).await.unwrap(), 4);
     let mined = provider
         .get_transaction_by_hash(receipt.transaction_hash)
         .await
@@ -207,7 +264,7 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
     let selector =
         &alloy_primitives::keccak256("ERC20InsufficientBalance(address,uint256,uint256)")[..4];
     assert_eq!(&data[..4], selector);
-    assert_eq!(provider.get_transaction_count(me).await.unwrap(), 1);
+    assert_eq!(provider.get_transaction_count(me).await.unwrap(), 4);
 
     // Time travel and blocks.
     let before = provider
@@ -232,7 +289,10 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
     // A node opened on the state file replays it: same blocks, hashes,
     // receipts, balances, storage and logs.
     let (mut resumed, replayed) = Node::with_state(&state).unwrap();
-    assert_eq!(replayed, 5, "balance, deploy, transfer, time, mine");
+    assert_eq!(
+        replayed, 7,
+        "balance, creation, activation, constructor, transfer, time, mine"
+    );
     let questions = serde_json::json!([
         ["eth_blockNumber", []],
         ["eth_getBlockByNumber", ["latest", false]],

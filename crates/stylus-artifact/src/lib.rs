@@ -318,13 +318,38 @@ pub fn deployable_code(wasm: &[u8]) -> Vec<u8> {
     code
 }
 
+/// Whether `code` is Stylus code: it starts with `0xEFF000` (any
+/// dictionary byte follows). The EVM refuses to store code starting with
+/// `0xEF` (EIP-3541); Arbitrum makes this prefix the exception.
+pub fn is_stylus_code(code: &[u8]) -> bool {
+    code.starts_with(&STYLUS_PREFIX[..3])
+}
+
+/// EVM init code that stores `code` as the new contract's code: the data
+/// of a creation transaction that deploys a Stylus program (the layout
+/// `cargo stylus deploy` sends). A 42-byte prelude copies the code that
+/// follows its version byte (0) into memory and returns it:
+/// `PUSH32 len, DUP1, PUSH1 43, PUSH1 0, CODECOPY, PUSH1 0, RETURN`.
+pub fn init_code(code: &[u8]) -> Vec<u8> {
+    const PRELUDE: u8 = 42;
+    let mut init = Vec::with_capacity(code.len() + usize::from(PRELUDE) + 1);
+    init.push(0x7f); // PUSH32 the length
+    let mut len = [0u8; 32];
+    len[24..].copy_from_slice(&(code.len() as u64).to_be_bytes());
+    init.extend_from_slice(&len);
+    init.extend_from_slice(&[0x80, 0x60, PRELUDE + 1, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3]);
+    init.push(0x00); // version
+    init.extend_from_slice(code);
+    init
+}
+
 /// The module inside deployed Stylus `code` (the inverse of
 /// [`deployable_code`], for code without a brotli dictionary).
 ///
 /// # Errors
 /// If `code` is not Stylus code or its stream does not decompress.
 pub fn module_of(code: &[u8]) -> Result<Vec<u8>> {
-    if code.len() < STYLUS_PREFIX.len() || code[..3] != STYLUS_PREFIX[..3] {
+    if code.len() < STYLUS_PREFIX.len() || !is_stylus_code(code) {
         anyhow::bail!("not Stylus code");
     }
     if code[3] != 0 {
