@@ -7,14 +7,26 @@ use std::{
 };
 
 use alloy_network::{EthereumWallet, ReceiptResponse, TransactionBuilder};
-use alloy_primitives::{Address, Bytes, B256};
+use alloy_primitives::{keccak256, Address, Bytes, B256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{sol, SolCall};
 use alloy_transport_http::reqwest::Url;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::{bindings::error_name, Backend, Receipt};
+
+/// The ArbWasm precompile, which activates Stylus programs.
+const ARB_WASM: Address = alloy_primitives::address!("0000000000000000000000000000000000000071");
+
+sol! {
+    /// Nitro's ArbWasm precompile (`precompiles/ArbWasm.sol`), the call
+    /// that activates a deployed program.
+    interface ArbWasm {
+        function activateProgram(address program) external payable returns (uint16 version, uint256 dataFee);
+    }
+}
 
 /// How `cargo stylus deploy` gets the key.
 #[derive(Debug, Clone)]
@@ -156,9 +168,10 @@ impl Rpc {
             .on_http(self.url.clone())
     }
 
-    /// Whether the endpoint is the project's devnet (`spon-devnet`), which
-    /// has no EVM to run cargo-stylus's deploy transaction: contracts go in
-    /// through its `devnet_deploy` method instead. Asked once.
+    /// Whether the endpoint is the project's devnet (`spon-devnet`),
+    /// where contracts are deployed by transactions sent from here rather
+    /// than through `cargo stylus` (not installed where tests run). Asked
+    /// once.
     fn is_devnet(&mut self) -> Result<bool> {
         if let Some(known) = self.devnet {
             return Ok(known);
@@ -173,32 +186,62 @@ impl Rpc {
         Ok(devnet)
     }
 
-    /// Deploys `wasm` on the devnet and runs its constructor with `args`
-    /// (ABI-encoded) from the deployer; the record gets a zero transaction
-    /// hash (no transaction carries it) and the block it landed in.
-    fn devnet_deploy(&self, wasm: &[u8], args: &[u8]) -> Result<(Address, Receipt)> {
+    /// Deploys `wasm` by transactions, as `cargo stylus deploy` does
+    /// without a deployer contract: a creation transaction whose init code
+    /// returns the Stylus code, the data fee asked of ArbWasm with a call,
+    /// `activateProgram` paying it, then the constructor with `args`
+    /// (ABI-encoded), if any. The record gets the creation transaction.
+    fn deploy_by_transactions(&self, wasm: &[u8], args: &[u8]) -> Result<(Address, Receipt)> {
+        let code = stylus_artifact::deployable_code(wasm);
         let p = self.provider();
-        let (address, block) = self.runtime.block_on(async {
-            let address: Address = p
-                .raw_request(
-                    "devnet_deploy".into(),
-                    (
-                        Bytes::copy_from_slice(wasm),
-                        Bytes::copy_from_slice(args),
-                        self.signer.address(),
-                    ),
+        let me = self.signer.address();
+        self.runtime.block_on(async {
+            let mine = |tx: TransactionRequest| async {
+                let pending = p.send_transaction(tx).await.map_err(explain)?;
+                let r = pending.get_receipt().await.map_err(|e| anyhow!(e))?;
+                if !r.status() {
+                    bail!("transaction {} reverted", r.transaction_hash());
+                }
+                anyhow::Ok(r)
+            };
+            let created = mine(
+                TransactionRequest::default().with_deploy_code(stylus_artifact::init_code(&code)),
+            )
+            .await
+            .context("creation transaction")?;
+            let address = created
+                .contract_address()
+                .context("the creation receipt names no contract")?;
+            let activate = TransactionRequest::default()
+                .with_to(ARB_WASM)
+                .with_input(ArbWasm::activateProgramCall { program: address }.abi_encode());
+            let balance = p.get_balance(me).await?;
+            let asked = p
+                .call(&activate.clone().with_from(me).with_value(balance))
+                .await
+                .map_err(explain)
+                .context("activation refused")?;
+            let fee = ArbWasm::activateProgramCall::abi_decode_returns(&asked, true)?.dataFee;
+            mine(activate.with_value(fee)).await.context("activation")?;
+            if !args.is_empty() {
+                let mut data = keccak256("stylus_constructor()")[..4].to_vec();
+                data.extend_from_slice(args);
+                mine(
+                    TransactionRequest::default()
+                        .with_to(address)
+                        .with_input(data),
                 )
                 .await
-                .map_err(explain)?;
-            anyhow::Ok((address, p.get_block_number().await?))
-        })?;
-        Ok((
-            address,
-            Receipt {
-                tx_hash: B256::ZERO,
-                block,
-            },
-        ))
+                .context("constructor")?;
+            }
+            Ok((
+                address,
+                Receipt {
+                    tx_hash: created.transaction_hash(),
+                    block: created.block_number().unwrap_or_default(),
+                },
+            ))
+        })
     }
 
     fn receipt(&self, tx_hash: B256) -> Result<Receipt> {
@@ -251,7 +294,7 @@ impl Backend for Rpc {
         encoded: &[u8],
     ) -> Result<(Address, Receipt)> {
         if self.is_devnet()? {
-            return self.devnet_deploy(wasm, encoded);
+            return self.deploy_by_transactions(wasm, encoded);
         }
         // cargo-stylus reads the module from a file: the exact bytes given.
         let module = PrivateFile::new(&format!("{package}.wasm"), wasm)?;

@@ -1,8 +1,9 @@
 //! `spon-deploy`'s JSON-RPC backend against the devnet's endpoint: the
-//! run recognises the devnet and deploys each contract with its
-//! `devnet_deploy` method (the devnet does not run cargo-stylus's EVM
-//! deploy transaction yet), then makes every wiring call and the hand-over
-//! as signed transactions over JSON-RPC; a second run sends nothing.
+//! run recognises the devnet and deploys each contract by transactions
+//! (creation with the Stylus init code, activation through ArbWasm,
+//! constructor) instead of calling `cargo stylus`, then makes every wiring
+//! call and the hand-over as signed transactions over JSON-RPC; a second
+//! run sends nothing.
 
 use std::{
     io::{Read, Write},
@@ -89,6 +90,11 @@ fn wiring_and_hand_over_go_over_json_rpc() {
         let wasm = std::fs::read(opts.artifacts.join(format!("{}.wasm", c.package()))).unwrap();
         let code = chain.code(done.of(c).unwrap()).unwrap();
         assert_eq!(stylus_artifact::module_of(&code).unwrap(), wasm, "{c:?}");
+        // Recorded with its creation transaction.
+        let deployed = &done.contracts[c.package()];
+        let receipt = call(&url, "eth_getTransactionReceipt", json!([deployed.tx_hash]));
+        assert_eq!(receipt["status"], "0x1");
+        assert_eq!(receipt["contractAddress"], json!(deployed.address), "{c:?}");
     }
     // Each wiring transaction is mined on the endpoint.
     for sent in done.wiring.values() {

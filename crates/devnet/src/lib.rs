@@ -312,15 +312,25 @@ impl Chain {
     /// # Errors
     /// The activation checks' refusals, or a module wasmtime cannot compile.
     pub fn deploy(&mut self, wasm: &[u8]) -> Result<Address> {
-        let (code, module) = accept(wasm)?;
         self.next_address += 1;
         let address = Address::left_padding_from(&self.next_address.to_be_bytes());
+        self.deploy_at(address, wasm)?;
+        Ok(address)
+    }
+
+    /// [`Chain::deploy`] at a chosen `address` (as a test VM puts a
+    /// contract where it is told), replacing what was there.
+    ///
+    /// # Errors
+    /// As [`Chain::deploy`].
+    pub fn deploy_at(&mut self, address: Address, wasm: &[u8]) -> Result<()> {
+        let (code, module) = accept(wasm)?;
         let mut s = self.state.borrow_mut();
         s.programs.insert(keccak256(&code), module);
         let account = s.accounts.entry(address).or_default();
         account.code = code;
         account.nonce = 1;
-        Ok(address)
+        Ok(())
     }
 
     /// The nonce of `address`.
