@@ -450,11 +450,28 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         },
     )?;
 
+    // Debug builds of programs print through `console`: shown on standard
+    // error, prefixed with the program's address, when SPON_DEVNET_CONSOLE
+    // is set.
     let console = "console";
-    l.func_wrap(console, "log_txt", |_: C<'_>, _ptr: i32, _len: i32| {})?;
-    l.func_wrap(console, "log_i32", |_: C<'_>, _v: i32| {})?;
-    l.func_wrap(console, "log_i64", |_: C<'_>, _v: i64| {})?;
-    l.func_wrap(console, "log_f32", |_: C<'_>, _v: f32| {})?;
-    l.func_wrap(console, "log_f64", |_: C<'_>, _v: f64| {})?;
+    l.func_wrap(console, "log_txt", |mut c: C<'_>, ptr: i32, len: i32| {
+        let text = read(&mut c, ptr, len)?;
+        print_console(&c, &String::from_utf8_lossy(&text));
+        Ok(())
+    })?;
+    l.func_wrap(console, "log_i32", |c: C<'_>, v: i32| print_console(&c, &v))?;
+    l.func_wrap(console, "log_i64", |c: C<'_>, v: i64| print_console(&c, &v))?;
+    l.func_wrap(console, "log_f32", |c: C<'_>, v: f32| print_console(&c, &v))?;
+    l.func_wrap(console, "log_f64", |c: C<'_>, v: f64| print_console(&c, &v))?;
     Ok(l)
+}
+
+/// Whether `console` output is shown (`SPON_DEVNET_CONSOLE` set).
+static CONSOLE: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::env::var_os("SPON_DEVNET_CONSOLE").is_some());
+
+fn print_console(c: &C<'_>, what: &dyn std::fmt::Display) {
+    if *CONSOLE {
+        eprintln!("console {}: {what}", c.data().address);
+    }
 }
