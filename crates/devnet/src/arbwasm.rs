@@ -69,6 +69,10 @@ pub(crate) fn call(frame: &Frame) -> Result<(bool, Vec<u8>)> {
     let Ok(call) = Calls::abi_decode(&frame.args, true) else {
         return Ok((false, Vec::new()));
     };
+    // Only activation is payable.
+    if !frame.value.is_zero() && !matches!(call, Calls::activateProgram(_)) {
+        return Ok((false, Vec::new()));
+    }
     let s = frame.state.borrow();
     let version_of = |code: &[u8]| {
         if s.programs.contains_key(&keccak256(code)) {

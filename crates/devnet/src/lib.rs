@@ -13,7 +13,7 @@
 //! persists, and the cache is flushed before every outgoing call);
 //! transient storage (EIP-1153); logs;
 //! block and message context; reentrancy detection; `exit_early`;
-//! keccak; the `ecrecover` precompile (signatures: EIP-712, permit). Per
+//! keccak. Per
 //! transaction it reports WASM instructions executed (wasmtime fuel),
 //! storage slots read and written, and an estimate of its gas ([`meter`]:
 //! operators priced in ink by Stylus's published table through module

@@ -465,6 +465,14 @@ fn stylus_code_runs_once_arbwasm_activated_it() {
             .version,
         arbwasm::STYLUS_VERSION
     );
+    // Only activation takes value.
+    let before = chain.balance(user);
+    let version = ArbWasm::stylusVersionCall {}.abi_encode();
+    let out = chain
+        .transact(user, arbwasm::ADDRESS, &version, U256::from(1))
+        .unwrap();
+    assert!(!out.success);
+    assert_eq!(chain.balance(user), before);
     let evm = create(&mut chain, user, &evm_counter());
     let activate_evm = ArbWasm::activateProgramCall { program: evm }.abi_encode();
     let out = chain

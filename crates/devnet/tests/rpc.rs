@@ -45,6 +45,20 @@ fn start(state: &std::path::Path) -> String {
     url
 }
 
+/// Sends `tx` and waits for its receipt.
+async fn mine(
+    provider: &impl Provider,
+    tx: TransactionRequest,
+) -> alloy_rpc_types_eth::TransactionReceipt {
+    provider
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_wallet_deploys_transacts_reads_and_filters() {
     let dir =
@@ -80,15 +94,11 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
     // data fee asked of ArbWasm by a call, `activateProgram` paying it,
     // then the constructor.
     let code = stylus_artifact::deployable_code(&module());
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default().with_deploy_code(stylus_artifact::init_code(&code)),
-        )
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mine(
+        &provider,
+        TransactionRequest::default().with_deploy_code(stylus_artifact::init_code(&code)),
+    )
+    .await;
     assert!(receipt.status());
     let token = receipt.contract_address.expect("created");
     assert_eq!(token, me.create(0));
@@ -109,13 +119,7 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         .unwrap()
         .dataFee;
     assert_eq!(fee, arbwasm::data_fee(&code));
-    let receipt = provider
-        .send_transaction(activate.with_value(fee))
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mine(&provider, activate.with_value(fee)).await;
     assert!(receipt.status());
     let activated = receipt.inner.logs()[0]
         .log_decode::<ArbWasm::ProgramActivated>()
@@ -130,17 +134,13 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         }
         .abi_encode(),
     );
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_to(token)
-                .with_input(ctor),
-        )
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mine(
+        &provider,
+        TransactionRequest::default()
+            .with_to(token)
+            .with_input(ctor),
+    )
+    .await;
     assert!(receipt.status());
 
     // A signed transfer, mined with its log.
@@ -157,13 +157,7 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         .estimate_gas(&tx.clone().with_from(me))
         .await
         .unwrap();
-    let receipt = provider
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mine(&provider, tx).await;
     assert!(receipt.status());
     assert_eq!(receipt.block_number, Some(start_block + 1));
     // Gas is estimated, the same way for the estimate and the receipt: a
