@@ -175,8 +175,7 @@ pub fn deploy<C: SolConstructor>(
     args: &C,
 ) -> Result<Address> {
     let address = chain.deploy(&artifact(contract)?)?;
-    let mut calldata = keccak256("stylus_constructor()")[..4].to_vec();
-    calldata.extend(args.abi_encode());
+    let calldata = stylus_artifact::constructor_call(&args.abi_encode());
     let out = chain.transact(from, address, &calldata, U256::ZERO)?;
     if !out.success {
         bail!(

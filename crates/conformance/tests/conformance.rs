@@ -138,12 +138,6 @@ fn module(package: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run scripts/build-contracts)"))
 }
 
-fn constructor(args: Vec<u8>) -> Vec<u8> {
-    let mut data = keccak256("stylus_constructor()")[..4].to_vec();
-    data.extend(args);
-    data
-}
-
 fn spon(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(18))
 }
@@ -165,8 +159,8 @@ fn scenario(host: &mut impl Host) -> Vec<(&'static str, Outcome)> {
         "token constructor",
         alice,
         TOKEN,
-        constructor(
-            Token::constructorCall {
+        stylus_artifact::constructor_call(
+            &Token::constructorCall {
                 treasury: alice,
                 supply: spon(1_000_000),
             }
@@ -177,8 +171,8 @@ fn scenario(host: &mut impl Host) -> Vec<(&'static str, Outcome)> {
         "staking constructor",
         alice,
         STAKING,
-        constructor(
-            Stake::constructorCall {
+        stylus_artifact::constructor_call(
+            &Stake::constructorCall {
                 spon: TOKEN,
                 governance,
                 treasury: alice,
@@ -190,8 +184,8 @@ fn scenario(host: &mut impl Host) -> Vec<(&'static str, Outcome)> {
         "constructor again",
         alice,
         TOKEN,
-        constructor(
-            Token::constructorCall {
+        stylus_artifact::constructor_call(
+            &Token::constructorCall {
                 treasury: bob,
                 supply: spon(1),
             }

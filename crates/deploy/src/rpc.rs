@@ -7,7 +7,7 @@ use std::{
 };
 
 use alloy_network::{EthereumWallet, ReceiptResponse, TransactionBuilder};
-use alloy_primitives::{keccak256, Address, Bytes, B256};
+use alloy_primitives::{Address, Bytes, B256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
@@ -196,14 +196,7 @@ impl Rpc {
         let p = self.provider();
         let me = self.signer.address();
         self.runtime.block_on(async {
-            let mine = |tx: TransactionRequest| async {
-                let pending = p.send_transaction(tx).await.map_err(explain)?;
-                let r = pending.get_receipt().await.map_err(|e| anyhow!(e))?;
-                if !r.status() {
-                    bail!("transaction {} reverted", r.transaction_hash());
-                }
-                anyhow::Ok(r)
-            };
+            let mine = |tx| mined(&p, tx);
             let created = mine(
                 TransactionRequest::default().with_deploy_code(stylus_artifact::init_code(&code)),
             )
@@ -224,12 +217,10 @@ impl Rpc {
             let fee = ArbWasm::activateProgramCall::abi_decode_returns(&asked, true)?.dataFee;
             mine(activate.with_value(fee)).await.context("activation")?;
             if !args.is_empty() {
-                let mut data = keccak256("stylus_constructor()")[..4].to_vec();
-                data.extend_from_slice(args);
                 mine(
                     TransactionRequest::default()
                         .with_to(address)
-                        .with_input(data),
+                        .with_input(stylus_artifact::constructor_call(args)),
                 )
                 .await
                 .context("constructor")?;
@@ -255,6 +246,20 @@ impl Rpc {
             block: r.block_number().unwrap_or_default(),
         })
     }
+}
+
+/// Sends `tx` and waits for its receipt; a reverted transaction is an
+/// error.
+async fn mined(
+    p: &impl Provider,
+    tx: TransactionRequest,
+) -> Result<alloy_rpc_types_eth::TransactionReceipt> {
+    let pending = p.send_transaction(tx).await.map_err(explain)?;
+    let r = pending.get_receipt().await.map_err(|e| anyhow!(e))?;
+    if !r.status() {
+        bail!("transaction {} reverted", r.transaction_hash());
+    }
+    Ok(r)
 }
 
 /// The custom error an RPC error carries, named from the ABIs.
@@ -363,13 +368,7 @@ impl Backend for Rpc {
         let tx = TransactionRequest::default()
             .with_to(to)
             .with_input(Bytes::copy_from_slice(data));
-        let r = self.runtime.block_on(async {
-            let pending = p.send_transaction(tx).await.map_err(explain)?;
-            pending.get_receipt().await.map_err(|e| anyhow!(e))
-        })?;
-        if !r.status() {
-            bail!("transaction {} reverted", r.transaction_hash());
-        }
+        let r = self.runtime.block_on(mined(&p, tx))?;
         Ok(Receipt {
             tx_hash: r.transaction_hash(),
             block: r.block_number().unwrap_or_default(),

@@ -85,8 +85,7 @@ impl Backend for Devnet {
     ) -> Result<(Address, Receipt)> {
         self.spend()?;
         let address = self.chain.deploy(wasm)?;
-        let mut data = keccak256("stylus_constructor()")[..4].to_vec();
-        data.extend_from_slice(encoded);
+        let data = stylus_artifact::constructor_call(encoded);
         let out = self
             .chain
             .transact(self.deployer, address, &data, U256::ZERO)?;

@@ -14,7 +14,7 @@
 //! gets `ProgramInsufficientValue(have, want)`, one sending more gets the
 //! rest back, the fee goes to [`NETWORK_FEE_ACCOUNT`].
 
-use alloy_primitives::{address, keccak256, Address, U256};
+use alloy_primitives::{address, keccak256, Address, B256, U256};
 use alloy_sol_types::{sol, Revert, SolCall, SolError, SolEvent, SolInterface};
 use anyhow::Result;
 
@@ -74,8 +74,8 @@ pub(crate) fn call(frame: &Frame) -> Result<(bool, Vec<u8>)> {
         return Ok((false, Vec::new()));
     }
     let s = frame.state.borrow();
-    let version_of = |code: &[u8]| {
-        if s.programs.contains_key(&keccak256(code)) {
+    let version_of = |codehash: B256| {
+        if s.programs.contains_key(&codehash) {
             Ok(STYLUS_VERSION)
         } else {
             Err(ProgramNotActivated {}.abi_encode())
@@ -84,15 +84,10 @@ pub(crate) fn call(frame: &Frame) -> Result<(bool, Vec<u8>)> {
     let answer = match call {
         Calls::stylusVersion(_) => Ok(stylusVersionCall::abi_encode_returns(&(STYLUS_VERSION,))),
         Calls::inkPrice(_) => Ok(inkPriceCall::abi_encode_returns(&(INK_PRICE,))),
-        Calls::programVersion(c) => {
-            version_of(&s.code(c.program)).map(|v| programVersionCall::abi_encode_returns(&(v,)))
-        }
+        Calls::programVersion(c) => version_of(keccak256(s.code(c.program)))
+            .map(|v| programVersionCall::abi_encode_returns(&(v,))),
         Calls::codehashVersion(c) => {
-            if s.programs.contains_key(&c.codehash) {
-                Ok(codehashVersionCall::abi_encode_returns(&(STYLUS_VERSION,)))
-            } else {
-                Err(ProgramNotActivated {}.abi_encode())
-            }
+            version_of(c.codehash).map(|v| codehashVersionCall::abi_encode_returns(&(v,)))
         }
         Calls::activateProgram(c) => {
             drop(s);

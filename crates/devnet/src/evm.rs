@@ -26,7 +26,7 @@ use revm_precompile::Precompiles;
 
 use crate::{
     rpc::{BLOCK_GAS_LIMIT, GAS_PRICE},
-    run, Frame, Log, State, CHAIN_ID, MAX_DEPTH,
+    run, Account, Frame, Log, State, CHAIN_ID, MAX_DEPTH,
 };
 
 /// Gas an EVM frame gets when its caller names no limit (a transaction,
@@ -254,15 +254,6 @@ struct EvmHost {
     env: Env,
 }
 
-impl EvmHost {
-    fn stored(s: &State, address: Address, slot: B256) -> B256 {
-        s.accounts
-            .get(&address)
-            .and_then(|a| a.storage.get(&slot).copied())
-            .unwrap_or_default()
-    }
-}
-
 impl Host for EvmHost {
     fn env(&self) -> &Env {
         &self.env
@@ -275,10 +266,7 @@ impl Host for EvmHost {
     fn load_account_delegated(&mut self, address: Address) -> Option<AccountLoad> {
         let mut s = self.state.borrow_mut();
         let is_cold = s.costs.warm_account(address);
-        let is_empty = s
-            .accounts
-            .get(&address)
-            .is_none_or(|a| a.nonce == 0 && a.balance.is_zero() && a.code.is_empty());
+        let is_empty = s.accounts.get(&address).is_none_or(Account::is_empty);
         Some(AccountLoad {
             load: Eip7702CodeLoad::new_not_delegated((), is_cold),
             is_empty,
@@ -313,7 +301,7 @@ impl Host for EvmHost {
         let is_cold = s.costs.warm_account(address);
         let hash = match s.accounts.get(&address) {
             None => B256::ZERO,
-            Some(a) if a.nonce == 0 && a.balance.is_zero() && a.code.is_empty() => B256::ZERO,
+            Some(a) if a.is_empty() => B256::ZERO,
             Some(a) if a.code.is_empty() => KECCAK_EMPTY,
             Some(a) => keccak256(&a.code),
         };
@@ -323,7 +311,7 @@ impl Host for EvmHost {
     fn sload(&mut self, address: Address, index: U256) -> Option<StateLoad<U256>> {
         let mut s = self.state.borrow_mut();
         let slot = B256::from(index);
-        let value = Self::stored(&s, address, slot);
+        let value = s.stored(address, slot);
         let (is_cold, _) = s.costs.warm_slot(address, slot, value);
         s.reads += 1;
         Some(StateLoad::new(value.into(), is_cold))
@@ -337,15 +325,10 @@ impl Host for EvmHost {
     ) -> Option<StateLoad<SStoreResult>> {
         let mut s = self.state.borrow_mut();
         let slot = B256::from(index);
-        let present = Self::stored(&s, address, slot);
+        let present = s.stored(address, slot);
         let (is_cold, original) = s.costs.warm_slot(address, slot, present);
         s.written.insert((address, slot));
-        let storage = &mut s.accounts.entry(address).or_default().storage;
-        if value.is_zero() {
-            storage.remove(&slot);
-        } else {
-            storage.insert(slot, B256::from(value));
-        }
+        s.store(address, slot, B256::from(value));
         Some(StateLoad::new(
             SStoreResult {
                 original_value: original.into(),

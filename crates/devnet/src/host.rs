@@ -172,11 +172,7 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
             let key = read_word(&mut c, key)?;
             let f = c.data();
             let mut s = f.state.borrow_mut();
-            let stored = s
-                .accounts
-                .get(&f.address)
-                .and_then(|a| a.storage.get(&key).copied())
-                .unwrap_or_default();
+            let stored = s.stored(f.address, key);
             s.costs.sload(f.address, key, stored);
             let value = match f.cache.get(&key) {
                 Some(v) => *v,

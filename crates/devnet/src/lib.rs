@@ -69,6 +69,14 @@ pub struct Account {
     pub storage: HashMap<B256, B256>,
 }
 
+impl Account {
+    /// Whether the account is empty in EIP-161's sense: no nonce, no
+    /// balance, no code.
+    pub fn is_empty(&self) -> bool {
+        self.nonce == 0 && self.balance.is_zero() && self.code.is_empty()
+    }
+}
+
 /// A change to one account for one simulated call (what `eth_call`'s
 /// state override set carries).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -160,6 +168,24 @@ impl State {
         self.transient = s.transient;
         self.logs.truncate(s.logs);
         self.programs = s.programs;
+    }
+
+    /// Slot `slot` of `address`'s storage.
+    fn stored(&self, address: Address, slot: B256) -> B256 {
+        self.accounts
+            .get(&address)
+            .and_then(|a| a.storage.get(&slot).copied())
+            .unwrap_or_default()
+    }
+
+    /// Writes `value` to slot `slot` of `address` (a zero clears it).
+    fn store(&mut self, address: Address, slot: B256, value: B256) {
+        let storage = &mut self.accounts.entry(address).or_default().storage;
+        if value.is_zero() {
+            storage.remove(&slot);
+        } else {
+            storage.insert(slot, value);
+        }
     }
 
     /// The code at `address` (empty if none).
@@ -386,12 +412,7 @@ impl Chain {
 
     /// Storage slot `slot` of `address`.
     pub fn storage(&self, address: Address, slot: B256) -> B256 {
-        self.state
-            .borrow()
-            .accounts
-            .get(&address)
-            .and_then(|a| a.storage.get(&slot).copied())
-            .unwrap_or_default()
+        self.state.borrow().stored(address, slot)
     }
 
     /// Moves time forward by `secs` and opens a new block.
@@ -527,7 +548,7 @@ impl Chain {
             s.transient.clear();
             s.costs = meter::Costs::new(from, to.unwrap_or(from));
         }
-        let sender = self.frame(from, from, from, Vec::new(), U256::ZERO, is_static);
+        let sender = self.sender_frame(from, is_static);
         let (success, output, instructions, created) = match to {
             Some(to) => {
                 let frame = sender.child(to, to, from, value, true, calldata.to_vec(), is_static);
@@ -563,40 +584,55 @@ impl Chain {
 
     /// The frame of the transaction's sender, from which its call or
     /// creation is made.
-    fn frame(
-        &self,
-        origin: Address,
-        sender: Address,
-        to: Address,
-        args: Vec<u8>,
-        value: U256,
-        is_static: bool,
-    ) -> Frame {
+    fn sender_frame(&self, from: Address, is_static: bool) -> Frame {
         Frame {
-            state: self.state.clone(),
-            engine: self.engine.clone(),
-            linker: self.linker.clone(),
-            address: to,
-            code_address: to,
-            sender,
-            origin,
-            value,
-            transfer: true,
-            args,
-            output: Vec::new(),
-            return_data: Vec::new(),
-            cache: HashMap::new(),
             is_static,
-            timestamp: self.timestamp,
-            block_number: self.block_number,
-            depth: 0,
-            gas: evm::FRAME_GAS,
-            instructions: 0,
+            ..Frame::new(
+                self.state.clone(),
+                self.engine.clone(),
+                self.linker.clone(),
+                from,
+                self.timestamp,
+                self.block_number,
+            )
         }
     }
 }
 
 impl Frame {
+    /// The frame of `origin` itself (no code, no value, depth 0) in a
+    /// block: what calls are made from.
+    fn new(
+        state: Rc<RefCell<State>>,
+        engine: Engine,
+        linker: Linker<Frame>,
+        origin: Address,
+        timestamp: u64,
+        block_number: u64,
+    ) -> Frame {
+        Frame {
+            state,
+            engine,
+            linker,
+            address: origin,
+            code_address: origin,
+            sender: origin,
+            origin,
+            value: U256::ZERO,
+            transfer: true,
+            args: Vec::new(),
+            output: Vec::new(),
+            return_data: Vec::new(),
+            cache: HashMap::new(),
+            is_static: false,
+            timestamp,
+            block_number,
+            depth: 0,
+            gas: evm::FRAME_GAS,
+            instructions: 0,
+        }
+    }
+
     /// A frame called from this one: `code_address`'s code runs on
     /// `address`'s storage and balance, one level deeper.
     #[allow(clippy::too_many_arguments)]
@@ -611,25 +647,22 @@ impl Frame {
         is_static: bool,
     ) -> Frame {
         Frame {
-            state: self.state.clone(),
-            engine: self.engine.clone(),
-            linker: self.linker.clone(),
             address,
             code_address,
             sender,
-            origin: self.origin,
             value,
             transfer,
             args,
-            output: Vec::new(),
-            return_data: Vec::new(),
-            cache: HashMap::new(),
             is_static: self.is_static || is_static,
-            timestamp: self.timestamp,
-            block_number: self.block_number,
             depth: self.depth + 1,
-            gas: evm::FRAME_GAS,
-            instructions: 0,
+            ..Frame::new(
+                self.state.clone(),
+                self.engine.clone(),
+                self.linker.clone(),
+                self.origin,
+                self.timestamp,
+                self.block_number,
+            )
         }
     }
 }
@@ -733,18 +766,9 @@ fn flush(state: &Rc<RefCell<State>>, address: Address, cache: HashMap<B256, B256
     let mut s = state.borrow_mut();
     for (slot, value) in cache {
         s.written.insert((address, slot));
-        let current = s
-            .accounts
-            .get(&address)
-            .and_then(|a| a.storage.get(&slot).copied())
-            .unwrap_or_default();
+        let current = s.stored(address, slot);
         s.costs.sstore(address, slot, current, value);
-        let storage = &mut s.accounts.entry(address).or_default().storage;
-        if value.is_zero() {
-            storage.remove(&slot);
-        } else {
-            storage.insert(slot, value);
-        }
+        s.store(address, slot, value);
     }
 }
 

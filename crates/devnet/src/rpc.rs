@@ -704,8 +704,7 @@ impl Node {
                 };
                 let address = self.chain.deploy(&module)?;
                 if !constructor.is_empty() {
-                    let mut data = keccak256("stylus_constructor()")[..4].to_vec();
-                    data.extend_from_slice(&constructor);
+                    let data = stylus_artifact::constructor_call(&constructor);
                     let out = self.chain.transact(from, address, &data, U256::ZERO)?;
                     if !out.success {
                         return Err(RpcError(

@@ -126,9 +126,8 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         .unwrap();
     assert_eq!(activated.inner.program, token);
     let supply = parse_ether("1000000").unwrap();
-    let mut ctor = alloy_primitives::keccak256("stylus_constructor()")[..4].to_vec();
-    ctor.extend(
-        Token::constructorCall {
+    let ctor = stylus_artifact::constructor_call(
+        &Token::constructorCall {
             treasury: me,
             supply,
         }

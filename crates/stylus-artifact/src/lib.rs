@@ -343,6 +343,14 @@ pub fn init_code(code: &[u8]) -> Vec<u8> {
     init
 }
 
+/// The calldata that runs a stylus-sdk contract's constructor: the
+/// selector of `stylus_constructor()` then the ABI-encoded `args`.
+pub fn constructor_call(args: &[u8]) -> Vec<u8> {
+    let mut data = alloy_primitives::keccak256("stylus_constructor()")[..4].to_vec();
+    data.extend_from_slice(args);
+    data
+}
+
 /// The module inside deployed Stylus `code` (the inverse of
 /// [`deployable_code`], for code without a brotli dictionary).
 ///
