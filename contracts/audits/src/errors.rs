@@ -2,21 +2,8 @@
 
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
-use stylus_sdk::prelude::*;
 
 sol! {
-    /// `caller` does not hold the role the function needs.
-    #[derive(Debug)]
-    error Unauthorized(address caller);
-    /// An address argument was the zero address.
-    #[derive(Debug)]
-    error ZeroAddress();
-    /// The contract is paused.
-    #[derive(Debug)]
-    error EnforcedPause();
-    /// The contract is not paused.
-    #[derive(Debug)]
-    error ExpectedPause();
     /// `node` is not Active in the registry.
     #[derive(Debug)]
     error NodeNotActive(address node, uint8 state);
@@ -52,49 +39,22 @@ sol! {
     /// An amount must be above zero.
     #[derive(Debug)]
     error ZeroAmount();
-    /// The contract at `target` refused or did not answer.
-    #[derive(Debug)]
-    error CallFailed(address target);
-    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
-    #[derive(Debug)]
-    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
-    /// No parameter (or role) with this id.
-    #[derive(Debug)]
-    error UnknownParameter(uint8 id);
 }
 
-/// The error of every audits entry point.
-#[derive(SolidityError, Debug)]
-#[allow(missing_docs)]
-pub enum Error {
-    Unauthorized(Unauthorized),
-    ZeroAddress(ZeroAddress),
-    EnforcedPause(EnforcedPause),
-    ExpectedPause(ExpectedPause),
-    NodeNotActive(NodeNotActive),
-    AlreadyEnrolled(AlreadyEnrolled),
-    WrongPhase(WrongPhase),
-    AlreadyCommitted(AlreadyCommitted),
-    NothingToReveal(NothingToReveal),
-    WrongReveal(WrongReveal),
-    NoSeed(NoSeed),
-    AuditAlreadyRun(AuditAlreadyRun),
-    MissingCommitment(MissingCommitment),
-    InsufficientPool(InsufficientPool),
-    ZeroAmount(ZeroAmount),
-    CallFailed(CallFailed),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownParameter(UnknownParameter),
-}
-
-impl Error {
-    /// The refusal for an unauthorised `caller`.
-    pub fn unauthorized(caller: Address) -> Self {
-        Error::Unauthorized(Unauthorized { caller })
-    }
-
-    /// The refusal for a failed call to `target`.
-    pub fn call_failed(target: Address) -> Self {
-        Error::CallFailed(CallFailed { target })
+spon_contract_kit::contract_errors! {
+    /// The error of every audits entry point.
+    pub enum Error {
+        NodeNotActive(NodeNotActive),
+        AlreadyEnrolled(AlreadyEnrolled),
+        WrongPhase(WrongPhase),
+        AlreadyCommitted(AlreadyCommitted),
+        NothingToReveal(NothingToReveal),
+        WrongReveal(WrongReveal),
+        NoSeed(NoSeed),
+        AuditAlreadyRun(AuditAlreadyRun),
+        MissingCommitment(MissingCommitment),
+        InsufficientPool(InsufficientPool),
+        ZeroAmount(ZeroAmount),
     }
 }
+

@@ -1,6 +1,7 @@
 //! Every state change of the audits contract, as a Solidity event.
 
 use alloy_sol_types::sol;
+pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
     /// `node` joined the audit list at `index` (anyone may enrol an
@@ -26,17 +27,4 @@ sol! {
     /// Governance took `amount` SPON from the pool to `to`.
     #[derive(Debug)]
     event PoolWithdrawn(address indexed to, uint256 amount);
-    /// Governance set a parameter (a new round period applies from the
-    /// next round).
-    #[derive(Debug)]
-    event ParameterChanged(uint8 indexed id, uint256 value);
-    /// Governance gave (or took) `role` of `account`.
-    #[derive(Debug)]
-    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
-    /// The contract was paused.
-    #[derive(Debug)]
-    event Paused(address account);
-    /// The contract was unpaused.
-    #[derive(Debug)]
-    event Unpaused(address account);
 }

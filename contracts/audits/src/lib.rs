@@ -54,10 +54,6 @@ pub const EVENTS: &[&str] = &[
     "event AuditSkipped(uint64 indexed round, bytes32 seed)",
     "event PoolFunded(address indexed from, uint256 amount)",
     "event PoolWithdrawn(address indexed to, uint256 amount)",
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
-    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
-    "event Paused(address account)",
-    "event Unpaused(address account)",
 ];
 
 /// Role ids of `setRole` and `RoleChanged`.
@@ -137,12 +133,6 @@ pub struct Audits {
     enrolled: StorageMap<Address, StorageBool>,
 }
 
-fn nonzero(a: Address) -> Result<(), Error> {
-    if a.is_zero() {
-        return Err(Error::ZeroAddress(ZeroAddress {}));
-    }
-    Ok(())
-}
 
 impl Audits {
     fn now(&self) -> u64 {
@@ -157,9 +147,6 @@ impl Audits {
         log(self.vm(), event);
     }
 
-    fn param(&self, p: params::Param) -> u64 {
-        self.params.get(p.id).unwrap_or_default().to()
-    }
 
     fn only_governance(&self) -> Result<(), Error> {
         let caller = self.caller();
@@ -177,12 +164,6 @@ impl Audits {
         Ok(caller)
     }
 
-    fn when_not_paused(&self) -> Result<(), Error> {
-        if self.paused.get() {
-            return Err(Error::EnforcedPause(EnforcedPause {}));
-        }
-        Ok(())
-    }
 
     fn stored_schedule(&self, which: usize) -> Schedule {
         let at = |i: usize| self.schedules.get(3 * which + i).unwrap_or_default().to();
@@ -259,6 +240,7 @@ impl Audits {
 }
 
 #[public]
+#[inherit(Admin)]
 impl Audits {
     /// Sets the SPON token, staking, the registry, the challenges
     /// contract and governance, the default parameters, and starts round
@@ -279,7 +261,7 @@ impl Audits {
         governance: Address,
     ) -> Result<(), Error> {
         for a in [spon, staking, registry, challenges, governance] {
-            nonzero(a)?;
+            Error::nonzero(a)?;
         }
         self.spon.set(spon);
         self.staking.set(staking);
@@ -314,7 +296,7 @@ impl Audits {
     /// # Events
     /// `NodeEnrolled`.
     pub fn enroll(&mut self, node: Address) -> Result<u64, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         if self.enrolled.get(node) {
             return Err(Error::AlreadyEnrolled(AlreadyEnrolled { node }));
         }
@@ -343,7 +325,7 @@ impl Audits {
     /// `SeedCommitted`.
     pub fn commit_seed(&mut self, commitment: B256) -> Result<u64, Error> {
         let auditor = self.only_auditor()?;
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let round = self.current_round_in(phase::COMMIT)?;
         if commitment.is_zero() {
             return Err(Error::MissingCommitment(MissingCommitment {}));
@@ -372,7 +354,7 @@ impl Audits {
     /// `SeedRevealed`.
     pub fn reveal_seed(&mut self, secret: B256) -> Result<u64, Error> {
         let auditor = self.only_auditor()?;
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let round = self.current_round_in(phase::REVEAL)?;
         let mut r = self.rounds.setter(round);
         let committed = r.commitments.get(auditor);
@@ -413,7 +395,7 @@ impl Audits {
     /// `AuditOpened` or `AuditSkipped`.
     pub fn run_audit(&mut self, round: u64, sample_commitment: B256) -> Result<u64, Error> {
         self.only_auditor()?;
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let (s, now) = (self.schedule(), self.now());
         let current = s.round_at(now);
         if round >= current {
@@ -433,7 +415,7 @@ impl Audits {
         }
         let seed = r.seed.get();
         self.rounds.setter(round).ran.set(true);
-        let cap = u128::from(self.param(params::WEIGHT_CAP)) * WEI_PER_SPON;
+        let cap = u128::from(self.admin.param(params::WEIGHT_CAP)) * WEI_PER_SPON;
         let count = self.nodes.len() as u64;
         let picked = draw::select(&seed, count, cap, |i| {
             let node = self.nodes.get(i as usize).unwrap_or_default();
@@ -444,7 +426,7 @@ impl Audits {
             return Ok(0);
         };
         let node = self.nodes.get(index as usize).unwrap_or_default();
-        let kind = if draw::is_gpu_work(&seed, self.param(params::GPU_WORK_SHARE_BPS)) {
+        let kind = if draw::is_gpu_work(&seed, self.admin.param(params::GPU_WORK_SHARE_BPS)) {
             GPU_WORK
         } else {
             LIVENESS
@@ -508,7 +490,7 @@ impl Audits {
     /// `PoolWithdrawn`.
     pub fn withdraw(&mut self, to: Address, amount: U256) -> Result<(), Error> {
         self.only_governance()?;
-        nonzero(to)?;
+        Error::nonzero(to)?;
         if amount.is_zero() {
             return Err(Error::ZeroAmount(ZeroAmount {}));
         }
@@ -569,7 +551,7 @@ impl Audits {
     /// `RoleChanged`.
     pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
         self.only_governance()?;
-        nonzero(account)?;
+        Error::nonzero(account)?;
         match role {
             roles::GOVERNANCE => self.governance.set(account),
             roles::AUDITOR => self.auditors.setter(account).set(enabled),
@@ -593,7 +575,7 @@ impl Audits {
     /// `Paused`.
     pub fn pause(&mut self) -> Result<(), Error> {
         self.only_governance()?;
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.paused.set(true);
         self.emit(Paused {
             account: self.caller(),

@@ -2,21 +2,8 @@
 
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
-use stylus_sdk::prelude::*;
 
 sol! {
-    /// `caller` does not hold the role the function needs.
-    #[derive(Debug)]
-    error Unauthorized(address caller);
-    /// An address argument was the zero address.
-    #[derive(Debug)]
-    error ZeroAddress();
-    /// The contract is paused.
-    #[derive(Debug)]
-    error EnforcedPause();
-    /// The contract is not paused.
-    #[derive(Debug)]
-    error ExpectedPause();
     /// No challenge kind with this id (0 liveness, 1 GPU work, 2 lease fault).
     #[derive(Debug)]
     error UnknownKind(uint8 kind);
@@ -74,62 +61,36 @@ sol! {
     /// Row `row` fails Freivalds' check: it is not that row of A·B.
     #[derive(Debug)]
     error WrongRow(uint64 challengeId, uint32 row);
-    /// A sum would overflow.
-    #[derive(Debug)]
-    error ArithmeticOverflow();
-    /// The contract at `target` refused or did not answer.
-    #[derive(Debug)]
-    error CallFailed(address target);
-    /// Parameter `id` cannot take `value` (bounds `min`..=`max`; the
-    /// GPU-work size must be a power of two).
-    #[derive(Debug)]
-    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
-    /// No parameter (or role) with this id.
-    #[derive(Debug)]
-    error UnknownParameter(uint8 id);
     /// A SPON transfer failed (a bond not approved or not held, for one).
     #[derive(Debug)]
     error TransferFailed(address token);
 }
 
-/// The error of every challenges entry point.
-#[derive(SolidityError, Debug)]
-#[allow(missing_docs)]
-pub enum Error {
-    Unauthorized(Unauthorized),
-    ZeroAddress(ZeroAddress),
-    EnforcedPause(EnforcedPause),
-    ExpectedPause(ExpectedPause),
-    UnknownKind(UnknownKind),
-    UnknownNode(UnknownNode),
-    NodeExempt(NodeExempt),
-    MissingCommitment(MissingCommitment),
-    NotLeaseTenant(NotLeaseTenant),
-    LeaseAlreadyChallenged(LeaseAlreadyChallenged),
-    UnknownChallenge(UnknownChallenge),
-    WrongKind(WrongKind),
-    WrongState(WrongState),
-    TooLate(TooLate),
-    TooEarly(TooEarly),
-    NotAnswered(NotAnswered),
-    NotNode(NotNode),
-    WrongSecret(WrongSecret),
-    MalformedProof(MalformedProof),
-    WrongMerkleProof(WrongMerkleProof),
-    WrongRow(WrongRow),
-    ArithmeticOverflow(ArithmeticOverflow),
-    CallFailed(CallFailed),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownParameter(UnknownParameter),
-    TransferFailed(TransferFailed),
+spon_contract_kit::contract_errors! {
+    /// The error of every challenges entry point.
+    pub enum Error {
+        UnknownKind(UnknownKind),
+        UnknownNode(UnknownNode),
+        NodeExempt(NodeExempt),
+        MissingCommitment(MissingCommitment),
+        NotLeaseTenant(NotLeaseTenant),
+        LeaseAlreadyChallenged(LeaseAlreadyChallenged),
+        UnknownChallenge(UnknownChallenge),
+        WrongKind(WrongKind),
+        WrongState(WrongState),
+        TooLate(TooLate),
+        TooEarly(TooEarly),
+        NotAnswered(NotAnswered),
+        NotNode(NotNode),
+        WrongSecret(WrongSecret),
+        MalformedProof(MalformedProof),
+        WrongMerkleProof(WrongMerkleProof),
+        WrongRow(WrongRow),
+        TransferFailed(TransferFailed),
+    }
 }
 
 impl Error {
-    /// The refusal for an unauthorised `caller`.
-    pub fn unauthorized(caller: Address) -> Self {
-        Error::Unauthorized(Unauthorized { caller })
-    }
-
     /// Too late for challenge `id`: `at` has passed.
     pub fn too_late(id: u64, at: u64) -> Self {
         Error::TooLate(TooLate {
@@ -151,8 +112,4 @@ impl Error {
         Error::TransferFailed(TransferFailed { token })
     }
 
-    /// The refusal for a failed call to `target`.
-    pub fn call_failed(target: Address) -> Self {
-        Error::CallFailed(CallFailed { target })
-    }
 }

@@ -1,6 +1,7 @@
 //! Every state change of the challenges contract, as a Solidity event.
 
 use alloy_sol_types::sol;
+pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
     /// `challenger` bonded `bond` SPON against `node`: `kind` 0 liveness,
@@ -44,16 +45,4 @@ sol! {
     /// SPON from the pool; the bond went back to the challenger.
     #[derive(Debug)]
     event SlashExecuted(uint64 indexed challengeId, address indexed node, uint16 bps, uint256 amount);
-    /// Governance set a parameter.
-    #[derive(Debug)]
-    event ParameterChanged(uint8 indexed id, uint256 value);
-    /// Governance gave `role` to `account`.
-    #[derive(Debug)]
-    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
-    /// The contract was paused.
-    #[derive(Debug)]
-    event Paused(address account);
-    /// The contract was unpaused.
-    #[derive(Debug)]
-    event Unpaused(address account);
 }

@@ -64,10 +64,6 @@ pub const EVENTS: &[&str] = &[
     "event SlashScheduled(uint64 indexed challengeId, address indexed node, uint16 bps, uint64 executeAt)",
     "event SlashVetoed(uint64 indexed challengeId, address indexed node, address by)",
     "event SlashExecuted(uint64 indexed challengeId, address indexed node, uint16 bps, uint256 amount)",
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
-    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
-    "event Paused(address account)",
-    "event Unpaused(address account)",
 ];
 
 /// Challenge kinds.
@@ -205,12 +201,6 @@ pub struct Challenges {
     usage: StorageMap<Address, Usage>,
 }
 
-fn nonzero(a: Address) -> Result<(), Error> {
-    if a.is_zero() {
-        return Err(Error::ZeroAddress(ZeroAddress {}));
-    }
-    Ok(())
-}
 
 /// `amount`·`bps`/10,000, rounded down (`amount` is a bond: at most
 /// 10^7 SPON, far below 2^128 / 10^4 wei).
@@ -232,9 +222,6 @@ impl Challenges {
         log(self.vm(), event);
     }
 
-    fn param(&self, p: params::Param) -> u64 {
-        self.params.get(p.id).unwrap_or_default().to()
-    }
 
     fn only(&self, holders: &[Address]) -> Result<(), Error> {
         let caller = self.caller();
@@ -244,12 +231,6 @@ impl Challenges {
         Ok(())
     }
 
-    fn when_not_paused(&self) -> Result<(), Error> {
-        if self.paused.get() {
-            return Err(Error::EnforcedPause(EnforcedPause {}));
-        }
-        Ok(())
-    }
 
     /// Challenge `id`'s kind and state, if it exists.
     fn status(&self, id: u64) -> Result<(u8, u8), Error> {
@@ -305,8 +286,8 @@ impl Challenges {
 
     fn step_deadline(&self) -> Result<u64, Error> {
         self.now()
-            .checked_add(self.param(params::CHALLENGE_WINDOW))
-            .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))
+            .checked_add(self.admin.param(params::CHALLENGE_WINDOW))
+            .ok_or(Error::overflow())
     }
 
     /// Sends `amount` SPON to `to` (SPON returns true or reverts).
@@ -334,7 +315,7 @@ impl Challenges {
         let mut c = self.challenges.setter(id);
         c.state.put(state::PASSED);
         let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
-        let penalty = bps_of(bond, self.param(params::GRIEF_PENALTY_BPS));
+        let penalty = bps_of(bond, self.admin.param(params::GRIEF_PENALTY_BPS));
         self.close_offence(id)?;
         if challenger == self.audits.get() {
             // The registry credits at most one uptime era a day; a second
@@ -359,8 +340,8 @@ impl Challenges {
     fn lose(&mut self, id: u64) -> Result<(), Error> {
         let execute_at = self
             .now()
-            .checked_add(self.param(params::VETO_PERIOD))
-            .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))?;
+            .checked_add(self.admin.param(params::VETO_PERIOD))
+            .ok_or(Error::overflow())?;
         let mut c = self.challenges.setter(id);
         c.state.put(state::SLASH_PENDING);
         c.execute_at.put(execute_at);
@@ -401,8 +382,8 @@ impl Challenges {
     /// The bps of a `wanted` slash of `node` left under the cap of the
     /// current period, counted as used.
     fn capped(&mut self, node: Address, wanted: u16) -> u16 {
-        let period = self.now() / self.param(params::SLASH_CAP_PERIOD);
-        let cap = self.param(params::SLASH_CAP_BPS) as u16;
+        let period = self.now() / self.admin.param(params::SLASH_CAP_PERIOD);
+        let cap = self.admin.param(params::SLASH_CAP_BPS) as u16;
         let mut u = self.usage.setter(node);
         let used = if u.period.val() == period {
             u.bps.val()
@@ -479,8 +460,8 @@ impl Challenges {
                     }));
                 }
                 self.now()
-                    .checked_add(self.param(params::RULING_WINDOW))
-                    .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))
+                    .checked_add(self.admin.param(params::RULING_WINDOW))
+                    .ok_or(Error::overflow())
             }
             _ => Err(Error::UnknownKind(UnknownKind { kind })),
         }
@@ -488,6 +469,7 @@ impl Challenges {
 }
 
 #[public]
+#[inherit(Admin)]
 impl Challenges {
     /// Sets the SPON token, staking, the registry, the leases contract and
     /// governance, and the default parameters. Guardian, committee and
@@ -508,7 +490,7 @@ impl Challenges {
         governance: Address,
     ) -> Result<(), Error> {
         for a in [spon, staking, registry, leases, governance] {
-            nonzero(a)?;
+            Error::nonzero(a)?;
         }
         self.spon.set(spon);
         self.staking.set(staking);
@@ -550,16 +532,16 @@ impl Challenges {
         lease_id: u64,
         commitment: B256,
     ) -> Result<u64, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let deadline = self.admit(kind, node, lease_id, commitment)?;
         let id = self
             .count
             .val()
             .checked_add(1)
-            .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))?;
+            .ok_or(Error::overflow())?;
         self.count.put(id);
         let challenger = self.caller();
-        let bond = U256::from(u128::from(self.param(params::CHALLENGE_BOND)) * WEI_PER_SPON);
+        let bond = U256::from(u128::from(self.admin.param(params::CHALLENGE_BOND)) * WEI_PER_SPON);
         let severity = match kind {
             kind::LIVENESS => params::SEVERITY_LIVENESS_BPS,
             kind::GPU_WORK => params::SEVERITY_GPU_WORK_BPS,
@@ -567,10 +549,10 @@ impl Challenges {
         };
         let seed = self.derive_seed(id, node, commitment);
         let (n, k) = (
-            self.param(params::GPU_WORK_N),
-            self.param(params::GPU_WORK_SAMPLES),
+            self.admin.param(params::GPU_WORK_N),
+            self.admin.param(params::GPU_WORK_SAMPLES),
         );
-        let severity = self.param(severity);
+        let severity = self.admin.param(severity);
         let mut c = self.challenges.setter(id);
         c.kind.put(kind);
         c.state.put(state::OPEN);
@@ -803,7 +785,7 @@ impl Challenges {
     /// # Events
     /// `ChallengeResolved`, `SlashScheduled` (if the node lost).
     pub fn resolve(&mut self, id: u64) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let (k, s) = self.status(id)?;
         if !matches!(s, state::OPEN | state::COMMITTED | state::SAMPLED) {
             return Err(Error::WrongState(WrongState {
@@ -871,7 +853,7 @@ impl Challenges {
     /// # Events
     /// `SlashExecuted`.
     pub fn execute_slash(&mut self, id: u64) -> Result<U256, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let (_, s) = self.status(id)?;
         if s != state::SLASH_PENDING {
             return Err(Error::WrongState(WrongState {
@@ -888,7 +870,7 @@ impl Challenges {
         let wanted = c.severity_bps.val();
         self.challenges.setter(id).state.put(state::SLASHED);
         let bps = self.capped(node, wanted);
-        let share = self.param(params::CHALLENGER_SHARE_BPS) as u16;
+        let share = self.admin.param(params::CHALLENGER_SHARE_BPS) as u16;
         let (staking, registry) = (self.staking.get(), self.registry.get());
         let amount = if bps == 0 {
             self.close_offence(id)?;
@@ -952,7 +934,7 @@ impl Challenges {
     /// `RoleChanged`.
     pub fn set_role(&mut self, role: u8, account: Address) -> Result<(), Error> {
         self.only(&[self.governance.get()])?;
-        nonzero(account)?;
+        Error::nonzero(account)?;
         match role {
             roles::GOVERNANCE => self.governance.set(account),
             roles::GUARDIAN => self.guardian.set(account),
@@ -977,7 +959,7 @@ impl Challenges {
     /// `Paused`.
     pub fn pause(&mut self) -> Result<(), Error> {
         self.only(&[self.governance.get(), self.guardian.get()])?;
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.paused.set(true);
         self.emit(Paused {
             account: self.caller(),

@@ -2,15 +2,8 @@
 
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
-use stylus_sdk::prelude::*;
 
 sol! {
-    /// `caller` does not hold the role the function needs.
-    #[derive(Debug)]
-    error Unauthorized(address caller);
-    /// An address argument was the zero address.
-    #[derive(Debug)]
-    error ZeroAddress();
     /// A proposal needs at least one call and at most `max`; `targets`,
     /// `values` and `calldatas` must be as long as each other.
     #[derive(Debug)]
@@ -58,52 +51,29 @@ sol! {
     /// A SPON transfer failed (no allowance or balance).
     #[derive(Debug)]
     error TransferFailed(address token);
-    /// The contract at `target` refused the guardian's call.
-    #[derive(Debug)]
-    error CallFailed(address target);
-    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
-    #[derive(Debug)]
-    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
-    /// No parameter with this id.
-    #[derive(Debug)]
-    error UnknownParameter(uint8 id);
-    /// A time computation overflowed.
-    #[derive(Debug)]
-    error ArithmeticOverflow();
 }
 
-/// The error of every governor entry point.
-#[derive(SolidityError, Debug)]
-#[allow(missing_docs)]
-pub enum Error {
-    Unauthorized(Unauthorized),
-    ZeroAddress(ZeroAddress),
-    InvalidProposalLength(InvalidProposalLength),
-    CalldataTooLong(CalldataTooLong),
-    BelowProposalThreshold(BelowProposalThreshold),
-    ProposalNotInState(ProposalNotInState),
-    AlreadyVoted(AlreadyVoted),
-    InvalidSupport(InvalidSupport),
-    ZeroAmount(ZeroAmount),
-    NothingLocked(NothingLocked),
-    VoteNotOver(VoteNotOver),
-    TimelockNotPassed(TimelockNotPassed),
-    ActionsMismatch(ActionsMismatch),
-    CallReverted(CallReverted),
-    UnsupportedSelfCall(UnsupportedSelfCall),
-    TransferFailed(TransferFailed),
-    CallFailed(CallFailed),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownParameter(UnknownParameter),
-    ArithmeticOverflow(ArithmeticOverflow),
+spon_contract_kit::contract_errors! {
+    /// The error of every governor entry point.
+    pub enum Error {
+        InvalidProposalLength(InvalidProposalLength),
+        CalldataTooLong(CalldataTooLong),
+        BelowProposalThreshold(BelowProposalThreshold),
+        ProposalNotInState(ProposalNotInState),
+        AlreadyVoted(AlreadyVoted),
+        InvalidSupport(InvalidSupport),
+        ZeroAmount(ZeroAmount),
+        NothingLocked(NothingLocked),
+        VoteNotOver(VoteNotOver),
+        TimelockNotPassed(TimelockNotPassed),
+        ActionsMismatch(ActionsMismatch),
+        CallReverted(CallReverted),
+        UnsupportedSelfCall(UnsupportedSelfCall),
+        TransferFailed(TransferFailed),
+    }
 }
 
 impl Error {
-    /// The refusal for an unauthorised `caller`.
-    pub fn unauthorized(caller: Address) -> Self {
-        Error::Unauthorized(Unauthorized { caller })
-    }
-
     /// The refusal for proposal `id` in `state` where one of `expected`
     /// states is needed.
     pub fn not_in_state(id: u64, state: u8, expected: &[u8]) -> Self {
@@ -115,8 +85,4 @@ impl Error {
         })
     }
 
-    /// The refusal of a time computation that overflowed.
-    pub fn overflow() -> Self {
-        Error::ArithmeticOverflow(ArithmeticOverflow {})
-    }
 }

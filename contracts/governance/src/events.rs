@@ -1,6 +1,7 @@
 //! Every state change of the governor, as a Solidity event.
 
 use alloy_sol_types::sol;
+pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
     /// `proposer` proposed `calls` calls (each in a `ProposalCall` that
@@ -27,9 +28,6 @@ sol! {
     /// Proposal `id` was withdrawn by its proposer.
     #[derive(Debug)]
     event ProposalCanceled(uint64 indexed id);
-    /// Parameter `id` of the governor is now `value`.
-    #[derive(Debug)]
-    event ParameterChanged(uint8 indexed id, uint256 value);
     /// The guardian is now `guardian` (zero: none).
     #[derive(Debug)]
     event GuardianChanged(address indexed previous, address indexed guardian);

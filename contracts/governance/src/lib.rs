@@ -62,7 +62,6 @@ pub const EVENTS: &[&str] = &[
     "event ProposalQueued(uint64 indexed id, uint64 eta)",
     "event ProposalExecuted(uint64 indexed id)",
     "event ProposalCanceled(uint64 indexed id)",
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
     "event GuardianChanged(address indexed previous, address indexed guardian)",
     "event GuardianPaused(address indexed target)",
     "event GuardianVetoed(address indexed challenges, uint64 indexed challengeId)",
@@ -156,9 +155,6 @@ impl Governance {
         log(self.vm(), event);
     }
 
-    fn param(&self, p: params::Param) -> u64 {
-        self.params.get(p.id).unwrap_or_default().to()
-    }
 
     /// Only the governor itself, that is an executed proposal (which runs
     /// these functions directly, never through a call).
@@ -293,6 +289,7 @@ impl Governance {
 }
 
 #[public]
+#[inherit(Admin)]
 impl Governance {
     /// Sets the SPON token (votes and the proposal threshold), the guardian
     /// (zero: none) and the default parameters.
@@ -358,9 +355,9 @@ impl Governance {
         let proposer = self.caller();
         let spon = self.spon.get();
         let token = IErc20::new(spon);
-        let unanswered = |_| Error::CallFailed(CallFailed { target: spon });
+        let unanswered = |_| Error::call_failed(spon);
         let balance = token.balance_of(&*self, proposer).map_err(unanswered)?;
-        let threshold = spon_wei(self.param(params::PROPOSAL_THRESHOLD));
+        let threshold = spon_wei(self.admin.param(params::PROPOSAL_THRESHOLD));
         if balance < threshold {
             return Err(Error::BelowProposalThreshold(BelowProposalThreshold {
                 proposer,
@@ -369,13 +366,13 @@ impl Governance {
             }));
         }
         let supply = token.total_supply(&*self).map_err(unanswered)?;
-        let quorum = proposal::quorum(supply, self.param(params::QUORUM_BPS));
+        let quorum = proposal::quorum(supply, self.admin.param(params::QUORUM_BPS));
         let vote_start = self
             .now()
-            .checked_add(self.param(params::VOTING_DELAY))
+            .checked_add(self.admin.param(params::VOTING_DELAY))
             .ok_or(Error::overflow())?;
         let vote_end = vote_start
-            .checked_add(self.param(params::VOTING_PERIOD))
+            .checked_add(self.admin.param(params::VOTING_PERIOD))
             .ok_or(Error::overflow())?;
         let id = self.count.val().checked_add(1).ok_or(Error::overflow())?;
         self.count.put(id);
@@ -517,7 +514,7 @@ impl Governance {
         self.expect(id, &[state::SUCCEEDED])?;
         let eta = self
             .now()
-            .checked_add(self.param(params::TIMELOCK_DELAY))
+            .checked_add(self.admin.param(params::TIMELOCK_DELAY))
             .ok_or(Error::overflow())?;
         self.proposals.setter(id).eta.put(eta);
         self.emit(ProposalQueued { id, eta });
@@ -633,7 +630,7 @@ impl Governance {
         self.only_guardian()?;
         IPausable::new(target)
             .pause(&mut *self)
-            .map_err(|_| Error::CallFailed(CallFailed { target }))?;
+            .map_err(|_| Error::call_failed(target))?;
         self.emit(GuardianPaused { target });
         Ok(())
     }
@@ -651,7 +648,7 @@ impl Governance {
         self.only_guardian()?;
         IChallenges::new(challenges)
             .veto(&mut *self, challenge_id)
-            .map_err(|_| Error::CallFailed(CallFailed { target: challenges }))?;
+            .map_err(|_| Error::call_failed(challenges))?;
         self.emit(GuardianVetoed {
             challenges,
             challengeId: challenge_id,
@@ -668,7 +665,7 @@ impl Governance {
 
     /// Value of parameter `id` (0 if unknown).
     pub fn parameter(&self, id: u8) -> U256 {
-        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
+        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.admin.param(p)))
     }
 
     /// Number of proposals (ids run from 1).

@@ -185,8 +185,6 @@ fn events_match_the_emitted_types() {
         ProposalQueued::SIGNATURE,
         ProposalExecuted::SIGNATURE,
         ProposalCanceled::SIGNATURE,
-        ParameterChanged::SIGNATURE,
-        GuardianChanged::SIGNATURE,
         GuardianPaused::SIGNATURE,
         GuardianVetoed::SIGNATURE,
     ];

@@ -1,24 +1,11 @@
-//! Every refusal of the leases contract, as a Solidity custom error.
+//! Every refusal of the leases contract, as a Solidity custom error (the
+//! shared ones are declared in `spon_contract_kit::admin`).
 
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
 use openzeppelin_stylus::token::erc20::utils::safe_erc20;
-use stylus_sdk::prelude::*;
 
 sol! {
-    /// `caller` does not hold the role the function needs, or is neither
-    /// the lease's tenant nor its provider.
-    #[derive(Debug)]
-    error Unauthorized(address caller);
-    /// An address argument was the zero address.
-    #[derive(Debug)]
-    error ZeroAddress();
-    /// The contract is paused.
-    #[derive(Debug)]
-    error EnforcedPause();
-    /// The contract is not paused.
-    #[derive(Debug)]
-    error ExpectedPause();
     /// Only the lease's tenant may do this.
     #[derive(Debug)]
     error NotTenant(uint64 leaseId, address caller);
@@ -42,49 +29,23 @@ sol! {
     /// Nothing has accrued since the last settlement.
     #[derive(Debug)]
     error NothingToSettle(uint64 leaseId);
-    /// A sum would overflow.
-    #[derive(Debug)]
-    error ArithmeticOverflow();
-    /// The registry at `target` refused or did not answer.
-    #[derive(Debug)]
-    error CallFailed(address target);
-    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
-    #[derive(Debug)]
-    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
-    /// No parameter (or role) with this id.
-    #[derive(Debug)]
-    error UnknownParameter(uint8 id);
     /// A token transfer failed or returned false.
     #[derive(Debug)]
     error SafeErc20FailedOperation(address token);
 }
 
-/// The error of every leases entry point.
-#[derive(SolidityError, Debug)]
-#[allow(missing_docs)]
-pub enum Error {
-    Unauthorized(Unauthorized),
-    ZeroAddress(ZeroAddress),
-    EnforcedPause(EnforcedPause),
-    ExpectedPause(ExpectedPause),
-    NotTenant(NotTenant),
-    LeaseExists(LeaseExists),
-    LeaseNotActive(LeaseNotActive),
-    ZeroDuration(ZeroDuration),
-    ZeroPrice(ZeroPrice),
-    ZeroAmount(ZeroAmount),
-    NothingToSettle(NothingToSettle),
-    ArithmeticOverflow(ArithmeticOverflow),
-    CallFailed(CallFailed),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownParameter(UnknownParameter),
-    SafeErc20FailedOperation(SafeErc20FailedOperation),
-}
-
-impl Error {
-    /// The refusal for an unauthorised `caller`.
-    pub fn unauthorized(caller: Address) -> Self {
-        Error::Unauthorized(Unauthorized { caller })
+spon_contract_kit::contract_errors! {
+    /// The error of every leases entry point: the shared errors of
+    /// `spon_contract_kit::admin`, then these.
+    pub enum Error {
+        NotTenant(NotTenant),
+        LeaseExists(LeaseExists),
+        LeaseNotActive(LeaseNotActive),
+        ZeroDuration(ZeroDuration),
+        ZeroPrice(ZeroPrice),
+        ZeroAmount(ZeroAmount),
+        NothingToSettle(NothingToSettle),
+        SafeErc20FailedOperation(SafeErc20FailedOperation),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Every state change of the leases contract, as a Solidity event.
 
 use alloy_sol_types::sol;
+pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
     /// The market opened lease `leaseId` (= its order id) of `node` for
@@ -20,16 +21,4 @@ sol! {
     /// tenant got `refund` back.
     #[derive(Debug)]
     event LeaseClosed(uint64 indexed leaseId, address indexed node, uint8 reason, uint64 paidUntil, uint256 refund);
-    /// Governance set a parameter.
-    #[derive(Debug)]
-    event ParameterChanged(uint8 indexed id, uint256 value);
-    /// Governance gave `role` to `account`.
-    #[derive(Debug)]
-    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
-    /// The contract was paused.
-    #[derive(Debug)]
-    event Paused(address account);
-    /// The contract was unpaused.
-    #[derive(Debug)]
-    event Unpaused(address account);
 }

@@ -17,6 +17,10 @@
 //!   `settle` or `closeLease`. The registry counts it completed, unless the
 //!   provider closed early.
 //!
+//! A pause (`pause`, governance) stops new leases and top-ups; settling
+//! and closing go on, so no funds are held hostage. The admin ABI (roles,
+//! parameters, pause) is `spon_contract_kit::admin`'s.
+//!
 //! Value is conserved exactly: provider + fee + refund = deposit + top-ups.
 //! Every refusal is a custom error of [`errors`]; every change an event of
 //! [`events`]. Reentrant calls are refused by the SDK's entrypoint; token
@@ -29,41 +33,42 @@ pub mod escrow;
 pub mod events;
 pub mod params;
 
-use alloy_primitives::{Address, U256, U64};
+use alloy_primitives::{Address, U256};
 use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
-use spon_contract_kit::{clock, Native};
+use spon_contract_kit::{
+    admin::{Admin, Role},
+    clock, Native,
+};
 use stylus_sdk::{
     prelude::*,
-    storage::{
-        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU16, StorageU256, StorageU64,
-        StorageU8,
-    },
+    storage::{StorageAddress, StorageMap, StorageU16, StorageU256, StorageU64, StorageU8},
 };
 
 use crate::{errors::*, escrow::Due, events::*};
 
-/// The events this contract emits, as human-readable ABI (the Solidity
-/// interface stylus-sdk exports lists none). A test checks each against the
-/// emitted event types.
+/// The events this contract emits besides the admin's, as human-readable
+/// ABI (the Solidity interface stylus-sdk exports lists none). A test
+/// checks each against the emitted event types.
 pub const EVENTS: &[&str] = &[
     "event LeaseOpened(uint64 indexed leaseId, address indexed node, address indexed tenant, address token, uint256 pricePerHour, uint64 start, uint64 end, uint256 funded, uint16 feeBps)",
     "event LeaseToppedUp(uint64 indexed leaseId, uint256 amount, uint256 funded)",
     "event LeaseSettled(uint64 indexed leaseId, address indexed node, uint64 paidUntil, uint256 toProvider, uint256 fee)",
     "event LeaseClosed(uint64 indexed leaseId, address indexed node, uint8 reason, uint64 paidUntil, uint256 refund)",
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
-    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
-    "event Paused(address account)",
-    "event Unpaused(address account)",
 ];
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
+    use super::Role;
+
     /// Sets parameters, roles and pause.
-    pub const GOVERNANCE: u8 = 0;
+    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
     /// Receives the fees of non-SPON payments.
     pub const TREASURY: u8 = 1;
     /// The market contract: opens leases.
     pub const MARKET: u8 = 2;
+
+    /// The role table (each role has one holder).
+    pub const ALL: [Role; 3] = [Role::one(GOVERNANCE), Role::one(TREASURY), Role::one(MARKET)];
 }
 
 /// Lease states of `leaseOf` (derived at the time of the call).
@@ -126,26 +131,13 @@ pub struct Lease {
 #[entrypoint]
 #[storage]
 pub struct Leases {
+    /// Governance, roles, parameters, pause.
+    #[borrow]
+    pub admin: Admin,
     spon: StorageAddress,
     registry: StorageAddress,
-    governance: StorageAddress,
-    treasury: StorageAddress,
-    market: StorageAddress,
-    paused: StorageBool,
-    params: StorageArray<StorageU64, { params::COUNT }>,
     leases: StorageMap<u64, Lease>,
     safe_erc20: SafeErc20,
-}
-
-fn nonzero(a: Address) -> Result<(), Error> {
-    if a.is_zero() {
-        return Err(Error::ZeroAddress(ZeroAddress {}));
-    }
-    Ok(())
-}
-
-fn overflow() -> Error {
-    Error::ArithmeticOverflow(ArithmeticOverflow {})
 }
 
 impl Leases {
@@ -159,21 +151,6 @@ impl Leases {
 
     fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
         log(self.vm(), event);
-    }
-
-    fn only(&self, holder: Address) -> Result<(), Error> {
-        let caller = self.caller();
-        if caller != holder || caller.is_zero() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(())
-    }
-
-    fn when_not_paused(&self) -> Result<(), Error> {
-        if self.paused.get() {
-            return Err(Error::EnforcedPause(EnforcedPause {}));
-        }
-        Ok(())
     }
 
     /// What lease `id` owes now.
@@ -247,7 +224,7 @@ impl Leases {
         o.paid.set(d.gross);
         o.paid_until.put(d.until);
         let (token, node) = (o.token.get(), o.node.get());
-        let treasury = self.treasury.get();
+        let treasury = self.admin.holder(roles::TREASURY);
         self.transfer(token, node, out.provider)?;
         self.transfer(token, treasury, out.fee)?;
         self.emit(LeaseSettled {
@@ -272,7 +249,7 @@ impl Leases {
         let registry = self.registry.get();
         IRegistry::new(registry)
             .lease_closed(&mut *self, node, reason != close_reason::PROVIDER)
-            .map_err(|_| Error::CallFailed(CallFailed { target: registry }))?;
+            .map_err(|_| Error::call_failed(registry))?;
         self.emit(LeaseClosed {
             leaseId: id,
             node,
@@ -294,9 +271,10 @@ impl Leases {
 }
 
 #[public]
+#[inherit(Admin)]
 impl Leases {
     /// Sets the SPON token, the registry, governance and the treasury,
-    /// and the default parameters. The market is set with `setRole`.
+    /// and the parameters. The market is set with `setRole`.
     ///
     /// # Errors
     /// `ZeroAddress`.
@@ -311,25 +289,12 @@ impl Leases {
         governance: Address,
         treasury: Address,
     ) -> Result<(), Error> {
-        for a in [spon, registry, governance, treasury] {
-            nonzero(a)?;
-        }
+        Error::nonzero(spon)?;
+        Error::nonzero(registry)?;
         self.spon.set(spon);
         self.registry.set(registry);
-        self.governance.set(governance);
-        self.treasury.set(treasury);
-        for p in params::ALL {
-            if let Some(mut slot) = self.params.setter(p.id) {
-                slot.set(U64::from(p.default));
-            }
-        }
-        for (role, account) in [(roles::GOVERNANCE, governance), (roles::TREASURY, treasury)] {
-            self.emit(RoleChanged {
-                role,
-                account,
-                enabled: true,
-            });
-        }
+        self.admin.init(governance, &roles::ALL, &params::ALL)?;
+        self.admin.grant(roles::TREASURY, treasury)?;
         Ok(())
     }
 
@@ -356,8 +321,8 @@ impl Leases {
         duration: u64,
         funded: U256,
     ) -> Result<(), Error> {
-        self.only(self.market.get())?;
-        self.when_not_paused()?;
+        self.admin.only(roles::MARKET)?;
+        self.admin.when_not_paused()?;
         if self.leases.get(lease_id).state.val() != 0 {
             return Err(Error::LeaseExists(LeaseExists { leaseId: lease_id }));
         }
@@ -368,14 +333,12 @@ impl Leases {
             return Err(Error::ZeroDuration(ZeroDuration {}));
         }
         let start = self.now();
-        let end = start.checked_add(duration).ok_or_else(overflow)?;
+        let end = start.checked_add(duration).ok_or_else(Error::overflow)?;
         let fee_bps = if token == self.spon.get() {
             0
         } else {
-            self.params
-                .get(params::NON_SPON_FEE_BPS.id)
-                .unwrap_or_default()
-                .to()
+            // Bounded by the parameter's maximum (1,000 bps).
+            self.admin.param(params::NON_SPON_FEE_BPS) as u16
         };
         let mut l = self.leases.setter(lease_id);
         l.tenant.set(tenant);
@@ -391,7 +354,7 @@ impl Leases {
         let registry = self.registry.get();
         IRegistry::new(registry)
             .lease_opened(&mut *self, node)
-            .map_err(|_| Error::CallFailed(CallFailed { target: registry }))?;
+            .map_err(|_| Error::call_failed(registry))?;
         self.emit(LeaseOpened {
             leaseId: lease_id,
             node,
@@ -418,7 +381,7 @@ impl Leases {
     /// # Events
     /// `LeaseToppedUp`.
     pub fn top_up(&mut self, lease_id: u64, amount: U256) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.running_lease(lease_id)?;
         let tenant = self.caller();
         if self.leases.get(lease_id).tenant.get() != tenant {
@@ -431,7 +394,11 @@ impl Leases {
             return Err(Error::ZeroAmount(ZeroAmount {}));
         }
         let mut l = self.leases.setter(lease_id);
-        let funded = l.funded.get().checked_add(amount).ok_or_else(overflow)?;
+        let funded = l
+            .funded
+            .get()
+            .checked_add(amount)
+            .ok_or_else(Error::overflow)?;
         l.funded.set(funded);
         let token = l.token.get();
         self.pull(token, tenant, amount)?;
@@ -499,110 +466,10 @@ impl Leases {
         self.close(lease_id, d, reason)
     }
 
-    /// Sets parameter `id` (0 `nonSponFeeBps`) within its bounds.
-    /// Governance only. The fee of a lease is fixed when it opens.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
-    ///
-    /// # Events
-    /// `ParameterChanged`.
-    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        self.only(self.governance.get())?;
-        let p = spon_contract_kit::by_id(&params::ALL, id)
-            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = p.check(value).ok_or_else(|| {
-            Error::ParameterOutOfBounds(ParameterOutOfBounds {
-                id,
-                value,
-                min: U256::from(p.min),
-                max: U256::from(p.max),
-            })
-        })?;
-        if let Some(mut slot) = self.params.setter(id) {
-            slot.set(U64::from(v));
-        }
-        self.emit(ParameterChanged { id, value });
-        Ok(())
-    }
-
-    /// Gives `role` (0 governance, 1 treasury, 2 market) to `account`.
-    /// Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (no such role).
-    ///
-    /// # Events
-    /// `RoleChanged`.
-    pub fn set_role(&mut self, role: u8, account: Address) -> Result<(), Error> {
-        self.only(self.governance.get())?;
-        nonzero(account)?;
-        match role {
-            roles::GOVERNANCE => self.governance.set(account),
-            roles::TREASURY => self.treasury.set(account),
-            roles::MARKET => self.market.set(account),
-            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
-        }
-        self.emit(RoleChanged {
-            role,
-            account,
-            enabled: true,
-        });
-        Ok(())
-    }
-
-    /// Stops new leases and top-ups; settling and closing go on, so no
-    /// funds are held hostage. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `EnforcedPause`.
-    ///
-    /// # Events
-    /// `Paused`.
-    pub fn pause(&mut self) -> Result<(), Error> {
-        self.only(self.governance.get())?;
-        self.when_not_paused()?;
-        self.paused.set(true);
-        self.emit(Paused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
-    /// Lifts `pause`. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ExpectedPause`.
-    ///
-    /// # Events
-    /// `Unpaused`.
-    pub fn unpause(&mut self) -> Result<(), Error> {
-        self.only(self.governance.get())?;
-        if !self.paused.get() {
-            return Err(Error::ExpectedPause(ExpectedPause {}));
-        }
-        self.paused.set(false);
-        self.emit(Unpaused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
-    /// `(SPON, registry, governance, treasury, market, paused)`.
-    pub fn config(&self) -> (Address, Address, Address, Address, Address, bool) {
-        (
-            self.spon.get(),
-            self.registry.get(),
-            self.governance.get(),
-            self.treasury.get(),
-            self.market.get(),
-            self.paused.get(),
-        )
-    }
-
-    /// The value of parameter `id` (0 if there is none).
-    pub fn parameter(&self, id: u8) -> U256 {
-        U256::from(self.params.get(id).unwrap_or_default())
+    /// `(SPON, registry)`: the addresses fixed at construction (the
+    /// treasury and the market are role holders: `roleHolder`).
+    pub fn config(&self) -> (Address, Address) {
+        (self.spon.get(), self.registry.get())
     }
 
     /// `(tenant, node, token, price per hour, start, end, funded, paid

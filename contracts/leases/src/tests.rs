@@ -16,10 +16,6 @@ fn events_match_the_emitted_types() {
         LeaseToppedUp::SIGNATURE,
         LeaseSettled::SIGNATURE,
         LeaseClosed::SIGNATURE,
-        ParameterChanged::SIGNATURE,
-        RoleChanged::SIGNATURE,
-        Paused::SIGNATURE,
-        Unpaused::SIGNATURE,
     ];
     assert_eq!(EVENTS.len(), emitted.len());
     for (human, sig) in EVENTS.iter().zip(emitted) {
@@ -28,8 +24,9 @@ fn events_match_the_emitted_types() {
 }
 
 #[test]
-fn parameter_ids_are_positions_and_defaults_within_bounds() {
+fn parameter_and_role_tables_are_well_formed() {
     assert!(spon_contract_kit::is_table(&params::ALL));
+    assert!(spon_contract_kit::admin::is_role_table(&roles::ALL));
 }
 
 #[motsu::test]
@@ -43,28 +40,42 @@ fn only_governance_configures_and_only_the_market_opens(leases: Contract<Leases>
     for intruder in [treasury, market, a(0x99)] {
         let l = || leases.sender(intruder);
         for res in [
-            l().set_parameter(0, U256::from(100)).motsu_res(),
-            l().set_role(roles::MARKET, intruder).motsu_res(),
-            l().pause().motsu_res(),
+            l().admin
+                .set_parameter(0, U256::from(100))
+                .motsu_res()
+                .map_err(Error::from),
+            l().admin
+                .set_role(roles::MARKET, intruder, true)
+                .motsu_res()
+                .map_err(Error::from),
+            l().admin.pause().motsu_res().map_err(Error::from),
             l().open(1, a(1), a(2), a(0x51), U256::from(1), 60, U256::from(1))
                 .motsu_res(),
         ] {
             assert!(matches!(res, Err(Error::Unauthorized(_))), "{res:?}");
         }
     }
+    assert_eq!(leases.sender(gov).admin.governance(), gov);
+    assert_eq!(leases.sender(gov).admin.role_holder(roles::TREASURY), treasury);
     let err = leases
         .sender(gov)
+        .admin
         .set_parameter(params::NON_SPON_FEE_BPS.id, U256::from(1_001))
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+    assert!(matches!(
+        err,
+        spon_contract_kit::admin::Error::ParameterOutOfBounds(_)
+    ));
     leases
         .sender(gov)
+        .admin
         .set_parameter(params::NON_SPON_FEE_BPS.id, U256::from(150))
         .motsu_unwrap();
-    assert_eq!(leases.sender(gov).parameter(0), U256::from(150));
+    assert_eq!(leases.sender(gov).admin.parameter(0), U256::from(150));
     leases
         .sender(gov)
-        .set_role(roles::MARKET, market)
+        .admin
+        .set_role(roles::MARKET, market, true)
         .motsu_unwrap();
     // The market's refusals before any transfer: zero price and duration.
     let err = leases

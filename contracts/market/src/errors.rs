@@ -3,22 +3,8 @@
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
 use openzeppelin_stylus::token::erc20::utils::safe_erc20;
-use stylus_sdk::prelude::*;
 
 sol! {
-    /// `caller` does not hold the role the function needs, or is not the
-    /// bidder of the bid.
-    #[derive(Debug)]
-    error Unauthorized(address caller);
-    /// An address argument was the zero address.
-    #[derive(Debug)]
-    error ZeroAddress();
-    /// The contract is paused.
-    #[derive(Debug)]
-    error EnforcedPause();
-    /// The contract is not paused.
-    #[derive(Debug)]
-    error ExpectedPause();
     /// `token` is neither SPON nor on the payment-token allowlist.
     #[derive(Debug)]
     error PaymentTokenNotAllowed(address token);
@@ -87,71 +73,39 @@ sol! {
     /// The order has no match proposal to accept.
     #[derive(Debug)]
     error NoProposal(uint64 orderId);
-    /// A counter or sum would overflow.
-    #[derive(Debug)]
-    error ArithmeticOverflow();
-    /// The registry, staking or leases contract at `target` refused or did
-    /// not answer.
-    #[derive(Debug)]
-    error CallFailed(address target);
-    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
-    #[derive(Debug)]
-    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
-    /// No parameter (or role) with this id.
-    #[derive(Debug)]
-    error UnknownParameter(uint8 id);
     /// A token transfer failed or returned false.
     #[derive(Debug)]
     error SafeErc20FailedOperation(address token);
 }
 
-/// The error of every market entry point.
-#[derive(SolidityError, Debug)]
-#[allow(missing_docs)]
-pub enum Error {
-    Unauthorized(Unauthorized),
-    ZeroAddress(ZeroAddress),
-    EnforcedPause(EnforcedPause),
-    ExpectedPause(ExpectedPause),
-    PaymentTokenNotAllowed(PaymentTokenNotAllowed),
-    InvalidRequirements(InvalidRequirements),
-    ZeroDuration(ZeroDuration),
-    ZeroPrice(ZeroPrice),
-    ZeroAmount(ZeroAmount),
-    PriceTooHigh(PriceTooHigh),
-    UnknownOrder(UnknownOrder),
-    OrderNotOpen(OrderNotOpen),
-    BiddingClosed(BiddingClosed),
-    NotTenant(NotTenant),
-    NodeNotActive(NodeNotActive),
-    NodeJailed(NodeJailed),
-    RequirementNotMet(RequirementNotMet),
-    TierTooLow(TierTooLow),
-    DuplicateBid(DuplicateBid),
-    TooManyBids(TooManyBids),
-    UnknownBid(UnknownBid),
-    BidNotLive(BidNotLive),
-    BidNotForOrder(BidNotForOrder),
-    ScoreNotBetter(ScoreNotBetter),
-    NoProposal(NoProposal),
-    ArithmeticOverflow(ArithmeticOverflow),
-    CallFailed(CallFailed),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownParameter(UnknownParameter),
-    SafeErc20FailedOperation(SafeErc20FailedOperation),
-}
-
-impl Error {
-    /// The refusal for an unauthorised `caller`.
-    pub fn unauthorized(caller: Address) -> Self {
-        Error::Unauthorized(Unauthorized { caller })
-    }
-
-    /// The refusal of a failed call to `target`.
-    pub fn call_failed(target: Address) -> Self {
-        Error::CallFailed(CallFailed { target })
+spon_contract_kit::contract_errors! {
+    /// The error of every market entry point.
+    pub enum Error {
+        PaymentTokenNotAllowed(PaymentTokenNotAllowed),
+        InvalidRequirements(InvalidRequirements),
+        ZeroDuration(ZeroDuration),
+        ZeroPrice(ZeroPrice),
+        ZeroAmount(ZeroAmount),
+        PriceTooHigh(PriceTooHigh),
+        UnknownOrder(UnknownOrder),
+        OrderNotOpen(OrderNotOpen),
+        BiddingClosed(BiddingClosed),
+        NotTenant(NotTenant),
+        NodeNotActive(NodeNotActive),
+        NodeJailed(NodeJailed),
+        RequirementNotMet(RequirementNotMet),
+        TierTooLow(TierTooLow),
+        DuplicateBid(DuplicateBid),
+        TooManyBids(TooManyBids),
+        UnknownBid(UnknownBid),
+        BidNotLive(BidNotLive),
+        BidNotForOrder(BidNotForOrder),
+        ScoreNotBetter(ScoreNotBetter),
+        NoProposal(NoProposal),
+        SafeErc20FailedOperation(SafeErc20FailedOperation),
     }
 }
+
 
 impl From<safe_erc20::Error> for Error {
     fn from(e: safe_erc20::Error) -> Self {

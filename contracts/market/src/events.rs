@@ -1,6 +1,7 @@
 //! Every state change of the market contract, as a Solidity event.
 
 use alloy_sol_types::sol;
+pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
     /// A tenant opened an order and escrowed `deposit` of `token`; it takes
@@ -30,16 +31,4 @@ sol! {
     /// Governance added or removed a payment token.
     #[derive(Debug)]
     event PaymentTokenChanged(address indexed token, bool allowed);
-    /// Governance set a parameter.
-    #[derive(Debug)]
-    event ParameterChanged(uint8 indexed id, uint256 value);
-    /// Governance gave `role` to `account`.
-    #[derive(Debug)]
-    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
-    /// The contract was paused.
-    #[derive(Debug)]
-    event Paused(address account);
-    /// The contract was unpaused.
-    #[derive(Debug)]
-    event Unpaused(address account);
 }

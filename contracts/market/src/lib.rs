@@ -37,7 +37,7 @@ pub mod params;
 
 use alloy_primitives::{Address, B256, U256, U64};
 use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
-use spon_contract_kit::{clock, Native};
+use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_node::Hardware;
 use spon_scoring::{score, Candidate, Ranked, Requirements, Unmet, AUTO_ACCEPT};
 use stylus_sdk::{
@@ -62,16 +62,17 @@ pub const EVENTS: &[&str] = &[
     "event MatchProposed(uint64 indexed orderId, uint64 indexed bidId, address indexed proposer, uint64 score)",
     "event MatchAccepted(uint64 indexed orderId, uint64 indexed bidId, address indexed node, bytes32 manifestHash)",
     "event PaymentTokenChanged(address indexed token, bool allowed)",
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
-    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
-    "event Paused(address account)",
-    "event Unpaused(address account)",
 ];
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
+    use spon_contract_kit::admin::Role;
+
     /// Sets parameters, payment tokens, roles and pause.
-    pub const GOVERNANCE: u8 = 0;
+    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+
+    /// The role table.
+    pub const ALL: [Role; 1] = [Role::one(GOVERNANCE)];
 }
 
 /// Stored order states (`orderOf`).
@@ -157,13 +158,13 @@ pub struct Bid {
 #[entrypoint]
 #[storage]
 pub struct Market {
+    /// Governance, roles, parameters, pause.
+    #[borrow]
+    pub admin: Admin,
     spon: StorageAddress,
     registry: StorageAddress,
     staking: StorageAddress,
-    governance: StorageAddress,
     leases: StorageAddress,
-    paused: StorageBool,
-    params: StorageArray<StorageU64, { params::COUNT }>,
     payment_tokens: StorageMap<Address, StorageBool>,
     order_count: StorageU64,
     bid_count: StorageU64,
@@ -174,16 +175,7 @@ pub struct Market {
     safe_erc20: SafeErc20,
 }
 
-fn nonzero(a: Address) -> Result<(), Error> {
-    if a.is_zero() {
-        return Err(Error::ZeroAddress(ZeroAddress {}));
-    }
-    Ok(())
-}
 
-fn overflow() -> Error {
-    Error::ArithmeticOverflow(ArithmeticOverflow {})
-}
 
 fn requirements(order: &Order) -> Requirements {
     Requirements::unpack(&order.requirements.get().to_be_bytes())
@@ -202,24 +194,7 @@ impl Market {
         log(self.vm(), event);
     }
 
-    fn only_governance(&self) -> Result<(), Error> {
-        let caller = self.caller();
-        if caller != self.governance.get() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(())
-    }
 
-    fn when_not_paused(&self) -> Result<(), Error> {
-        if self.paused.get() {
-            return Err(Error::EnforcedPause(EnforcedPause {}));
-        }
-        Ok(())
-    }
-
-    fn param(&self, p: params::Param) -> u64 {
-        self.params.get(p.id).unwrap_or_default().to()
-    }
 
     fn is_payment_token_allowed(&self, token: Address) -> bool {
         token == self.spon.get() || self.payment_tokens.get(token)
@@ -375,8 +350,8 @@ impl Market {
     }
 
     fn set_payment_token(&mut self, token: Address, allowed: bool) -> Result<(), Error> {
-        self.only_governance()?;
-        nonzero(token)?;
+        self.admin.only(roles::GOVERNANCE)?;
+        Error::nonzero(token)?;
         self.payment_tokens.setter(token).set(allowed);
         self.emit(PaymentTokenChanged { token, allowed });
         Ok(())
@@ -384,10 +359,11 @@ impl Market {
 }
 
 #[public]
+#[inherit(Admin)]
 impl Market {
     /// Sets the SPON token, the registry and staking contracts read for
     /// bids, the leases contract that runs matched orders, governance, and
-    /// the default parameters.
+    /// the parameters.
     ///
     /// # Errors
     /// `ZeroAddress`.
@@ -403,24 +379,14 @@ impl Market {
         leases: Address,
         governance: Address,
     ) -> Result<(), Error> {
-        for a in [spon, registry, staking, leases, governance] {
-            nonzero(a)?;
+        for a in [spon, registry, staking, leases] {
+            Error::nonzero(a)?;
         }
         self.spon.set(spon);
         self.registry.set(registry);
         self.staking.set(staking);
         self.leases.set(leases);
-        self.governance.set(governance);
-        for p in params::ALL {
-            if let Some(mut slot) = self.params.setter(p.id) {
-                slot.set(U64::from(p.default));
-            }
-        }
-        self.emit(RoleChanged {
-            role: roles::GOVERNANCE,
-            account: governance,
-            enabled: true,
-        });
+        self.admin.init(governance, &roles::ALL, &params::ALL)?;
         Ok(())
     }
 
@@ -446,7 +412,7 @@ impl Market {
         duration_secs: u64,
         deposit: U256,
     ) -> Result<u64, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.require_payment_token(payment_token)?;
         Requirements::parse(&requirements.to_be_bytes())
             .map_err(|e| Error::InvalidRequirements(InvalidRequirements { field: e as u8 }))?;
@@ -459,10 +425,10 @@ impl Market {
         }
         let deadline = self
             .now()
-            .checked_add(self.param(params::BID_WINDOW))
-            .ok_or_else(overflow)?;
+            .checked_add(self.admin.param(params::BID_WINDOW))
+            .ok_or_else(Error::overflow)?;
         // The lease may start as late as the deadline.
-        deadline.checked_add(duration_secs).ok_or_else(overflow)?;
+        deadline.checked_add(duration_secs).ok_or_else(Error::overflow)?;
         let id = self.order_count.val() + 1;
         self.order_count.put(id);
         let tenant = self.caller();
@@ -552,7 +518,7 @@ impl Market {
     /// # Events
     /// `BidPlaced`.
     pub fn place_bid(&mut self, order_id: u64, price_per_hour: U256) -> Result<u64, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.require_bidding(order_id)?;
         let max = self.orders.get(order_id).max_price.get();
         check_price(price_per_hour, max)?;
@@ -566,7 +532,7 @@ impl Market {
             }));
         }
         let live = self.orders.get(order_id).live_bids.val();
-        let cap = self.param(params::MAX_BIDS_PER_ORDER);
+        let cap = self.admin.param(params::MAX_BIDS_PER_ORDER);
         if live >= cap {
             return Err(Error::TooManyBids(TooManyBids {
                 orderId: order_id,
@@ -653,7 +619,7 @@ impl Market {
     /// # Events
     /// `MatchProposed`.
     pub fn propose_match(&mut self, order_id: u64, bid_id: u64) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.require_bidding(order_id)?;
         let new = self.rank(order_id, bid_id)?;
         let current = self.orders.get(order_id).proposal.val();
@@ -696,7 +662,7 @@ impl Market {
     /// # Events
     /// `MatchAccepted` (and the leases contract's `LeaseOpened`).
     pub fn accept_match(&mut self, order_id: u64, manifest_hash: B256) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.require_open(order_id)?;
         let bid_id = self.orders.get(order_id).proposal.val();
         if bid_id == 0 {
@@ -774,111 +740,17 @@ impl Market {
         self.set_payment_token(token, false)
     }
 
-    /// Sets parameter `id` (0 `bidWindow`, 1 `maxBidsPerOrder`) within its
-    /// bounds. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
-    ///
-    /// # Events
-    /// `ParameterChanged`.
-    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        self.only_governance()?;
-        let p = spon_contract_kit::by_id(&params::ALL, id)
-            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = p.check(value).ok_or_else(|| {
-            Error::ParameterOutOfBounds(ParameterOutOfBounds {
-                id,
-                value,
-                min: U256::from(p.min),
-                max: U256::from(p.max),
-            })
-        })?;
-        if let Some(mut slot) = self.params.setter(id) {
-            slot.set(U64::from(v));
-        }
-        self.emit(ParameterChanged { id, value });
-        Ok(())
-    }
-
-    /// Gives `role` (0 governance, the only one) to `account`. Governance
-    /// only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (no such role).
-    ///
-    /// # Events
-    /// `RoleChanged`.
-    pub fn set_role(&mut self, role: u8, account: Address) -> Result<(), Error> {
-        self.only_governance()?;
-        nonzero(account)?;
-        match role {
-            roles::GOVERNANCE => self.governance.set(account),
-            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
-        }
-        self.emit(RoleChanged {
-            role,
-            account,
-            enabled: true,
-        });
-        Ok(())
-    }
-
-    /// Stops new orders, bids, proposals and acceptances. Cancelling and
-    /// withdrawing bids go on, so no deposit is held hostage. Governance
-    /// only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `EnforcedPause`.
-    ///
-    /// # Events
-    /// `Paused`.
-    pub fn pause(&mut self) -> Result<(), Error> {
-        self.only_governance()?;
-        self.when_not_paused()?;
-        self.paused.set(true);
-        self.emit(Paused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
-    /// Lifts `pause`. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ExpectedPause`.
-    ///
-    /// # Events
-    /// `Unpaused`.
-    pub fn unpause(&mut self) -> Result<(), Error> {
-        self.only_governance()?;
-        if !self.paused.get() {
-            return Err(Error::ExpectedPause(ExpectedPause {}));
-        }
-        self.paused.set(false);
-        self.emit(Unpaused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
     // ---------------------------------------------------------------- views
 
-    /// `(SPON, registry, staking, leases, governance, paused)`.
-    pub fn config(&self) -> (Address, Address, Address, Address, Address, bool) {
+    /// `(SPON, registry, staking, leases)`: the contracts fixed at
+    /// construction.
+    pub fn config(&self) -> (Address, Address, Address, Address) {
         (
             self.spon.get(),
             self.registry.get(),
             self.staking.get(),
             self.leases.get(),
-            self.governance.get(),
-            self.paused.get(),
         )
-    }
-
-    /// The value of parameter `id` (0 if there is none).
-    pub fn parameter(&self, id: u8) -> U256 {
-        U256::from(self.params.get(id).unwrap_or_default())
     }
 
     /// Whether orders may be paid in `token` (SPON always).

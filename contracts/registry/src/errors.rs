@@ -2,15 +2,8 @@
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::sol;
-use stylus_sdk::prelude::*;
 
 sol! {
-    /// `caller` does not hold the role the function needs.
-    #[derive(Debug)]
-    error Unauthorized(address caller);
-    /// An address argument was the zero address.
-    #[derive(Debug)]
-    error ZeroAddress();
     /// `node` is already registered (in `state`; see `NodeStateChanged`).
     #[derive(Debug)]
     error AlreadyRegistered(address node, uint8 state);
@@ -60,61 +53,34 @@ sol! {
     /// Uptime of `node` for era `era` is already credited.
     #[derive(Debug)]
     error UptimeAlreadyRecorded(address node, uint64 era);
-    /// A counter would overflow.
-    #[derive(Debug)]
-    error ArithmeticOverflow();
     /// The staking contract did not answer a stake query.
     #[derive(Debug)]
     error StakingCallFailed(address staking);
-    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
-    #[derive(Debug)]
-    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
-    /// No parameter (or role) with this id.
-    #[derive(Debug)]
-    error UnknownParameter(uint8 id);
-    /// The contract is paused.
-    #[derive(Debug)]
-    error EnforcedPause();
-    /// The contract is not paused.
-    #[derive(Debug)]
-    error ExpectedPause();
 }
 
-/// The error of every registry entry point.
-#[derive(SolidityError, Debug)]
-#[allow(missing_docs)]
-pub enum Error {
-    Unauthorized(Unauthorized),
-    ZeroAddress(ZeroAddress),
-    AlreadyRegistered(AlreadyRegistered),
-    InvalidState(InvalidState),
-    WrongClass(WrongClass),
-    InvalidHardware(InvalidHardware),
-    InvalidEndpoint(InvalidEndpoint),
-    InsufficientStake(InsufficientStake),
-    UnknownGateway(UnknownGateway),
-    NothingToApprove(NothingToApprove),
-    InvalidNonce(InvalidNonce),
-    InvalidSignature(InvalidSignature),
-    WrongSigner(WrongSigner),
-    StaleProbe(StaleProbe),
-    LeasesOutstanding(LeasesOutstanding),
-    NoActiveLease(NoActiveLease),
-    UptimeAlreadyRecorded(UptimeAlreadyRecorded),
-    ArithmeticOverflow(ArithmeticOverflow),
-    StakingCallFailed(StakingCallFailed),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownParameter(UnknownParameter),
-    EnforcedPause(EnforcedPause),
-    ExpectedPause(ExpectedPause),
+spon_contract_kit::contract_errors! {
+    /// The error of every registry entry point.
+    pub enum Error {
+        AlreadyRegistered(AlreadyRegistered),
+        InvalidState(InvalidState),
+        WrongClass(WrongClass),
+        InvalidHardware(InvalidHardware),
+        InvalidEndpoint(InvalidEndpoint),
+        InsufficientStake(InsufficientStake),
+        UnknownGateway(UnknownGateway),
+        NothingToApprove(NothingToApprove),
+        InvalidNonce(InvalidNonce),
+        InvalidSignature(InvalidSignature),
+        WrongSigner(WrongSigner),
+        StaleProbe(StaleProbe),
+        LeasesOutstanding(LeasesOutstanding),
+        NoActiveLease(NoActiveLease),
+        UptimeAlreadyRecorded(UptimeAlreadyRecorded),
+        StakingCallFailed(StakingCallFailed),
+    }
 }
 
 impl Error {
-    /// The refusal for an unauthorised `caller`.
-    pub fn unauthorized(caller: Address) -> Self {
-        Error::Unauthorized(Unauthorized { caller })
-    }
-
     /// The refusal of a call `node`'s state does not allow.
     pub fn invalid_state(node: Address, state: crate::lifecycle::State) -> Self {
         Error::InvalidState(InvalidState {

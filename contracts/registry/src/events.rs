@@ -1,6 +1,7 @@
 //! Every state change of the registry contract, as a Solidity event.
 
 use alloy_sol_types::sol;
+pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
     /// `node` proposed itself as a Provider node.
@@ -35,16 +36,4 @@ sol! {
     /// `node`'s reputation counters changed.
     #[derive(Debug)]
     event ReputationChanged(address indexed node, uint64 leasesCompleted, uint64 leasesFaulted, uint64 challengesLost, uint64 uptimeEras, uint64 activeLeases);
-    /// Governance set parameter `id` to `value`.
-    #[derive(Debug)]
-    event ParameterChanged(uint8 indexed id, uint256 value);
-    /// Governance granted (`enabled`) or revoked `role` for `account`.
-    #[derive(Debug)]
-    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
-    /// `account` paused the contract.
-    #[derive(Debug)]
-    event Paused(address account);
-    /// `account` lifted the pause.
-    #[derive(Debug)]
-    event Unpaused(address account);
 }

@@ -39,7 +39,7 @@ use alloc::{string::String, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256, U64};
 use openzeppelin_stylus::utils::precompiles::Precompiles;
-use spon_contract_kit::{clock, Native};
+use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_node::{
     tier::{tier, NodeClass, TierInput, WEI_PER_SPON},
     Hardware, ProbeSummary,
@@ -73,16 +73,14 @@ pub const EVENTS: &[&str] = &[
     "event ProbeKeyChanged(address indexed node, address probeKey)",
     "event ProbeCommitted(address indexed node, bytes32 indexed reportHash, uint256 indexed challengeId, uint256 summary, uint64 nonce)",
     "event ReputationChanged(address indexed node, uint64 leasesCompleted, uint64 leasesFaulted, uint64 challengesLost, uint64 uptimeEras, uint64 activeLeases)",
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
-    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
-    "event Paused(address account)",
-    "event Unpaused(address account)",
 ];
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
+    use spon_contract_kit::admin::Role;
+
     /// Approves providers, sets parameters, roles and pause.
-    pub const GOVERNANCE: u8 = 0;
+    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
     /// The market contract: lease counters.
     pub const MARKET: u8 = 1;
     /// The challenges contract: challenges lost, uptime.
@@ -91,6 +89,15 @@ pub mod roles {
     pub const GATEWAY: u8 = 3;
     /// The staking contract whose stake counts.
     pub const STAKING: u8 = 4;
+
+    /// The role table.
+    pub const ALL: [Role; 5] = [
+        Role::one(GOVERNANCE),
+        Role::one(MARKET),
+        Role::one(CHALLENGES),
+        Role::set(GATEWAY),
+        Role::one(STAKING),
+    ];
 }
 
 /// Node classes (the `uint8` of `WrongClass` and `nodeOf`).
@@ -142,13 +149,10 @@ pub struct Node {
 #[entrypoint]
 #[storage]
 pub struct Registry {
-    staking: StorageAddress,
-    governance: StorageAddress,
-    market: StorageAddress,
-    challenges: StorageAddress,
-    paused: StorageBool,
-    gateways: StorageMap<Address, StorageBool>,
-    params: StorageArray<StorageU64, { params::COUNT }>,
+    /// Governance, roles (the market, challenges and staking contracts,
+    /// gateway operators), parameters, pause.
+    #[borrow]
+    pub admin: Admin,
     nodes: StorageMap<Address, Node>,
 }
 
@@ -156,7 +160,7 @@ fn increment(counter: &mut StorageU64) -> Result<(), Error> {
     let v = counter
         .val()
         .checked_add(1)
-        .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))?;
+        .ok_or(Error::overflow())?;
     counter.put(v);
     Ok(())
 }
@@ -202,12 +206,6 @@ impl Node {
     }
 }
 
-fn nonzero(a: Address) -> Result<(), Error> {
-    if a.is_zero() {
-        return Err(Error::ZeroAddress(ZeroAddress {}));
-    }
-    Ok(())
-}
 
 impl Registry {
     fn now(&self) -> u64 {
@@ -222,31 +220,8 @@ impl Registry {
         log(self.vm(), event);
     }
 
-    /// The caller, if it is the holder of `role` (governance, market or
-    /// challenges).
-    fn only(&self, role: u8) -> Result<Address, Error> {
-        let caller = self.caller();
-        let holder = match role {
-            roles::GOVERNANCE => self.governance.get(),
-            roles::MARKET => self.market.get(),
-            _ => self.challenges.get(),
-        };
-        if caller != holder || caller.is_zero() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(caller)
-    }
 
-    fn when_not_paused(&self) -> Result<(), Error> {
-        if self.paused.get() {
-            return Err(Error::EnforcedPause(EnforcedPause {}));
-        }
-        Ok(())
-    }
 
-    fn param(&self, p: params::Param) -> u64 {
-        self.params.get(p.id).unwrap_or_default().to()
-    }
 
     fn state(&self, node: Address) -> State {
         State::from_u8(self.nodes.get(node).state.val())
@@ -300,7 +275,7 @@ impl Registry {
 
     /// `(self-stake, pool stake)` of `node` in wei, from the staking contract.
     fn stakes(&self, node: Address) -> Result<(U256, U256), Error> {
-        let staking = self.staking.get();
+        let staking = self.admin.holder(roles::STAKING);
         let failed = |_| Error::StakingCallFailed(StakingCallFailed { staking });
         let s = IStaking::new(staking);
         Ok((
@@ -310,7 +285,7 @@ impl Registry {
     }
 
     fn require_stake(&self, node: Address, min: params::Param) -> Result<(), Error> {
-        let required = U256::from(self.param(min)) * U256::from(WEI_PER_SPON);
+        let required = U256::from(self.admin.param(min)) * U256::from(WEI_PER_SPON);
         let (own, _) = self.stakes(node)?;
         if own < required {
             return Err(Error::insufficient_stake(own, required));
@@ -322,7 +297,7 @@ impl Registry {
     /// node whose state passes `accept`.
     fn gateway_where(&self, gateway: Address, accept: fn(State) -> bool) -> bool {
         let g = self.nodes.get(gateway);
-        self.gateways.get(gateway)
+        self.admin.holds(roles::GATEWAY, gateway)
             || (g.class.val() == class::PROVIDER && accept(State::from_u8(g.state.val())))
     }
 
@@ -382,7 +357,7 @@ impl Registry {
             }));
         }
         let measured = ProbeSummary::unpack(&summary.to_be_bytes());
-        let (now, max_age) = (self.now(), self.param(params::PROBE_MAX_AGE));
+        let (now, max_age) = (self.now(), self.admin.param(params::PROBE_MAX_AGE));
         if !measured.is_fresh(now, max_age) {
             return Err(Error::StaleProbe(StaleProbe {
                 timestamp: measured.timestamp,
@@ -413,9 +388,10 @@ impl Registry {
 }
 
 #[public]
+#[inherit(Admin)]
 impl Registry {
-    /// Sets the staking contract and governance, and the default
-    /// parameters (`autoApprove` off).
+    /// Sets the staking contract and governance, and the parameters
+    /// (`autoApprove` off).
     ///
     /// # Errors
     /// `ZeroAddress`.
@@ -424,22 +400,8 @@ impl Registry {
     /// `RoleChanged` for governance and staking.
     #[constructor]
     pub fn constructor(&mut self, staking: Address, governance: Address) -> Result<(), Error> {
-        nonzero(staking)?;
-        nonzero(governance)?;
-        self.staking.set(staking);
-        self.governance.set(governance);
-        for p in params::ALL {
-            if let Some(mut slot) = self.params.setter(p.id) {
-                slot.set(U64::from(p.default));
-            }
-        }
-        for (role, account) in [(roles::GOVERNANCE, governance), (roles::STAKING, staking)] {
-            self.emit(RoleChanged {
-                role,
-                account,
-                enabled: true,
-            });
-        }
+        self.admin.init(governance, &roles::ALL, &params::ALL)?;
+        self.admin.grant(roles::STAKING, staking)?;
         Ok(())
     }
 
@@ -466,12 +428,12 @@ impl Registry {
         tls_cert_hash: B256,
         probe_key: Address,
     ) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let node = self.caller();
         let from = self.check_registrable(node)?;
         parse_hardware(hardware)?;
         check_endpoint(&endpoint)?;
-        nonzero(probe_key)?;
+        Error::nonzero(probe_key)?;
         self.require_stake(node, params::MIN_PROVIDER_STAKE)?;
 
         let mut n = self.nodes.setter(node);
@@ -490,7 +452,7 @@ impl Registry {
             probeKey: probe_key,
         });
         self.set_state(node, from, State::Proposed);
-        if self.param(params::AUTO_APPROVE) == 1 {
+        if self.admin.param(params::AUTO_APPROVE) == 1 {
             self.set_state(node, State::Proposed, State::Active);
             self.emit(HardwareApproved { node, hardware });
         }
@@ -508,7 +470,7 @@ impl Registry {
     /// # Events
     /// `HardwareProposed`, or `HardwareApproved` when it applies at once.
     pub fn update_hardware(&mut self, hardware: U256) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let node = self.caller();
         let state = self.require_live(node)?;
         if state == State::Proposed {
@@ -516,7 +478,7 @@ impl Registry {
         }
         parse_hardware(hardware)?;
         let n = self.nodes.get(node);
-        if n.class.val() == class::FIZZ || self.param(params::AUTO_APPROVE) == 1 {
+        if n.class.val() == class::FIZZ || self.admin.param(params::AUTO_APPROVE) == 1 {
             self.apply_hardware(node, hardware);
         } else {
             self.nodes.setter(node).pending_hardware.set(hardware);
@@ -535,7 +497,7 @@ impl Registry {
     /// # Events
     /// `EndpointChanged`.
     pub fn set_endpoint(&mut self, endpoint: String, tls_cert_hash: B256) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let node = self.caller();
         self.require_live(node)?;
         self.node_class(node, class::PROVIDER)?;
@@ -561,10 +523,10 @@ impl Registry {
     /// # Events
     /// `ProbeKeyChanged`.
     pub fn set_probe_key(&mut self, probe_key: Address) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let node = self.caller();
         self.require_live(node)?;
-        nonzero(probe_key)?;
+        Error::nonzero(probe_key)?;
         self.nodes.setter(node).probe_key.set(probe_key);
         self.emit(ProbeKeyChanged {
             node,
@@ -582,7 +544,7 @@ impl Registry {
     /// # Events
     /// `NodeStateChanged` (for a proposal) and `HardwareApproved`.
     pub fn approve_provider(&mut self, node: Address) -> Result<(), Error> {
-        self.only(roles::GOVERNANCE)?;
+        self.admin.only(roles::GOVERNANCE)?;
         let n = self.nodes.get(node);
         let pending = n.pending_hardware.get();
         if self.state(node) == State::Proposed {
@@ -607,7 +569,7 @@ impl Registry {
     /// # Events
     /// `HardwareRejected`, and `NodeStateChanged` for a proposal.
     pub fn reject_provider(&mut self, node: Address) -> Result<(), Error> {
-        self.only(roles::GOVERNANCE)?;
+        self.admin.only(roles::GOVERNANCE)?;
         let n = self.nodes.get(node);
         let (hardware, pending) = (n.hardware.get(), n.pending_hardware.get());
         if self.state(node) == State::Proposed {
@@ -635,7 +597,7 @@ impl Registry {
     /// # Events
     /// `NodeStateChanged`.
     pub fn set_maintenance(&mut self, on: bool) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let action = if on {
             Action::EnterMaintenance
         } else {
@@ -654,7 +616,7 @@ impl Registry {
     /// # Events
     /// `NodeStateChanged`.
     pub fn set_suspended(&mut self, node: Address, suspended: bool) -> Result<(), Error> {
-        self.only(roles::GOVERNANCE)?;
+        self.admin.only(roles::GOVERNANCE)?;
         let action = if suspended {
             Action::Suspend
         } else {
@@ -674,7 +636,7 @@ impl Registry {
     /// # Events
     /// `NodeStateChanged`.
     pub fn deactivate(&mut self) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let node = self.caller();
         let active = self.nodes.get(node).active_leases.val();
         if active != 0 {
@@ -703,11 +665,11 @@ impl Registry {
         probe_key: Address,
         gateway: Address,
     ) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let node = self.caller();
         let from = self.check_registrable(node)?;
         parse_hardware(hardware)?;
-        nonzero(probe_key)?;
+        Error::nonzero(probe_key)?;
         if gateway == node || !self.is_gateway(gateway) {
             return Err(Error::UnknownGateway(UnknownGateway { gateway }));
         }
@@ -740,7 +702,7 @@ impl Registry {
     /// # Events
     /// `NodeStateChanged`.
     pub fn drop_fizz(&mut self, node: Address) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.node_class(node, class::FIZZ)?;
         let caller = self.caller();
         if self.nodes.get(node).gateway.get() != caller {
@@ -775,7 +737,7 @@ impl Registry {
         nonce: u64,
         signature: Bytes,
     ) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.require_live(node)?;
         self.verify_probe(node, report_hash, summary, challenge_id, nonce, &signature)?;
         let mut n = self.nodes.setter(node);
@@ -803,7 +765,7 @@ impl Registry {
     /// # Events
     /// `ReputationChanged`.
     pub fn lease_opened(&mut self, node: Address) -> Result<(), Error> {
-        self.only(roles::MARKET)?;
+        self.admin.only(roles::MARKET)?;
         let state = self.state(node);
         if state != State::Active {
             return Err(Error::invalid_state(node, state));
@@ -821,7 +783,7 @@ impl Registry {
     /// # Events
     /// `ReputationChanged`.
     pub fn lease_closed(&mut self, node: Address, completed: bool) -> Result<(), Error> {
-        self.only(roles::MARKET)?;
+        self.admin.only(roles::MARKET)?;
         let mut n = self.nodes.setter(node);
         let active = n.active_leases.val();
         if active == 0 {
@@ -849,7 +811,7 @@ impl Registry {
     /// # Events
     /// `ReputationChanged`.
     pub fn record_challenge(&mut self, node: Address, lost: bool) -> Result<(), Error> {
-        self.only(roles::CHALLENGES)?;
+        self.admin.only(roles::CHALLENGES)?;
         let state = self.state(node);
         if state == State::None {
             return Err(Error::invalid_state(node, state));
@@ -872,121 +834,11 @@ impl Registry {
         Ok(())
     }
 
-    // ---------------------------------------------------------- governance
-
-    /// Sets parameter `id` (see `params`) to `value`. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
-    ///
-    /// # Events
-    /// `ParameterChanged(id, value)`.
-    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        self.only(roles::GOVERNANCE)?;
-        let p = spon_contract_kit::by_id(&params::ALL, id)
-            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = p
-            .check(value)
-            .ok_or(Error::ParameterOutOfBounds(ParameterOutOfBounds {
-                id,
-                value,
-                min: U256::from(p.min),
-                max: U256::from(p.max),
-            }))?;
-        if let Some(mut slot) = self.params.setter(id) {
-            slot.set(U64::from(v));
-        }
-        self.emit(ParameterChanged { id, value });
-        Ok(())
-    }
-
-    /// Grants or revokes a role: 0 moves governance to `account`, 1 sets
-    /// the market, 2 the challenges contract, 3 approves (`enabled`) or
-    /// removes a gateway operator, 4 sets the staking contract. Governance
-    /// only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ZeroAddress` (roles 0, 1, 2, 4), `UnknownParameter`
-    /// (unknown role).
-    ///
-    /// # Events
-    /// `RoleChanged(role, account, enabled)`.
-    pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
-        self.only(roles::GOVERNANCE)?;
-        if role != roles::GATEWAY {
-            nonzero(account)?;
-        }
-        match role {
-            roles::GOVERNANCE => self.governance.set(account),
-            roles::MARKET => self.market.set(account),
-            roles::CHALLENGES => self.challenges.set(account),
-            roles::GATEWAY => self.gateways.setter(account).set(enabled),
-            roles::STAKING => self.staking.set(account),
-            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
-        }
-        self.emit(RoleChanged {
-            role,
-            account,
-            enabled: enabled || role != roles::GATEWAY,
-        });
-        Ok(())
-    }
-
-    /// Pauses registrations, updates, probe commits, maintenance and
-    /// deactivation. Governance only. Governance actions and the market's
-    /// and challenges' counters keep working.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `EnforcedPause`.
-    ///
-    /// # Events
-    /// `Paused(caller)`.
-    pub fn pause(&mut self) -> Result<(), Error> {
-        let account = self.only(roles::GOVERNANCE)?;
-        self.when_not_paused()?;
-        self.paused.set(true);
-        self.emit(Paused { account });
-        Ok(())
-    }
-
-    /// Lifts the pause. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ExpectedPause`.
-    ///
-    /// # Events
-    /// `Unpaused(caller)`.
-    pub fn unpause(&mut self) -> Result<(), Error> {
-        let account = self.only(roles::GOVERNANCE)?;
-        if !self.paused.get() {
-            return Err(Error::ExpectedPause(ExpectedPause {}));
-        }
-        self.paused.set(false);
-        self.emit(Unpaused { account });
-        Ok(())
-    }
-
     // -------------------------------------------------------------- views
-
-    /// `(staking, governance, market, challenges, paused)`.
-    pub fn config(&self) -> (Address, Address, Address, Address, bool) {
-        (
-            self.staking.get(),
-            self.governance.get(),
-            self.market.get(),
-            self.challenges.get(),
-            self.paused.get(),
-        )
-    }
 
     /// Whether `account` can serve as a Fizz node's gateway now.
     pub fn gateway_allowed(&self, account: Address) -> bool {
         self.is_gateway(account)
-    }
-
-    /// Value of parameter `id` (0 if unknown).
-    pub fn parameter(&self, id: u8) -> U256 {
-        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
     }
 
     /// `(state, class, approved hardware, pending hardware (0 if none),
@@ -1047,7 +899,7 @@ impl Registry {
             _ => return Ok(spon_node::UNTRUSTED),
         };
         let (own, total) = self.stakes(node)?;
-        let values = core::array::from_fn(|i| self.params.get(i).unwrap_or_default().to());
+        let values = params::ALL.map(|p| self.admin.param(p));
         let input = TierInput {
             class,
             standing: self.in_good_standing(node),

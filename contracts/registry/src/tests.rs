@@ -15,6 +15,7 @@ use spon_staking::Staking;
 use spon_token::SponToken;
 
 use super::*;
+use spon_contract_kit::admin::Error as AdminError;
 
 const SPON: U256 = uint!(1_000000000000000000_U256);
 const SUPPLY: U256 = uint!(1_000_000_000_000000000000000000_U256);
@@ -71,11 +72,11 @@ fn world(stakes: &[(Address, u64)]) -> World {
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .set_role(roles::MARKET, w.market, true)
+        .admin.set_role(roles::MARKET, w.market, true)
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .set_role(roles::CHALLENGES, w.challenges, true)
+        .admin.set_role(roles::CHALLENGES, w.challenges, true)
         .motsu_unwrap();
     for &(node, amount) in stakes {
         w.token
@@ -274,7 +275,7 @@ fn auto_approve_activates_at_once() {
     let w = world(&[(p, 100_000)]);
     w.registry
         .sender(w.gov)
-        .set_parameter(params::AUTO_APPROVE.id, U256::from(1))
+        .admin.set_parameter(params::AUTO_APPROVE.id, U256::from(1))
         .motsu_unwrap();
     w.propose(p, a(2)).motsu_unwrap();
     assert_eq!(w.state(p), State::Active);
@@ -563,7 +564,7 @@ fn fizz_nodes_register_behind_a_gateway() {
     let operator = a(0x60);
     w.registry
         .sender(w.gov)
-        .set_role(roles::GATEWAY, operator, true)
+        .admin.set_role(roles::GATEWAY, operator, true)
         .motsu_unwrap();
     w.registry
         .sender(g)
@@ -750,7 +751,7 @@ fn tiers_follow_stake_probe_uptime_and_reputation() {
     for (id, v) in [(9u8, 25_000u64), (11, 14), (12, 3)] {
         w.registry
             .sender(w.gov)
-            .set_parameter(id, U256::from(v))
+            .admin.set_parameter(id, U256::from(v))
             .motsu_unwrap();
     }
     assert_eq!(w.tier(p), 2);
@@ -885,24 +886,24 @@ fn parameters_roles_and_pause() {
     let w = world(&[(p, 100_000)]);
     let mut g = w.registry.sender(w.gov);
     let err = g
-        .set_parameter(params::PROBE_MAX_AGE.id, U256::from(60))
+        .admin.set_parameter(params::PROBE_MAX_AGE.id, U256::from(60))
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+    assert!(matches!(err, AdminError::ParameterOutOfBounds(_)));
     let err = w
         .registry
         .sender(w.gov)
-        .set_parameter(params::COUNT as u8, U256::ZERO)
+        .admin.set_parameter(params::COUNT as u8, U256::ZERO)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::UnknownParameter(_)));
+    assert!(matches!(err, AdminError::UnknownParameter(_)));
     let err = w
         .registry
         .sender(p)
-        .set_parameter(params::AUTO_APPROVE.id, U256::from(1))
+        .admin.set_parameter(params::AUTO_APPROVE.id, U256::from(1))
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(_)));
+    assert!(matches!(err, AdminError::Unauthorized(_)));
     w.registry
         .sender(w.gov)
-        .set_parameter(params::MIN_PROVIDER_STAKE.id, U256::from(200_000))
+        .admin.set_parameter(params::MIN_PROVIDER_STAKE.id, U256::from(200_000))
         .motsu_unwrap();
     w.registry.assert_emitted(&ParameterChanged {
         id: params::MIN_PROVIDER_STAKE.id,
@@ -911,7 +912,7 @@ fn parameters_roles_and_pause() {
     assert_eq!(
         w.registry
             .sender(p)
-            .parameter(params::MIN_PROVIDER_STAKE.id),
+            .admin.parameter(params::MIN_PROVIDER_STAKE.id),
         U256::from(200_000)
     );
     assert!(matches!(
@@ -922,47 +923,47 @@ fn parameters_roles_and_pause() {
     let err = w
         .registry
         .sender(w.gov)
-        .set_role(9, a(5), true)
+        .admin.set_role(9, a(5), true)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::UnknownParameter(_)));
+    assert!(matches!(err, AdminError::UnknownRole(_)));
     let err = w
         .registry
         .sender(w.gov)
-        .set_role(roles::MARKET, Address::ZERO, true)
+        .admin.set_role(roles::MARKET, Address::ZERO, true)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::ZeroAddress(_)));
+    assert!(matches!(err, AdminError::ZeroAddress(_)));
 
-    w.registry.sender(w.gov).pause().motsu_unwrap();
-    assert!(w.registry.sender(p).config().4);
+    w.registry.sender(w.gov).admin.pause().motsu_unwrap();
+    assert!(w.registry.sender(p).admin.paused());
     assert!(matches!(
         w.propose(p, a(2)).motsu_unwrap_err(),
         Error::EnforcedPause(_)
     ));
     assert!(matches!(
-        w.registry.sender(w.gov).pause().motsu_unwrap_err(),
-        Error::EnforcedPause(_)
+        w.registry.sender(w.gov).admin.pause().motsu_unwrap_err(),
+        AdminError::EnforcedPause(_)
     ));
     assert!(matches!(
-        w.registry.sender(p).unpause().motsu_unwrap_err(),
-        Error::Unauthorized(_)
+        w.registry.sender(p).admin.unpause().motsu_unwrap_err(),
+        AdminError::Unauthorized(_)
     ));
-    w.registry.sender(w.gov).unpause().motsu_unwrap();
+    w.registry.sender(w.gov).admin.unpause().motsu_unwrap();
     assert!(matches!(
-        w.registry.sender(w.gov).unpause().motsu_unwrap_err(),
-        Error::ExpectedPause(_)
+        w.registry.sender(w.gov).admin.unpause().motsu_unwrap_err(),
+        AdminError::ExpectedPause(_)
     ));
 
     // Governance hands over; the old governor loses every power.
     let new_gov = a(0xA9);
     w.registry
         .sender(w.gov)
-        .set_role(roles::GOVERNANCE, new_gov, true)
+        .admin.set_role(roles::GOVERNANCE, new_gov, true)
         .motsu_unwrap();
     assert!(matches!(
-        w.registry.sender(w.gov).pause().motsu_unwrap_err(),
-        Error::Unauthorized(_)
+        w.registry.sender(w.gov).admin.pause().motsu_unwrap_err(),
+        AdminError::Unauthorized(_)
     ));
-    w.registry.sender(new_gov).pause().motsu_unwrap();
+    w.registry.sender(new_gov).admin.pause().motsu_unwrap();
 }
 
 #[test]
@@ -986,10 +987,6 @@ fn exported_events_match_the_emitted_types() {
             ProbeKeyChanged::SIGNATURE_HASH,
             ProbeCommitted::SIGNATURE_HASH,
             ReputationChanged::SIGNATURE_HASH,
-            ParameterChanged::SIGNATURE_HASH,
-            RoleChanged::SIGNATURE_HASH,
-            Paused::SIGNATURE_HASH,
-            Unpaused::SIGNATURE_HASH,
         ]
     );
 }
@@ -1059,8 +1056,13 @@ proptest! {
         for i in 0..NODES {
             w.propose(node(i), a(2)).motsu_unwrap();
         }
-        let params_before: Vec<_> = (0..params::COUNT as u8).map(|id| w.registry.sender(a(1)).parameter(id)).collect();
-        let config_before = w.registry.sender(a(1)).config();
+        let params_before: Vec<_> = (0..params::COUNT as u8).map(|id| w.registry.sender(a(1)).admin.parameter(id)).collect();
+        let admin = |r: &Contract<Registry>| {
+            let a = r.sender(a(1));
+            let holders: Vec<_> = roles::ALL.iter().map(|role| a.admin.role_holder(role.id)).collect();
+            (holders, a.admin.paused())
+        };
+        let config_before = admin(&w.registry);
         for (call, who) in calls {
             // Callers: a node, the market, the challenges contract, a stranger.
             let caller = [node(0), w.market, w.challenges, a(0x99)][usize::from(who)];
@@ -1069,10 +1071,10 @@ proptest! {
                 Intrusion::Approve(i) => Some(r.approve_provider(node(i)).motsu_res()),
                 Intrusion::Reject(i) => Some(r.reject_provider(node(i)).motsu_res()),
                 Intrusion::Suspend(i, s) => Some(r.set_suspended(node(i), s).motsu_res()),
-                Intrusion::SetParameter(id, v) => Some(r.set_parameter(id, U256::from(v)).motsu_res()),
-                Intrusion::SetRole(role, i) => Some(r.set_role(role, node(i), true).motsu_res()),
-                Intrusion::Pause => Some(r.pause().motsu_res()),
-                Intrusion::Unpause => Some(r.unpause().motsu_res()),
+                Intrusion::SetParameter(id, v) => Some(r.admin.set_parameter(id, U256::from(v)).motsu_res().map_err(Error::from)),
+                Intrusion::SetRole(role, i) => Some(r.admin.set_role(role, node(i), true).motsu_res().map_err(Error::from)),
+                Intrusion::Pause => Some(r.admin.pause().motsu_res().map_err(Error::from)),
+                Intrusion::Unpause => Some(r.admin.unpause().motsu_res().map_err(Error::from)),
                 Intrusion::LeaseOpened(i) => {
                     let res = r.lease_opened(node(i)).motsu_res();
                     (caller != w.market).then_some(res)
@@ -1111,9 +1113,9 @@ proptest! {
                 prop_assert_eq!(w.registry.sender(a(1)).node_of(node(i)).3, U256::ZERO);
             }
         }
-        let params_after: Vec<_> = (0..params::COUNT as u8).map(|id| w.registry.sender(a(1)).parameter(id)).collect();
+        let params_after: Vec<_> = (0..params::COUNT as u8).map(|id| w.registry.sender(a(1)).admin.parameter(id)).collect();
         prop_assert_eq!(params_before, params_after);
-        prop_assert_eq!(config_before, w.registry.sender(a(1)).config());
+        prop_assert_eq!(config_before, admin(&w.registry));
     }
 }
 

@@ -3,18 +3,11 @@
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::sol;
 use openzeppelin_stylus::token::erc20::utils::safe_erc20;
-use stylus_sdk::prelude::*;
 
 sol! {
     /// `amount` was zero.
     #[derive(Debug)]
     error ZeroAmount();
-    /// An address argument was the zero address.
-    #[derive(Debug)]
-    error ZeroAddress();
-    /// `caller` does not hold the role the function needs.
-    #[derive(Debug)]
-    error Unauthorized(address caller);
     /// `provider` has no pool: it never self-staked.
     #[derive(Debug)]
     error UnknownProvider(address provider);
@@ -30,9 +23,6 @@ sol! {
     /// No active stake to pay `provider`'s reward to.
     #[derive(Debug)]
     error NoActiveStake(address provider);
-    /// A value overflowed 256 bits.
-    #[derive(Debug)]
-    error ArithmeticOverflow();
     /// No unbonding request with this id.
     #[derive(Debug)]
     error UnknownRequest(uint256 requestId);
@@ -52,55 +42,36 @@ sol! {
     /// Commission `bps` above the cap `maxBps`.
     #[derive(Debug)]
     error CommissionAboveCap(uint256 bps, uint256 maxBps);
-    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
-    #[derive(Debug)]
-    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
-    /// No parameter with this id.
-    #[derive(Debug)]
-    error UnknownParameter(uint8 id);
     /// An offence with this challenge id is already open.
     #[derive(Debug)]
     error OffenceAlreadyOpen(uint256 challengeId);
     /// No open offence with this challenge id against this provider.
     #[derive(Debug)]
     error UnknownOffence(uint256 challengeId);
-    /// The contract is paused.
-    #[derive(Debug)]
-    error EnforcedPause();
-    /// The contract is not paused.
-    #[derive(Debug)]
-    error ExpectedPause();
     /// A SPON transfer failed.
     #[derive(Debug)]
     error SafeErc20FailedOperation(address token);
 }
 
-/// The error of every staking entry point.
-#[derive(SolidityError, Debug)]
-#[allow(missing_docs)]
-pub enum Error {
-    ZeroAmount(ZeroAmount),
-    ZeroAddress(ZeroAddress),
-    Unauthorized(Unauthorized),
-    UnknownProvider(UnknownProvider),
-    InsufficientStake(InsufficientStake),
-    AmountTooSmall(AmountTooSmall),
-    PoolWiped(PoolWiped),
-    NoActiveStake(NoActiveStake),
-    ArithmeticOverflow(ArithmeticOverflow),
-    UnknownRequest(UnknownRequest),
-    NotRequestOwner(NotRequestOwner),
-    UnbondingNotFinished(UnbondingNotFinished),
-    WithdrawalFrozen(WithdrawalFrozen),
-    InvalidBps(InvalidBps),
-    CommissionAboveCap(CommissionAboveCap),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownParameter(UnknownParameter),
-    OffenceAlreadyOpen(OffenceAlreadyOpen),
-    UnknownOffence(UnknownOffence),
-    EnforcedPause(EnforcedPause),
-    ExpectedPause(ExpectedPause),
-    SafeErc20FailedOperation(SafeErc20FailedOperation),
+spon_contract_kit::contract_errors! {
+    /// The error of every staking entry point.
+    pub enum Error {
+        ZeroAmount(ZeroAmount),
+        UnknownProvider(UnknownProvider),
+        InsufficientStake(InsufficientStake),
+        AmountTooSmall(AmountTooSmall),
+        PoolWiped(PoolWiped),
+        NoActiveStake(NoActiveStake),
+        UnknownRequest(UnknownRequest),
+        NotRequestOwner(NotRequestOwner),
+        UnbondingNotFinished(UnbondingNotFinished),
+        WithdrawalFrozen(WithdrawalFrozen),
+        InvalidBps(InvalidBps),
+        CommissionAboveCap(CommissionAboveCap),
+        OffenceAlreadyOpen(OffenceAlreadyOpen),
+        UnknownOffence(UnknownOffence),
+        SafeErc20FailedOperation(SafeErc20FailedOperation),
+    }
 }
 
 impl From<safe_erc20::Error> for Error {
@@ -125,12 +96,8 @@ impl Error {
             }),
             PoolError::Dust => Error::AmountTooSmall(AmountTooSmall { amount }),
             PoolError::NoShares => Error::NoActiveStake(NoActiveStake { provider }),
-            PoolError::Overflow => Error::ArithmeticOverflow(ArithmeticOverflow {}),
+            PoolError::Overflow => Error::overflow(),
         }
     }
 
-    /// The refusal for an unauthorised `caller`.
-    pub fn unauthorized(caller: Address) -> Self {
-        Error::Unauthorized(Unauthorized { caller })
-    }
 }

@@ -1,6 +1,7 @@
 //! Every state change of the staking contract, as a Solidity event.
 
 use alloy_sol_types::sol;
+pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
     /// `staker` added `amount` SPON (minting `shares`) to `provider`'s pool;
@@ -36,17 +37,4 @@ sol! {
     /// the rest to the treasury. The provider is jailed until `jailedUntil`.
     #[derive(Debug)]
     event Slashed(address indexed provider, uint256 indexed challengeId, uint16 bps, uint256 amount, address challenger, uint256 toChallenger, uint64 jailedUntil);
-    /// Parameter `id` was set to `value`.
-    #[derive(Debug)]
-    event ParameterChanged(uint8 indexed id, uint256 value);
-    /// Role `role` (0 governance, 1 challenges, 2 rewarder, 3 treasury) of
-    /// `account` set to `enabled`.
-    #[derive(Debug)]
-    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
-    /// `account` paused the contract.
-    #[derive(Debug)]
-    event Paused(address account);
-    /// `account` unpaused the contract.
-    #[derive(Debug)]
-    event Unpaused(address account);
 }

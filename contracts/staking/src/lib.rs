@@ -41,12 +41,11 @@ use stylus_sdk::{
 };
 
 pub use spon_contract_kit::clock;
-use spon_contract_kit::Native;
+use spon_contract_kit::{admin::Admin, Native};
 
 use crate::{
     errors::*,
     events::*,
-    params::Param,
     pool::{Pool, BPS},
 };
 
@@ -63,22 +62,28 @@ pub const EVENTS: &[&str] = &[
     "event OffenceOpened(address indexed provider, uint256 indexed challengeId)",
     "event OffenceClosed(address indexed provider, uint256 indexed challengeId)",
     "event Slashed(address indexed provider, uint256 indexed challengeId, uint16 bps, uint256 amount, address challenger, uint256 toChallenger, uint64 jailedUntil)",
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
-    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
-    "event Paused(address account)",
-    "event Unpaused(address account)",
 ];
 
-/// Role ids of `RoleChanged`.
+/// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
+    use spon_contract_kit::admin::Role;
+
     /// Sets parameters, roles and pause.
-    pub const GOVERNANCE: u8 = 0;
+    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
     /// The Challenges contract: offences and slashes.
     pub const CHALLENGES: u8 = 1;
-    /// May fund rewards (the market, the treasury).
+    /// May fund rewards (the market, the treasury): any number.
     pub const REWARDER: u8 = 2;
     /// Receives the protocol's share of slashes.
     pub const TREASURY: u8 = 3;
+
+    /// The role table.
+    pub const ALL: [Role; 4] = [
+        Role::one(GOVERNANCE),
+        Role::one(CHALLENGES),
+        Role::set(REWARDER),
+        Role::one(TREASURY),
+    ];
 }
 
 /// One provider's pool and its provider-level state.
@@ -118,16 +123,10 @@ pub struct Request {
 #[entrypoint]
 #[storage]
 pub struct Staking {
+    /// Governance, roles, parameters, pause.
+    #[borrow]
+    pub admin: Admin,
     spon: StorageAddress,
-    governance: StorageAddress,
-    challenges: StorageAddress,
-    treasury: StorageAddress,
-    rewarders: StorageMap<Address, StorageBool>,
-    paused: StorageBool,
-    unbonding_period: StorageU64,
-    jail_period: StorageU64,
-    max_commission_bps: StorageU64,
-    commission_change_delay: StorageU64,
     pools: StorageMap<Address, PoolState>,
     positions: StorageMap<Address, StorageMap<Address, Position>>,
     requests: StorageMap<U256, Request>,
@@ -144,7 +143,7 @@ pub struct Staking {
 
 fn checked_add(a: U256, b: U256) -> Result<U256, Error> {
     a.checked_add(b)
-        .ok_or(Error::ArithmeticOverflow(ArithmeticOverflow {}))
+        .ok_or(Error::overflow())
 }
 
 impl Staking {
@@ -160,37 +159,8 @@ impl Staking {
         log(self.vm(), event);
     }
 
-    fn only_governance(&self) -> Result<Address, Error> {
-        let caller = self.caller();
-        if caller != self.governance.get() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(caller)
-    }
 
-    fn only_challenges(&self) -> Result<(), Error> {
-        let caller = self.caller();
-        if caller != self.challenges.get() || caller.is_zero() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(())
-    }
 
-    fn when_not_paused(&self) -> Result<(), Error> {
-        if self.paused.get() {
-            return Err(Error::EnforcedPause(EnforcedPause {}));
-        }
-        Ok(())
-    }
-
-    fn param(&self, p: Param) -> u64 {
-        match p.id {
-            0 => self.unbonding_period.val(),
-            1 => self.jail_period.val(),
-            2 => self.max_commission_bps.val(),
-            _ => self.commission_change_delay.val(),
-        }
-    }
 
     fn load_pool(&self, provider: Address) -> Pool {
         let p = self.pools.get(provider);
@@ -239,7 +209,7 @@ impl Staking {
             p.commission_bps.val()
         };
         // The cap applies even to commissions set under a higher cap.
-        bps.min(u16::try_from(self.max_commission_bps.val()).unwrap_or(u16::MAX))
+        bps.min(u16::try_from(self.admin.param(params::MAX_COMMISSION_BPS)).unwrap_or(u16::MAX))
     }
 
     /// Pulls `amount` SPON from `from` into this contract (allowance needed).
@@ -251,7 +221,7 @@ impl Staking {
     }
 
     fn deposit(&mut self, provider: Address, staker: Address, amount: U256) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         if amount.is_zero() {
             return Err(Error::ZeroAmount(ZeroAmount {}));
         }
@@ -275,7 +245,7 @@ impl Staking {
     }
 
     fn unbond(&mut self, provider: Address, amount: U256) -> Result<U256, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         self.require_pool(provider)?;
         if amount.is_zero() {
             return Err(Error::ZeroAmount(ZeroAmount {}));
@@ -294,7 +264,7 @@ impl Staking {
 
         let id = self.next_request_id.get();
         self.next_request_id.set(checked_add(id, U256::from(1))?);
-        let release_at = self.now().saturating_add(self.unbonding_period.val());
+        let release_at = self.now().saturating_add(self.admin.param(params::UNBONDING_PERIOD));
         let mut req = self.requests.setter(id);
         req.provider.set(provider);
         req.staker.set(staker);
@@ -312,9 +282,10 @@ impl Staking {
 }
 
 #[public]
+#[inherit(Admin)]
 impl Staking {
     /// Sets the SPON token, the governance (admin) and the treasury, and the
-    /// default parameters.
+    /// parameters.
     ///
     /// # Errors
     /// * `ZeroAddress` if any address is zero.
@@ -325,28 +296,10 @@ impl Staking {
         governance: Address,
         treasury: Address,
     ) -> Result<(), Error> {
-        if spon.is_zero() || governance.is_zero() || treasury.is_zero() {
-            return Err(Error::ZeroAddress(ZeroAddress {}));
-        }
+        Error::nonzero(spon)?;
         self.spon.set(spon);
-        self.governance.set(governance);
-        self.treasury.set(treasury);
-        self.unbonding_period.put(params::UNBONDING_PERIOD.default);
-        self.jail_period.put(params::JAIL_PERIOD.default);
-        self.max_commission_bps
-            .put(params::MAX_COMMISSION_BPS.default);
-        self.commission_change_delay
-            .put(params::COMMISSION_CHANGE_DELAY.default);
-        self.emit(RoleChanged {
-            role: roles::GOVERNANCE,
-            account: governance,
-            enabled: true,
-        });
-        self.emit(RoleChanged {
-            role: roles::TREASURY,
-            account: treasury,
-            enabled: true,
-        });
+        self.admin.init(governance, &roles::ALL, &params::ALL)?;
+        self.admin.grant(roles::TREASURY, treasury)?;
         Ok(())
     }
 
@@ -417,7 +370,7 @@ impl Staking {
     /// # Events
     /// `Withdrawn(id, provider, staker, amount)`.
     pub fn withdraw(&mut self, request_id: U256) -> Result<U256, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let req = self.requests.get(request_id);
         let (provider, staker, shares, release_at) = (
             req.provider.get(),
@@ -483,11 +436,9 @@ impl Staking {
     /// # Events
     /// `RewardNotified(provider, caller, amount, commission)`.
     pub fn notify_reward(&mut self, provider: Address, amount: U256) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let funder = self.caller();
-        if !self.rewarders.get(funder) {
-            return Err(Error::unauthorized(funder));
-        }
+        self.admin.only(roles::REWARDER)?;
         self.require_pool(provider)?;
         if amount.is_zero() {
             return Err(Error::ZeroAmount(ZeroAmount {}));
@@ -524,7 +475,7 @@ impl Staking {
     /// # Events
     /// `RewardsClaimed(provider, caller, amount)`.
     pub fn claim_rewards(&mut self, provider: Address) -> Result<U256, Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let staker = self.caller();
         let pool = self.load_pool(provider);
         let shares = self.positions.get(provider).get(staker).shares.get();
@@ -555,10 +506,10 @@ impl Staking {
     /// # Events
     /// `CommissionChanged(caller, bps, effectiveAt)`.
     pub fn set_commission(&mut self, bps: u16) -> Result<(), Error> {
-        self.when_not_paused()?;
+        self.admin.when_not_paused()?;
         let provider = self.caller();
         self.require_pool(provider)?;
-        let cap = self.max_commission_bps.val();
+        let cap = self.admin.param(params::MAX_COMMISSION_BPS);
         if u64::from(bps) > cap {
             return Err(Error::CommissionAboveCap(CommissionAboveCap {
                 bps: U256::from(bps),
@@ -567,7 +518,7 @@ impl Staking {
         }
         let now = self.now();
         let current = self.effective_commission(provider);
-        let delay = self.commission_change_delay.val();
+        let delay = self.admin.param(params::COMMISSION_CHANGE_DELAY);
         let mut p = self.pools.setter(provider);
         let effective_at = if bps <= current {
             p.commission_bps.put(bps);
@@ -600,7 +551,7 @@ impl Staking {
     /// # Events
     /// `OffenceOpened(provider, challengeId)`.
     pub fn open_offence(&mut self, provider: Address, challenge_id: U256) -> Result<(), Error> {
-        self.only_challenges()?;
+        self.admin.only(roles::CHALLENGES)?;
         self.require_pool(provider)?;
         if !self.offences.get(challenge_id).is_zero() {
             return Err(Error::OffenceAlreadyOpen(OffenceAlreadyOpen {
@@ -627,7 +578,7 @@ impl Staking {
     /// # Events
     /// `OffenceClosed(provider, challengeId)`.
     pub fn close_offence(&mut self, challenge_id: U256) -> Result<(), Error> {
-        self.only_challenges()?;
+        self.admin.only(roles::CHALLENGES)?;
         let provider = self.take_offence(challenge_id)?;
         self.emit(OffenceClosed {
             provider,
@@ -656,15 +607,13 @@ impl Staking {
         challenger: Address,
         challenger_share_bps: u16,
     ) -> Result<U256, Error> {
-        self.only_challenges()?;
+        self.admin.only(roles::CHALLENGES)?;
         for b in [bps, challenger_share_bps] {
             if u64::from(b) > BPS {
                 return Err(Error::InvalidBps(InvalidBps { bps: U256::from(b) }));
             }
         }
-        if challenger.is_zero() {
-            return Err(Error::ZeroAddress(ZeroAddress {}));
-        }
+        Error::nonzero(challenger)?;
         if self.offences.get(challenge_id) != provider {
             return Err(Error::UnknownOffence(UnknownOffence {
                 challengeId: challenge_id,
@@ -680,14 +629,14 @@ impl Staking {
         self.total_unbonding
             .set(self.total_unbonding.get() - (unbonding - pool.unbonding_tokens));
 
-        let jailed_until = self.now().saturating_add(self.jail_period.val());
+        let jailed_until = self.now().saturating_add(self.admin.param(params::JAIL_PERIOD));
         let mut p = self.pools.setter(provider);
         let jailed_until = jailed_until.max(p.jailed_until.val());
         p.jailed_until.put(jailed_until);
 
         let to_challenger = pool::bps_of(amount, u64::from(challenger_share_bps));
         let spon = self.spon.get();
-        let treasury = self.treasury.get();
+        let treasury = self.admin.holder(roles::TREASURY);
         if !to_challenger.is_zero() {
             self.safe_erc20
                 .safe_transfer(spon, challenger, to_challenger)?;
@@ -710,122 +659,11 @@ impl Staking {
 
     // ------------------------------------------------------------ governance
 
-    /// Sets parameter `id` (0 unbondingPeriod, 1 jailPeriod,
-    /// 2 maxCommissionBps, 3 commissionChangeDelay) within its bounds.
-    /// Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
-    ///
-    /// # Events
-    /// `ParameterChanged(id, value)`.
-    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        self.only_governance()?;
-        let p = spon_contract_kit::by_id(&params::ALL, id)
-            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = p
-            .check(value)
-            .ok_or(Error::ParameterOutOfBounds(ParameterOutOfBounds {
-                id,
-                value,
-                min: U256::from(p.min),
-                max: U256::from(p.max),
-            }))?;
-        match id {
-            0 => self.unbonding_period.put(v),
-            1 => self.jail_period.put(v),
-            2 => self.max_commission_bps.put(v),
-            _ => self.commission_change_delay.put(v),
-        }
-        self.emit(ParameterChanged { id, value });
-        Ok(())
-    }
-
-    /// Grants or revokes a role: `role` 0 moves governance to `account`,
-    /// 1 sets the Challenges contract, 2 grants (`enabled`) or revokes a
-    /// rewarder, 3 sets the treasury. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ZeroAddress` (for roles 0, 1, 3),
-    /// `UnknownParameter` (unknown role).
-    ///
-    /// # Events
-    /// `RoleChanged(role, account, enabled)`.
-    pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
-        self.only_governance()?;
-        if role != roles::REWARDER && account.is_zero() {
-            return Err(Error::ZeroAddress(ZeroAddress {}));
-        }
-        match role {
-            roles::GOVERNANCE => self.governance.set(account),
-            roles::CHALLENGES => self.challenges.set(account),
-            roles::REWARDER => self.rewarders.setter(account).set(enabled),
-            roles::TREASURY => self.treasury.set(account),
-            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
-        }
-        let enabled = enabled || role != roles::REWARDER;
-        self.emit(RoleChanged {
-            role,
-            account,
-            enabled,
-        });
-        Ok(())
-    }
-
-    /// Pauses staking, unbonding, withdrawals, rewards and commission
-    /// changes. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `EnforcedPause` (already paused).
-    ///
-    /// # Events
-    /// `Paused(caller)`.
-    pub fn pause(&mut self) -> Result<(), Error> {
-        let account = self.only_governance()?;
-        self.when_not_paused()?;
-        self.paused.set(true);
-        self.emit(Paused { account });
-        Ok(())
-    }
-
-    /// Lifts the pause. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ExpectedPause` (not paused).
-    ///
-    /// # Events
-    /// `Unpaused(caller)`.
-    pub fn unpause(&mut self) -> Result<(), Error> {
-        let account = self.only_governance()?;
-        if !self.paused.get() {
-            return Err(Error::ExpectedPause(ExpectedPause {}));
-        }
-        self.paused.set(false);
-        self.emit(Unpaused { account });
-        Ok(())
-    }
-
     // ------------------------------------------------------------ views
 
-    /// `(SPON token, governance, challenges, treasury, paused)`.
-    pub fn config(&self) -> (Address, Address, Address, Address, bool) {
-        (
-            self.spon.get(),
-            self.governance.get(),
-            self.challenges.get(),
-            self.treasury.get(),
-            self.paused.get(),
-        )
-    }
-
-    /// Whether `account` may fund rewards.
-    pub fn is_rewarder(&self, account: Address) -> bool {
-        self.rewarders.get(account)
-    }
-
-    /// Value of parameter `id` (0 if unknown).
-    pub fn parameter(&self, id: u8) -> U256 {
-        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.param(p)))
+    /// The SPON token (the other contracts it trusts are role holders).
+    pub fn config(&self) -> Address {
+        self.spon.get()
     }
 
     /// Active stake of `provider`'s pool (self-stake and delegations, after

@@ -1,10 +1,15 @@
 //! # Pieces shared by the SPON contracts
 //!
+//! * [`admin`]: governance, roles, bounded parameters and the pause, the
+//!   same admin ABI in every contract, with their errors and events;
+//! * [`contract_errors!`]: a contract's error enum with the shared errors;
 //! * [`Param`]: a governance parameter with its id, default and bounds;
 //! * [`clock`]: the contract's notion of now;
 //! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
-#![cfg_attr(not(feature = "test-clock"), no_std)]
+#![cfg_attr(not(any(feature = "test-clock", feature = "export-abi")), no_std)]
+extern crate alloc;
 
+pub mod admin;
 pub mod clock;
 
 use alloy_primitives::{U16, U256, U64, U8};
@@ -49,10 +54,89 @@ pub fn is_table(all: &[Param]) -> bool {
         .all(|(i, p)| usize::from(p.id) == i && p.is_consistent())
 }
 
+/// Declares a contract's error enum `Error` (and re-exports the shared
+/// error types beside it): the shared errors of
+/// [`admin`] (`Unauthorized`, `ZeroAddress`, `EnforcedPause`,
+/// `ExpectedPause`, `UnknownParameter`, `ParameterOutOfBounds`,
+/// `UnknownRole`, `RoleNotRevocable`, `ArithmeticOverflow`, `CallFailed`)
+/// followed by the contract's own variants, with `From` of
+/// [`admin::Error`] so that `?` works on the admin's checks.
+#[macro_export]
+macro_rules! contract_errors {
+    (
+        $(#[$meta:meta])*
+        pub enum Error { $($(#[$vmeta:meta])* $variant:ident($ty:ty)),* $(,)? }
+    ) => {
+        pub use $crate::admin::{
+            ArithmeticOverflow, CallFailed, EnforcedPause, ExpectedPause, ParameterOutOfBounds,
+            RoleNotRevocable, Unauthorized, UnknownParameter, UnknownRole, ZeroAddress,
+        };
+
+        $(#[$meta])*
+        #[derive(stylus_sdk::prelude::SolidityError, Debug)]
+        #[allow(missing_docs)]
+        pub enum Error {
+            Unauthorized(Unauthorized),
+            ZeroAddress(ZeroAddress),
+            EnforcedPause(EnforcedPause),
+            ExpectedPause(ExpectedPause),
+            UnknownParameter(UnknownParameter),
+            ParameterOutOfBounds(ParameterOutOfBounds),
+            UnknownRole(UnknownRole),
+            RoleNotRevocable(RoleNotRevocable),
+            ArithmeticOverflow(ArithmeticOverflow),
+            CallFailed(CallFailed),
+            $($(#[$vmeta])* $variant($ty)),*
+        }
+
+        impl From<$crate::admin::Error> for Error {
+            fn from(e: $crate::admin::Error) -> Self {
+                use $crate::admin::Error as A;
+                match e {
+                    A::Unauthorized(e) => Error::Unauthorized(e),
+                    A::ZeroAddress(e) => Error::ZeroAddress(e),
+                    A::EnforcedPause(e) => Error::EnforcedPause(e),
+                    A::ExpectedPause(e) => Error::ExpectedPause(e),
+                    A::UnknownParameter(e) => Error::UnknownParameter(e),
+                    A::ParameterOutOfBounds(e) => Error::ParameterOutOfBounds(e),
+                    A::UnknownRole(e) => Error::UnknownRole(e),
+                    A::RoleNotRevocable(e) => Error::RoleNotRevocable(e),
+                }
+            }
+        }
+
+        impl Error {
+            /// `Unauthorized(account)`.
+            pub fn unauthorized(account: stylus_sdk::alloy_primitives::Address) -> Self {
+                Error::Unauthorized(Unauthorized { account })
+            }
+
+            /// `ArithmeticOverflow()`.
+            pub fn overflow() -> Self {
+                Error::ArithmeticOverflow(ArithmeticOverflow {})
+            }
+
+            /// `CallFailed(target)`.
+            pub fn call_failed(target: stylus_sdk::alloy_primitives::Address) -> Self {
+                Error::CallFailed(CallFailed { target })
+            }
+
+            /// `ZeroAddress()` if `a` is zero.
+            pub fn nonzero(a: stylus_sdk::alloy_primitives::Address) -> Result<(), Self> {
+                if a.is_zero() {
+                    return Err(Error::ZeroAddress(ZeroAddress {}));
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
 /// The body of a contract crate's `src/main.rs`: an empty `main` for the
 /// WASM build, and, with the `export-abi` feature, the ABI export that
-/// `cargo stylus export-abi` runs (`-- events` prints the contract's
-/// `EVENTS`, which the SDK's Solidity interface leaves out). The crate root
+/// `cargo stylus export-abi` runs (`-- events` prints the admin's events
+/// and the contract's `EVENTS`, which the SDK's Solidity interface leaves
+/// out). The crate root
 /// must still carry
 /// `#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]`.
 #[macro_export]
@@ -65,7 +149,7 @@ macro_rules! export_abi_main {
         #[cfg(feature = "export-abi")]
         fn main() {
             if std::env::args().nth(1).as_deref() == Some("events") {
-                for event in $contract::EVENTS {
+                for event in $crate::admin::EVENTS.iter().chain($contract::EVENTS) {
                     println!("{event}");
                 }
             } else {

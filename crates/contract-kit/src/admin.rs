@@ -1,0 +1,487 @@
+//! # The governed admin every SPON contract is built on
+//!
+//! One storage component, [`Admin`], composed into each contract with
+//! `#[inherit(Admin)]` and a `#[borrow]` field, so every contract answers
+//! the same admin ABI:
+//!
+//! | function | who | what |
+//! |---|---|---|
+//! | `setParameter(uint8 id, uint256 value)` | governance | a bounded parameter |
+//! | `parameter(uint8 id)` | anyone | its value (0 if unknown) |
+//! | `setRole(uint8 role, address account, bool enabled)` | governance | grant or revoke a role |
+//! | `hasRole(uint8 role, address account)` | anyone | whether `account` holds `role` |
+//! | `roleHolder(uint8 role)` | anyone | the holder of a one-holder role (zero if none) |
+//! | `governance()` | anyone | the holder of role 0 |
+//! | `pause()` / `unpause()` / `paused()` | governance (and pausers) / governance / anyone | the emergency stop |
+//!
+//! Roles are declared by each contract as a table of [`Role`]s: role 0 is
+//! always governance (one holder, never empty). A *one-holder* role (a
+//! contract the owner calls, the treasury) has at most one account:
+//! granting it to another account takes it from the previous one. A *set*
+//! role (gateway operators, auditors, rewarders) has any number of
+//! members. A role may also be allowed to `pause` (a guardian).
+//!
+//! Parameters are declared as a table of [`Param`]s indexed by id; the
+//! constructor stores their defaults and bounds, so `setParameter` checks
+//! the bounds the contract was built with and nothing else can change
+//! them.
+//!
+//! Every refusal is a custom error of this module, every change an event
+//! (`ParameterChanged`, `RoleChanged`, `Paused`, `Unpaused`); each is
+//! declared here once and listed in every contract's ABI.
+
+use alloc::{vec, vec::Vec};
+
+use alloy_primitives::{Address, U128, U256, U64, U8};
+use alloy_sol_types::sol;
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU128, StorageU64, StorageU8},
+};
+
+use crate::Param;
+
+sol! {
+    /// `account` may not do this: it lacks the role the function needs
+    /// (or is not a party the function admits).
+    #[derive(Debug, PartialEq)]
+    error Unauthorized(address account);
+    /// An address argument was the zero address.
+    #[derive(Debug, PartialEq)]
+    error ZeroAddress();
+    /// The contract is paused.
+    #[derive(Debug, PartialEq)]
+    error EnforcedPause();
+    /// The contract is not paused.
+    #[derive(Debug, PartialEq)]
+    error ExpectedPause();
+    /// No parameter with this id.
+    #[derive(Debug, PartialEq)]
+    error UnknownParameter(uint8 id);
+    /// Parameter `id` cannot take `value` (bounds `min`..=`max`).
+    #[derive(Debug, PartialEq)]
+    error ParameterOutOfBounds(uint8 id, uint256 value, uint256 min, uint256 max);
+    /// No role with this id in this contract.
+    #[derive(Debug, PartialEq)]
+    error UnknownRole(uint8 role);
+    /// `account` does not hold one-holder role `role`, so it cannot be
+    /// revoked from it; governance (role 0) can only be handed over.
+    #[derive(Debug, PartialEq)]
+    error RoleNotRevocable(uint8 role, address account);
+    /// A sum or product would overflow.
+    #[derive(Debug, PartialEq)]
+    error ArithmeticOverflow();
+    /// The contract at `target` refused or did not answer.
+    #[derive(Debug, PartialEq)]
+    error CallFailed(address target);
+
+    /// Parameter `id` was set to `value`.
+    #[derive(Debug, PartialEq)]
+    event ParameterChanged(uint8 indexed id, uint256 value);
+    /// `account` was given (`enabled`) or lost `role`.
+    #[derive(Debug, PartialEq)]
+    event RoleChanged(uint8 indexed role, address indexed account, bool enabled);
+    /// `account` paused the contract.
+    #[derive(Debug, PartialEq)]
+    event Paused(address account);
+    /// `account` lifted the pause.
+    #[derive(Debug, PartialEq)]
+    event Unpaused(address account);
+
+}
+
+/// The events of [`Admin`], as human-readable ABI.
+pub const EVENTS: [&str; 4] = [
+    "event ParameterChanged(uint8 indexed id, uint256 value)",
+    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
+    "event Paused(address account)",
+    "event Unpaused(address account)",
+];
+
+/// The refusals of [`Admin`]; each contract's own error enum has them all
+/// (see [`contract_errors!`](crate::contract_errors)).
+#[derive(SolidityError, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub enum Error {
+    Unauthorized(Unauthorized),
+    ZeroAddress(ZeroAddress),
+    EnforcedPause(EnforcedPause),
+    ExpectedPause(ExpectedPause),
+    UnknownParameter(UnknownParameter),
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    UnknownRole(UnknownRole),
+    RoleNotRevocable(RoleNotRevocable),
+}
+
+/// Role 0 in every contract.
+pub const GOVERNANCE: u8 = 0;
+
+/// How many accounts a role may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holders {
+    /// At most one; granting it to another account takes it from the
+    /// previous one.
+    One,
+    /// Any number.
+    Set,
+}
+
+/// A role a contract declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Role {
+    /// Its id in `setRole`, `hasRole` and `RoleChanged`.
+    pub id: u8,
+    /// One holder or a set.
+    pub holders: Holders,
+    /// Whether its holders may `pause` (governance always may).
+    pub pauser: bool,
+}
+
+impl Role {
+    /// A one-holder role.
+    pub const fn one(id: u8) -> Role {
+        Role {
+            id,
+            holders: Holders::One,
+            pauser: false,
+        }
+    }
+
+    /// A role with any number of members.
+    pub const fn set(id: u8) -> Role {
+        Role {
+            id,
+            holders: Holders::Set,
+            pauser: false,
+        }
+    }
+
+    /// The same role, allowed to pause.
+    pub const fn pauser(self) -> Role {
+        Role {
+            pauser: true,
+            ..self
+        }
+    }
+
+    const fn code(self) -> u8 {
+        let kind = match self.holders {
+            Holders::One => KIND_ONE,
+            Holders::Set => KIND_SET,
+        };
+        if self.pauser {
+            kind | PAUSER
+        } else {
+            kind
+        }
+    }
+}
+
+/// Whether `roles` is a valid role table: ids below [`MAX_ROLES`], none
+/// twice, and role 0 governance with one holder.
+pub fn is_role_table(roles: &[Role]) -> bool {
+    let unique = roles
+        .iter()
+        .enumerate()
+        .all(|(i, r)| r.id < MAX_ROLES && roles[..i].iter().all(|o| o.id != r.id));
+    unique
+        && roles
+            .iter()
+            .any(|r| r.id == GOVERNANCE && r.holders == Holders::One)
+}
+
+const KIND_ONE: u8 = 1;
+const KIND_SET: u8 = 2;
+const KIND_MASK: u8 = 3;
+const PAUSER: u8 = 4;
+
+/// Governance, roles, bounded parameters and the pause of one contract.
+#[storage]
+pub struct Admin {
+    paused: StorageBool,
+    /// role → [`Role::code`] (0: no such role).
+    kinds: StorageMap<u8, StorageU8>,
+    /// One-holder role → its holder.
+    holders: StorageMap<u8, StorageAddress>,
+    /// role → account → holds it (one-holder roles included).
+    members: StorageMap<u8, StorageMap<Address, StorageBool>>,
+    /// Number of parameters (ids `0..count`).
+    param_count: StorageU8,
+    params: StorageMap<u8, StorageU64>,
+    /// Parameter → `min << 64 | max`.
+    bounds: StorageMap<u8, StorageU128>,
+}
+
+fn pack(min: u64, max: u64) -> U128 {
+    U128::from(min) << 64usize | U128::from(max)
+}
+
+fn unpack(b: U128) -> (u64, u64) {
+    ((b >> 64usize).to(), (b & U128::from(u64::MAX)).to())
+}
+
+impl Admin {
+    /// Stores the role table, gives governance to `governance`, and
+    /// stores the parameters' defaults and bounds. For the constructor.
+    ///
+    /// # Errors
+    /// `ZeroAddress` if `governance` is zero.
+    ///
+    /// # Panics
+    /// If a table is malformed (a build-time mistake; each contract's
+    /// tests check its tables with [`is_role_table`] and
+    /// [`is_table`](crate::is_table)).
+    pub fn init(
+        &mut self,
+        governance: Address,
+        roles: &[Role],
+        params: &[Param],
+    ) -> Result<(), Error> {
+        assert!(is_role_table(roles) && crate::is_table(params));
+        for r in roles {
+            self.kinds.setter(r.id).set(U8::from(r.code()));
+        }
+        for p in params {
+            self.params.setter(p.id).set(U64::from(p.default));
+            self.bounds.setter(p.id).set(pack(p.min, p.max));
+        }
+        self.param_count.set(U8::from(params.len()));
+        self.grant(GOVERNANCE, governance)
+    }
+
+    /// Gives `role` to `account` (no check of the caller), as `setRole`
+    /// with `enabled`. For constructors and the contract's own logic.
+    ///
+    /// # Errors
+    /// `UnknownRole`, `ZeroAddress`.
+    pub fn grant(&mut self, role: u8, account: Address) -> Result<(), Error> {
+        let kind = self.kind(role)?;
+        if account.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        if kind & KIND_MASK == KIND_ONE {
+            let previous = self.holders.get(role);
+            if previous == account {
+                return Ok(());
+            }
+            self.holders.setter(role).set(account);
+            if !previous.is_zero() {
+                self.set_member(role, previous, false);
+            }
+        }
+        self.set_member(role, account, true);
+        Ok(())
+    }
+
+    /// Takes `role` from `account` (no check of the caller).
+    ///
+    /// # Errors
+    /// `UnknownRole`; `RoleNotRevocable` for governance, or a one-holder
+    /// role `account` does not hold.
+    pub fn revoke(&mut self, role: u8, account: Address) -> Result<(), Error> {
+        let kind = self.kind(role)?;
+        if kind & KIND_MASK == KIND_ONE {
+            if role == GOVERNANCE || self.holders.get(role) != account || account.is_zero() {
+                return Err(RoleNotRevocable { role, account }.into());
+            }
+            self.holders.setter(role).set(Address::ZERO);
+        }
+        self.set_member(role, account, false);
+        Ok(())
+    }
+
+    fn set_member(&mut self, role: u8, account: Address, enabled: bool) {
+        self.members.setter(role).setter(account).set(enabled);
+        log(
+            self.vm(),
+            RoleChanged {
+                role,
+                account,
+                enabled,
+            },
+        );
+    }
+
+    fn kind(&self, role: u8) -> Result<u8, Error> {
+        match self.kinds.get(role).to::<u8>() {
+            0 => Err(UnknownRole { role }.into()),
+            k => Ok(k),
+        }
+    }
+
+    /// Whether `account` holds `role`.
+    pub fn holds(&self, role: u8, account: Address) -> bool {
+        self.members.getter(role).get(account)
+    }
+
+    /// The holder of one-holder role `role` (zero if none, or not such a
+    /// role).
+    pub fn holder(&self, role: u8) -> Address {
+        self.holders.get(role)
+    }
+
+    /// The caller, if it holds `role`.
+    ///
+    /// # Errors
+    /// `Unauthorized`.
+    pub fn only(&self, role: u8) -> Result<Address, Error> {
+        let caller = self.vm().msg_sender();
+        if !self.holds(role, caller) {
+            return Err(Unauthorized { account: caller }.into());
+        }
+        Ok(caller)
+    }
+
+    /// The caller, if it holds one of `roles`.
+    ///
+    /// # Errors
+    /// `Unauthorized`.
+    pub fn only_any(&self, roles: &[u8]) -> Result<Address, Error> {
+        let caller = self.vm().msg_sender();
+        if !roles.iter().any(|&r| self.holds(r, caller)) {
+            return Err(Unauthorized { account: caller }.into());
+        }
+        Ok(caller)
+    }
+
+    /// Refuses while paused.
+    ///
+    /// # Errors
+    /// `EnforcedPause`.
+    pub fn when_not_paused(&self) -> Result<(), Error> {
+        if self.paused.get() {
+            return Err(EnforcedPause {}.into());
+        }
+        Ok(())
+    }
+
+    /// The value of parameter `p` (its stored value, within its bounds).
+    pub fn param(&self, p: Param) -> u64 {
+        self.params.get(p.id).to()
+    }
+
+    /// Whether `account` holds a role allowed to pause (a fixed loop over
+    /// the few role ids, below [`MAX_ROLES`]).
+    fn may_pause(&self, account: Address) -> bool {
+        (1..MAX_ROLES)
+            .any(|r| self.kinds.get(r).to::<u8>() & PAUSER != 0 && self.holds(r, account))
+    }
+
+    fn is_param(&self, id: u8) -> bool {
+        id < self.param_count.get().to::<u8>()
+    }
+}
+
+#[public]
+impl Admin {
+    /// Sets parameter `id` to `value`, within the bounds the contract was
+    /// built with. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged`.
+    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        self.only(GOVERNANCE)?;
+        if !self.is_param(id) {
+            return Err(UnknownParameter { id }.into());
+        }
+        let (min, max) = unpack(self.bounds.get(id));
+        let v = u64::try_from(value)
+            .ok()
+            .filter(|v| (min..=max).contains(v))
+            .ok_or(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(min),
+                max: U256::from(max),
+            })?;
+        self.params.setter(id).set(U64::from(v));
+        log(self.vm(), ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// The value of parameter `id` (0 if there is none).
+    pub fn parameter(&self, id: u8) -> U256 {
+        U256::from(self.params.get(id))
+    }
+
+    /// Grants (`enabled`) or revokes `role` of `account`. Granting a
+    /// one-holder role takes it from its previous holder; governance
+    /// (role 0) can be handed over, never revoked. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `UnknownRole`, `ZeroAddress`, `RoleNotRevocable`.
+    ///
+    /// # Events
+    /// `RoleChanged` for each account that gains or loses the role.
+    pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
+        self.only(GOVERNANCE)?;
+        if enabled {
+            self.grant(role, account)
+        } else {
+            self.revoke(role, account)
+        }
+    }
+
+    /// Whether `account` holds `role`.
+    pub fn has_role(&self, role: u8, account: Address) -> bool {
+        self.holds(role, account)
+    }
+
+    /// The holder of one-holder role `role` (zero if none).
+    pub fn role_holder(&self, role: u8) -> Address {
+        self.holder(role)
+    }
+
+    /// The holder of the governance role.
+    pub fn governance(&self) -> Address {
+        self.holder(GOVERNANCE)
+    }
+
+    /// Stops what the contract's documentation says a pause stops; what
+    /// returns funds goes on. Governance, or a role allowed to pause.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `EnforcedPause`.
+    ///
+    /// # Events
+    /// `Paused`.
+    pub fn pause(&mut self) -> Result<(), Error> {
+        let account = self.vm().msg_sender();
+        if !self.holds(GOVERNANCE, account) && !self.may_pause(account) {
+            return Err(Unauthorized { account }.into());
+        }
+        self.when_not_paused()?;
+        self.paused.set(true);
+        log(self.vm(), Paused { account });
+        Ok(())
+    }
+
+    /// Lifts the pause. Governance only.
+    ///
+    /// # Errors
+    /// `Unauthorized`, `ExpectedPause`.
+    ///
+    /// # Events
+    /// `Unpaused`.
+    pub fn unpause(&mut self) -> Result<(), Error> {
+        let account = self.only(GOVERNANCE)?;
+        if !self.paused.get() {
+            return Err(ExpectedPause {}.into());
+        }
+        self.paused.set(false);
+        log(self.vm(), Unpaused { account });
+        Ok(())
+    }
+
+    /// Whether the contract is paused.
+    pub fn paused(&self) -> bool {
+        self.paused.get()
+    }
+}
+
+/// Role ids are below this.
+pub const MAX_ROLES: u8 = 8;
+
