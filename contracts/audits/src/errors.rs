@@ -4,6 +4,9 @@ use alloy_primitives::Address;
 use alloy_sol_types::sol;
 
 sol! {
+    /// A round period of `period` seconds is outside `min`..=`max`.
+    #[derive(Debug)]
+    error RoundPeriodOutOfBounds(uint64 period, uint64 min, uint64 max);
     /// `node` is not Active in the registry.
     #[derive(Debug)]
     error NodeNotActive(address node, uint8 state);
@@ -44,6 +47,7 @@ sol! {
 spon_contract_kit::contract_errors! {
     /// The error of every audits entry point.
     pub enum Error {
+        RoundPeriodOutOfBounds(RoundPeriodOutOfBounds),
         NodeNotActive(NodeNotActive),
         AlreadyEnrolled(AlreadyEnrolled),
         WrongPhase(WrongPhase),

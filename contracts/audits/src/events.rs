@@ -4,6 +4,10 @@ use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
 sol! {
+    /// Governance set the round period to `period` seconds, in force from
+    /// round `fromRound`.
+    #[derive(Debug)]
+    event RoundPeriodChanged(uint64 period, uint64 fromRound);
     /// `node` joined the audit list at `index` (anyone may enrol an
     /// active node).
     #[derive(Debug)]

@@ -33,7 +33,7 @@ pub mod events;
 pub mod params;
 
 use alloy_primitives::{Address, B256, U256, U64};
-use spon_contract_kit::{clock, Native};
+use spon_contract_kit::{admin::Admin, clock, Native};
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -54,14 +54,20 @@ pub const EVENTS: &[&str] = &[
     "event AuditSkipped(uint64 indexed round, bytes32 seed)",
     "event PoolFunded(address indexed from, uint256 amount)",
     "event PoolWithdrawn(address indexed to, uint256 amount)",
+    "event RoundPeriodChanged(uint64 period, uint64 fromRound)",
 ];
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
+    use spon_contract_kit::admin::Role;
+
     /// Sets parameters and roles, withdraws from the pool, pauses.
-    pub const GOVERNANCE: u8 = 0;
+    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
     /// Commits and reveals seeds, runs audits (several).
     pub const AUDITOR: u8 = 1;
+
+    /// The role table.
+    pub const ALL: [Role; 2] = [Role::one(GOVERNANCE), Role::set(AUDITOR)];
 }
 
 /// Phases of `WrongPhase`.
@@ -117,14 +123,13 @@ pub struct Round {
 #[entrypoint]
 #[storage]
 pub struct Audits {
+    /// Governance, auditors, parameters, pause.
+    #[borrow]
+    pub admin: Admin,
     spon: StorageAddress,
     staking: StorageAddress,
     registry: StorageAddress,
     challenges: StorageAddress,
-    governance: StorageAddress,
-    auditors: StorageMap<Address, StorageBool>,
-    paused: StorageBool,
-    params: StorageArray<StorageU64, { params::COUNT }>,
     /// The schedule in force and the one that replaces it at its start
     /// (equal unless a new period was set): `[start, first, period]` each.
     schedules: StorageArray<StorageU64, 6>,
@@ -148,21 +153,6 @@ impl Audits {
     }
 
 
-    fn only_governance(&self) -> Result<(), Error> {
-        let caller = self.caller();
-        if caller != self.governance.get() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(())
-    }
-
-    fn only_auditor(&self) -> Result<Address, Error> {
-        let caller = self.caller();
-        if !self.auditors.get(caller) {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(caller)
-    }
 
 
     fn stored_schedule(&self, which: usize) -> Schedule {
@@ -243,8 +233,8 @@ impl Audits {
 #[inherit(Admin)]
 impl Audits {
     /// Sets the SPON token, staking, the registry, the challenges
-    /// contract and governance, the default parameters, and starts round
-    /// 0 now. Auditors are appointed with `setRole`.
+    /// contract and governance, the parameters, and starts round 0 now.
+    /// Auditors are appointed with `setRole`.
     ///
     /// # Errors
     /// `ZeroAddress`.
@@ -260,30 +250,20 @@ impl Audits {
         challenges: Address,
         governance: Address,
     ) -> Result<(), Error> {
-        for a in [spon, staking, registry, challenges, governance] {
+        for a in [spon, staking, registry, challenges] {
             Error::nonzero(a)?;
         }
         self.spon.set(spon);
         self.staking.set(staking);
         self.registry.set(registry);
         self.challenges.set(challenges);
-        self.governance.set(governance);
-        for p in params::ALL {
-            if let Some(mut slot) = self.params.setter(p.id) {
-                slot.set(U64::from(p.default));
-            }
-        }
+        self.admin.init(governance, &roles::ALL, &params::ALL)?;
         let first = Schedule {
             start: self.now(),
             first: 0,
             period: params::ROUND_PERIOD.default,
         };
         self.set_schedule(first, first);
-        self.emit(RoleChanged {
-            role: roles::GOVERNANCE,
-            account: governance,
-            enabled: true,
-        });
         Ok(())
     }
 
@@ -324,7 +304,7 @@ impl Audits {
     /// # Events
     /// `SeedCommitted`.
     pub fn commit_seed(&mut self, commitment: B256) -> Result<u64, Error> {
-        let auditor = self.only_auditor()?;
+        let auditor = self.admin.only(roles::AUDITOR)?;
         self.admin.when_not_paused()?;
         let round = self.current_round_in(phase::COMMIT)?;
         if commitment.is_zero() {
@@ -353,7 +333,7 @@ impl Audits {
     /// # Events
     /// `SeedRevealed`.
     pub fn reveal_seed(&mut self, secret: B256) -> Result<u64, Error> {
-        let auditor = self.only_auditor()?;
+        let auditor = self.admin.only(roles::AUDITOR)?;
         self.admin.when_not_paused()?;
         let round = self.current_round_in(phase::REVEAL)?;
         let mut r = self.rounds.setter(round);
@@ -394,7 +374,7 @@ impl Audits {
     /// # Events
     /// `AuditOpened` or `AuditSkipped`.
     pub fn run_audit(&mut self, round: u64, sample_commitment: B256) -> Result<u64, Error> {
-        self.only_auditor()?;
+        self.admin.only(roles::AUDITOR)?;
         self.admin.when_not_paused()?;
         let (s, now) = (self.schedule(), self.now());
         let current = s.round_at(now);
@@ -489,7 +469,7 @@ impl Audits {
     /// # Events
     /// `PoolWithdrawn`.
     pub fn withdraw(&mut self, to: Address, amount: U256) -> Result<(), Error> {
-        self.only_governance()?;
+        self.admin.only(roles::GOVERNANCE)?;
         Error::nonzero(to)?;
         if amount.is_zero() {
             return Err(Error::ZeroAmount(ZeroAmount {}));
@@ -510,118 +490,43 @@ impl Audits {
         Ok(())
     }
 
-    /// Sets parameter `id` (see `params`) within its bounds; a new round
-    /// period starts with the next round. Governance only.
+    /// Sets the length of an audit round to `period` seconds (bounds of
+    /// `params::ROUND_PERIOD`), from the next round on. Governance only.
     ///
     /// # Errors
-    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
+    /// `Unauthorized`, `RoundPeriodOutOfBounds`.
     ///
     /// # Events
-    /// `ParameterChanged`.
-    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        self.only_governance()?;
-        let p = spon_contract_kit::by_id(&params::ALL, id)
-            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = p.check(value).ok_or_else(|| {
-            Error::ParameterOutOfBounds(ParameterOutOfBounds {
-                id,
-                value,
-                min: U256::from(p.min),
-                max: U256::from(p.max),
-            })
-        })?;
-        if id == params::ROUND_PERIOD.id {
-            let now = self.schedule();
-            self.set_schedule(now, now.rescheduled(self.now(), v));
+    /// `RoundPeriodChanged`.
+    pub fn set_round_period(&mut self, period: u64) -> Result<(), Error> {
+        self.admin.only(roles::GOVERNANCE)?;
+        let p = params::ROUND_PERIOD;
+        if !(p.min..=p.max).contains(&period) {
+            return Err(Error::RoundPeriodOutOfBounds(RoundPeriodOutOfBounds {
+                period,
+                min: p.min,
+                max: p.max,
+            }));
         }
-        if let Some(mut slot) = self.params.setter(id) {
-            slot.set(U64::from(v));
-        }
-        self.emit(ParameterChanged { id, value });
-        Ok(())
-    }
-
-    /// `role` 0 moves governance to `account`; 1 appoints (`enabled`) or
-    /// dismisses an auditor. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (unknown role).
-    ///
-    /// # Events
-    /// `RoleChanged`.
-    pub fn set_role(&mut self, role: u8, account: Address, enabled: bool) -> Result<(), Error> {
-        self.only_governance()?;
-        Error::nonzero(account)?;
-        match role {
-            roles::GOVERNANCE => self.governance.set(account),
-            roles::AUDITOR => self.auditors.setter(account).set(enabled),
-            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
-        }
-        let enabled = enabled || role == roles::GOVERNANCE;
-        self.emit(RoleChanged {
-            role,
-            account,
-            enabled,
+        let now = self.schedule();
+        let next = now.rescheduled(self.now(), period);
+        self.set_schedule(now, next);
+        self.emit(RoundPeriodChanged {
+            period,
+            fromRound: next.first,
         });
         Ok(())
     }
 
-    /// Stops enrolment, seeds and audits. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `EnforcedPause`.
-    ///
-    /// # Events
-    /// `Paused`.
-    pub fn pause(&mut self) -> Result<(), Error> {
-        self.only_governance()?;
-        self.admin.when_not_paused()?;
-        self.paused.set(true);
-        self.emit(Paused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
-    /// Lifts a pause. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ExpectedPause`.
-    ///
-    /// # Events
-    /// `Unpaused`.
-    pub fn unpause(&mut self) -> Result<(), Error> {
-        self.only_governance()?;
-        if !self.paused.get() {
-            return Err(Error::ExpectedPause(ExpectedPause {}));
-        }
-        self.paused.set(false);
-        self.emit(Unpaused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
-    /// `(spon, staking, registry, challenges, governance, paused)`.
-    pub fn config(&self) -> (Address, Address, Address, Address, Address, bool) {
+    /// `(spon, staking, registry, challenges)`: the contracts fixed at
+    /// construction (auditors are role holders).
+    pub fn config(&self) -> (Address, Address, Address, Address) {
         (
             self.spon.get(),
             self.staking.get(),
             self.registry.get(),
             self.challenges.get(),
-            self.governance.get(),
-            self.paused.get(),
         )
-    }
-
-    /// The value of parameter `id` (0 if unknown).
-    pub fn parameter(&self, id: u8) -> U256 {
-        U256::from(self.params.get(id).unwrap_or_default())
-    }
-
-    /// Whether `account` is an auditor.
-    pub fn is_auditor(&self, account: Address) -> bool {
-        self.auditors.get(account)
     }
 
     /// `(current round, in its commit half, when it ends)`.

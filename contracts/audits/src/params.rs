@@ -6,9 +6,11 @@ const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
 
 /// Length of an audit round, seconds: auditors commit in its first half
-/// and reveal in its second. A change takes effect at the next round.
+/// and reveal in its second. Not in the admin's table: governance sets it
+/// with `setRoundPeriod`, which reschedules from the next round (`id` is
+/// unused).
 pub const ROUND_PERIOD: Param = Param {
-    id: 0,
+    id: u8::MAX,
     default: DAY,
     min: 2 * HOUR,
     max: 30 * DAY,
@@ -16,7 +18,7 @@ pub const ROUND_PERIOD: Param = Param {
 /// Share of audits that are GPU-work challenges (the rest are liveness),
 /// bps.
 pub const GPU_WORK_SHARE_BPS: Param = Param {
-    id: 1,
+    id: 0,
     default: 5_000,
     min: 0,
     max: 10_000,
@@ -24,14 +26,14 @@ pub const GPU_WORK_SHARE_BPS: Param = Param {
 /// Stake above which a node's chance of being drawn grows no more, whole
 /// SPON.
 pub const WEIGHT_CAP: Param = Param {
-    id: 2,
+    id: 1,
     default: 100_000,
     min: 1,
     max: 1_000_000_000,
 };
 
 /// Number of parameters.
-pub const COUNT: usize = 3;
+pub const COUNT: usize = 2;
 
-/// Every parameter, by id.
-pub const ALL: [Param; COUNT] = [ROUND_PERIOD, GPU_WORK_SHARE_BPS, WEIGHT_CAP];
+/// Every parameter of `setParameter`, by id.
+pub const ALL: [Param; COUNT] = [GPU_WORK_SHARE_BPS, WEIGHT_CAP];

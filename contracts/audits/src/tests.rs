@@ -13,6 +13,7 @@ use spon_testkit::{a, hopper, probe_key as key, spon, Core, MOTSU_TIME, SUPPLY};
 use spon_token::SponToken;
 
 use super::*;
+use spon_contract_kit::admin::Error as AdminError;
 
 const PERIOD: u64 = 24 * 3_600;
 const SAMPLE_SECRET: B256 = B256::repeat_byte(0x44);
@@ -77,22 +78,22 @@ fn world() -> World {
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .set_role(1, w.ch.address(), true)
+        .admin.set_role(1, w.ch.address(), true)
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .set_role(spon_registry::roles::CHALLENGES, w.ch.address(), true)
+        .admin.set_role(spon_registry::roles::CHALLENGES, w.ch.address(), true)
         .motsu_unwrap();
     w.ch.sender(w.gov)
-        .set_role(spon_challenges::roles::AUDITS, w.audits.address())
+        .admin.set_role(spon_challenges::roles::AUDITS, w.audits.address(), true)
         .motsu_unwrap();
     w.ch.sender(w.gov)
-        .set_parameter(spon_challenges::params::GPU_WORK_N.id, U256::from(64))
+        .admin.set_parameter(spon_challenges::params::GPU_WORK_LOG2_N.id, U256::from(6))
         .motsu_unwrap();
     for auditor in w.auditors {
         w.audits
             .sender(w.gov)
-            .set_role(roles::AUDITOR, auditor, true)
+            .admin.set_role(roles::AUDITOR, auditor, true)
             .motsu_unwrap();
     }
     w.token
@@ -182,6 +183,7 @@ fn events_match_the_emitted_types() {
         AuditSkipped::SIGNATURE,
         PoolFunded::SIGNATURE,
         PoolWithdrawn::SIGNATURE,
+        RoundPeriodChanged::SIGNATURE,
     ];
     assert_eq!(EVENTS.len(), emitted.len());
     for (human, sig) in EVENTS.iter().zip(emitted) {
@@ -199,7 +201,7 @@ fn a_liveness_audit_is_answered_and_credits_uptime() {
     let w = world();
     w.audits
         .sender(w.gov)
-        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::ZERO)
+        .admin.set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::ZERO)
         .motsu_unwrap();
     let nodes = [a(0x11), a(0x12)];
     w.provider(nodes[0], 100_000);
@@ -244,7 +246,7 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
     let w = world();
     w.audits
         .sender(w.gov)
-        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::from(10_000))
+        .admin.set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::from(10_000))
         .motsu_unwrap();
     let node = a(0x21);
     w.provider(node, 50_000);
@@ -411,7 +413,7 @@ fn a_new_period_starts_with_the_next_round() {
     clock::advance(PERIOD / 4);
     w.audits
         .sender(w.gov)
-        .set_parameter(params::ROUND_PERIOD.id, U256::from(4 * 3_600))
+        .set_round_period(4 * 3_600)
         .motsu_unwrap();
     assert_eq!(w.audits.sender(w.gov).current_round(), (round, true, ends));
     clock::advance(ends - now());
@@ -424,9 +426,11 @@ fn a_new_period_starts_with_the_next_round() {
     let err = w
         .audits
         .sender(w.gov)
-        .set_parameter(params::ROUND_PERIOD.id, U256::from(60))
+        .set_round_period(60)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+    assert!(matches!(err, Error::RoundPeriodOutOfBounds(_)));
+    let err = w.audits.sender(w.bank).set_round_period(PERIOD).motsu_unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)));
 }
 
 #[motsu::test]
@@ -435,22 +439,22 @@ fn only_governance_configures() {
     for intruder in [w.auditors[0], w.bank] {
         let x = || w.audits.sender(intruder);
         for res in [
-            x().set_parameter(1, U256::ZERO).motsu_res(),
-            x().set_role(roles::AUDITOR, intruder, true).motsu_res(),
+            x().admin.set_parameter(1, U256::ZERO).motsu_res().map_err(Error::from),
+            x().admin.set_role(roles::AUDITOR, intruder, true).motsu_res().map_err(Error::from),
             x().withdraw(intruder, U256::from(1)).motsu_res(),
-            x().pause().motsu_res(),
-            x().unpause().motsu_res(),
+            x().admin.pause().motsu_res().map_err(Error::from),
+            x().admin.unpause().motsu_res().map_err(Error::from),
         ] {
             assert!(matches!(res, Err(Error::Unauthorized(_))), "{res:?}");
         }
     }
     let g = || w.audits.sender(w.gov);
-    let err = g().set_role(2, a(1), true).motsu_unwrap_err();
-    assert!(matches!(err, Error::UnknownParameter(_)));
-    g().set_role(roles::AUDITOR, w.auditors[0], false)
+    let err = g().admin.set_role(2, a(1), true).motsu_unwrap_err();
+    assert!(matches!(err, AdminError::UnknownRole(_)));
+    g().admin.set_role(roles::AUDITOR, w.auditors[0], false)
         .motsu_unwrap();
-    assert!(!g().is_auditor(w.auditors[0]));
-    g().pause().motsu_unwrap();
+    assert!(!g().admin.has_role(roles::AUDITOR, w.auditors[0]));
+    g().admin.pause().motsu_unwrap();
     let err = w.audits.sender(w.bank).enroll(a(3)).motsu_unwrap_err();
     assert!(matches!(err, Error::EnforcedPause(_)));
     let err = g().withdraw(w.gov, spon(10_001)).motsu_unwrap_err();

@@ -37,7 +37,7 @@ pub mod events;
 pub mod params;
 
 use alloy_primitives::{keccak256, Address, B256, U256, U64};
-use spon_contract_kit::{clock, Native};
+use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_gpu_work::Failure;
 use stylus_sdk::{
     abi::Bytes,
@@ -110,8 +110,10 @@ pub mod outcome {
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
+    use spon_contract_kit::admin::Role;
+
     /// Sets parameters and roles, rules, vetoes, pauses.
-    pub const GOVERNANCE: u8 = 0;
+    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
     /// May veto slashes and pause, nothing else.
     pub const GUARDIAN: u8 = 1;
     /// Rules on lease faults.
@@ -119,6 +121,14 @@ pub mod roles {
     /// The audits contract: a node that passes one of its challenges
     /// (randomly drawn, so not chosen by the node) is credited uptime.
     pub const AUDITS: u8 = 3;
+
+    /// The role table (the guardian may pause).
+    pub const ALL: [Role; 4] = [
+        Role::one(GOVERNANCE),
+        Role::one(GUARDIAN).pauser(),
+        Role::one(COMMITTEE),
+        Role::one(AUDITS),
+    ];
 }
 
 const BPS: u64 = 10_000;
@@ -185,16 +195,13 @@ pub struct Usage {
 #[entrypoint]
 #[storage]
 pub struct Challenges {
+    /// Governance, roles (guardian, committee, audits), parameters, pause.
+    #[borrow]
+    pub admin: Admin,
     spon: StorageAddress,
     staking: StorageAddress,
     registry: StorageAddress,
     leases: StorageAddress,
-    governance: StorageAddress,
-    guardian: StorageAddress,
-    committee: StorageAddress,
-    audits: StorageAddress,
-    paused: StorageBool,
-    params: StorageArray<StorageU64, { params::COUNT }>,
     count: StorageU64,
     challenges: StorageMap<u64, Challenge>,
     lease_challenge: StorageMap<u64, StorageU64>,
@@ -223,13 +230,6 @@ impl Challenges {
     }
 
 
-    fn only(&self, holders: &[Address]) -> Result<(), Error> {
-        let caller = self.caller();
-        if caller.is_zero() || !holders.contains(&caller) {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(())
-    }
 
 
     /// Challenge `id`'s kind and state, if it exists.
@@ -317,7 +317,7 @@ impl Challenges {
         let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
         let penalty = bps_of(bond, self.admin.param(params::GRIEF_PENALTY_BPS));
         self.close_offence(id)?;
-        if challenger == self.audits.get() {
+        if self.admin.holds(roles::AUDITS, challenger) {
             // The registry credits at most one uptime era a day; a second
             // audit passed the same day earns nothing more, and must not
             // make the node's answer fail.
@@ -472,8 +472,8 @@ impl Challenges {
 #[inherit(Admin)]
 impl Challenges {
     /// Sets the SPON token, staking, the registry, the leases contract and
-    /// governance, and the default parameters. Guardian, committee and
-    /// audits are set with `setRole`.
+    /// governance, and the parameters. Guardian, committee and audits are
+    /// set with `setRole`.
     ///
     /// # Errors
     /// `ZeroAddress`.
@@ -489,24 +489,14 @@ impl Challenges {
         leases: Address,
         governance: Address,
     ) -> Result<(), Error> {
-        for a in [spon, staking, registry, leases, governance] {
+        for a in [spon, staking, registry, leases] {
             Error::nonzero(a)?;
         }
         self.spon.set(spon);
         self.staking.set(staking);
         self.registry.set(registry);
         self.leases.set(leases);
-        self.governance.set(governance);
-        for p in params::ALL {
-            if let Some(mut slot) = self.params.setter(p.id) {
-                slot.set(U64::from(p.default));
-            }
-        }
-        self.emit(RoleChanged {
-            role: roles::GOVERNANCE,
-            account: governance,
-            enabled: true,
-        });
+        self.admin.init(governance, &roles::ALL, &params::ALL)?;
         Ok(())
     }
 
@@ -549,7 +539,8 @@ impl Challenges {
         };
         let seed = self.derive_seed(id, node, commitment);
         let (n, k) = (
-            self.admin.param(params::GPU_WORK_N),
+            // At most 2^10: the exponent is bounded by the parameter.
+            1u64 << self.admin.param(params::GPU_WORK_LOG2_N),
             self.admin.param(params::GPU_WORK_SAMPLES),
         );
         let severity = self.admin.param(severity);
@@ -758,7 +749,8 @@ impl Challenges {
     /// # Events
     /// `Ruled`, `ChallengeResolved`, `SlashScheduled` (if faulted).
     pub fn rule(&mut self, id: u64, faulted: bool) -> Result<(), Error> {
-        self.only(&[self.committee.get(), self.governance.get()])?;
+        self.admin
+            .only_any(&[roles::COMMITTEE, roles::GOVERNANCE])?;
         self.in_step(id, kind::LEASE_FAULT, state::OPEN)?;
         self.emit(Ruled {
             challengeId: id,
@@ -814,7 +806,8 @@ impl Challenges {
     /// # Events
     /// `SlashVetoed`.
     pub fn veto(&mut self, id: u64) -> Result<(), Error> {
-        self.only(&[self.governance.get(), self.guardian.get()])?;
+        self.admin
+            .only_any(&[roles::GOVERNANCE, roles::GUARDIAN])?;
         let (_, s) = self.status(id)?;
         if s != state::SLASH_PENDING {
             return Err(Error::WrongState(WrongState {
@@ -893,131 +886,15 @@ impl Challenges {
         Ok(amount)
     }
 
-    /// Sets parameter `id` (see `params`) within its bounds. Governance
-    /// only; open challenges keep the severity and GPU-work size they
-    /// opened with.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
-    ///
-    /// # Events
-    /// `ParameterChanged`.
-    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        self.only(&[self.governance.get()])?;
-        let p = spon_contract_kit::by_id(&params::ALL, id)
-            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = p
-            .check(value)
-            .filter(|&v| params::is_allowed(id, v))
-            .ok_or_else(|| {
-                Error::ParameterOutOfBounds(ParameterOutOfBounds {
-                    id,
-                    value,
-                    min: U256::from(p.min),
-                    max: U256::from(p.max),
-                })
-            })?;
-        if let Some(mut slot) = self.params.setter(id) {
-            slot.set(U64::from(v));
-        }
-        self.emit(ParameterChanged { id, value });
-        Ok(())
-    }
-
-    /// Gives `role` (0 governance, 1 guardian, 2 committee, 3 audits) to
-    /// `account`. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ZeroAddress`, `UnknownParameter` (unknown role).
-    ///
-    /// # Events
-    /// `RoleChanged`.
-    pub fn set_role(&mut self, role: u8, account: Address) -> Result<(), Error> {
-        self.only(&[self.governance.get()])?;
-        Error::nonzero(account)?;
-        match role {
-            roles::GOVERNANCE => self.governance.set(account),
-            roles::GUARDIAN => self.guardian.set(account),
-            roles::COMMITTEE => self.committee.set(account),
-            roles::AUDITS => self.audits.set(account),
-            _ => return Err(Error::UnknownParameter(UnknownParameter { id: role })),
-        }
-        self.emit(RoleChanged {
-            role,
-            account,
-            enabled: true,
-        });
-        Ok(())
-    }
-
-    /// Stops opening, resolving and executing. Governance or the guardian.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `EnforcedPause`.
-    ///
-    /// # Events
-    /// `Paused`.
-    pub fn pause(&mut self) -> Result<(), Error> {
-        self.only(&[self.governance.get(), self.guardian.get()])?;
-        self.admin.when_not_paused()?;
-        self.paused.set(true);
-        self.emit(Paused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
-    /// Lifts a pause. Governance only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `ExpectedPause`.
-    ///
-    /// # Events
-    /// `Unpaused`.
-    pub fn unpause(&mut self) -> Result<(), Error> {
-        self.only(&[self.governance.get()])?;
-        if !self.paused.get() {
-            return Err(Error::ExpectedPause(ExpectedPause {}));
-        }
-        self.paused.set(false);
-        self.emit(Unpaused {
-            account: self.caller(),
-        });
-        Ok(())
-    }
-
-    /// `(spon, staking, registry, leases, governance, guardian, committee,
-    /// audits, paused)`.
-    #[allow(clippy::type_complexity)]
-    pub fn config(
-        &self,
-    ) -> (
-        Address,
-        Address,
-        Address,
-        Address,
-        Address,
-        Address,
-        Address,
-        Address,
-        bool,
-    ) {
+    /// `(spon, staking, registry, leases)`: the contracts fixed at
+    /// construction (guardian, committee and audits are role holders).
+    pub fn config(&self) -> (Address, Address, Address, Address) {
         (
             self.spon.get(),
             self.staking.get(),
             self.registry.get(),
             self.leases.get(),
-            self.governance.get(),
-            self.guardian.get(),
-            self.committee.get(),
-            self.audits.get(),
-            self.paused.get(),
         )
-    }
-
-    /// The value of parameter `id` (0 if unknown).
-    pub fn parameter(&self, id: u8) -> U256 {
-        U256::from(self.params.get(id).unwrap_or_default())
     }
 
     /// Challenges opened so far (ids run from 1).

@@ -87,12 +87,14 @@ pub const SLASH_CAP_PERIOD: Param = Param {
     min: DAY,
     max: 365 * DAY,
 };
-/// Size `n` of the GPU-work matrices (a power of two).
-pub const GPU_WORK_N: Param = Param {
+/// Size of the GPU-work matrices as a power of two: `n = 2^value`
+/// (64 to 1,024; stored as the exponent so that every value within the
+/// bounds is a valid size).
+pub const GPU_WORK_LOG2_N: Param = Param {
     id: 11,
-    default: 128,
-    min: 64,
-    max: 1_024,
+    default: 7,
+    min: 6,
+    max: 10,
 };
 /// Rows `k` the contract samples and checks (at most `n`).
 pub const GPU_WORK_SAMPLES: Param = Param {
@@ -118,12 +120,6 @@ pub const ALL: [Param; COUNT] = [
     RULING_WINDOW,
     SLASH_CAP_BPS,
     SLASH_CAP_PERIOD,
-    GPU_WORK_N,
+    GPU_WORK_LOG2_N,
     GPU_WORK_SAMPLES,
 ];
-
-/// Whether `value` may be stored for parameter `id` beyond its bounds:
-/// the GPU-work size is a power of two.
-pub fn is_allowed(id: u8, value: u64) -> bool {
-    id != GPU_WORK_N.id || value.is_power_of_two()
-}

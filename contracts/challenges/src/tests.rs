@@ -15,6 +15,7 @@ use spon_testkit::{a, cases, hopper, probe_key as key, spon, Core, MOTSU_TIME, S
 use spon_token::SponToken;
 
 use super::*;
+use spon_contract_kit::admin::Error as AdminError;
 
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
@@ -82,7 +83,7 @@ fn world() -> World {
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .set_role(1, w.ch.address(), true)
+        .admin.set_role(1, w.ch.address(), true)
         .motsu_unwrap();
     for (role, account) in [
         (spon_registry::roles::CHALLENGES, w.ch.address()),
@@ -90,18 +91,18 @@ fn world() -> World {
     ] {
         w.registry
             .sender(w.gov)
-            .set_role(role, account, true)
+            .admin.set_role(role, account, true)
             .motsu_unwrap();
     }
     w.leases
         .sender(w.gov)
-        .set_role(spon_leases::roles::MARKET, w.market)
+        .admin.set_role(spon_leases::roles::MARKET, w.market, true)
         .motsu_unwrap();
     for (role, account) in [
         (roles::GUARDIAN, w.guardian),
         (roles::COMMITTEE, w.committee),
     ] {
-        w.ch.sender(w.gov).set_role(role, account).motsu_unwrap();
+        w.ch.sender(w.gov).admin.set_role(role, account, true).motsu_unwrap();
     }
     for who in [w.challenger, w.market] {
         w.fund(who, 1_000_000);
@@ -245,11 +246,9 @@ fn events_match_the_emitted_types() {
 #[test]
 fn parameter_table_is_consistent() {
     assert!(spon_contract_kit::is_table(&params::ALL));
-    assert!(params::ALL
-        .iter()
-        .all(|p| params::is_allowed(p.id, p.default)));
+    assert!(spon_contract_kit::admin::is_role_table(&roles::ALL));
     assert!(spon_gpu_work::valid_size(
-        params::GPU_WORK_N.min as u32,
+        1 << params::GPU_WORK_LOG2_N.min,
         params::GPU_WORK_SAMPLES.max as u32
     ));
 }
@@ -414,7 +413,7 @@ fn honest_gpu_work_passes() {
     let node = a(0x21);
     w.provider(node);
     w.ch.sender(w.gov)
-        .set_parameter(params::GPU_WORK_N.id, U256::from(64))
+        .admin.set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(6))
         .motsu_unwrap();
     let id = w.open(kind::GPU_WORK, node);
     // Only the node or its probe key commits; the secret must match.
@@ -464,7 +463,7 @@ fn a_wrong_sampled_row_fails_and_the_node_is_slashed() {
     let node = a(0x22);
     w.provider(node);
     w.ch.sender(w.gov)
-        .set_parameter(params::GPU_WORK_N.id, U256::from(64))
+        .admin.set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(6))
         .motsu_unwrap();
     let id = w.open(kind::GPU_WORK, node);
     // A prover that corrupts every row cannot escape whatever is sampled.
@@ -704,11 +703,11 @@ fn pause_stops_opening_and_executing_but_never_answers() {
     let node = a(0x61);
     w.provider(node);
     let id = w.open(kind::LIVENESS, node);
-    let err = w.ch.sender(w.committee).pause().motsu_unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(_)));
-    w.ch.sender(w.guardian).pause().motsu_unwrap();
-    let err = w.ch.sender(w.guardian).unpause().motsu_unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(_)));
+    let err = w.ch.sender(w.committee).admin.pause().motsu_unwrap_err();
+    assert!(matches!(err, AdminError::Unauthorized(_)));
+    w.ch.sender(w.guardian).admin.pause().motsu_unwrap();
+    let err = w.ch.sender(w.guardian).admin.unpause().motsu_unwrap_err();
+    assert!(matches!(err, AdminError::Unauthorized(_)));
     let err =
         w.ch.sender(w.challenger)
             .open_challenge(kind::LIVENESS, node, 0, B256::ZERO)
@@ -716,9 +715,9 @@ fn pause_stops_opening_and_executing_but_never_answers() {
     assert!(matches!(err, Error::EnforcedPause(_)));
     w.probe(node, &key(node), id).unwrap();
     w.ch.sender(node).answer_liveness(id).motsu_unwrap();
-    w.ch.sender(w.gov).unpause().motsu_unwrap();
-    let err = w.ch.sender(w.gov).unpause().motsu_unwrap_err();
-    assert!(matches!(err, Error::ExpectedPause(_)));
+    w.ch.sender(w.gov).admin.unpause().motsu_unwrap();
+    let err = w.ch.sender(w.gov).admin.unpause().motsu_unwrap_err();
+    assert!(matches!(err, AdminError::ExpectedPause(_)));
 }
 
 #[motsu::test]
@@ -727,38 +726,38 @@ fn only_governance_configures() {
     for intruder in [w.guardian, w.committee, w.challenger] {
         let c = || w.ch.sender(intruder);
         for res in [
-            c().set_parameter(0, U256::from(5)).motsu_res(),
-            c().set_role(roles::GUARDIAN, intruder).motsu_res(),
-            c().unpause().motsu_res(),
+            c().admin.set_parameter(0, U256::from(5)).motsu_res(),
+            c().admin.set_role(roles::GUARDIAN, intruder, true).motsu_res(),
+            c().admin.unpause().motsu_res(),
         ] {
-            assert!(matches!(res, Err(Error::Unauthorized(_))), "{res:?}");
+            assert!(matches!(res, Err(AdminError::Unauthorized(_))), "{res:?}");
         }
     }
     let g = || w.ch.sender(w.gov);
     for (id, value) in [
-        (params::GPU_WORK_N.id, 96u64),
-        (params::GPU_WORK_N.id, 2_048),
+        (params::GPU_WORK_LOG2_N.id, 5u64),
+        (params::GPU_WORK_LOG2_N.id, 11),
         (params::SEVERITY_GPU_WORK_BPS.id, 5_001),
     ] {
-        let err = g().set_parameter(id, U256::from(value)).motsu_unwrap_err();
-        assert!(matches!(err, Error::ParameterOutOfBounds(_)));
+        let err = g().admin.set_parameter(id, U256::from(value)).motsu_unwrap_err();
+        assert!(matches!(err, AdminError::ParameterOutOfBounds(_)));
     }
     let err = g()
-        .set_parameter(params::COUNT as u8, U256::ZERO)
+        .admin.set_parameter(params::COUNT as u8, U256::ZERO)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::UnknownParameter(_)));
-    let err = g().set_role(4, a(1)).motsu_unwrap_err();
-    assert!(matches!(err, Error::UnknownParameter(_)));
+    assert!(matches!(err, AdminError::UnknownParameter(_)));
+    let err = g().admin.set_role(4, a(1), true).motsu_unwrap_err();
+    assert!(matches!(err, AdminError::UnknownRole(_)));
     let err = g()
-        .set_role(roles::COMMITTEE, Address::ZERO)
+        .admin.set_role(roles::COMMITTEE, Address::ZERO, true)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::ZeroAddress(_)));
-    g().set_parameter(params::GPU_WORK_N.id, U256::from(256))
+    assert!(matches!(err, AdminError::ZeroAddress(_)));
+    g().admin.set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(8))
         .motsu_unwrap();
-    assert_eq!(g().parameter(params::GPU_WORK_N.id), U256::from(256));
+    assert_eq!(g().admin.parameter(params::GPU_WORK_LOG2_N.id), U256::from(8));
     assert!(w.ch.emitted(&ParameterChanged {
-        id: params::GPU_WORK_N.id,
-        value: U256::from(256)
+        id: params::GPU_WORK_LOG2_N.id,
+        value: U256::from(8)
     }));
 }
 

@@ -17,6 +17,7 @@ use spon_testkit::{a, cases, hopper, probe_key, spon, Core, MOTSU_TIME, SPON, SU
 use spon_token::SponToken;
 
 use super::*;
+use spon_contract_kit::admin::Error as AdminError;
 
 /// One unit of the 6-decimal token.
 const USD: u64 = 1_000_000;
@@ -102,7 +103,7 @@ fn world() -> World {
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .set_role(1, w.challenges, true)
+        .admin.set_role(1, w.challenges, true)
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
@@ -124,11 +125,11 @@ fn world() -> World {
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .set_role(spon_registry::roles::MARKET, w.leases.address(), true)
+        .admin.set_role(spon_registry::roles::MARKET, w.leases.address(), true)
         .motsu_unwrap();
     w.leases
         .sender(w.gov)
-        .set_role(spon_leases::roles::MARKET, w.market.address())
+        .admin.set_role(spon_leases::roles::MARKET, w.market.address(), true)
         .motsu_unwrap();
     w.market
         .sender(w.gov)
@@ -691,7 +692,7 @@ fn bids_are_refused_for_price_window_duplicates_cap_and_requirements() {
     assert!(matches!(err, Error::DuplicateBid(DuplicateBid { bidId, .. }) if bidId == bid));
     w.market
         .sender(w.gov)
-        .set_parameter(params::MAX_BIDS_PER_ORDER.id, U256::from(1))
+        .admin.set_parameter(params::MAX_BIDS_PER_ORDER.id, U256::from(1))
         .motsu_unwrap();
     let err = w
         .market
@@ -817,9 +818,9 @@ fn governance_alone_configures_the_market() {
         for res in [
             m().approve_payment_token(a(0x55)).motsu_res(),
             m().revoke_payment_token(w.usd.address()).motsu_res(),
-            m().set_parameter(0, U256::from(600)).motsu_res(),
-            m().set_role(roles::GOVERNANCE, intruder).motsu_res(),
-            m().pause().motsu_res(),
+            m().admin.set_parameter(0, U256::from(600)).motsu_res().map_err(Error::from),
+            m().admin.set_role(roles::GOVERNANCE, intruder, true).motsu_res().map_err(Error::from),
+            m().admin.pause().motsu_res().map_err(Error::from),
         ] {
             assert!(matches!(res, Err(Error::Unauthorized(_))));
         }
@@ -827,17 +828,17 @@ fn governance_alone_configures_the_market() {
     let err = w
         .market
         .sender(w.gov)
-        .set_parameter(params::BID_WINDOW.id, U256::from(59))
+        .admin.set_parameter(params::BID_WINDOW.id, U256::from(59))
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::ParameterOutOfBounds(_)));
-    w.market.sender(w.gov).pause().motsu_unwrap();
+    assert!(matches!(err, AdminError::ParameterOutOfBounds(_)));
+    w.market.sender(w.gov).admin.pause().motsu_unwrap();
     let err = w
         .market
         .sender(w.tenant)
         .create_order(wants_hopper(0), w.token.address(), spon(1), HOUR, spon(1))
         .motsu_unwrap_err();
     assert!(matches!(err, Error::EnforcedPause(_)));
-    w.market.sender(w.gov).unpause().motsu_unwrap();
+    w.market.sender(w.gov).admin.unpause().motsu_unwrap();
 }
 
 #[test]
