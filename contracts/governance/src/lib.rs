@@ -16,10 +16,14 @@
 //!    against waits `timelockDelay`, then `execute` runs its calls once
 //!    (anyone may queue and execute), within a grace period.
 //!
-//! The governor's own parameters and guardian change the same way: a
-//! proposal whose call targets the governor with `setParameter` or
-//! `setGuardian` is applied directly (a contract cannot call itself: the
-//! SDK refuses reentrant calls).
+//! The governor has the same admin ABI as every contract
+//! (`spon_contract_kit::admin`) and holds its own governance role, so its
+//! parameters, guardian (role 1) and pause change the same way: a
+//! proposal whose call targets the governor with `setParameter`,
+//! `setRole`, `pause` or `unpause` is applied directly (a contract cannot
+//! call itself: the SDK refuses reentrant calls). While the governor is
+//! paused, no proposal can be made except one that unpauses it; votes,
+//! queueing and execution go on.
 //!
 //! The **guardian** can only pause contracts (`guardianPause`) and veto
 //! pending slashes (`guardianVeto`); unpausing takes a proposal.
@@ -35,7 +39,10 @@ use alloc::vec::Vec;
 
 use alloy_primitives::{Address, FixedBytes, B256, U256, U64};
 use alloy_sol_types::SolCall;
-use spon_contract_kit::{clock, Native};
+use spon_contract_kit::{
+    admin::{calls, Admin},
+    clock, Native,
+};
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
@@ -62,21 +69,25 @@ pub const EVENTS: &[&str] = &[
     "event ProposalQueued(uint64 indexed id, uint64 eta)",
     "event ProposalExecuted(uint64 indexed id)",
     "event ProposalCanceled(uint64 indexed id)",
-    "event GuardianChanged(address indexed previous, address indexed guardian)",
     "event GuardianPaused(address indexed target)",
     "event GuardianVetoed(address indexed challenges, uint64 indexed challengeId)",
 ];
 
 const WEI_PER_SPON: u64 = 1_000_000_000_000_000_000;
 
-/// The governor's own functions a proposal may call (see the crate docs).
-pub mod own {
-    alloy_sol_types::sol! {
-        /// Sets governor parameter `id` to `value`.
-        function setParameter(uint8 id, uint256 value);
-        /// Replaces the guardian (zero: none).
-        function setGuardian(address guardian);
-    }
+/// Role ids of `setRole` and `RoleChanged`.
+pub mod roles {
+    use spon_contract_kit::admin::Role;
+
+    /// The governor itself: its own parameters and roles change only
+    /// through its executed proposals.
+    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    /// May pause governed contracts (`guardianPause`) and veto pending
+    /// slashes (`guardianVeto`); zero or one account.
+    pub const GUARDIAN: u8 = 1;
+
+    /// The role table.
+    pub const ALL: [Role; 2] = [Role::one(GOVERNANCE), Role::one(GUARDIAN)];
 }
 
 sol_interface! {
@@ -129,9 +140,10 @@ pub struct Proposal {
 #[entrypoint]
 #[storage]
 pub struct Governance {
+    /// Its own parameters, the guardian, pause (governance: itself).
+    #[borrow]
+    pub admin: Admin,
     spon: StorageAddress,
-    guardian: StorageAddress,
-    params: StorageArray<StorageU64, { params::COUNT }>,
     count: StorageU64,
     /// SPON locked in votes and not yet taken back.
     locked: StorageU256,
@@ -156,23 +168,6 @@ impl Governance {
     }
 
 
-    /// Only the governor itself, that is an executed proposal (which runs
-    /// these functions directly, never through a call).
-    fn only_self(&self) -> Result<(), Error> {
-        let caller = self.caller();
-        if caller != self.vm().contract_address() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(())
-    }
-
-    fn only_guardian(&self) -> Result<(), Error> {
-        let caller = self.caller();
-        if caller.is_zero() || caller != self.guardian.get() {
-            return Err(Error::unauthorized(caller));
-        }
-        Ok(())
-    }
 
     fn record(&self, id: u64) -> Record {
         let p = self.proposals.getter(id);
@@ -199,49 +194,39 @@ impl Governance {
         Ok(r)
     }
 
-    fn apply_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        let p = spon_contract_kit::by_id(&params::ALL, id)
-            .ok_or(Error::UnknownParameter(UnknownParameter { id }))?;
-        let v = p.check(value).ok_or_else(|| {
-            Error::ParameterOutOfBounds(ParameterOutOfBounds {
-                id,
-                value,
-                min: U256::from(p.min),
-                max: U256::from(p.max),
-            })
-        })?;
-        if let Some(mut slot) = self.params.setter(id) {
-            slot.set(U64::from(v));
-        }
-        self.emit(ParameterChanged { id, value });
-        Ok(())
-    }
-
-    fn apply_guardian(&mut self, guardian: Address) {
-        let previous = self.guardian.get();
-        self.guardian.set(guardian);
-        self.emit(GuardianChanged { previous, guardian });
-    }
-
     /// Runs a proposal's call to the governor itself.
     fn call_self(&mut self, value: U256, data: &[u8]) -> Result<(), Error> {
         let selector = FixedBytes::<4>::from_slice(data.get(..4).unwrap_or(&[0; 4]));
         // Static arguments only: word `i` after the selector, read once
         // the length is known to hold it.
         let word = |i: usize| U256::from_be_slice(&data[4 + 32 * i..36 + 32 * i]);
+        let this = self.vm().contract_address();
         if value.is_zero() {
-            if selector == own::setParameterCall::SELECTOR
+            let small = |w: U256, bits: usize| w >> bits == U256::ZERO;
+            if selector == calls::setParameterCall::SELECTOR
                 && data.len() == 68
-                && word(0) < U256::from(256)
+                && small(word(0), 8)
             {
-                return self.apply_parameter(word(0).to(), word(1));
+                return Ok(self.admin.store_parameter(word(0).to(), word(1))?);
             }
-            if selector == own::setGuardianCall::SELECTOR
-                && data.len() == 36
-                && word(0) >> 160 == U256::ZERO
+            if selector == calls::setRoleCall::SELECTOR
+                && data.len() == 100
+                && small(word(0), 8)
+                && small(word(1), 160)
+                && small(word(2), 1)
             {
-                self.apply_guardian(Address::from_word(word(0).into()));
-                return Ok(());
+                let (role, account) = (word(0).to(), Address::from_word(word(1).into()));
+                return Ok(if word(2).is_zero() {
+                    self.admin.revoke(role, account)?
+                } else {
+                    self.admin.grant(role, account)?
+                });
+            }
+            if data.len() == 4 && selector == calls::pauseCall::SELECTOR {
+                return Ok(self.admin.set_paused(true, this)?);
+            }
+            if data.len() == 4 && selector == calls::unpauseCall::SELECTOR {
+                return Ok(self.admin.set_paused(false, this)?);
             }
         }
         Err(Error::UnsupportedSelfCall(UnsupportedSelfCall { selector }))
@@ -292,25 +277,22 @@ impl Governance {
 #[inherit(Admin)]
 impl Governance {
     /// Sets the SPON token (votes and the proposal threshold), the guardian
-    /// (zero: none) and the default parameters.
+    /// (zero: none) and the parameters; the governor governs itself.
     ///
     /// # Errors
     /// `ZeroAddress` (SPON).
     ///
     /// # Events
-    /// `GuardianChanged`.
+    /// `RoleChanged` for itself and the guardian.
     #[constructor]
     pub fn constructor(&mut self, spon: Address, guardian: Address) -> Result<(), Error> {
-        if spon.is_zero() {
-            return Err(Error::ZeroAddress(ZeroAddress {}));
-        }
+        Error::nonzero(spon)?;
         self.spon.set(spon);
-        for p in params::ALL {
-            if let Some(mut slot) = self.params.setter(p.id) {
-                slot.set(U64::from(p.default));
-            }
+        let this = self.vm().contract_address();
+        self.admin.init(this, &roles::ALL, &params::ALL)?;
+        if !guardian.is_zero() {
+            self.admin.grant(roles::GUARDIAN, guardian)?;
         }
-        self.apply_guardian(guardian);
         Ok(())
     }
 
@@ -320,7 +302,8 @@ impl Governance {
     /// # Errors
     /// `InvalidProposalLength`, `CalldataTooLong`, `ZeroAddress` (a
     /// target), `BelowProposalThreshold`, `CallFailed` (SPON did not
-    /// answer), `ArithmeticOverflow`.
+    /// answer), `ArithmeticOverflow`, `EnforcedPause` (while the governor
+    /// is paused only a proposal to unpause it may be made).
     ///
     /// # Events
     /// `ProposalCreated`.
@@ -339,6 +322,11 @@ impl Governance {
                 calldatas: calldatas.len() as u64,
                 max: params::MAX_CALLS as u64,
             }));
+        }
+        let this = self.vm().contract_address();
+        let unpauses = n == 1 && targets[0] == this && calldatas[0][..] == calls::unpauseCall::SELECTOR;
+        if !unpauses {
+            self.admin.when_not_paused()?;
         }
         for (i, (target, data)) in targets.iter().zip(&calldatas).enumerate() {
             if target.is_zero() {
@@ -588,35 +576,6 @@ impl Governance {
         Ok(())
     }
 
-    /// Sets governor parameter `id` (0 quorumBps, 1 votingPeriod,
-    /// 2 timelockDelay, 3 votingDelay, 4 proposalThreshold) to `value`.
-    /// Only through an executed proposal calling the governor; any other
-    /// caller is refused.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `UnknownParameter`, `ParameterOutOfBounds`.
-    ///
-    /// # Events
-    /// `ParameterChanged`.
-    pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
-        self.only_self()?;
-        self.apply_parameter(id, value)
-    }
-
-    /// Replaces the guardian (zero: none). Only through an executed
-    /// proposal calling the governor.
-    ///
-    /// # Errors
-    /// `Unauthorized`.
-    ///
-    /// # Events
-    /// `GuardianChanged`.
-    pub fn set_guardian(&mut self, guardian: Address) -> Result<(), Error> {
-        self.only_self()?;
-        self.apply_guardian(guardian);
-        Ok(())
-    }
-
     /// Pauses the contract at `target` (one the governor governs).
     /// Guardian only; lifting the pause takes a proposal.
     ///
@@ -627,7 +586,7 @@ impl Governance {
     /// # Events
     /// `GuardianPaused`, and the target's `Paused`.
     pub fn guardian_pause(&mut self, target: Address) -> Result<(), Error> {
-        self.only_guardian()?;
+        self.admin.only(roles::GUARDIAN)?;
         IPausable::new(target)
             .pause(&mut *self)
             .map_err(|_| Error::call_failed(target))?;
@@ -645,7 +604,7 @@ impl Governance {
     /// # Events
     /// `GuardianVetoed`, and the challenge's `Vetoed`.
     pub fn guardian_veto(&mut self, challenges: Address, challenge_id: u64) -> Result<(), Error> {
-        self.only_guardian()?;
+        self.admin.only(roles::GUARDIAN)?;
         IChallenges::new(challenges)
             .veto(&mut *self, challenge_id)
             .map_err(|_| Error::call_failed(challenges))?;
@@ -658,14 +617,9 @@ impl Governance {
 
     // ------------------------------------------------------------ views
 
-    /// `(SPON token, guardian)`.
-    pub fn config(&self) -> (Address, Address) {
-        (self.spon.get(), self.guardian.get())
-    }
-
-    /// Value of parameter `id` (0 if unknown).
-    pub fn parameter(&self, id: u8) -> U256 {
-        spon_contract_kit::by_id(&params::ALL, id).map_or(U256::ZERO, |p| U256::from(self.admin.param(p)))
+    /// The SPON token (the guardian is a role holder: `roleHolder(1)`).
+    pub fn config(&self) -> Address {
+        self.spon.get()
     }
 
     /// Number of proposals (ids run from 1).

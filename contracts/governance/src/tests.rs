@@ -19,6 +19,7 @@ use spon_token::SponToken;
 use stylus_sdk::abi::Bytes;
 
 use super::*;
+use spon_contract_kit::admin::{calls, Error as AdminError};
 
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
@@ -66,7 +67,7 @@ impl Calls {
 }
 
 fn set_param(id: u8, value: u64) -> Vec<u8> {
-    own::setParameterCall {
+    calls::setParameterCall {
         id,
         value: U256::from(value),
     }
@@ -198,10 +199,14 @@ fn events_match_the_emitted_types() {
 fn parameter_table_is_consistent() {
     assert!(spon_contract_kit::is_table(&params::ALL));
     assert_eq!(
-        own::setParameterCall::SIGNATURE,
+        calls::setParameterCall::SIGNATURE,
         "setParameter(uint8,uint256)"
     );
-    assert_eq!(own::setGuardianCall::SIGNATURE, "setGuardian(address)");
+    assert_eq!(
+        calls::setRoleCall::SIGNATURE,
+        "setRole(uint8,address,bool)"
+    );
+    assert!(spon_contract_kit::admin::is_role_table(&roles::ALL));
 }
 
 #[motsu::test]
@@ -213,18 +218,21 @@ fn construction_needs_the_token_and_takes_the_defaults() {
         .motsu_unwrap_err();
     assert!(matches!(err, Error::ZeroAddress(_)));
     let w = world();
+    assert_eq!(w.gov.sender(w.bank).config(), w.token.address());
+    assert_eq!(w.gov.sender(w.bank).admin.governance(), w.gov.address());
     assert_eq!(
-        w.gov.sender(w.bank).config(),
-        (w.token.address(), w.guardian)
+        w.gov.sender(w.bank).admin.role_holder(roles::GUARDIAN),
+        w.guardian
     );
     for p in params::ALL {
-        assert_eq!(w.gov.sender(w.bank).parameter(p.id), U256::from(p.default));
+        assert_eq!(w.gov.sender(w.bank).admin.parameter(p.id), U256::from(p.default));
     }
-    assert_eq!(w.gov.sender(w.bank).parameter(99), U256::ZERO);
+    assert_eq!(w.gov.sender(w.bank).admin.parameter(99), U256::ZERO);
     assert_eq!(w.gov.sender(w.bank).state_of(1), state::NONE);
-    w.gov.assert_emitted(&GuardianChanged {
-        previous: Address::ZERO,
-        guardian: w.guardian,
+    w.gov.assert_emitted(&RoleChanged {
+        role: roles::GUARDIAN,
+        account: w.guardian,
+        enabled: true,
     });
 }
 
@@ -319,7 +327,7 @@ fn a_proposal_lives_from_pending_to_executed() {
     });
     assert_eq!(w.state(id), state::EXECUTED);
     assert_eq!(
-        w.gov.sender(v0).parameter(params::VOTING_PERIOD.id),
+        w.gov.sender(v0).admin.parameter(params::VOTING_PERIOD.id),
         U256::from(5 * DAY)
     );
 
@@ -471,7 +479,7 @@ fn below_quorum_or_without_majority_is_defeated_and_never_runs() {
         assert!(matches!(err, Error::ProposalNotInState(_)));
     }
     assert_eq!(
-        w.gov.sender(v0).parameter(params::QUORUM_BPS.id),
+        w.gov.sender(v0).admin.parameter(params::QUORUM_BPS.id),
         U256::from(params::QUORUM_BPS.default)
     );
 }
@@ -521,7 +529,7 @@ fn execution_waits_for_the_timelock_runs_once_and_expires() {
     assert_eq!(w.state(id), state::QUEUED);
     w.execute(id, &calls).unwrap();
     assert_eq!(
-        w.gov.sender(w.bank).parameter(params::VOTING_DELAY.id),
+        w.gov.sender(w.bank).admin.parameter(params::VOTING_DELAY.id),
         U256::ZERO
     );
     // Twice: refused.
@@ -562,8 +570,8 @@ fn a_reverting_call_reverts_the_whole_execution() {
         err,
         Error::CallReverted(CallReverted { index, target, .. }) if index.is_zero() && target == w.token.address()
     ));
-    // The governor's own functions other than setParameter/setGuardian,
-    // or those with malformed arguments or value.
+    // The governor's own functions other than the admin's, or those with
+    // malformed arguments or value.
     let mut long = set_param(params::VOTING_DELAY.id, HOUR);
     long.push(0);
     let mut wide = set_param(params::VOTING_DELAY.id, HOUR);
@@ -571,7 +579,7 @@ fn a_reverting_call_reverts_the_whole_execution() {
     let mut paid = Calls::one(w.gov.address(), set_param(params::VOTING_DELAY.id, HOUR));
     paid.values[0] = U256::from(1);
     for calls in [
-        Calls::one(w.gov.address(), pauseCall {}.abi_encode()),
+        Calls::one(w.gov.address(), vec![0xde, 0xad, 0xbe, 0xef]),
         Calls::one(w.gov.address(), long),
         Calls::one(w.gov.address(), wide),
         Calls::one(w.gov.address(), vec![1, 2]),
@@ -583,7 +591,7 @@ fn a_reverting_call_reverts_the_whole_execution() {
         ));
     }
     assert_eq!(
-        w.gov.sender(w.bank).parameter(params::VOTING_DELAY.id),
+        w.gov.sender(w.bank).admin.parameter(params::VOTING_DELAY.id),
         U256::from(params::VOTING_DELAY.default)
     );
 }
@@ -695,22 +703,89 @@ fn own_settings_change_only_through_a_proposal() {
         let err = w
             .gov
             .sender(who)
+            .admin
             .set_parameter(params::QUORUM_BPS.id, U256::from(500))
             .motsu_unwrap_err();
-        assert!(matches!(err, Error::Unauthorized(_)));
-        let err = w.gov.sender(who).set_guardian(who).motsu_unwrap_err();
-        assert!(matches!(err, Error::Unauthorized(_)));
+        assert!(matches!(err, AdminError::Unauthorized(_)));
+        let err = w
+            .gov
+            .sender(who)
+            .admin
+            .set_role(roles::GUARDIAN, who, true)
+            .motsu_unwrap_err();
+        assert!(matches!(err, AdminError::Unauthorized(_)));
+        let err = w.gov.sender(who).admin.pause().motsu_unwrap_err();
+        assert!(matches!(err, AdminError::Unauthorized(_)));
     }
-    let calls = Calls::one(
+    let replace = Calls::one(
         w.gov.address(),
-        own::setGuardianCall { guardian: outsider }.abi_encode(),
+        calls::setRoleCall {
+            role: roles::GUARDIAN,
+            account: outsider,
+            enabled: true,
+        }
+        .abi_encode(),
     );
-    w.enact(&calls);
-    w.gov.assert_emitted(&GuardianChanged {
-        previous: w.guardian,
-        guardian: outsider,
-    });
-    assert_eq!(w.gov.sender(w.bank).config(), (w.token.address(), outsider));
+    w.enact(&replace);
+    for (account, enabled) in [(w.guardian, false), (outsider, true)] {
+        w.gov.assert_emitted(&RoleChanged {
+            role: roles::GUARDIAN,
+            account,
+            enabled,
+        });
+    }
+    assert_eq!(
+        w.gov.sender(w.bank).admin.role_holder(roles::GUARDIAN),
+        outsider
+    );
+    // The guardian can be removed (none), governance only handed over.
+    let remove = Calls::one(
+        w.gov.address(),
+        calls::setRoleCall {
+            role: roles::GUARDIAN,
+            account: outsider,
+            enabled: false,
+        }
+        .abi_encode(),
+    );
+    w.enact(&remove);
+    assert_eq!(
+        w.gov.sender(w.bank).admin.role_holder(roles::GUARDIAN),
+        Address::ZERO
+    );
+    let abdicate = Calls::one(
+        w.gov.address(),
+        calls::setRoleCall {
+            role: roles::GOVERNANCE,
+            account: w.gov.address(),
+            enabled: false,
+        }
+        .abi_encode(),
+    );
+    assert!(matches!(
+        w.enact_failing(&abdicate),
+        Error::RoleNotRevocable(_)
+    ));
+    // Paused by a proposal, the governor takes only a proposal to unpause.
+    let pause = Calls::one(w.gov.address(), calls::pauseCall {}.abi_encode());
+    w.enact(&pause);
+    assert!(w.gov.sender(w.bank).admin.paused());
+    let err = w
+        .gov
+        .sender(w.bank)
+        .propose(
+            pause.targets.clone(),
+            pause.values.clone(),
+            pause.bytes(),
+            B256::ZERO,
+        )
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::EnforcedPause(_)));
+    w.enact(&Calls::one(
+        w.gov.address(),
+        calls::unpauseCall {}.abi_encode(),
+    ));
+    assert!(!w.gov.sender(w.bank).admin.paused());
     // Bounds hold for proposals too; unknown ids are refused.
     let bad = Calls::one(w.gov.address(), set_param(9, 1));
     assert!(matches!(w.enact_failing(&bad), Error::UnknownParameter(_)));
@@ -791,12 +866,12 @@ fn every_contract_changes_a_parameter_only_through_an_executed_proposal() {
     // (contract, parameter id, new value, its value now).
     let param = |c: usize| -> U256 {
         match c {
-            0 => g.staking.sender(w.bank).parameter(0),
-            1 => g.registry.sender(w.bank).parameter(0),
-            2 => g.market.sender(w.bank).parameter(0),
-            3 => g.leases.sender(w.bank).parameter(0),
-            4 => g.challenges.sender(w.bank).parameter(0),
-            _ => g.audits.sender(w.bank).parameter(0),
+            0 => g.staking.sender(w.bank).admin.parameter(0),
+            1 => g.registry.sender(w.bank).admin.parameter(0),
+            2 => g.market.sender(w.bank).admin.parameter(0),
+            3 => g.leases.sender(w.bank).admin.parameter(0),
+            4 => g.challenges.sender(w.bank).admin.parameter(0),
+            _ => g.audits.sender(w.bank).admin.parameter(0),
         }
     };
     let targets = [
@@ -813,7 +888,7 @@ fn every_contract_changes_a_parameter_only_through_an_executed_proposal() {
         spon_market::params::BID_WINDOW.default * 2,
         100,
         spon_challenges::params::CHALLENGE_BOND.default * 2,
-        spon_audits::params::ROUND_PERIOD.default * 2,
+        spon_audits::params::GPU_WORK_SHARE_BPS.default / 2,
     ];
     let defaults: Vec<U256> = (0..6).map(param).collect();
     for (c, v) in wanted.iter().enumerate() {
@@ -824,37 +899,37 @@ fn every_contract_changes_a_parameter_only_through_an_executed_proposal() {
         assert!(g
             .staking
             .sender(who)
-            .set_parameter(0, U256::from(wanted[0]))
+            .admin.set_parameter(0, U256::from(wanted[0]))
             .motsu_res()
             .is_err());
         assert!(g
             .registry
             .sender(who)
-            .set_parameter(0, U256::from(wanted[1]))
+            .admin.set_parameter(0, U256::from(wanted[1]))
             .motsu_res()
             .is_err());
         assert!(g
             .market
             .sender(who)
-            .set_parameter(0, U256::from(wanted[2]))
+            .admin.set_parameter(0, U256::from(wanted[2]))
             .motsu_res()
             .is_err());
         assert!(g
             .leases
             .sender(who)
-            .set_parameter(0, U256::from(wanted[3]))
+            .admin.set_parameter(0, U256::from(wanted[3]))
             .motsu_res()
             .is_err());
         assert!(g
             .challenges
             .sender(who)
-            .set_parameter(0, U256::from(wanted[4]))
+            .admin.set_parameter(0, U256::from(wanted[4]))
             .motsu_res()
             .is_err());
         assert!(g
             .audits
             .sender(who)
-            .set_parameter(0, U256::from(wanted[5]))
+            .admin.set_parameter(0, U256::from(wanted[5]))
             .motsu_res()
             .is_err());
     }
@@ -913,7 +988,7 @@ fn the_guardian_only_pauses_and_vetoes() {
             .motsu_unwrap();
         w.gov.assert_emitted(&GuardianPaused { target });
     }
-    assert!(g.staking.sender(w.bank).config().4);
+    assert!(g.staking.sender(w.bank).admin.paused());
     // Pausing twice is refused by the target.
     let err = w
         .gov
@@ -934,7 +1009,7 @@ fn the_guardian_only_pauses_and_vetoes() {
     // Only a proposal lifts the pause.
     let unpause = Calls::one(g.staking.address(), unpauseCall {}.abi_encode());
     w.enact(&unpause);
-    assert!(!g.staking.sender(w.bank).config().4);
+    assert!(!g.staking.sender(w.bank).admin.paused());
 }
 
 #[motsu::test]
@@ -945,11 +1020,11 @@ fn the_guardian_vetoes_a_pending_slash_through_the_governor() {
     // Wiring as the deployment does it (the governor holds governance).
     g.staking
         .sender(gov)
-        .set_role(1, g.challenges.address(), true)
+        .admin.set_role(1, g.challenges.address(), true)
         .motsu_unwrap();
     g.registry
         .sender(gov)
-        .set_role(2, g.challenges.address(), true)
+        .admin.set_role(2, g.challenges.address(), true)
         .motsu_unwrap();
     let core = spon_testkit::Core {
         token: &w.token,
@@ -1072,7 +1147,7 @@ fn inv12_only_executed_proposals_change_parameters_once_with_quorum_and_timelock
                 .and(w.gov.address(), set_param(params::TIMELOCK_DELAY.id, HOUR)),
         );
         let staking = g.staking.address();
-        let period = |g: &Governed| g.staking.sender(w.bank).parameter(0);
+        let period = |g: &Governed| g.staking.sender(w.bank).admin.parameter(0);
         let mut expected = period(&g);
         let mut ps: Vec<(u64, Model)> = vec![];
         for s in steps {
@@ -1137,7 +1212,7 @@ fn inv12_only_executed_proposals_change_parameters_once_with_quorum_and_timelock
                 },
                 Step::Propose => {}
                 Step::Direct { voter } => {
-                    let res = g.staking.sender(w.voters[voter]).set_parameter(0, U256::from(DAY * 2)).motsu_res();
+                    let res = g.staking.sender(w.voters[voter]).admin.set_parameter(0, U256::from(DAY * 2)).motsu_res();
                     prop_assert!(res.is_err());
                 }
             }

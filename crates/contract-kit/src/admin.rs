@@ -90,6 +90,21 @@ sol! {
 
 }
 
+/// The admin's functions as call types, for a caller that builds their
+/// calldata or a governor that decodes its own proposals' calls.
+pub mod calls {
+    alloy_sol_types::sol! {
+        /// See [`Admin::set_parameter`](super::Admin::set_parameter).
+        function setParameter(uint8 id, uint256 value);
+        /// See [`Admin::set_role`](super::Admin::set_role).
+        function setRole(uint8 role, address account, bool enabled);
+        /// See [`Admin::pause`](super::Admin::pause).
+        function pause();
+        /// See [`Admin::unpause`](super::Admin::unpause).
+        function unpause();
+    }
+}
+
 /// The events of [`Admin`], as human-readable ABI.
 pub const EVENTS: [&str; 4] = [
     "event ParameterChanged(uint8 indexed id, uint256 value)",
@@ -360,6 +375,57 @@ impl Admin {
         self.params.get(p.id).to()
     }
 
+    /// Sets parameter `id` to `value` within its bounds (no check of the
+    /// caller): `setParameter` after its check, or a governor applying its
+    /// own executed proposal.
+    ///
+    /// # Errors
+    /// `UnknownParameter`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ParameterChanged`.
+    pub fn store_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
+        if !self.is_param(id) {
+            return Err(UnknownParameter { id }.into());
+        }
+        let (min, max) = unpack(self.bounds.get(id));
+        let v = u64::try_from(value)
+            .ok()
+            .filter(|v| (min..=max).contains(v))
+            .ok_or(ParameterOutOfBounds {
+                id,
+                value,
+                min: U256::from(min),
+                max: U256::from(max),
+            })?;
+        self.params.setter(id).set(U64::from(v));
+        log(self.vm(), ParameterChanged { id, value });
+        Ok(())
+    }
+
+    /// Pauses (`on`) or unpauses on behalf of `account` (no check of the
+    /// caller).
+    ///
+    /// # Errors
+    /// `EnforcedPause` (already paused), `ExpectedPause` (not paused).
+    ///
+    /// # Events
+    /// `Paused` or `Unpaused`.
+    pub fn set_paused(&mut self, on: bool, account: Address) -> Result<(), Error> {
+        if on {
+            self.when_not_paused()?;
+        } else if !self.paused.get() {
+            return Err(ExpectedPause {}.into());
+        }
+        self.paused.set(on);
+        if on {
+            log(self.vm(), Paused { account });
+        } else {
+            log(self.vm(), Unpaused { account });
+        }
+        Ok(())
+    }
+
     /// Whether `account` holds a role allowed to pause (a fixed loop over
     /// the few role ids, below [`MAX_ROLES`]).
     fn may_pause(&self, account: Address) -> bool {
@@ -384,22 +450,7 @@ impl Admin {
     /// `ParameterChanged`.
     pub fn set_parameter(&mut self, id: u8, value: U256) -> Result<(), Error> {
         self.only(GOVERNANCE)?;
-        if !self.is_param(id) {
-            return Err(UnknownParameter { id }.into());
-        }
-        let (min, max) = unpack(self.bounds.get(id));
-        let v = u64::try_from(value)
-            .ok()
-            .filter(|v| (min..=max).contains(v))
-            .ok_or(ParameterOutOfBounds {
-                id,
-                value,
-                min: U256::from(min),
-                max: U256::from(max),
-            })?;
-        self.params.setter(id).set(U64::from(v));
-        log(self.vm(), ParameterChanged { id, value });
-        Ok(())
+        self.store_parameter(id, value)
     }
 
     /// The value of parameter `id` (0 if there is none).
@@ -453,10 +504,7 @@ impl Admin {
         if !self.holds(GOVERNANCE, account) && !self.may_pause(account) {
             return Err(Unauthorized { account }.into());
         }
-        self.when_not_paused()?;
-        self.paused.set(true);
-        log(self.vm(), Paused { account });
-        Ok(())
+        self.set_paused(true, account)
     }
 
     /// Lifts the pause. Governance only.
@@ -468,12 +516,7 @@ impl Admin {
     /// `Unpaused`.
     pub fn unpause(&mut self) -> Result<(), Error> {
         let account = self.only(GOVERNANCE)?;
-        if !self.paused.get() {
-            return Err(ExpectedPause {}.into());
-        }
-        self.paused.set(false);
-        log(self.vm(), Unpaused { account });
-        Ok(())
+        self.set_paused(false, account)
     }
 
     /// Whether the contract is paused.
