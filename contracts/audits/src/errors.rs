@@ -1,6 +1,5 @@
 //! Every refusal of the audits contract, as a Solidity custom error.
 
-use alloy_primitives::Address;
 use alloy_sol_types::sol;
 
 sol! {
@@ -61,4 +60,3 @@ spon_contract_kit::contract_errors! {
         ZeroAmount(ZeroAmount),
     }
 }
-

@@ -138,7 +138,6 @@ pub struct Audits {
     enrolled: StorageMap<Address, StorageBool>,
 }
 
-
 impl Audits {
     fn now(&self) -> u64 {
         clock::now(self.vm().block_timestamp())
@@ -151,9 +150,6 @@ impl Audits {
     fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
         log(self.vm(), event);
     }
-
-
-
 
     fn stored_schedule(&self, which: usize) -> Schedule {
         let at = |i: usize| self.schedules.get(3 * which + i).unwrap_or_default().to();

@@ -78,22 +78,27 @@ fn world() -> World {
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .admin.set_role(1, w.ch.address(), true)
+        .admin
+        .set_role(1, w.ch.address(), true)
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .admin.set_role(spon_registry::roles::CHALLENGES, w.ch.address(), true)
+        .admin
+        .set_role(spon_registry::roles::CHALLENGES, w.ch.address(), true)
         .motsu_unwrap();
     w.ch.sender(w.gov)
-        .admin.set_role(spon_challenges::roles::AUDITS, w.audits.address(), true)
+        .admin
+        .set_role(spon_challenges::roles::AUDITS, w.audits.address(), true)
         .motsu_unwrap();
     w.ch.sender(w.gov)
-        .admin.set_parameter(spon_challenges::params::GPU_WORK_LOG2_N.id, U256::from(6))
+        .admin
+        .set_parameter(spon_challenges::params::GPU_WORK_LOG2_N.id, U256::from(6))
         .motsu_unwrap();
     for auditor in w.auditors {
         w.audits
             .sender(w.gov)
-            .admin.set_role(roles::AUDITOR, auditor, true)
+            .admin
+            .set_role(roles::AUDITOR, auditor, true)
             .motsu_unwrap();
     }
     w.token
@@ -201,7 +206,8 @@ fn a_liveness_audit_is_answered_and_credits_uptime() {
     let w = world();
     w.audits
         .sender(w.gov)
-        .admin.set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::ZERO)
+        .admin
+        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::ZERO)
         .motsu_unwrap();
     let nodes = [a(0x11), a(0x12)];
     w.provider(nodes[0], 100_000);
@@ -246,7 +252,8 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
     let w = world();
     w.audits
         .sender(w.gov)
-        .admin.set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::from(10_000))
+        .admin
+        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::from(10_000))
         .motsu_unwrap();
     let node = a(0x21);
     w.provider(node, 50_000);
@@ -429,7 +436,11 @@ fn a_new_period_starts_with_the_next_round() {
         .set_round_period(60)
         .motsu_unwrap_err();
     assert!(matches!(err, Error::RoundPeriodOutOfBounds(_)));
-    let err = w.audits.sender(w.bank).set_round_period(PERIOD).motsu_unwrap_err();
+    let err = w
+        .audits
+        .sender(w.bank)
+        .set_round_period(PERIOD)
+        .motsu_unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)));
 }
 
@@ -439,8 +450,14 @@ fn only_governance_configures() {
     for intruder in [w.auditors[0], w.bank] {
         let x = || w.audits.sender(intruder);
         for res in [
-            x().admin.set_parameter(1, U256::ZERO).motsu_res().map_err(Error::from),
-            x().admin.set_role(roles::AUDITOR, intruder, true).motsu_res().map_err(Error::from),
+            x().admin
+                .set_parameter(1, U256::ZERO)
+                .motsu_res()
+                .map_err(Error::from),
+            x().admin
+                .set_role(roles::AUDITOR, intruder, true)
+                .motsu_res()
+                .map_err(Error::from),
             x().withdraw(intruder, U256::from(1)).motsu_res(),
             x().admin.pause().motsu_res().map_err(Error::from),
             x().admin.unpause().motsu_res().map_err(Error::from),
@@ -451,7 +468,8 @@ fn only_governance_configures() {
     let g = || w.audits.sender(w.gov);
     let err = g().admin.set_role(2, a(1), true).motsu_unwrap_err();
     assert!(matches!(err, AdminError::UnknownRole(_)));
-    g().admin.set_role(roles::AUDITOR, w.auditors[0], false)
+    g().admin
+        .set_role(roles::AUDITOR, w.auditors[0], false)
         .motsu_unwrap();
     assert!(!g().admin.has_role(roles::AUDITOR, w.auditors[0]));
     g().admin.pause().motsu_unwrap();

@@ -111,5 +111,4 @@ impl Error {
     pub fn transfer_failed(token: Address) -> Self {
         Error::TransferFailed(TransferFailed { token })
     }
-
 }

@@ -36,15 +36,14 @@ pub mod errors;
 pub mod events;
 pub mod params;
 
-use alloy_primitives::{keccak256, Address, B256, U256, U64};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_gpu_work::Failure;
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU16,
-        StorageU256, StorageU64, StorageU8,
+        StorageAddress, StorageB256, StorageMap, StorageU16, StorageU256, StorageU64, StorageU8,
     },
 };
 
@@ -208,7 +207,6 @@ pub struct Challenges {
     usage: StorageMap<Address, Usage>,
 }
 
-
 /// `amount`·`bps`/10,000, rounded down (`amount` is a bond: at most
 /// 10^7 SPON, far below 2^128 / 10^4 wei).
 fn bps_of(amount: U256, bps: u64) -> U256 {
@@ -228,9 +226,6 @@ impl Challenges {
     fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
         log(self.vm(), event);
     }
-
-
-
 
     /// Challenge `id`'s kind and state, if it exists.
     fn status(&self, id: u64) -> Result<(u8, u8), Error> {
@@ -524,11 +519,7 @@ impl Challenges {
     ) -> Result<u64, Error> {
         self.admin.when_not_paused()?;
         let deadline = self.admit(kind, node, lease_id, commitment)?;
-        let id = self
-            .count
-            .val()
-            .checked_add(1)
-            .ok_or(Error::overflow())?;
+        let id = self.count.val().checked_add(1).ok_or(Error::overflow())?;
         self.count.put(id);
         let challenger = self.caller();
         let bond = U256::from(u128::from(self.admin.param(params::CHALLENGE_BOND)) * WEI_PER_SPON);
@@ -806,8 +797,7 @@ impl Challenges {
     /// # Events
     /// `SlashVetoed`.
     pub fn veto(&mut self, id: u64) -> Result<(), Error> {
-        self.admin
-            .only_any(&[roles::GOVERNANCE, roles::GUARDIAN])?;
+        self.admin.only_any(&[roles::GOVERNANCE, roles::GUARDIAN])?;
         let (_, s) = self.status(id)?;
         if s != state::SLASH_PENDING {
             return Err(Error::WrongState(WrongState {

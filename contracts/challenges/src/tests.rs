@@ -83,7 +83,8 @@ fn world() -> World {
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .admin.set_role(1, w.ch.address(), true)
+        .admin
+        .set_role(1, w.ch.address(), true)
         .motsu_unwrap();
     for (role, account) in [
         (spon_registry::roles::CHALLENGES, w.ch.address()),
@@ -91,18 +92,23 @@ fn world() -> World {
     ] {
         w.registry
             .sender(w.gov)
-            .admin.set_role(role, account, true)
+            .admin
+            .set_role(role, account, true)
             .motsu_unwrap();
     }
     w.leases
         .sender(w.gov)
-        .admin.set_role(spon_leases::roles::MARKET, w.market, true)
+        .admin
+        .set_role(spon_leases::roles::MARKET, w.market, true)
         .motsu_unwrap();
     for (role, account) in [
         (roles::GUARDIAN, w.guardian),
         (roles::COMMITTEE, w.committee),
     ] {
-        w.ch.sender(w.gov).admin.set_role(role, account, true).motsu_unwrap();
+        w.ch.sender(w.gov)
+            .admin
+            .set_role(role, account, true)
+            .motsu_unwrap();
     }
     for who in [w.challenger, w.market] {
         w.fund(who, 1_000_000);
@@ -413,7 +419,8 @@ fn honest_gpu_work_passes() {
     let node = a(0x21);
     w.provider(node);
     w.ch.sender(w.gov)
-        .admin.set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(6))
+        .admin
+        .set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(6))
         .motsu_unwrap();
     let id = w.open(kind::GPU_WORK, node);
     // Only the node or its probe key commits; the secret must match.
@@ -463,7 +470,8 @@ fn a_wrong_sampled_row_fails_and_the_node_is_slashed() {
     let node = a(0x22);
     w.provider(node);
     w.ch.sender(w.gov)
-        .admin.set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(6))
+        .admin
+        .set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(6))
         .motsu_unwrap();
     let id = w.open(kind::GPU_WORK, node);
     // A prover that corrupts every row cannot escape whatever is sampled.
@@ -727,7 +735,9 @@ fn only_governance_configures() {
         let c = || w.ch.sender(intruder);
         for res in [
             c().admin.set_parameter(0, U256::from(5)).motsu_res(),
-            c().admin.set_role(roles::GUARDIAN, intruder, true).motsu_res(),
+            c().admin
+                .set_role(roles::GUARDIAN, intruder, true)
+                .motsu_res(),
             c().admin.unpause().motsu_res(),
         ] {
             assert!(matches!(res, Err(AdminError::Unauthorized(_))), "{res:?}");
@@ -739,22 +749,31 @@ fn only_governance_configures() {
         (params::GPU_WORK_LOG2_N.id, 11),
         (params::SEVERITY_GPU_WORK_BPS.id, 5_001),
     ] {
-        let err = g().admin.set_parameter(id, U256::from(value)).motsu_unwrap_err();
+        let err = g()
+            .admin
+            .set_parameter(id, U256::from(value))
+            .motsu_unwrap_err();
         assert!(matches!(err, AdminError::ParameterOutOfBounds(_)));
     }
     let err = g()
-        .admin.set_parameter(params::COUNT as u8, U256::ZERO)
+        .admin
+        .set_parameter(params::COUNT as u8, U256::ZERO)
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::UnknownParameter(_)));
     let err = g().admin.set_role(4, a(1), true).motsu_unwrap_err();
     assert!(matches!(err, AdminError::UnknownRole(_)));
     let err = g()
-        .admin.set_role(roles::COMMITTEE, Address::ZERO, true)
+        .admin
+        .set_role(roles::COMMITTEE, Address::ZERO, true)
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::ZeroAddress(_)));
-    g().admin.set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(8))
+    g().admin
+        .set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(8))
         .motsu_unwrap();
-    assert_eq!(g().admin.parameter(params::GPU_WORK_LOG2_N.id), U256::from(8));
+    assert_eq!(
+        g().admin.parameter(params::GPU_WORK_LOG2_N.id),
+        U256::from(8)
+    );
     assert!(w.ch.emitted(&ParameterChanged {
         id: params::GPU_WORK_LOG2_N.id,
         value: U256::from(8)

@@ -1,6 +1,5 @@
 //! Every refusal of the governor, as a Solidity custom error.
 
-use alloy_primitives::Address;
 use alloy_sol_types::sol;
 
 sol! {
@@ -84,5 +83,4 @@ impl Error {
             expected,
         })
     }
-
 }

@@ -37,7 +37,7 @@ pub mod proposal;
 
 use alloc::vec::Vec;
 
-use alloy_primitives::{Address, FixedBytes, B256, U256, U64};
+use alloy_primitives::{Address, FixedBytes, B256, U256};
 use alloy_sol_types::SolCall;
 use spon_contract_kit::{
     admin::{calls, Admin},
@@ -47,8 +47,7 @@ use stylus_sdk::{
     abi::Bytes,
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256,
-        StorageU64, StorageU8,
+        StorageAddress, StorageB256, StorageBool, StorageMap, StorageU256, StorageU64, StorageU8,
     },
 };
 
@@ -166,8 +165,6 @@ impl Governance {
     fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
         log(self.vm(), event);
     }
-
-
 
     fn record(&self, id: u64) -> Record {
         let p = self.proposals.getter(id);
@@ -324,7 +321,8 @@ impl Governance {
             }));
         }
         let this = self.vm().contract_address();
-        let unpauses = n == 1 && targets[0] == this && calldatas[0][..] == calls::unpauseCall::SELECTOR;
+        let unpauses =
+            n == 1 && targets[0] == this && calldatas[0][..] == calls::unpauseCall::SELECTOR;
         if !unpauses {
             self.admin.when_not_paused()?;
         }

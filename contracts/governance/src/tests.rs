@@ -202,10 +202,7 @@ fn parameter_table_is_consistent() {
         calls::setParameterCall::SIGNATURE,
         "setParameter(uint8,uint256)"
     );
-    assert_eq!(
-        calls::setRoleCall::SIGNATURE,
-        "setRole(uint8,address,bool)"
-    );
+    assert_eq!(calls::setRoleCall::SIGNATURE, "setRole(uint8,address,bool)");
     assert!(spon_contract_kit::admin::is_role_table(&roles::ALL));
 }
 
@@ -225,7 +222,10 @@ fn construction_needs_the_token_and_takes_the_defaults() {
         w.guardian
     );
     for p in params::ALL {
-        assert_eq!(w.gov.sender(w.bank).admin.parameter(p.id), U256::from(p.default));
+        assert_eq!(
+            w.gov.sender(w.bank).admin.parameter(p.id),
+            U256::from(p.default)
+        );
     }
     assert_eq!(w.gov.sender(w.bank).admin.parameter(99), U256::ZERO);
     assert_eq!(w.gov.sender(w.bank).state_of(1), state::NONE);
@@ -529,7 +529,10 @@ fn execution_waits_for_the_timelock_runs_once_and_expires() {
     assert_eq!(w.state(id), state::QUEUED);
     w.execute(id, &calls).unwrap();
     assert_eq!(
-        w.gov.sender(w.bank).admin.parameter(params::VOTING_DELAY.id),
+        w.gov
+            .sender(w.bank)
+            .admin
+            .parameter(params::VOTING_DELAY.id),
         U256::ZERO
     );
     // Twice: refused.
@@ -591,7 +594,10 @@ fn a_reverting_call_reverts_the_whole_execution() {
         ));
     }
     assert_eq!(
-        w.gov.sender(w.bank).admin.parameter(params::VOTING_DELAY.id),
+        w.gov
+            .sender(w.bank)
+            .admin
+            .parameter(params::VOTING_DELAY.id),
         U256::from(params::VOTING_DELAY.default)
     );
 }
@@ -899,37 +905,43 @@ fn every_contract_changes_a_parameter_only_through_an_executed_proposal() {
         assert!(g
             .staking
             .sender(who)
-            .admin.set_parameter(0, U256::from(wanted[0]))
+            .admin
+            .set_parameter(0, U256::from(wanted[0]))
             .motsu_res()
             .is_err());
         assert!(g
             .registry
             .sender(who)
-            .admin.set_parameter(0, U256::from(wanted[1]))
+            .admin
+            .set_parameter(0, U256::from(wanted[1]))
             .motsu_res()
             .is_err());
         assert!(g
             .market
             .sender(who)
-            .admin.set_parameter(0, U256::from(wanted[2]))
+            .admin
+            .set_parameter(0, U256::from(wanted[2]))
             .motsu_res()
             .is_err());
         assert!(g
             .leases
             .sender(who)
-            .admin.set_parameter(0, U256::from(wanted[3]))
+            .admin
+            .set_parameter(0, U256::from(wanted[3]))
             .motsu_res()
             .is_err());
         assert!(g
             .challenges
             .sender(who)
-            .admin.set_parameter(0, U256::from(wanted[4]))
+            .admin
+            .set_parameter(0, U256::from(wanted[4]))
             .motsu_res()
             .is_err());
         assert!(g
             .audits
             .sender(who)
-            .admin.set_parameter(0, U256::from(wanted[5]))
+            .admin
+            .set_parameter(0, U256::from(wanted[5]))
             .motsu_res()
             .is_err());
     }
@@ -1020,11 +1032,13 @@ fn the_guardian_vetoes_a_pending_slash_through_the_governor() {
     // Wiring as the deployment does it (the governor holds governance).
     g.staking
         .sender(gov)
-        .admin.set_role(1, g.challenges.address(), true)
+        .admin
+        .set_role(1, g.challenges.address(), true)
         .motsu_unwrap();
     g.registry
         .sender(gov)
-        .admin.set_role(2, g.challenges.address(), true)
+        .admin
+        .set_role(2, g.challenges.address(), true)
         .motsu_unwrap();
     let core = spon_testkit::Core {
         token: &w.token,

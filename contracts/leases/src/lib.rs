@@ -68,7 +68,11 @@ pub mod roles {
     pub const MARKET: u8 = 2;
 
     /// The role table (each role has one holder).
-    pub const ALL: [Role; 3] = [Role::one(GOVERNANCE), Role::one(TREASURY), Role::one(MARKET)];
+    pub const ALL: [Role; 3] = [
+        Role::one(GOVERNANCE),
+        Role::one(TREASURY),
+        Role::one(MARKET),
+    ];
 }
 
 /// Lease states of `leaseOf` (derived at the time of the call).

@@ -106,7 +106,6 @@ spon_contract_kit::contract_errors! {
     }
 }
 
-
 impl From<safe_erc20::Error> for Error {
     fn from(e: safe_erc20::Error) -> Self {
         let token = match e {

@@ -35,7 +35,7 @@ pub mod errors;
 pub mod events;
 pub mod params;
 
-use alloy_primitives::{Address, B256, U256, U64};
+use alloy_primitives::{Address, B256, U256};
 use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
 use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_node::Hardware;
@@ -43,8 +43,7 @@ use spon_scoring::{score, Candidate, Ranked, Requirements, Unmet, AUTO_ACCEPT};
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256,
-        StorageU64, StorageU8,
+        StorageAddress, StorageB256, StorageBool, StorageMap, StorageU256, StorageU64, StorageU8,
     },
 };
 
@@ -175,8 +174,6 @@ pub struct Market {
     safe_erc20: SafeErc20,
 }
 
-
-
 fn requirements(order: &Order) -> Requirements {
     Requirements::unpack(&order.requirements.get().to_be_bytes())
 }
@@ -193,8 +190,6 @@ impl Market {
     fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
         log(self.vm(), event);
     }
-
-
 
     fn is_payment_token_allowed(&self, token: Address) -> bool {
         token == self.spon.get() || self.payment_tokens.get(token)
@@ -428,7 +423,9 @@ impl Market {
             .checked_add(self.admin.param(params::BID_WINDOW))
             .ok_or_else(Error::overflow)?;
         // The lease may start as late as the deadline.
-        deadline.checked_add(duration_secs).ok_or_else(Error::overflow)?;
+        deadline
+            .checked_add(duration_secs)
+            .ok_or_else(Error::overflow)?;
         let id = self.order_count.val() + 1;
         self.order_count.put(id);
         let tenant = self.caller();

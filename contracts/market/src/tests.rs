@@ -103,7 +103,8 @@ fn world() -> World {
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .admin.set_role(1, w.challenges, true)
+        .admin
+        .set_role(1, w.challenges, true)
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
@@ -125,11 +126,13 @@ fn world() -> World {
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .admin.set_role(spon_registry::roles::MARKET, w.leases.address(), true)
+        .admin
+        .set_role(spon_registry::roles::MARKET, w.leases.address(), true)
         .motsu_unwrap();
     w.leases
         .sender(w.gov)
-        .admin.set_role(spon_leases::roles::MARKET, w.market.address(), true)
+        .admin
+        .set_role(spon_leases::roles::MARKET, w.market.address(), true)
         .motsu_unwrap();
     w.market
         .sender(w.gov)
@@ -692,7 +695,8 @@ fn bids_are_refused_for_price_window_duplicates_cap_and_requirements() {
     assert!(matches!(err, Error::DuplicateBid(DuplicateBid { bidId, .. }) if bidId == bid));
     w.market
         .sender(w.gov)
-        .admin.set_parameter(params::MAX_BIDS_PER_ORDER.id, U256::from(1))
+        .admin
+        .set_parameter(params::MAX_BIDS_PER_ORDER.id, U256::from(1))
         .motsu_unwrap();
     let err = w
         .market
@@ -818,8 +822,14 @@ fn governance_alone_configures_the_market() {
         for res in [
             m().approve_payment_token(a(0x55)).motsu_res(),
             m().revoke_payment_token(w.usd.address()).motsu_res(),
-            m().admin.set_parameter(0, U256::from(600)).motsu_res().map_err(Error::from),
-            m().admin.set_role(roles::GOVERNANCE, intruder, true).motsu_res().map_err(Error::from),
+            m().admin
+                .set_parameter(0, U256::from(600))
+                .motsu_res()
+                .map_err(Error::from),
+            m().admin
+                .set_role(roles::GOVERNANCE, intruder, true)
+                .motsu_res()
+                .map_err(Error::from),
             m().admin.pause().motsu_res().map_err(Error::from),
         ] {
             assert!(matches!(res, Err(Error::Unauthorized(_))));
@@ -828,7 +838,8 @@ fn governance_alone_configures_the_market() {
     let err = w
         .market
         .sender(w.gov)
-        .admin.set_parameter(params::BID_WINDOW.id, U256::from(59))
+        .admin
+        .set_parameter(params::BID_WINDOW.id, U256::from(59))
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::ParameterOutOfBounds(_)));
     w.market.sender(w.gov).admin.pause().motsu_unwrap();

@@ -37,7 +37,7 @@ pub mod signing;
 
 use alloc::{string::String, vec::Vec};
 
-use alloy_primitives::{Address, B256, U256, U64};
+use alloy_primitives::{Address, B256, U256};
 use openzeppelin_stylus::utils::precompiles::Precompiles;
 use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_node::{
@@ -48,8 +48,7 @@ use stylus_sdk::{
     abi::Bytes,
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU256,
-        StorageU64, StorageU8,
+        StorageAddress, StorageArray, StorageB256, StorageMap, StorageU256, StorageU64, StorageU8,
     },
 };
 
@@ -157,10 +156,7 @@ pub struct Registry {
 }
 
 fn increment(counter: &mut StorageU64) -> Result<(), Error> {
-    let v = counter
-        .val()
-        .checked_add(1)
-        .ok_or(Error::overflow())?;
+    let v = counter.val().checked_add(1).ok_or(Error::overflow())?;
     counter.put(v);
     Ok(())
 }
@@ -206,7 +202,6 @@ impl Node {
     }
 }
 
-
 impl Registry {
     fn now(&self) -> u64 {
         clock::now(self.vm().block_timestamp())
@@ -219,9 +214,6 @@ impl Registry {
     fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
         log(self.vm(), event);
     }
-
-
-
 
     fn state(&self, node: Address) -> State {
         State::from_u8(self.nodes.get(node).state.val())

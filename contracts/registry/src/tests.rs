@@ -72,11 +72,13 @@ fn world(stakes: &[(Address, u64)]) -> World {
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .admin.set_role(roles::MARKET, w.market, true)
+        .admin
+        .set_role(roles::MARKET, w.market, true)
         .motsu_unwrap();
     w.registry
         .sender(w.gov)
-        .admin.set_role(roles::CHALLENGES, w.challenges, true)
+        .admin
+        .set_role(roles::CHALLENGES, w.challenges, true)
         .motsu_unwrap();
     for &(node, amount) in stakes {
         w.token
@@ -275,7 +277,8 @@ fn auto_approve_activates_at_once() {
     let w = world(&[(p, 100_000)]);
     w.registry
         .sender(w.gov)
-        .admin.set_parameter(params::AUTO_APPROVE.id, U256::from(1))
+        .admin
+        .set_parameter(params::AUTO_APPROVE.id, U256::from(1))
         .motsu_unwrap();
     w.propose(p, a(2)).motsu_unwrap();
     assert_eq!(w.state(p), State::Active);
@@ -564,7 +567,8 @@ fn fizz_nodes_register_behind_a_gateway() {
     let operator = a(0x60);
     w.registry
         .sender(w.gov)
-        .admin.set_role(roles::GATEWAY, operator, true)
+        .admin
+        .set_role(roles::GATEWAY, operator, true)
         .motsu_unwrap();
     w.registry
         .sender(g)
@@ -751,7 +755,8 @@ fn tiers_follow_stake_probe_uptime_and_reputation() {
     for (id, v) in [(9u8, 25_000u64), (11, 14), (12, 3)] {
         w.registry
             .sender(w.gov)
-            .admin.set_parameter(id, U256::from(v))
+            .admin
+            .set_parameter(id, U256::from(v))
             .motsu_unwrap();
     }
     assert_eq!(w.tier(p), 2);
@@ -886,24 +891,28 @@ fn parameters_roles_and_pause() {
     let w = world(&[(p, 100_000)]);
     let mut g = w.registry.sender(w.gov);
     let err = g
-        .admin.set_parameter(params::PROBE_MAX_AGE.id, U256::from(60))
+        .admin
+        .set_parameter(params::PROBE_MAX_AGE.id, U256::from(60))
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::ParameterOutOfBounds(_)));
     let err = w
         .registry
         .sender(w.gov)
-        .admin.set_parameter(params::COUNT as u8, U256::ZERO)
+        .admin
+        .set_parameter(params::COUNT as u8, U256::ZERO)
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::UnknownParameter(_)));
     let err = w
         .registry
         .sender(p)
-        .admin.set_parameter(params::AUTO_APPROVE.id, U256::from(1))
+        .admin
+        .set_parameter(params::AUTO_APPROVE.id, U256::from(1))
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::Unauthorized(_)));
     w.registry
         .sender(w.gov)
-        .admin.set_parameter(params::MIN_PROVIDER_STAKE.id, U256::from(200_000))
+        .admin
+        .set_parameter(params::MIN_PROVIDER_STAKE.id, U256::from(200_000))
         .motsu_unwrap();
     w.registry.assert_emitted(&ParameterChanged {
         id: params::MIN_PROVIDER_STAKE.id,
@@ -912,7 +921,8 @@ fn parameters_roles_and_pause() {
     assert_eq!(
         w.registry
             .sender(p)
-            .admin.parameter(params::MIN_PROVIDER_STAKE.id),
+            .admin
+            .parameter(params::MIN_PROVIDER_STAKE.id),
         U256::from(200_000)
     );
     assert!(matches!(
@@ -923,13 +933,15 @@ fn parameters_roles_and_pause() {
     let err = w
         .registry
         .sender(w.gov)
-        .admin.set_role(9, a(5), true)
+        .admin
+        .set_role(9, a(5), true)
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::UnknownRole(_)));
     let err = w
         .registry
         .sender(w.gov)
-        .admin.set_role(roles::MARKET, Address::ZERO, true)
+        .admin
+        .set_role(roles::MARKET, Address::ZERO, true)
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::ZeroAddress(_)));
 
@@ -957,7 +969,8 @@ fn parameters_roles_and_pause() {
     let new_gov = a(0xA9);
     w.registry
         .sender(w.gov)
-        .admin.set_role(roles::GOVERNANCE, new_gov, true)
+        .admin
+        .set_role(roles::GOVERNANCE, new_gov, true)
         .motsu_unwrap();
     assert!(matches!(
         w.registry.sender(w.gov).admin.pause().motsu_unwrap_err(),

@@ -99,5 +99,4 @@ impl Error {
             PoolError::Overflow => Error::overflow(),
         }
     }
-
 }

@@ -142,8 +142,7 @@ pub struct Staking {
 }
 
 fn checked_add(a: U256, b: U256) -> Result<U256, Error> {
-    a.checked_add(b)
-        .ok_or(Error::overflow())
+    a.checked_add(b).ok_or(Error::overflow())
 }
 
 impl Staking {
@@ -158,9 +157,6 @@ impl Staking {
     fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
         log(self.vm(), event);
     }
-
-
-
 
     fn load_pool(&self, provider: Address) -> Pool {
         let p = self.pools.get(provider);
@@ -264,7 +260,9 @@ impl Staking {
 
         let id = self.next_request_id.get();
         self.next_request_id.set(checked_add(id, U256::from(1))?);
-        let release_at = self.now().saturating_add(self.admin.param(params::UNBONDING_PERIOD));
+        let release_at = self
+            .now()
+            .saturating_add(self.admin.param(params::UNBONDING_PERIOD));
         let mut req = self.requests.setter(id);
         req.provider.set(provider);
         req.staker.set(staker);
@@ -629,7 +627,9 @@ impl Staking {
         self.total_unbonding
             .set(self.total_unbonding.get() - (unbonding - pool.unbonding_tokens));
 
-        let jailed_until = self.now().saturating_add(self.admin.param(params::JAIL_PERIOD));
+        let jailed_until = self
+            .now()
+            .saturating_add(self.admin.param(params::JAIL_PERIOD));
         let mut p = self.pools.setter(provider);
         let jailed_until = jailed_until.max(p.jailed_until.val());
         p.jailed_until.put(jailed_until);

@@ -45,11 +45,13 @@ fn world(holders: &[Address]) -> World {
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .admin.set_role(roles::CHALLENGES, w.challenges, true)
+        .admin
+        .set_role(roles::CHALLENGES, w.challenges, true)
         .motsu_unwrap();
     w.staking
         .sender(w.gov)
-        .admin.set_role(roles::REWARDER, w.rewarder, true)
+        .admin
+        .set_role(roles::REWARDER, w.rewarder, true)
         .motsu_unwrap();
     for h in holders.iter().chain([&w.rewarder]) {
         w.token
@@ -379,7 +381,9 @@ fn slash_refusals_leave_state_untouched() {
         .sender(mallory)
         .slash(p, 100, U256::ZERO, ch, 0)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(Unauthorized { account: caller }) if caller == mallory));
+    assert!(
+        matches!(err, Error::Unauthorized(Unauthorized { account: caller }) if caller == mallory)
+    );
     w.staking
         .sender(w.challenges)
         .open_offence(p, U256::ZERO)
@@ -536,7 +540,8 @@ fn commission_cap_and_decrease() {
     // A lowered cap binds existing commissions.
     w.staking
         .sender(w.gov)
-        .admin.set_parameter(params::MAX_COMMISSION_BPS.id, U256::from(300))
+        .admin
+        .set_parameter(params::MAX_COMMISSION_BPS.id, U256::from(300))
         .motsu_unwrap();
     assert_eq!(w.staking.sender(p).commission_of(p).0, 300);
 }
@@ -548,13 +553,15 @@ fn parameters_only_by_governance_within_bounds() {
     let err = w
         .staking
         .sender(mallory)
-        .admin.set_parameter(0, U256::from(DAY))
+        .admin
+        .set_parameter(0, U256::from(DAY))
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::Unauthorized(_)));
     let err = w
         .staking
         .sender(w.gov)
-        .admin.set_parameter(0, U256::from(DAY - 1))
+        .admin
+        .set_parameter(0, U256::from(DAY - 1))
         .motsu_unwrap_err();
     assert!(matches!(
         err,
@@ -563,28 +570,37 @@ fn parameters_only_by_governance_within_bounds() {
     let err = w
         .staking
         .sender(w.gov)
-        .admin.set_parameter(2, U256::from(5_001))
+        .admin
+        .set_parameter(2, U256::from(5_001))
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::ParameterOutOfBounds(_)));
     let err = w
         .staking
         .sender(w.gov)
-        .admin.set_parameter(9, U256::ONE)
+        .admin
+        .set_parameter(9, U256::ONE)
         .motsu_unwrap_err();
     assert!(matches!(
         err,
         AdminError::UnknownParameter(UnknownParameter { id: 9 })
     ));
-    assert_eq!(w.staking.sender(w.gov).admin.parameter(0), U256::from(14 * DAY));
+    assert_eq!(
+        w.staking.sender(w.gov).admin.parameter(0),
+        U256::from(14 * DAY)
+    );
     w.staking
         .sender(w.gov)
-        .admin.set_parameter(0, U256::from(3 * DAY))
+        .admin
+        .set_parameter(0, U256::from(3 * DAY))
         .motsu_unwrap();
     w.staking.assert_emitted(&ParameterChanged {
         id: 0,
         value: U256::from(3 * DAY),
     });
-    assert_eq!(w.staking.sender(w.gov).admin.parameter(0), U256::from(3 * DAY));
+    assert_eq!(
+        w.staking.sender(w.gov).admin.parameter(0),
+        U256::from(3 * DAY)
+    );
 }
 
 #[motsu::test]
@@ -616,7 +632,8 @@ fn roles_and_pause() {
     let new_gov = a(0x77);
     w.staking
         .sender(w.gov)
-        .admin.set_role(roles::GOVERNANCE, new_gov, true)
+        .admin
+        .set_role(roles::GOVERNANCE, new_gov, true)
         .motsu_unwrap();
     assert_eq!(w.staking.sender(p).admin.governance(), new_gov);
     assert!(matches!(
@@ -626,14 +643,20 @@ fn roles_and_pause() {
     let err = w
         .staking
         .sender(new_gov)
-        .admin.set_role(roles::TREASURY, Address::ZERO, true)
+        .admin
+        .set_role(roles::TREASURY, Address::ZERO, true)
         .motsu_unwrap_err();
     assert!(matches!(err, AdminError::ZeroAddress(_)));
     w.staking
         .sender(new_gov)
-        .admin.set_role(roles::REWARDER, w.rewarder, false)
+        .admin
+        .set_role(roles::REWARDER, w.rewarder, false)
         .motsu_unwrap();
-    assert!(!w.staking.sender(p).admin.has_role(roles::REWARDER, w.rewarder));
+    assert!(!w
+        .staking
+        .sender(p)
+        .admin
+        .has_role(roles::REWARDER, w.rewarder));
 }
 
 #[test]

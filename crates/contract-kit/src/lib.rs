@@ -6,7 +6,7 @@
 //! * [`Param`]: a governance parameter with its id, default and bounds;
 //! * [`clock`]: the contract's notion of now;
 //! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
-#![cfg_attr(not(any(feature = "test-clock", feature = "export-abi")), no_std)]
+#![cfg_attr(not(any(test, feature = "test-clock", feature = "export-abi")), no_std)]
 extern crate alloc;
 
 pub mod admin;

@@ -429,8 +429,7 @@ impl Admin {
     /// Whether `account` holds a role allowed to pause (a fixed loop over
     /// the few role ids, below [`MAX_ROLES`]).
     fn may_pause(&self, account: Address) -> bool {
-        (1..MAX_ROLES)
-            .any(|r| self.kinds.get(r).to::<u8>() & PAUSER != 0 && self.holds(r, account))
+        (1..MAX_ROLES).any(|r| self.kinds.get(r).to::<u8>() & PAUSER != 0 && self.holds(r, account))
     }
 
     fn is_param(&self, id: u8) -> bool {
@@ -528,3 +527,5 @@ impl Admin {
 /// Role ids are below this.
 pub const MAX_ROLES: u8 = 8;
 
+#[cfg(test)]
+mod tests;
