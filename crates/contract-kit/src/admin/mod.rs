@@ -179,17 +179,11 @@ impl Role {
         }
     }
 
-    const fn code(self) -> u8 {
-        let kind = match self.holders {
-            Holders::One => KIND_ONE,
-            Holders::Set => KIND_SET,
-        };
-        if self.pauser {
-            kind | PAUSER
-        } else {
-            kind
-        }
-    }
+}
+
+/// The bit of `role` in a role mask (none for an id out of range).
+fn bit(role: u8) -> u8 {
+    1u8.checked_shl(u32::from(role)).unwrap_or(0)
 }
 
 /// Whether `roles` is a valid role table: ids below [`MAX_ROLES`], none
@@ -205,23 +199,24 @@ pub fn is_role_table(roles: &[Role]) -> bool {
             .any(|r| r.id == GOVERNANCE && r.holders == Holders::One)
 }
 
-const KIND_ONE: u8 = 1;
-const KIND_SET: u8 = 2;
-const KIND_MASK: u8 = 3;
-const PAUSER: u8 = 4;
 
 /// Governance, roles, bounded parameters and the pause of one contract.
 #[storage]
 pub struct Admin {
     paused: StorageBool,
-    /// role → [`Role::code`] (0: no such role).
-    kinds: StorageMap<u8, StorageU8>,
-    /// One-holder role → its holder.
-    holders: StorageMap<u8, StorageAddress>,
-    /// role → account → holds it (one-holder roles included).
-    members: StorageMap<u8, StorageMap<Address, StorageBool>>,
     /// Number of parameters (ids `0..count`).
     param_count: StorageU8,
+    /// The contract's roles, bit `role` set for each.
+    roles: StorageU8,
+    /// Its roles with any number of members.
+    sets: StorageU8,
+    /// Its roles whose holders may pause.
+    pausers: StorageU8,
+    /// One-holder role → its holder.
+    holders: StorageMap<u8, StorageAddress>,
+    /// account → the roles it holds, bit `role` (one-holder roles
+    /// included).
+    members: StorageMap<Address, StorageU8>,
     params: StorageMap<u8, StorageU64>,
     /// Parameter → `min << 64 | max`.
     bounds: StorageMap<u8, StorageU128>,
@@ -253,9 +248,12 @@ impl Admin {
         params: &[Param],
     ) -> Result<(), Error> {
         assert!(is_role_table(roles) && crate::is_table(params));
-        for r in roles {
-            self.kinds.setter(r.id).set(U8::from(r.code()));
-        }
+        let mask = |f: fn(&Role) -> bool| {
+            U8::from(roles.iter().filter(|r| f(r)).fold(0u8, |m, r| m | 1 << r.id))
+        };
+        self.roles.set(mask(|_| true));
+        self.sets.set(mask(|r| r.holders == Holders::Set));
+        self.pausers.set(mask(|r| r.pauser));
         for p in params {
             self.params.setter(p.id).set(U64::from(p.default));
             self.bounds.setter(p.id).set(pack(p.min, p.max));
@@ -270,11 +268,11 @@ impl Admin {
     /// # Errors
     /// `UnknownRole`, `ZeroAddress`.
     pub fn grant(&mut self, role: u8, account: Address) -> Result<(), Error> {
-        let kind = self.kind(role)?;
+        let one = self.one_holder(role)?;
         if account.is_zero() {
             return Err(ZeroAddress {}.into());
         }
-        if kind & KIND_MASK == KIND_ONE {
+        if one {
             let previous = self.holders.get(role);
             if previous == account {
                 return Ok(());
@@ -294,8 +292,7 @@ impl Admin {
     /// `UnknownRole`; `RoleNotRevocable` for governance, or a one-holder
     /// role `account` does not hold.
     pub fn revoke(&mut self, role: u8, account: Address) -> Result<(), Error> {
-        let kind = self.kind(role)?;
-        if kind & KIND_MASK == KIND_ONE {
+        if self.one_holder(role)? {
             if role == GOVERNANCE || self.holders.get(role) != account || account.is_zero() {
                 return Err(RoleNotRevocable { role, account }.into());
             }
@@ -306,7 +303,10 @@ impl Admin {
     }
 
     fn set_member(&mut self, role: u8, account: Address, enabled: bool) {
-        self.members.setter(role).setter(account).set(enabled);
+        let bit = 1u8 << role;
+        let mut m = self.members.setter(account);
+        let held: u8 = m.get().to();
+        m.set(U8::from(if enabled { held | bit } else { held & !bit }));
         log(
             self.vm(),
             RoleChanged {
@@ -317,16 +317,18 @@ impl Admin {
         );
     }
 
-    fn kind(&self, role: u8) -> Result<u8, Error> {
-        match self.kinds.get(role).to::<u8>() {
-            0 => Err(UnknownRole { role }.into()),
-            k => Ok(k),
+    /// Whether `role` has one holder (else it is a set).
+    fn one_holder(&self, role: u8) -> Result<bool, Error> {
+        let bit = bit(role);
+        if self.roles.get().to::<u8>() & bit == 0 {
+            return Err(UnknownRole { role }.into());
         }
+        Ok(self.sets.get().to::<u8>() & bit == 0)
     }
 
     /// Whether `account` holds `role`.
     pub fn holds(&self, role: u8, account: Address) -> bool {
-        self.members.getter(role).get(account)
+        self.members.get(account).to::<u8>() & bit(role) != 0
     }
 
     /// The holder of one-holder role `role` (zero if none, or not such a
@@ -426,10 +428,9 @@ impl Admin {
         Ok(())
     }
 
-    /// Whether `account` holds a role allowed to pause (a fixed loop over
-    /// the few role ids, below [`MAX_ROLES`]).
+    /// Whether `account` holds a role allowed to pause.
     fn may_pause(&self, account: Address) -> bool {
-        (1..MAX_ROLES).any(|r| self.kinds.get(r).to::<u8>() & PAUSER != 0 && self.holds(r, account))
+        self.members.get(account).to::<u8>() & self.pausers.get().to::<u8>() != 0
     }
 
     fn is_param(&self, id: u8) -> bool {
