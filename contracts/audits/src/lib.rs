@@ -65,9 +65,15 @@ pub mod roles {
     pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
     /// Commits and reveals seeds, runs audits (several).
     pub const AUDITOR: u8 = 1;
+    /// May pause (unpausing takes governance).
+    pub const GUARDIAN: u8 = 2;
 
     /// The role table.
-    pub const ALL: [Role; 2] = [Role::one(GOVERNANCE), Role::set(AUDITOR)];
+    pub const ALL: [Role; 3] = [
+        Role::one(GOVERNANCE),
+        Role::set(AUDITOR),
+        Role::one(GUARDIAN).pauser(),
+    ];
 }
 
 /// Phases of `WrongPhase`.

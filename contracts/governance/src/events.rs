@@ -28,14 +28,4 @@ sol! {
     /// Proposal `id` was withdrawn by its proposer.
     #[derive(Debug)]
     event ProposalCanceled(uint64 indexed id);
-    /// The guardian is now `guardian` (zero: none).
-    #[derive(Debug)]
-    event GuardianChanged(address indexed previous, address indexed guardian);
-    /// The guardian paused the contract at `target`.
-    #[derive(Debug)]
-    event GuardianPaused(address indexed target);
-    /// The guardian vetoed slash `challengeId` of the challenges contract
-    /// at `challenges`.
-    #[derive(Debug)]
-    event GuardianVetoed(address indexed challenges, uint64 indexed challengeId);
 }

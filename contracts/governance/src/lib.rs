@@ -18,15 +18,16 @@
 //!
 //! The governor has the same admin ABI as every contract
 //! (`spon_contract_kit::admin`) and holds its own governance role, so its
-//! parameters, guardian (role 1) and pause change the same way: a
-//! proposal whose call targets the governor with `setParameter`,
-//! `setRole`, `pause` or `unpause` is applied directly (a contract cannot
-//! call itself: the SDK refuses reentrant calls). While the governor is
-//! paused, no proposal can be made except one that unpauses it; votes,
-//! queueing and execution go on.
+//! parameters and pause change the same way: a proposal whose call
+//! targets the governor with `setParameter`, `pause` or `unpause` is
+//! applied directly (a contract cannot call itself: the SDK refuses
+//! reentrant calls). Its governance role cannot be handed over. While the
+//! governor is paused, no proposal can be made except one that unpauses
+//! it; votes, queueing and execution go on.
 //!
-//! The **guardian** can only pause contracts (`guardianPause`) and veto
-//! pending slashes (`guardianVeto`); unpausing takes a proposal.
+//! The **guardian** is a role of each governed contract, not of the
+//! governor: it may `pause` any of them and veto pending slashes in the
+//! challenges contract; unpausing takes a proposal.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 extern crate alloc;
 
@@ -68,8 +69,6 @@ pub const EVENTS: &[&str] = &[
     "event ProposalQueued(uint64 indexed id, uint64 eta)",
     "event ProposalExecuted(uint64 indexed id)",
     "event ProposalCanceled(uint64 indexed id)",
-    "event GuardianPaused(address indexed target)",
-    "event GuardianVetoed(address indexed challenges, uint64 indexed challengeId)",
 ];
 
 const WEI_PER_SPON: u64 = 1_000_000_000_000_000_000;
@@ -78,15 +77,12 @@ const WEI_PER_SPON: u64 = 1_000_000_000_000_000_000;
 pub mod roles {
     use spon_contract_kit::admin::Role;
 
-    /// The governor itself: its own parameters and roles change only
+    /// The governor itself: its own parameters and pause change only
     /// through its executed proposals.
     pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
-    /// May pause governed contracts (`guardianPause`) and veto pending
-    /// slashes (`guardianVeto`); zero or one account.
-    pub const GUARDIAN: u8 = 1;
 
     /// The role table.
-    pub const ALL: [Role; 2] = [Role::one(GOVERNANCE), Role::one(GUARDIAN)];
+    pub const ALL: [Role; 1] = [Role::one(GOVERNANCE)];
 }
 
 sol_interface! {
@@ -97,13 +93,6 @@ sol_interface! {
         function transferFrom(address from, address to, uint256 value) external returns (bool);
     }
 
-    interface IPausable {
-        function pause() external;
-    }
-
-    interface IChallenges {
-        function veto(uint64 id) external;
-    }
 }
 
 /// A voter's SPON locked on one proposal.
@@ -139,7 +128,7 @@ pub struct Proposal {
 #[entrypoint]
 #[storage]
 pub struct Governance {
-    /// Its own parameters, the guardian, pause (governance: itself).
+    /// Its own parameters and pause (governance: itself).
     #[borrow]
     pub admin: Admin,
     spon: StorageAddress,
@@ -206,19 +195,6 @@ impl Governance {
             {
                 return Ok(self.admin.store_parameter(word(0).to(), word(1))?);
             }
-            if selector == calls::setRoleCall::SELECTOR
-                && data.len() == 100
-                && small(word(0), 8)
-                && small(word(1), 160)
-                && small(word(2), 1)
-            {
-                let (role, account) = (word(0).to(), Address::from_word(word(1).into()));
-                return Ok(if word(2).is_zero() {
-                    self.admin.revoke(role, account)?
-                } else {
-                    self.admin.grant(role, account)?
-                });
-            }
             if data.len() == 4 && selector == calls::pauseCall::SELECTOR {
                 return Ok(self.admin.set_paused(true, this)?);
             }
@@ -273,23 +249,20 @@ impl Governance {
 #[public]
 #[inherit(Admin)]
 impl Governance {
-    /// Sets the SPON token (votes and the proposal threshold), the guardian
-    /// (zero: none) and the parameters; the governor governs itself.
+    /// Sets the SPON token (votes and the proposal threshold) and the
+    /// parameters; the governor governs itself.
     ///
     /// # Errors
     /// `ZeroAddress` (SPON).
     ///
     /// # Events
-    /// `RoleChanged` for itself and the guardian.
+    /// `RoleChanged` for itself.
     #[constructor]
-    pub fn constructor(&mut self, spon: Address, guardian: Address) -> Result<(), Error> {
+    pub fn constructor(&mut self, spon: Address) -> Result<(), Error> {
         Error::nonzero(spon)?;
         self.spon.set(spon);
         let this = self.vm().contract_address();
         self.admin.init(this, &roles::ALL, &params::ALL)?;
-        if !guardian.is_zero() {
-            self.admin.grant(roles::GUARDIAN, guardian)?;
-        }
         Ok(())
     }
 
@@ -574,48 +547,9 @@ impl Governance {
         Ok(())
     }
 
-    /// Pauses the contract at `target` (one the governor governs).
-    /// Guardian only; lifting the pause takes a proposal.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `CallFailed` (the target refused, e.g. already
-    /// paused).
-    ///
-    /// # Events
-    /// `GuardianPaused`, and the target's `Paused`.
-    pub fn guardian_pause(&mut self, target: Address) -> Result<(), Error> {
-        self.admin.only(roles::GUARDIAN)?;
-        IPausable::new(target)
-            .pause(&mut *self)
-            .map_err(|_| Error::call_failed(target))?;
-        self.emit(GuardianPaused { target });
-        Ok(())
-    }
-
-    /// Vetoes pending slash `challenge_id` of the challenges contract at
-    /// `challenges`. Guardian only.
-    ///
-    /// # Errors
-    /// `Unauthorized`, `CallFailed` (the challenges contract refused, e.g.
-    /// the veto window passed).
-    ///
-    /// # Events
-    /// `GuardianVetoed`, and the challenge's `Vetoed`.
-    pub fn guardian_veto(&mut self, challenges: Address, challenge_id: u64) -> Result<(), Error> {
-        self.admin.only(roles::GUARDIAN)?;
-        IChallenges::new(challenges)
-            .veto(&mut *self, challenge_id)
-            .map_err(|_| Error::call_failed(challenges))?;
-        self.emit(GuardianVetoed {
-            challenges,
-            challengeId: challenge_id,
-        });
-        Ok(())
-    }
-
     // ------------------------------------------------------------ views
 
-    /// The SPON token (the guardian is a role holder: `roleHolder(1)`).
+    /// The SPON token.
     pub fn config(&self) -> Address {
         self.spon.get()
     }

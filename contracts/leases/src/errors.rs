@@ -3,7 +3,6 @@
 
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
-use openzeppelin_stylus::token::erc20::utils::safe_erc20;
 
 sol! {
     /// Only the lease's tenant may do this.
@@ -29,9 +28,6 @@ sol! {
     /// Nothing has accrued since the last settlement.
     #[derive(Debug)]
     error NothingToSettle(uint64 leaseId);
-    /// A token transfer failed or returned false.
-    #[derive(Debug)]
-    error SafeErc20FailedOperation(address token);
 }
 
 spon_contract_kit::contract_errors! {
@@ -45,16 +41,5 @@ spon_contract_kit::contract_errors! {
         ZeroPrice(ZeroPrice),
         ZeroAmount(ZeroAmount),
         NothingToSettle(NothingToSettle),
-        SafeErc20FailedOperation(SafeErc20FailedOperation),
-    }
-}
-
-impl From<safe_erc20::Error> for Error {
-    fn from(e: safe_erc20::Error) -> Self {
-        let token = match e {
-            safe_erc20::Error::SafeErc20FailedOperation(e) => e.token,
-            safe_erc20::Error::SafeErc20FailedDecreaseAllowance(_) => Address::ZERO,
-        };
-        Error::SafeErc20FailedOperation(SafeErc20FailedOperation { token })
     }
 }

@@ -34,7 +34,6 @@ pub mod events;
 pub mod params;
 
 use alloy_primitives::{Address, U256};
-use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
 use spon_contract_kit::{
     admin::{Admin, Role},
     clock, Native,
@@ -66,12 +65,15 @@ pub mod roles {
     pub const TREASURY: u8 = 1;
     /// The market contract: opens leases.
     pub const MARKET: u8 = 2;
+    /// May pause (unpausing takes governance).
+    pub const GUARDIAN: u8 = 3;
 
     /// The role table (each role has one holder).
-    pub const ALL: [Role; 3] = [
+    pub const ALL: [Role; 4] = [
         Role::one(GOVERNANCE),
         Role::one(TREASURY),
         Role::one(MARKET),
+        Role::one(GUARDIAN).pauser(),
     ];
 }
 
@@ -141,7 +143,6 @@ pub struct Leases {
     spon: StorageAddress,
     registry: StorageAddress,
     leases: StorageMap<u64, Lease>,
-    safe_erc20: SafeErc20,
 }
 
 impl Leases {
@@ -208,16 +209,16 @@ impl Leases {
 
     fn transfer(&mut self, token: Address, to: Address, amount: U256) -> Result<(), Error> {
         if !amount.is_zero() {
-            self.safe_erc20.safe_transfer(token, to, amount)?;
+            spon_contract_kit::calls::safe_transfer(token, to, amount)?;
         }
         Ok(())
     }
 
     fn pull(&mut self, token: Address, from: Address, amount: U256) -> Result<(), Error> {
         let this = self.vm().contract_address();
-        Ok(self
-            .safe_erc20
-            .safe_transfer_from(token, from, this, amount)?)
+        Ok(spon_contract_kit::calls::safe_transfer_from(
+            token, from, this, amount,
+        )?)
     }
 
     /// Pays lease `id` up to `d.until`: provider and fee.

@@ -2,7 +2,6 @@
 
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
-use openzeppelin_stylus::token::erc20::utils::safe_erc20;
 
 sol! {
     /// `token` is neither SPON nor on the payment-token allowlist.
@@ -73,9 +72,6 @@ sol! {
     /// The order has no match proposal to accept.
     #[derive(Debug)]
     error NoProposal(uint64 orderId);
-    /// A token transfer failed or returned false.
-    #[derive(Debug)]
-    error SafeErc20FailedOperation(address token);
 }
 
 spon_contract_kit::contract_errors! {
@@ -102,16 +98,5 @@ spon_contract_kit::contract_errors! {
         BidNotForOrder(BidNotForOrder),
         ScoreNotBetter(ScoreNotBetter),
         NoProposal(NoProposal),
-        SafeErc20FailedOperation(SafeErc20FailedOperation),
-    }
-}
-
-impl From<safe_erc20::Error> for Error {
-    fn from(e: safe_erc20::Error) -> Self {
-        let token = match e {
-            safe_erc20::Error::SafeErc20FailedOperation(e) => e.token,
-            safe_erc20::Error::SafeErc20FailedDecreaseAllowance(_) => Address::ZERO,
-        };
-        Error::SafeErc20FailedOperation(SafeErc20FailedOperation { token })
     }
 }

@@ -36,7 +36,6 @@ pub mod events;
 pub mod params;
 
 use alloy_primitives::{Address, B256, U256};
-use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
 use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_node::Hardware;
 use spon_scoring::{score, Candidate, Ranked, Requirements, Unmet, AUTO_ACCEPT};
@@ -69,9 +68,11 @@ pub mod roles {
 
     /// Sets parameters, payment tokens, roles and pause.
     pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    /// May pause (unpausing takes governance).
+    pub const GUARDIAN: u8 = 1;
 
     /// The role table.
-    pub const ALL: [Role; 1] = [Role::one(GOVERNANCE)];
+    pub const ALL: [Role; 2] = [Role::one(GOVERNANCE), Role::one(GUARDIAN).pauser()];
 }
 
 /// Stored order states (`orderOf`).
@@ -171,7 +172,6 @@ pub struct Market {
     bids: StorageMap<u64, Bid>,
     /// node → order → its live bid id (0: none).
     live_bid: StorageMap<Address, StorageMap<u64, StorageU64>>,
-    safe_erc20: SafeErc20,
 }
 
 fn requirements(order: &Order) -> Requirements {
@@ -332,16 +332,16 @@ impl Market {
 
     fn transfer(&mut self, token: Address, to: Address, amount: U256) -> Result<(), Error> {
         if !amount.is_zero() {
-            self.safe_erc20.safe_transfer(token, to, amount)?;
+            spon_contract_kit::calls::safe_transfer(token, to, amount)?;
         }
         Ok(())
     }
 
     fn pull(&mut self, token: Address, from: Address, amount: U256) -> Result<(), Error> {
         let this = self.vm().contract_address();
-        Ok(self
-            .safe_erc20
-            .safe_transfer_from(token, from, this, amount)?)
+        Ok(spon_contract_kit::calls::safe_transfer_from(
+            token, from, this, amount,
+        )?)
     }
 
     fn set_payment_token(&mut self, token: Address, allowed: bool) -> Result<(), Error> {

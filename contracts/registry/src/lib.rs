@@ -38,7 +38,6 @@ pub mod signing;
 use alloc::{string::String, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256};
-use openzeppelin_stylus::utils::precompiles::Precompiles;
 use spon_contract_kit::{admin::Admin, clock, Native};
 use spon_node::{
     tier::{tier, NodeClass, TierInput, WEI_PER_SPON},
@@ -88,14 +87,17 @@ pub mod roles {
     pub const GATEWAY: u8 = 3;
     /// The staking contract whose stake counts.
     pub const STAKING: u8 = 4;
+    /// May pause (unpausing takes governance).
+    pub const GUARDIAN: u8 = 5;
 
     /// The role table.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::one(GOVERNANCE),
         Role::one(MARKET),
         Role::one(CHALLENGES),
         Role::set(GATEWAY),
         Role::one(STAKING),
+        Role::one(GUARDIAN).pauser(),
     ];
 }
 
@@ -365,9 +367,13 @@ impl Registry {
             self.domain(),
             signing::struct_hash(node, report_hash, summary, challenge_id, nonce),
         );
-        let recovered = self
-            .ec_recover(digest, v, B256::from_slice(r), B256::from_slice(s))
-            .map_err(|_| Error::InvalidSignature(InvalidSignature {}))?;
+        let recovered = spon_contract_kit::calls::ecrecover(
+            digest,
+            v,
+            B256::from_slice(r),
+            B256::from_slice(s),
+        )
+        .ok_or(Error::InvalidSignature(InvalidSignature {}))?;
         let key = n.probe_key.get();
         if recovered != key {
             return Err(Error::WrongSigner(WrongSigner {

@@ -2,7 +2,6 @@
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::sol;
-use openzeppelin_stylus::token::erc20::utils::safe_erc20;
 
 sol! {
     /// `amount` was zero.
@@ -48,9 +47,6 @@ sol! {
     /// No open offence with this challenge id against this provider.
     #[derive(Debug)]
     error UnknownOffence(uint256 challengeId);
-    /// A SPON transfer failed.
-    #[derive(Debug)]
-    error SafeErc20FailedOperation(address token);
 }
 
 spon_contract_kit::contract_errors! {
@@ -70,17 +66,6 @@ spon_contract_kit::contract_errors! {
         CommissionAboveCap(CommissionAboveCap),
         OffenceAlreadyOpen(OffenceAlreadyOpen),
         UnknownOffence(UnknownOffence),
-        SafeErc20FailedOperation(SafeErc20FailedOperation),
-    }
-}
-
-impl From<safe_erc20::Error> for Error {
-    fn from(e: safe_erc20::Error) -> Self {
-        let token = match e {
-            safe_erc20::Error::SafeErc20FailedOperation(e) => e.token,
-            safe_erc20::Error::SafeErc20FailedDecreaseAllowance(_) => Address::ZERO,
-        };
-        Error::SafeErc20FailedOperation(SafeErc20FailedOperation { token })
     }
 }
 

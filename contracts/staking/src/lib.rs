@@ -34,7 +34,6 @@ pub mod pool;
 use alloc::vec::Vec;
 
 use alloy_primitives::{Address, U256};
-use openzeppelin_stylus::token::erc20::utils::safe_erc20::{ISafeErc20, SafeErc20};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap, StorageU16, StorageU256, StorageU64},
@@ -76,13 +75,16 @@ pub mod roles {
     pub const REWARDER: u8 = 2;
     /// Receives the protocol's share of slashes.
     pub const TREASURY: u8 = 3;
+    /// May pause (unpausing takes governance).
+    pub const GUARDIAN: u8 = 4;
 
     /// The role table.
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::one(GOVERNANCE),
         Role::one(CHALLENGES),
         Role::set(REWARDER),
         Role::one(TREASURY),
+        Role::one(GUARDIAN).pauser(),
     ];
 }
 
@@ -138,7 +140,6 @@ pub struct Staking {
     /// SPON funded as rewards and not yet claimed (includes dust the
     /// accumulator cannot pay out).
     reward_reserve: StorageU256,
-    safe_erc20: SafeErc20,
 }
 
 fn checked_add(a: U256, b: U256) -> Result<U256, Error> {
@@ -211,9 +212,9 @@ impl Staking {
     /// Pulls `amount` SPON from `from` into this contract (allowance needed).
     fn pull(&mut self, from: Address, amount: U256) -> Result<(), Error> {
         let (spon, this) = (self.spon.get(), self.vm().contract_address());
-        Ok(self
-            .safe_erc20
-            .safe_transfer_from(spon, from, this, amount)?)
+        Ok(spon_contract_kit::calls::safe_transfer_from(
+            spon, from, this, amount,
+        )?)
     }
 
     fn deposit(&mut self, provider: Address, staker: Address, amount: U256) -> Result<(), Error> {
@@ -410,7 +411,7 @@ impl Staking {
         req.release_at.erase();
         if !amount.is_zero() {
             let spon = self.spon.get();
-            self.safe_erc20.safe_transfer(spon, staker, amount)?;
+            spon_contract_kit::calls::safe_transfer(spon, staker, amount)?;
         }
         self.emit(Withdrawn {
             requestId: request_id,
@@ -485,7 +486,7 @@ impl Staking {
         if !amount.is_zero() {
             self.reward_reserve.set(self.reward_reserve.get() - amount);
             let spon = self.spon.get();
-            self.safe_erc20.safe_transfer(spon, staker, amount)?;
+            spon_contract_kit::calls::safe_transfer(spon, staker, amount)?;
         }
         self.emit(RewardsClaimed {
             provider,
@@ -638,12 +639,10 @@ impl Staking {
         let spon = self.spon.get();
         let treasury = self.admin.holder(roles::TREASURY);
         if !to_challenger.is_zero() {
-            self.safe_erc20
-                .safe_transfer(spon, challenger, to_challenger)?;
+            spon_contract_kit::calls::safe_transfer(spon, challenger, to_challenger)?;
         }
         if amount > to_challenger {
-            self.safe_erc20
-                .safe_transfer(spon, treasury, amount - to_challenger)?;
+            spon_contract_kit::calls::safe_transfer(spon, treasury, amount - to_challenger)?;
         }
         self.emit(Slashed {
             provider,

@@ -3,6 +3,7 @@
 //! * [`admin`]: governance, roles, bounded parameters and the pause, the
 //!   same admin ABI in every contract, with their errors and events;
 //! * [`contract_errors!`]: a contract's error enum with the shared errors;
+//! * [`calls`]: safe ERC-20 transfers and `ecrecover`;
 //! * [`Param`]: a governance parameter with its id, default and bounds;
 //! * [`clock`]: the contract's notion of now;
 //! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
@@ -10,6 +11,7 @@
 extern crate alloc;
 
 pub mod admin;
+pub mod calls;
 pub mod clock;
 
 use alloy_primitives::{U16, U256, U64, U8};
@@ -58,7 +60,8 @@ pub fn is_table(all: &[Param]) -> bool {
 /// error types beside it): the shared errors of
 /// [`admin`] (`Unauthorized`, `ZeroAddress`, `EnforcedPause`,
 /// `ExpectedPause`, `UnknownParameter`, `ParameterOutOfBounds`,
-/// `UnknownRole`, `RoleNotRevocable`, `ArithmeticOverflow`, `CallFailed`)
+/// `UnknownRole`, `RoleNotRevocable`, `ArithmeticOverflow`, `CallFailed`,
+/// `SafeErc20FailedOperation`)
 /// followed by the contract's own variants, with `From` of
 /// [`admin::Error`] so that `?` works on the admin's checks.
 #[macro_export]
@@ -71,6 +74,7 @@ macro_rules! contract_errors {
             ArithmeticOverflow, CallFailed, EnforcedPause, ExpectedPause, ParameterOutOfBounds,
             RoleNotRevocable, Unauthorized, UnknownParameter, UnknownRole, ZeroAddress,
         };
+        pub use $crate::calls::SafeErc20FailedOperation;
 
         $(#[$meta])*
         #[derive(stylus_sdk::prelude::SolidityError, Debug)]
@@ -86,6 +90,7 @@ macro_rules! contract_errors {
             RoleNotRevocable(RoleNotRevocable),
             ArithmeticOverflow(ArithmeticOverflow),
             CallFailed(CallFailed),
+            SafeErc20FailedOperation(SafeErc20FailedOperation),
             $($(#[$vmeta])* $variant($ty)),*
         }
 

@@ -178,7 +178,6 @@ impl Role {
             ..self
         }
     }
-
 }
 
 /// The bit of `role` in a role mask (none for an id out of range).
@@ -198,7 +197,6 @@ pub fn is_role_table(roles: &[Role]) -> bool {
             .iter()
             .any(|r| r.id == GOVERNANCE && r.holders == Holders::One)
 }
-
 
 /// Governance, roles, bounded parameters and the pause of one contract.
 #[storage]
@@ -249,7 +247,12 @@ impl Admin {
     ) -> Result<(), Error> {
         assert!(is_role_table(roles) && crate::is_table(params));
         let mask = |f: fn(&Role) -> bool| {
-            U8::from(roles.iter().filter(|r| f(r)).fold(0u8, |m, r| m | 1 << r.id))
+            U8::from(
+                roles
+                    .iter()
+                    .filter(|r| f(r))
+                    .fold(0u8, |m, r| m | 1 << r.id),
+            )
         };
         self.roles.set(mask(|_| true));
         self.sets.set(mask(|r| r.holders == Holders::Set));

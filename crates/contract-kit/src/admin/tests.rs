@@ -51,7 +51,11 @@ fn tables_are_checked() {
     assert!(is_role_table(&ROLES));
     assert!(!is_role_table(&[Role::one(1)]), "no governance");
     assert!(!is_role_table(&[Role::set(GOV)]), "governance must be one");
-    assert!(!is_role_table(&[Role::one(GOV), Role::one(1), Role::set(1)]));
+    assert!(!is_role_table(&[
+        Role::one(GOV),
+        Role::one(1),
+        Role::set(1)
+    ]));
     assert!(!is_role_table(&[Role::one(GOV), Role::one(MAX_ROLES)]));
 }
 
@@ -167,11 +171,13 @@ fn bad_role_calls_are_named(admin: Contract<Admin>) {
         Error::UnknownRole(UnknownRole { role: 7 })
     );
     assert_eq!(
-        g().set_role(TREASURY, Address::ZERO, true).motsu_unwrap_err(),
+        g().set_role(TREASURY, Address::ZERO, true)
+            .motsu_unwrap_err(),
         Error::ZeroAddress(ZeroAddress {})
     );
     assert_eq!(
-        g().set_role(GATEWAY, Address::ZERO, true).motsu_unwrap_err(),
+        g().set_role(GATEWAY, Address::ZERO, true)
+            .motsu_unwrap_err(),
         Error::ZeroAddress(ZeroAddress {})
     );
 }

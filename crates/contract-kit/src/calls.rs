@@ -1,0 +1,115 @@
+//! # Calls every SPON contract makes to contracts it does not own
+//!
+//! * [`safe_transfer`] / [`safe_transfer_from`]: ERC-20 transfers that
+//!   accept a token returning `true` or nothing, and refuse everything else
+//!   (a revert, `false`, an account without code) with
+//!   `SafeErc20FailedOperation(token)`;
+//! * [`ecrecover`]: the signer of a digest, by the `ecrecover` precompile,
+//!   refusing malleable (high-`s`) signatures.
+//!
+//! They are written here rather than taken from openzeppelin-stylus so that
+//! the protocol contracts do not depend on it: its dependency on
+//! alloy-primitives enables the `tiny-keccak` feature, which replaces the
+//! host's `native_keccak256` (used by every storage map) with keccak
+//! compiled into the module, about 830 bytes of code per contract and far
+//! more gas per hash.
+
+#![allow(deprecated)] // RawCall and AddressVM: the SDK's raw call API.
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{address, b256, Address, B256, U256};
+use alloy_sol_types::{sol, SolCall};
+use stylus_sdk::{call::RawCall, types::AddressVM};
+
+sol! {
+    /// A token transfer to or from `token` failed: it reverted, returned
+    /// something other than `true`, or `token` has no code.
+    #[derive(Debug, PartialEq)]
+    error SafeErc20FailedOperation(address token);
+
+    /// The ERC-20 functions the contracts call.
+    interface IErc20 {
+        function transfer(address to, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+        function balanceOf(address account) external view returns (uint256);
+    }
+}
+
+/// Moves `value` of `token` from this contract to `to`.
+///
+/// # Errors
+/// `SafeErc20FailedOperation`.
+pub fn safe_transfer(
+    token: Address,
+    to: Address,
+    value: U256,
+) -> Result<(), SafeErc20FailedOperation> {
+    call_optional_return(token, IErc20::transferCall { to, value }.abi_encode())
+}
+
+/// Moves `value` of `token` from `from` (who approved this contract) to
+/// `to`.
+///
+/// # Errors
+/// `SafeErc20FailedOperation`.
+pub fn safe_transfer_from(
+    token: Address,
+    from: Address,
+    to: Address,
+    value: U256,
+) -> Result<(), SafeErc20FailedOperation> {
+    call_optional_return(
+        token,
+        IErc20::transferFromCall { from, to, value }.abi_encode(),
+    )
+}
+
+fn call_optional_return(token: Address, data: Vec<u8>) -> Result<(), SafeErc20FailedOperation> {
+    let failed = SafeErc20FailedOperation { token };
+    if !token.has_code() {
+        return Err(failed);
+    }
+    // SAFETY: reentrant calls are refused by the entrypoint; pending
+    // storage writes are flushed first so the token sees them.
+    let out = unsafe {
+        RawCall::new()
+            .limit_return_data(0, 32)
+            .flush_storage_cache()
+            .call(token, &data)
+    }
+    .map_err(|_| failed.clone())?;
+    let mut t = [0u8; 32];
+    t[31] = 1;
+    if out.is_empty() || out[..] == t {
+        Ok(())
+    } else {
+        Err(failed)
+    }
+}
+
+/// The `ecrecover` precompile.
+const ECRECOVER: Address = address!("0000000000000000000000000000000000000001");
+
+/// Half the order of secp256k1: a larger `s` is the malleable twin of a
+/// valid signature (EIP-2).
+const HALF_N: B256 = b256!("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
+
+/// The signer of `digest` by signature `(v, r, s)`, or `None` if the
+/// signature is invalid or malleable (`v` not 27 or 28, `s` in the upper
+/// half of the curve order, or no address recovered).
+pub fn ecrecover(digest: B256, v: u8, r: B256, s: B256) -> Option<Address> {
+    if s > HALF_N || !(v == 27 || v == 28) {
+        return None;
+    }
+    let mut input = [0u8; 128];
+    input[..32].copy_from_slice(digest.as_slice());
+    input[63] = v;
+    input[64..96].copy_from_slice(r.as_slice());
+    input[96..].copy_from_slice(s.as_slice());
+    // SAFETY: a static call to a precompile touches no storage.
+    let out = unsafe { RawCall::new_static().call(ECRECOVER, &input) }.ok()?;
+    (out.len() == 32)
+        .then(|| Address::from_slice(&out[12..]))
+        .filter(|a| !a.is_zero())
+}
