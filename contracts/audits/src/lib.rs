@@ -33,7 +33,7 @@ pub mod events;
 pub mod params;
 
 use alloy_primitives::{Address, B256, U256, U64};
-use spon_contract_kit::{admin::Admin, clock, Native};
+use spon_contract_kit::{admin::Admin, calls, clock, Native};
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -105,13 +105,6 @@ sol_interface! {
     interface IChallenges {
         function parameter(uint8 id) external view returns (uint256);
         function openChallenge(uint8 kind, address node, uint64 lease_id, bytes32 commitment) external returns (uint64);
-    }
-
-    interface IErc20 {
-        function balanceOf(address account) external view returns (uint256);
-        function approve(address spender, uint256 value) external returns (bool);
-        function transfer(address to, uint256 value) external returns (bool);
-        function transferFrom(address from, address to, uint256 value) external returns (bool);
     }
 }
 
@@ -225,9 +218,7 @@ impl Audits {
 
     fn spon_balance(&self) -> Result<U256, Error> {
         let spon = self.spon.get();
-        IErc20::new(spon)
-            .balance_of(self, self.vm().contract_address())
-            .map_err(|_| Error::call_failed(spon))
+        Ok(calls::balance_of(spon, self.vm().contract_address())?)
     }
 }
 
@@ -425,10 +416,7 @@ impl Audits {
         if balance < bond {
             return Err(Error::InsufficientPool(InsufficientPool { balance, bond }));
         }
-        let approved = IErc20::new(spon).approve(&mut *self, challenges, bond);
-        if !matches!(approved, Ok(true)) {
-            return Err(Error::call_failed(spon));
-        }
+        calls::safe_approve(spon, challenges, bond)?;
         let id = IChallenges::new(challenges)
             .open_challenge(&mut *self, kind, node, 0, sample_commitment)
             .map_err(|_| Error::call_failed(challenges))?;
@@ -454,10 +442,7 @@ impl Audits {
             return Err(Error::ZeroAmount(ZeroAmount {}));
         }
         let (spon, from, this) = (self.spon.get(), self.caller(), self.vm().contract_address());
-        let pulled = IErc20::new(spon).transfer_from(&mut *self, from, this, amount);
-        if !matches!(pulled, Ok(true)) {
-            return Err(Error::call_failed(spon));
-        }
+        calls::safe_transfer_from(spon, from, this, amount)?;
         self.emit(PoolFunded { from, amount });
         Ok(())
     }
@@ -484,10 +469,7 @@ impl Audits {
             }));
         }
         let spon = self.spon.get();
-        let sent = IErc20::new(spon).transfer(&mut *self, to, amount);
-        if !matches!(sent, Ok(true)) {
-            return Err(Error::call_failed(spon));
-        }
+        calls::safe_transfer(spon, to, amount)?;
         self.emit(PoolWithdrawn { to, amount });
         Ok(())
     }

@@ -466,7 +466,7 @@ fn only_governance_configures() {
         }
     }
     let g = || w.audits.sender(w.gov);
-    let err = g().admin.set_role(2, a(1), true).motsu_unwrap_err();
+    let err = g().admin.set_role(7, a(1), true).motsu_unwrap_err();
     assert!(matches!(err, AdminError::UnknownRole(_)));
     g().admin
         .set_role(roles::AUDITOR, w.auditors[0], false)

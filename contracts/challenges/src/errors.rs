@@ -61,9 +61,6 @@ sol! {
     /// Row `row` fails Freivalds' check: it is not that row of A·B.
     #[derive(Debug)]
     error WrongRow(uint64 challengeId, uint32 row);
-    /// A SPON transfer failed (a bond not approved or not held, for one).
-    #[derive(Debug)]
-    error TransferFailed(address token);
 }
 
 spon_contract_kit::contract_errors! {
@@ -86,7 +83,6 @@ spon_contract_kit::contract_errors! {
         MalformedProof(MalformedProof),
         WrongMerkleProof(WrongMerkleProof),
         WrongRow(WrongRow),
-        TransferFailed(TransferFailed),
     }
 }
 
@@ -107,8 +103,4 @@ impl Error {
         })
     }
 
-    /// The refusal for a failed SPON transfer.
-    pub fn transfer_failed(token: Address) -> Self {
-        Error::TransferFailed(TransferFailed { token })
-    }
 }

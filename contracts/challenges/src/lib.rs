@@ -37,7 +37,7 @@ pub mod events;
 pub mod params;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use spon_contract_kit::{admin::Admin, clock, Native};
+use spon_contract_kit::{admin::Admin, calls, clock, Native};
 use spon_gpu_work::Failure;
 use stylus_sdk::{
     abi::Bytes,
@@ -146,11 +146,6 @@ sol_interface! {
         function openOffence(address provider, uint256 challenge_id) external;
         function closeOffence(uint256 challenge_id) external;
         function slash(address provider, uint16 bps, uint256 challenge_id, address challenger, uint16 challenger_share_bps) external returns (uint256);
-    }
-
-    interface IErc20 {
-        function transfer(address to, uint256 value) external returns (bool);
-        function transferFrom(address from, address to, uint256 value) external returns (bool);
     }
 
     interface ILeases {
@@ -285,14 +280,10 @@ impl Challenges {
             .ok_or(Error::overflow())
     }
 
-    /// Sends `amount` SPON to `to` (SPON returns true or reverts).
+    /// Sends `amount` SPON to `to`.
     fn transfer(&mut self, to: Address, amount: U256) -> Result<(), Error> {
         if !amount.is_zero() {
-            let spon = self.spon.get();
-            let ok = IErc20::new(spon).transfer(&mut *self, to, amount);
-            if !matches!(ok, Ok(true)) {
-                return Err(Error::transfer_failed(spon));
-            }
+            calls::safe_transfer(self.spon.get(), to, amount)?;
         }
         Ok(())
     }
@@ -505,7 +496,7 @@ impl Challenges {
     /// # Errors
     /// `EnforcedPause`, `UnknownKind`, `UnknownNode`, `NodeExempt`,
     /// `MissingCommitment`, `NotLeaseTenant`, `LeaseAlreadyChallenged`,
-    /// `TransferFailed` (bond not approved or not held),
+    /// `SafeErc20FailedOperation` (bond not approved or not held),
     /// `CallFailed` (the node has no stake), `ArithmeticOverflow`.
     ///
     /// # Events
@@ -558,10 +549,7 @@ impl Challenges {
             self.challenges.setter(id).probes_at_open.put(probes);
         }
         let (spon, this) = (self.spon.get(), self.vm().contract_address());
-        let pulled = IErc20::new(spon).transfer_from(&mut *self, challenger, this, bond);
-        if !matches!(pulled, Ok(true)) {
-            return Err(Error::transfer_failed(spon));
-        }
+        calls::safe_transfer_from(spon, challenger, this, bond)?;
         let staking = self.staking.get();
         IStaking::new(staking)
             .open_offence(&mut *self, node, U256::from(id))

@@ -391,7 +391,7 @@ fn opening_refusals_leave_nothing_behind() {
         w.ch.sender(poor)
             .open_challenge(kind::LIVENESS, node, 0, B256::ZERO)
             .motsu_unwrap_err();
-    assert!(matches!(err, Error::TransferFailed(_)));
+    assert!(matches!(err, Error::SafeErc20FailedOperation(_)));
     // A node in maintenance is exempt.
     w.registry.sender(node).set_maintenance(true).motsu_unwrap();
     for k in [kind::LIVENESS, kind::GPU_WORK] {

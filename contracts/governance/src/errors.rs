@@ -47,9 +47,6 @@ sol! {
     /// or `setGuardian`, and without value.
     #[derive(Debug)]
     error UnsupportedSelfCall(bytes4 selector);
-    /// A SPON transfer failed (no allowance or balance).
-    #[derive(Debug)]
-    error TransferFailed(address token);
 }
 
 spon_contract_kit::contract_errors! {
@@ -68,7 +65,6 @@ spon_contract_kit::contract_errors! {
         ActionsMismatch(ActionsMismatch),
         CallReverted(CallReverted),
         UnsupportedSelfCall(UnsupportedSelfCall),
-        TransferFailed(TransferFailed),
     }
 }
 

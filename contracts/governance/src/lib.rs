@@ -41,8 +41,8 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, FixedBytes, B256, U256};
 use alloy_sol_types::SolCall;
 use spon_contract_kit::{
-    admin::{calls, Admin},
-    clock, Native,
+    admin::{functions, Admin},
+    calls, clock, Native,
 };
 use stylus_sdk::{
     abi::Bytes,
@@ -83,16 +83,6 @@ pub mod roles {
 
     /// The role table.
     pub const ALL: [Role; 1] = [Role::one(GOVERNANCE)];
-}
-
-sol_interface! {
-    interface IErc20 {
-        function totalSupply() external view returns (uint256);
-        function balanceOf(address account) external view returns (uint256);
-        function transfer(address to, uint256 value) external returns (bool);
-        function transferFrom(address from, address to, uint256 value) external returns (bool);
-    }
-
 }
 
 /// A voter's SPON locked on one proposal.
@@ -189,16 +179,16 @@ impl Governance {
         let this = self.vm().contract_address();
         if value.is_zero() {
             let small = |w: U256, bits: usize| w >> bits == U256::ZERO;
-            if selector == calls::setParameterCall::SELECTOR
+            if selector == functions::setParameterCall::SELECTOR
                 && data.len() == 68
                 && small(word(0), 8)
             {
                 return Ok(self.admin.store_parameter(word(0).to(), word(1))?);
             }
-            if data.len() == 4 && selector == calls::pauseCall::SELECTOR {
+            if data.len() == 4 && selector == functions::pauseCall::SELECTOR {
                 return Ok(self.admin.set_paused(true, this)?);
             }
-            if data.len() == 4 && selector == calls::unpauseCall::SELECTOR {
+            if data.len() == 4 && selector == functions::unpauseCall::SELECTOR {
                 return Ok(self.admin.set_paused(false, this)?);
             }
         }
@@ -237,12 +227,7 @@ impl Governance {
     }
 
     fn spon_transfer(&mut self, to: Address, amount: U256) -> Result<(), Error> {
-        let spon = self.spon.get();
-        let ok = IErc20::new(spon).transfer(&mut *self, to, amount);
-        if !matches!(ok, Ok(true)) {
-            return Err(Error::TransferFailed(TransferFailed { token: spon }));
-        }
-        Ok(())
+        Ok(calls::safe_transfer(self.spon.get(), to, amount)?)
     }
 }
 
@@ -295,7 +280,7 @@ impl Governance {
         }
         let this = self.vm().contract_address();
         let unpauses =
-            n == 1 && targets[0] == this && calldatas[0][..] == calls::unpauseCall::SELECTOR;
+            n == 1 && targets[0] == this && calldatas[0][..] == functions::unpauseCall::SELECTOR;
         if !unpauses {
             self.admin.when_not_paused()?;
         }
@@ -313,9 +298,7 @@ impl Governance {
         }
         let proposer = self.caller();
         let spon = self.spon.get();
-        let token = IErc20::new(spon);
-        let unanswered = |_| Error::call_failed(spon);
-        let balance = token.balance_of(&*self, proposer).map_err(unanswered)?;
+        let balance = calls::balance_of(spon, proposer)?;
         let threshold = spon_wei(self.admin.param(params::PROPOSAL_THRESHOLD));
         if balance < threshold {
             return Err(Error::BelowProposalThreshold(BelowProposalThreshold {
@@ -324,7 +307,7 @@ impl Governance {
                 threshold,
             }));
         }
-        let supply = token.total_supply(&*self).map_err(unanswered)?;
+        let supply = calls::total_supply(spon)?;
         let quorum = proposal::quorum(supply, self.admin.param(params::QUORUM_BPS));
         let vote_start = self
             .now()
@@ -374,7 +357,7 @@ impl Governance {
     ///
     /// # Errors
     /// `ProposalNotInState` (vote not open), `InvalidSupport`, `ZeroAmount`,
-    /// `AlreadyVoted`, `TransferFailed`, `ArithmeticOverflow`.
+    /// `AlreadyVoted`, `SafeErc20FailedOperation`, `ArithmeticOverflow`.
     ///
     /// # Events
     /// `VoteCast`.
@@ -397,10 +380,7 @@ impl Governance {
             .ok_or(Error::overflow())?;
         let spon = self.spon.get();
         let this = self.vm().contract_address();
-        let pulled = IErc20::new(spon).transfer_from(&mut *self, voter, this, amount);
-        if !matches!(pulled, Ok(true)) {
-            return Err(Error::TransferFailed(TransferFailed { token: spon }));
-        }
+        calls::safe_transfer_from(spon, voter, this, amount)?;
         self.locked.set(locked);
         let mut p = self.proposals.setter(id);
         let tally = match support {
@@ -426,7 +406,7 @@ impl Governance {
     /// vote is over (or it was withdrawn). Returns the amount.
     ///
     /// # Errors
-    /// `NothingLocked`, `VoteNotOver`, `TransferFailed`.
+    /// `NothingLocked`, `VoteNotOver`, `SafeErc20FailedOperation`.
     ///
     /// # Events
     /// `VotesUnlocked`.

@@ -19,7 +19,7 @@ use spon_token::SponToken;
 use stylus_sdk::abi::Bytes;
 
 use super::*;
-use spon_contract_kit::admin::{calls, Error as AdminError};
+use spon_contract_kit::admin::{functions, Error as AdminError};
 
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
@@ -67,7 +67,7 @@ impl Calls {
 }
 
 fn set_param(id: u8, value: u64) -> Vec<u8> {
-    calls::setParameterCall {
+    functions::setParameterCall {
         id,
         value: U256::from(value),
     }
@@ -96,7 +96,7 @@ fn world() -> World {
         .motsu_unwrap();
     w.gov
         .sender(w.bank)
-        .constructor(w.token.address(), w.guardian)
+        .constructor(w.token.address())
         .motsu_unwrap();
     for v in w.voters.into_iter().chain([w.bank]) {
         if v != w.bank {
@@ -186,8 +186,6 @@ fn events_match_the_emitted_types() {
         ProposalQueued::SIGNATURE,
         ProposalExecuted::SIGNATURE,
         ProposalCanceled::SIGNATURE,
-        GuardianPaused::SIGNATURE,
-        GuardianVetoed::SIGNATURE,
     ];
     assert_eq!(EVENTS.len(), emitted.len());
     for (human, sig) in EVENTS.iter().zip(emitted) {
@@ -199,10 +197,13 @@ fn events_match_the_emitted_types() {
 fn parameter_table_is_consistent() {
     assert!(spon_contract_kit::is_table(&params::ALL));
     assert_eq!(
-        calls::setParameterCall::SIGNATURE,
+        functions::setParameterCall::SIGNATURE,
         "setParameter(uint8,uint256)"
     );
-    assert_eq!(calls::setRoleCall::SIGNATURE, "setRole(uint8,address,bool)");
+    assert_eq!(
+        functions::setRoleCall::SIGNATURE,
+        "setRole(uint8,address,bool)"
+    );
     assert!(spon_contract_kit::admin::is_role_table(&roles::ALL));
 }
 
@@ -211,16 +212,12 @@ fn construction_needs_the_token_and_takes_the_defaults() {
     let gov = Contract::<Governance>::new();
     let err = gov
         .sender(a(1))
-        .constructor(Address::ZERO, a(2))
+        .constructor(Address::ZERO)
         .motsu_unwrap_err();
     assert!(matches!(err, Error::ZeroAddress(_)));
     let w = world();
     assert_eq!(w.gov.sender(w.bank).config(), w.token.address());
     assert_eq!(w.gov.sender(w.bank).admin.governance(), w.gov.address());
-    assert_eq!(
-        w.gov.sender(w.bank).admin.role_holder(roles::GUARDIAN),
-        w.guardian
-    );
     for p in params::ALL {
         assert_eq!(
             w.gov.sender(w.bank).admin.parameter(p.id),
@@ -230,8 +227,8 @@ fn construction_needs_the_token_and_takes_the_defaults() {
     assert_eq!(w.gov.sender(w.bank).admin.parameter(99), U256::ZERO);
     assert_eq!(w.gov.sender(w.bank).state_of(1), state::NONE);
     w.gov.assert_emitted(&RoleChanged {
-        role: roles::GUARDIAN,
-        account: w.guardian,
+        role: roles::GOVERNANCE,
+        account: w.gov.address(),
         enabled: true,
     });
 }
@@ -384,7 +381,7 @@ fn votes_are_refused_outside_the_vote_and_twice() {
     // More than it holds: nothing moves.
     assert!(matches!(
         vote(support::FOR, spon(VOTES + 1)),
-        Error::TransferFailed(_)
+        Error::SafeErc20FailedOperation(_)
     ));
     assert_eq!(
         w.gov.sender(v).vote_of(id, v),
@@ -717,63 +714,29 @@ fn own_settings_change_only_through_a_proposal() {
             .gov
             .sender(who)
             .admin
-            .set_role(roles::GUARDIAN, who, true)
+            .set_role(roles::GOVERNANCE, who, true)
             .motsu_unwrap_err();
         assert!(matches!(err, AdminError::Unauthorized(_)));
         let err = w.gov.sender(who).admin.pause().motsu_unwrap_err();
         assert!(matches!(err, AdminError::Unauthorized(_)));
     }
-    let replace = Calls::one(
+    // Its governance cannot be handed over, not even by a proposal.
+    let hand_over = Calls::one(
         w.gov.address(),
-        calls::setRoleCall {
-            role: roles::GUARDIAN,
+        functions::setRoleCall {
+            role: roles::GOVERNANCE,
             account: outsider,
             enabled: true,
         }
         .abi_encode(),
     );
-    w.enact(&replace);
-    for (account, enabled) in [(w.guardian, false), (outsider, true)] {
-        w.gov.assert_emitted(&RoleChanged {
-            role: roles::GUARDIAN,
-            account,
-            enabled,
-        });
-    }
-    assert_eq!(
-        w.gov.sender(w.bank).admin.role_holder(roles::GUARDIAN),
-        outsider
-    );
-    // The guardian can be removed (none), governance only handed over.
-    let remove = Calls::one(
-        w.gov.address(),
-        calls::setRoleCall {
-            role: roles::GUARDIAN,
-            account: outsider,
-            enabled: false,
-        }
-        .abi_encode(),
-    );
-    w.enact(&remove);
-    assert_eq!(
-        w.gov.sender(w.bank).admin.role_holder(roles::GUARDIAN),
-        Address::ZERO
-    );
-    let abdicate = Calls::one(
-        w.gov.address(),
-        calls::setRoleCall {
-            role: roles::GOVERNANCE,
-            account: w.gov.address(),
-            enabled: false,
-        }
-        .abi_encode(),
-    );
     assert!(matches!(
-        w.enact_failing(&abdicate),
-        Error::RoleNotRevocable(_)
+        w.enact_failing(&hand_over),
+        Error::UnsupportedSelfCall(_)
     ));
+    assert_eq!(w.gov.sender(w.bank).admin.governance(), w.gov.address());
     // Paused by a proposal, the governor takes only a proposal to unpause.
-    let pause = Calls::one(w.gov.address(), calls::pauseCall {}.abi_encode());
+    let pause = Calls::one(w.gov.address(), functions::pauseCall {}.abi_encode());
     w.enact(&pause);
     assert!(w.gov.sender(w.bank).admin.paused());
     let err = w
@@ -789,7 +752,7 @@ fn own_settings_change_only_through_a_proposal() {
     assert!(matches!(err, Error::EnforcedPause(_)));
     w.enact(&Calls::one(
         w.gov.address(),
-        calls::unpauseCall {}.abi_encode(),
+        functions::unpauseCall {}.abi_encode(),
     ));
     assert!(!w.gov.sender(w.bank).admin.paused());
     // Bounds hold for proposals too; unknown ids are refused.
@@ -970,75 +933,120 @@ fn every_contract_changes_a_parameter_only_through_an_executed_proposal() {
     assert!(g.market.sender(w.bank).is_payment_token(usdc));
 }
 
-#[motsu::test]
-fn the_guardian_only_pauses_and_vetoes() {
-    let g = governed();
-    let w = &g.w;
-    let outsider = a(0x42);
-    for who in [outsider, w.bank] {
-        let err = w
-            .gov
-            .sender(who)
-            .guardian_pause(g.staking.address())
-            .motsu_unwrap_err();
-        assert!(matches!(err, Error::Unauthorized(_)));
-        let err = w
-            .gov
-            .sender(who)
-            .guardian_veto(g.challenges.address(), 1)
-            .motsu_unwrap_err();
-        assert!(matches!(err, Error::Unauthorized(_)));
+impl Governed {
+    /// Each governed contract with its guardian role id.
+    fn guardians(&self) -> [(Address, u8); 6] {
+        [
+            (self.staking.address(), spon_staking::roles::GUARDIAN),
+            (self.registry.address(), spon_registry::roles::GUARDIAN),
+            (self.market.address(), spon_market::roles::GUARDIAN),
+            (self.leases.address(), spon_leases::roles::GUARDIAN),
+            (self.challenges.address(), spon_challenges::roles::GUARDIAN),
+            (self.audits.address(), spon_audits::roles::GUARDIAN),
+        ]
     }
-    for target in [
-        g.staking.address(),
-        g.market.address(),
-        g.challenges.address(),
-    ] {
-        w.gov
-            .sender(w.guardian)
-            .guardian_pause(target)
-            .motsu_unwrap();
-        w.gov.assert_emitted(&GuardianPaused { target });
+
+    /// Gives every governed contract's guardian role to the guardian, by
+    /// one executed proposal (as a deployment's hand-over leaves it).
+    fn appoint_guardian(&self) {
+        let mut calls = Calls::default();
+        for (target, role) in self.guardians() {
+            calls = calls.and(
+                target,
+                functions::setRoleCall {
+                    role,
+                    account: self.w.guardian,
+                    enabled: true,
+                }
+                .abi_encode(),
+            );
+        }
+        self.w.enact(&calls);
     }
-    assert!(g.staking.sender(w.bank).admin.paused());
-    // Pausing twice is refused by the target.
-    let err = w
-        .gov
-        .sender(w.guardian)
-        .guardian_pause(g.staking.address())
-        .motsu_unwrap_err();
-    assert!(
-        matches!(err, Error::CallFailed(CallFailed { target }) if target == g.staking.address())
-    );
-    // A veto the challenges contract refuses (no such challenge) is
-    // refused here too.
-    let err = w
-        .gov
-        .sender(w.guardian)
-        .guardian_veto(g.challenges.address(), 7)
-        .motsu_unwrap_err();
-    assert!(matches!(err, Error::CallFailed(_)));
-    // Only a proposal lifts the pause.
-    let unpause = Calls::one(g.staking.address(), unpauseCall {}.abi_encode());
-    w.enact(&unpause);
-    assert!(!g.staking.sender(w.bank).admin.paused());
+
+    fn paused(&self) -> [bool; 6] {
+        let b = self.w.bank;
+        [
+            self.staking.sender(b).admin.paused(),
+            self.registry.sender(b).admin.paused(),
+            self.market.sender(b).admin.paused(),
+            self.leases.sender(b).admin.paused(),
+            self.challenges.sender(b).admin.paused(),
+            self.audits.sender(b).admin.paused(),
+        ]
+    }
+
+    /// `who` calls `pause` (or `unpause`) on governed contract `i`.
+    fn set_paused(&self, i: usize, who: Address, on: bool) -> Result<(), AdminError> {
+        fn go(a: &mut spon_contract_kit::admin::Admin, on: bool) -> Result<(), AdminError> {
+            if on {
+                a.pause()
+            } else {
+                a.unpause()
+            }
+        }
+        match i {
+            0 => go(&mut self.staking.sender(who).admin, on),
+            1 => go(&mut self.registry.sender(who).admin, on),
+            2 => go(&mut self.market.sender(who).admin, on),
+            3 => go(&mut self.leases.sender(who).admin, on),
+            4 => go(&mut self.challenges.sender(who).admin, on),
+            _ => go(&mut self.audits.sender(who).admin, on),
+        }
+    }
 }
 
 #[motsu::test]
-fn the_guardian_vetoes_a_pending_slash_through_the_governor() {
+fn the_guardian_only_pauses_and_a_proposal_unpauses() {
+    let g = governed();
+    let w = &g.w;
+    g.appoint_guardian();
+    let outsider = a(0x42);
+    for i in 0..6 {
+        for who in [outsider, w.bank] {
+            assert!(matches!(
+                g.set_paused(i, who, true),
+                Err(AdminError::Unauthorized(_))
+            ));
+        }
+        g.set_paused(i, w.guardian, true).unwrap();
+        // Pausing twice is refused; the guardian cannot lift it.
+        assert!(matches!(
+            g.set_paused(i, w.guardian, true),
+            Err(AdminError::EnforcedPause(_))
+        ));
+        assert!(matches!(
+            g.set_paused(i, w.guardian, false),
+            Err(AdminError::Unauthorized(_))
+        ));
+    }
+    assert_eq!(g.paused(), [true; 6]);
+    g.staking.assert_emitted(&Paused { account: w.guardian });
+    // Only a proposal lifts the pause.
+    let mut unpause = Calls::default();
+    for (target, _) in g.guardians() {
+        unpause = unpause.and(target, unpauseCall {}.abi_encode());
+    }
+    w.enact(&unpause);
+    assert_eq!(g.paused(), [false; 6]);
+}
+
+#[motsu::test]
+fn the_guardian_vetoes_a_pending_slash() {
     let g = governed();
     let w = &g.w;
     let gov = w.gov.address();
+    g.appoint_guardian();
     // Wiring as the deployment does it (the governor holds governance).
     g.staking
         .sender(gov)
         .admin
-        .set_role(1, g.challenges.address(), true)
+        .set_role(spon_staking::roles::CHALLENGES, g.challenges.address(), true)
         .motsu_unwrap();
     g.registry
         .sender(gov)
         .admin
-        .set_role(2, g.challenges.address(), true)
+        .set_role(spon_registry::roles::CHALLENGES, g.challenges.address(), true)
         .motsu_unwrap();
     let core = spon_testkit::Core {
         token: &w.token,
@@ -1065,22 +1073,15 @@ fn the_guardian_vetoes_a_pending_slash_through_the_governor() {
     g.challenges.sender(w.bank).resolve(id).motsu_unwrap();
     let pending = spon_challenges::state::SLASH_PENDING;
     assert_eq!(g.challenges.sender(w.bank).challenge_of(id).1, pending);
-    // Nobody but the guardian vetoes through the governor.
-    let err = w
-        .gov
+    // Nobody but the guardian (or governance) vetoes.
+    let err = g
+        .challenges
         .sender(challenger)
-        .guardian_veto(g.challenges.address(), id)
+        .veto(id)
         .motsu_unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(_)));
+    assert!(matches!(err, spon_challenges::errors::Error::Unauthorized(_)));
     let stake = g.staking.sender(node).stake_of(node);
-    w.gov
-        .sender(w.guardian)
-        .guardian_veto(g.challenges.address(), id)
-        .motsu_unwrap();
-    w.gov.assert_emitted(&GuardianVetoed {
-        challenges: g.challenges.address(),
-        challengeId: id,
-    });
+    g.challenges.sender(w.guardian).veto(id).motsu_unwrap();
     let vetoed = spon_challenges::state::VETOED;
     assert_eq!(g.challenges.sender(w.bank).challenge_of(id).1, vetoed);
     assert_eq!(g.staking.sender(node).stake_of(node), stake);

@@ -472,7 +472,7 @@ impl Leases {
     }
 
     /// `(SPON, registry)`: the addresses fixed at construction (the
-    /// treasury and the market are role holders: `roleHolder`).
+    /// treasury and the market are role holders: `hasRole`).
     pub fn config(&self) -> (Address, Address) {
         (self.spon.get(), self.registry.get())
     }

@@ -1072,7 +1072,7 @@ proptest! {
         let params_before: Vec<_> = (0..params::COUNT as u8).map(|id| w.registry.sender(a(1)).admin.parameter(id)).collect();
         let admin = |r: &Contract<Registry>| {
             let a = r.sender(a(1));
-            let holders: Vec<_> = roles::ALL.iter().map(|role| a.admin.role_holder(role.id)).collect();
+            let holders: Vec<_> = roles::ALL.iter().map(|role| a.admin.holder(role.id)).collect();
             (holders, a.admin.paused())
         };
         let config_before = admin(&w.registry);

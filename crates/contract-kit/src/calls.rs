@@ -1,9 +1,10 @@
 //! # Calls every SPON contract makes to contracts it does not own
 //!
-//! * [`safe_transfer`] / [`safe_transfer_from`]: ERC-20 transfers that
-//!   accept a token returning `true` or nothing, and refuse everything else
-//!   (a revert, `false`, an account without code) with
-//!   `SafeErc20FailedOperation(token)`;
+//! * [`safe_transfer`] / [`safe_transfer_from`] / [`safe_approve`]: ERC-20
+//!   calls that accept a token returning `true` or nothing, and refuse
+//!   everything else (a revert, `false`, an account without code) with
+//!   `SafeErc20FailedOperation(token)`; [`balance_of`] and
+//!   [`total_supply`], its views;
 //! * [`ecrecover`]: the signer of a digest, by the `ecrecover` precompile,
 //!   refusing malleable (high-`s`) signatures.
 //!
@@ -32,7 +33,9 @@ sol! {
     interface IErc20 {
         function transfer(address to, uint256 value) external returns (bool);
         function transferFrom(address from, address to, uint256 value) external returns (bool);
+        function approve(address spender, uint256 value) external returns (bool);
         function balanceOf(address account) external view returns (uint256);
+        function totalSupply() external view returns (uint256);
     }
 }
 
@@ -63,6 +66,47 @@ pub fn safe_transfer_from(
         token,
         IErc20::transferFromCall { from, to, value }.abi_encode(),
     )
+}
+
+/// Lets `spender` move `value` of this contract's `token`.
+///
+/// # Errors
+/// `SafeErc20FailedOperation`.
+pub fn safe_approve(
+    token: Address,
+    spender: Address,
+    value: U256,
+) -> Result<(), SafeErc20FailedOperation> {
+    call_optional_return(token, IErc20::approveCall { spender, value }.abi_encode())
+}
+
+/// `account`'s balance of `token`.
+///
+/// # Errors
+/// `SafeErc20FailedOperation` if the token does not answer with a word.
+pub fn balance_of(token: Address, account: Address) -> Result<U256, SafeErc20FailedOperation> {
+    view_word(token, IErc20::balanceOfCall { account }.abi_encode())
+}
+
+/// The total supply of `token`.
+///
+/// # Errors
+/// `SafeErc20FailedOperation` if the token does not answer with a word.
+pub fn total_supply(token: Address) -> Result<U256, SafeErc20FailedOperation> {
+    view_word(token, IErc20::totalSupplyCall {}.abi_encode())
+}
+
+fn view_word(token: Address, data: Vec<u8>) -> Result<U256, SafeErc20FailedOperation> {
+    // SAFETY: a static call cannot change state.
+    let out = unsafe {
+        RawCall::new_static()
+            .flush_storage_cache()
+            .call(token, &data)
+    };
+    match out {
+        Ok(w) if w.len() == 32 => Ok(U256::from_be_slice(&w)),
+        _ => Err(SafeErc20FailedOperation { token }),
+    }
 }
 
 fn call_optional_return(token: Address, data: Vec<u8>) -> Result<(), SafeErc20FailedOperation> {

@@ -10,7 +10,6 @@
 //! | `parameter(uint8 id)` | anyone | its value (0 if unknown) |
 //! | `setRole(uint8 role, address account, bool enabled)` | governance | grant or revoke a role |
 //! | `hasRole(uint8 role, address account)` | anyone | whether `account` holds `role` |
-//! | `roleHolder(uint8 role)` | anyone | the holder of a one-holder role (zero if none) |
 //! | `governance()` | anyone | the holder of role 0 |
 //! | `pause()` / `unpause()` / `paused()` | governance (and pausers) / governance / anyone | the emergency stop |
 //!
@@ -92,7 +91,7 @@ sol! {
 
 /// The admin's functions as call types, for a caller that builds their
 /// calldata or a governor that decodes its own proposals' calls.
-pub mod calls {
+pub mod functions {
     alloy_sol_types::sol! {
         /// See [`Admin::set_parameter`](super::Admin::set_parameter).
         function setParameter(uint8 id, uint256 value);
@@ -482,11 +481,6 @@ impl Admin {
     /// Whether `account` holds `role`.
     pub fn has_role(&self, role: u8, account: Address) -> bool {
         self.holds(role, account)
-    }
-
-    /// The holder of one-holder role `role` (zero if none).
-    pub fn role_holder(&self, role: u8) -> Address {
-        self.holder(role)
     }
 
     /// The holder of the governance role.
