@@ -1,7 +1,7 @@
 //! Collects every custom error the contracts declare (`contracts/*/src/
-//! errors.rs`: the `sol!` declaration and its doc comment) into
-//! `$OUT_DIR/errors.rs`, so that a refusal is explained in the words of the
-//! code that raises it.
+//! errors.rs`, and the shared ones of `crates/contract-kit`: the `sol!`
+//! declaration and its doc comment) into `$OUT_DIR/errors.rs`, so that a
+//! refusal is explained in the words of the code that raises it.
 
 use std::{fmt::Write, path::Path};
 
@@ -13,18 +13,26 @@ fn main() {
         .map(|e| e.expect("a folder entry").path())
         .collect();
     dirs.sort();
-    let mut out = String::from("&[\n");
+    let kit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contract-kit/src");
+    // (file, package; "" for errors every contract shares)
+    let mut files: Vec<_> = ["admin/mod.rs", "calls.rs"]
+        .into_iter()
+        .map(|f| (kit.join(f), String::new()))
+        .collect();
     for dir in dirs {
-        let file = dir.join("src/errors.rs");
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let package = if name.starts_with("spon-") {
+            name
+        } else {
+            format!("spon-{name}")
+        };
+        files.push((dir.join("src/errors.rs"), package));
+    }
+    let mut out = String::from("&[\n");
+    for (file, package) in files {
         println!("cargo:rerun-if-changed={}", file.display());
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
-        };
-        let dir = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let package = if dir.starts_with("spon-") {
-            dir
-        } else {
-            format!("spon-{dir}")
         };
         let mut doc: Vec<String> = Vec::new();
         for line in text.lines().map(str::trim) {

@@ -60,13 +60,14 @@ pub const EVENTS: &[&str] = &[
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
     use spon_contract_kit::admin::Role;
+    use spon_protocol::roles::Audits;
 
     /// Sets parameters and roles, withdraws from the pool, pauses.
-    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    pub const GOVERNANCE: u8 = Audits::Governance as u8;
     /// Commits and reveals seeds, runs audits (several).
-    pub const AUDITOR: u8 = 1;
+    pub const AUDITOR: u8 = Audits::Auditor as u8;
     /// May pause (unpausing takes governance).
-    pub const GUARDIAN: u8 = 2;
+    pub const GUARDIAN: u8 = Audits::Guardian as u8;
 
     /// The role table.
     pub const ALL: [Role; 3] = [

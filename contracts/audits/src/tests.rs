@@ -27,6 +27,7 @@ struct World {
     staking: Contract<Staking>,
     registry: Contract<Registry>,
     ch: Contract<Challenges>,
+    verifier: Contract<spon_gpu_verifier::GpuVerifier>,
     audits: Contract<Audits>,
     gov: Address,
     auditors: [Address; 2],
@@ -39,6 +40,7 @@ fn world() -> World {
         staking: Contract::new(),
         registry: Contract::new(),
         ch: Contract::new(),
+        verifier: Contract::new(),
         audits: Contract::new(),
         gov: a(0xA1),
         auditors: [a(0xD1), a(0xD2)],
@@ -63,6 +65,7 @@ fn world() -> World {
             w.staking.address(),
             w.registry.address(),
             a(0x5E),
+            w.verifier.address(),
             w.gov,
         )
         .motsu_unwrap();

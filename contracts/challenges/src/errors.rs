@@ -1,6 +1,5 @@
 //! Every refusal of the challenges contract, as a Solidity custom error.
 
-use alloy_primitives::Address;
 use alloy_sol_types::sol;
 
 sol! {
@@ -102,5 +101,4 @@ impl Error {
             at,
         })
     }
-
 }

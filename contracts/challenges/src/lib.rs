@@ -6,7 +6,8 @@
 //! * **Liveness** (kind 0): the node commits, in the registry, a fresh
 //!   probe signed by its probe key that names this challenge, and calls
 //!   `answerLiveness` before the deadline.
-//! * **GPU work** (kind 1), verified on-chain with [`spon_gpu_work`]: the
+//! * **GPU work** (kind 1), verified on-chain by the GPU-work verifier
+//!   contract (`spon-gpu-verifier`, over `spon_gpu_work`): the
 //!   challenge's seed derives A and B; the node commits the Merkle root of
 //!   the rows of C = A·B before the deadline; the challenger then reveals
 //!   the secret whose hash it bonded with, which with the root fixes the
@@ -38,7 +39,6 @@ pub mod params;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use spon_contract_kit::{admin::Admin, calls, clock, Native};
-use spon_gpu_work::Failure;
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
@@ -110,16 +110,17 @@ pub mod outcome {
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
     use spon_contract_kit::admin::Role;
+    use spon_protocol::roles::Challenges;
 
     /// Sets parameters and roles, rules, vetoes, pauses.
-    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    pub const GOVERNANCE: u8 = Challenges::Governance as u8;
     /// May veto slashes and pause, nothing else.
-    pub const GUARDIAN: u8 = 1;
+    pub const GUARDIAN: u8 = Challenges::Guardian as u8;
     /// Rules on lease faults.
-    pub const COMMITTEE: u8 = 2;
+    pub const COMMITTEE: u8 = Challenges::Committee as u8;
     /// The audits contract: a node that passes one of its challenges
     /// (randomly drawn, so not chosen by the node) is credited uptime.
-    pub const AUDITS: u8 = 3;
+    pub const AUDITS: u8 = Challenges::Audits as u8;
 
     /// The role table (the guardian may pause).
     pub const ALL: [Role; 4] = [
@@ -150,6 +151,10 @@ sol_interface! {
 
     interface ILeases {
         function partiesOf(uint64 lease_id) external view returns (address, address);
+    }
+
+    interface IGpuVerifier {
+        function check(bytes32 seed, bytes32 sample_seed, uint32 n, uint32 k, bytes32 root, bytes answer) external view returns (uint8, uint32);
     }
 }
 
@@ -196,6 +201,8 @@ pub struct Challenges {
     staking: StorageAddress,
     registry: StorageAddress,
     leases: StorageAddress,
+    /// The GPU-work verifier (`spon-gpu-verifier`).
+    verifier: StorageAddress,
     count: StorageU64,
     challenges: StorageMap<u64, Challenge>,
     lease_challenge: StorageMap<u64, StorageU64>,
@@ -457,9 +464,9 @@ impl Challenges {
 #[public]
 #[inherit(Admin)]
 impl Challenges {
-    /// Sets the SPON token, staking, the registry, the leases contract and
-    /// governance, and the parameters. Guardian, committee and audits are
-    /// set with `setRole`.
+    /// Sets the SPON token, staking, the registry, the leases contract, the
+    /// GPU-work verifier and governance, and the parameters. Guardian,
+    /// committee and audits are set with `setRole`.
     ///
     /// # Errors
     /// `ZeroAddress`.
@@ -473,15 +480,17 @@ impl Challenges {
         staking: Address,
         registry: Address,
         leases: Address,
+        verifier: Address,
         governance: Address,
     ) -> Result<(), Error> {
-        for a in [spon, staking, registry, leases] {
+        for a in [spon, staking, registry, leases, verifier] {
             Error::nonzero(a)?;
         }
         self.spon.set(spon);
         self.staking.set(staking);
         self.registry.set(registry);
         self.leases.set(leases);
+        self.verifier.set(verifier);
         self.admin.init(governance, &roles::ALL, &params::ALL)?;
         Ok(())
     }
@@ -681,7 +690,8 @@ impl Challenges {
     ///
     /// # Errors
     /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
-    /// `MalformedProof`, `WrongMerkleProof`, `WrongRow`.
+    /// `MalformedProof`, `WrongMerkleProof`, `WrongRow`, `CallFailed` (the
+    /// verifier did not answer).
     ///
     /// # Events
     /// `GpuWorkProven`, `ChallengeResolved`.
@@ -689,27 +699,35 @@ impl Challenges {
         self.in_step(id, kind::GPU_WORK, state::SAMPLED)?;
         let c = self.challenges.get(id);
         let node = c.node.get();
-        spon_gpu_work::verify(
-            &c.seed.get(),
-            &c.sample_seed.get(),
-            u32::from(c.n.val()),
-            u32::from(c.k.val()),
-            &c.root.get(),
-            &answer,
-        )
-        .map_err(|f| match f {
-            Failure::WrongMerkleProof { row } => Error::WrongMerkleProof(WrongMerkleProof {
-                challengeId: id,
-                row,
-            }),
-            Failure::WrongRow { row } => Error::WrongRow(WrongRow {
-                challengeId: id,
-                row,
-            }),
-            Failure::BadSize | Failure::Malformed => {
-                Error::MalformedProof(MalformedProof { challengeId: id })
+        let verifier = self.verifier.get();
+        let (outcome, row) = IGpuVerifier::new(verifier)
+            .check(
+                &*self,
+                c.seed.get(),
+                c.sample_seed.get(),
+                u32::from(c.n.val()),
+                u32::from(c.k.val()),
+                c.root.get(),
+                answer.0.into(),
+            )
+            .map_err(|_| Error::call_failed(verifier))?;
+        // Outcomes of spon_gpu_verifier::outcome.
+        match outcome {
+            0 => {}
+            2 => {
+                return Err(Error::WrongMerkleProof(WrongMerkleProof {
+                    challengeId: id,
+                    row,
+                }))
             }
-        })?;
+            3 => {
+                return Err(Error::WrongRow(WrongRow {
+                    challengeId: id,
+                    row,
+                }))
+            }
+            _ => return Err(Error::MalformedProof(MalformedProof { challengeId: id })),
+        }
         self.emit(GpuWorkProven {
             challengeId: id,
             node,

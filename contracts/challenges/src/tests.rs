@@ -32,6 +32,7 @@ struct World {
     registry: Contract<Registry>,
     leases: Contract<Leases>,
     ch: Contract<Challenges>,
+    verifier: Contract<spon_gpu_verifier::GpuVerifier>,
     gov: Address,
     treasury: Address,
     guardian: Address,
@@ -48,6 +49,7 @@ fn world() -> World {
         registry: Contract::new(),
         leases: Contract::new(),
         ch: Contract::new(),
+        verifier: Contract::new(),
         gov: a(0xA1),
         treasury: a(0xA2),
         guardian: a(0xA3),
@@ -78,6 +80,7 @@ fn world() -> World {
             w.staking.address(),
             w.registry.address(),
             w.leases.address(),
+            w.verifier.address(),
             w.gov,
         )
         .motsu_unwrap();

@@ -76,10 +76,11 @@ const WEI_PER_SPON: u64 = 1_000_000_000_000_000_000;
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
     use spon_contract_kit::admin::Role;
+    use spon_protocol::roles::Governance;
 
     /// The governor itself: its own parameters and pause change only
     /// through its executed proposals.
-    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    pub const GOVERNANCE: u8 = Governance::Governance as u8;
 
     /// The role table.
     pub const ALL: [Role; 1] = [Role::one(GOVERNANCE)];

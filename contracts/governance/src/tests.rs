@@ -768,6 +768,7 @@ struct Governed {
     market: Contract<Market>,
     leases: Contract<Leases>,
     challenges: Contract<Challenges>,
+    verifier: Contract<spon_gpu_verifier::GpuVerifier>,
     audits: Contract<Audits>,
 }
 
@@ -779,6 +780,7 @@ fn governed() -> Governed {
         market: Contract::new(),
         leases: Contract::new(),
         challenges: Contract::new(),
+        verifier: Contract::new(),
         audits: Contract::new(),
         w,
     };
@@ -812,6 +814,7 @@ fn governed() -> Governed {
             g.staking.address(),
             g.registry.address(),
             g.leases.address(),
+            g.verifier.address(),
             gov,
         )
         .motsu_unwrap();
@@ -1021,7 +1024,9 @@ fn the_guardian_only_pauses_and_a_proposal_unpauses() {
         ));
     }
     assert_eq!(g.paused(), [true; 6]);
-    g.staking.assert_emitted(&Paused { account: w.guardian });
+    g.staking.assert_emitted(&Paused {
+        account: w.guardian,
+    });
     // Only a proposal lifts the pause.
     let mut unpause = Calls::default();
     for (target, _) in g.guardians() {
@@ -1041,12 +1046,20 @@ fn the_guardian_vetoes_a_pending_slash() {
     g.staking
         .sender(gov)
         .admin
-        .set_role(spon_staking::roles::CHALLENGES, g.challenges.address(), true)
+        .set_role(
+            spon_staking::roles::CHALLENGES,
+            g.challenges.address(),
+            true,
+        )
         .motsu_unwrap();
     g.registry
         .sender(gov)
         .admin
-        .set_role(spon_registry::roles::CHALLENGES, g.challenges.address(), true)
+        .set_role(
+            spon_registry::roles::CHALLENGES,
+            g.challenges.address(),
+            true,
+        )
         .motsu_unwrap();
     let core = spon_testkit::Core {
         token: &w.token,
@@ -1074,12 +1087,11 @@ fn the_guardian_vetoes_a_pending_slash() {
     let pending = spon_challenges::state::SLASH_PENDING;
     assert_eq!(g.challenges.sender(w.bank).challenge_of(id).1, pending);
     // Nobody but the guardian (or governance) vetoes.
-    let err = g
-        .challenges
-        .sender(challenger)
-        .veto(id)
-        .motsu_unwrap_err();
-    assert!(matches!(err, spon_challenges::errors::Error::Unauthorized(_)));
+    let err = g.challenges.sender(challenger).veto(id).motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        spon_challenges::errors::Error::Unauthorized(_)
+    ));
     let stake = g.staking.sender(node).stake_of(node);
     g.challenges.sender(w.guardian).veto(id).motsu_unwrap();
     let vetoed = spon_challenges::state::VETOED;

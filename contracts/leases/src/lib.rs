@@ -57,16 +57,17 @@ pub const EVENTS: &[&str] = &[
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
-    use super::Role;
+    use spon_contract_kit::admin::Role;
+    use spon_protocol::roles::Leases;
 
     /// Sets parameters, roles and pause.
-    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    pub const GOVERNANCE: u8 = Leases::Governance as u8;
     /// Receives the fees of non-SPON payments.
-    pub const TREASURY: u8 = 1;
+    pub const TREASURY: u8 = Leases::Treasury as u8;
     /// The market contract: opens leases.
-    pub const MARKET: u8 = 2;
+    pub const MARKET: u8 = Leases::Market as u8;
     /// May pause (unpausing takes governance).
-    pub const GUARDIAN: u8 = 3;
+    pub const GUARDIAN: u8 = Leases::Guardian as u8;
 
     /// The role table (each role has one holder).
     pub const ALL: [Role; 4] = [

@@ -56,10 +56,7 @@ fn only_governance_configures_and_only_the_market_opens(leases: Contract<Leases>
         }
     }
     assert_eq!(leases.sender(gov).admin.governance(), gov);
-    assert_eq!(
-        leases.sender(gov).admin.holder(roles::TREASURY),
-        treasury
-    );
+    assert_eq!(leases.sender(gov).admin.holder(roles::TREASURY), treasury);
     let err = leases
         .sender(gov)
         .admin

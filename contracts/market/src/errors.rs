@@ -1,6 +1,5 @@
 //! Every refusal of the market contract, as a Solidity custom error.
 
-use alloy_primitives::Address;
 use alloy_sol_types::sol;
 
 sol! {

@@ -65,11 +65,12 @@ pub const EVENTS: &[&str] = &[
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
     use spon_contract_kit::admin::Role;
+    use spon_protocol::roles::Market;
 
     /// Sets parameters, payment tokens, roles and pause.
-    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    pub const GOVERNANCE: u8 = Market::Governance as u8;
     /// May pause (unpausing takes governance).
-    pub const GUARDIAN: u8 = 1;
+    pub const GUARDIAN: u8 = Market::Guardian as u8;
 
     /// The role table.
     pub const ALL: [Role; 2] = [Role::one(GOVERNANCE), Role::one(GUARDIAN).pauser()];

@@ -76,19 +76,20 @@ pub const EVENTS: &[&str] = &[
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
     use spon_contract_kit::admin::Role;
+    use spon_protocol::roles::Registry;
 
     /// Approves providers, sets parameters, roles and pause.
-    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    pub const GOVERNANCE: u8 = Registry::Governance as u8;
     /// The market contract: lease counters.
-    pub const MARKET: u8 = 1;
+    pub const MARKET: u8 = Registry::Market as u8;
     /// The challenges contract: challenges lost, uptime.
-    pub const CHALLENGES: u8 = 2;
+    pub const CHALLENGES: u8 = Registry::Challenges as u8;
     /// Approved gateway operators (several), besides active Provider nodes.
-    pub const GATEWAY: u8 = 3;
+    pub const GATEWAY: u8 = Registry::Gateway as u8;
     /// The staking contract whose stake counts.
-    pub const STAKING: u8 = 4;
+    pub const STAKING: u8 = Registry::Staking as u8;
     /// May pause (unpausing takes governance).
-    pub const GUARDIAN: u8 = 5;
+    pub const GUARDIAN: u8 = Registry::Guardian as u8;
 
     /// The role table.
     pub const ALL: [Role; 6] = [

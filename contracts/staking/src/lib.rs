@@ -66,17 +66,18 @@ pub const EVENTS: &[&str] = &[
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
     use spon_contract_kit::admin::Role;
+    use spon_protocol::roles::Staking;
 
     /// Sets parameters, roles and pause.
-    pub const GOVERNANCE: u8 = spon_contract_kit::admin::GOVERNANCE;
+    pub const GOVERNANCE: u8 = Staking::Governance as u8;
     /// The Challenges contract: offences and slashes.
-    pub const CHALLENGES: u8 = 1;
+    pub const CHALLENGES: u8 = Staking::Challenges as u8;
     /// May fund rewards (the market, the treasury): any number.
-    pub const REWARDER: u8 = 2;
+    pub const REWARDER: u8 = Staking::Rewarder as u8;
     /// Receives the protocol's share of slashes.
-    pub const TREASURY: u8 = 3;
+    pub const TREASURY: u8 = Staking::Treasury as u8;
     /// May pause (unpausing takes governance).
-    pub const GUARDIAN: u8 = 4;
+    pub const GUARDIAN: u8 = Staking::Guardian as u8;
 
     /// The role table.
     pub const ALL: [Role; 5] = [

@@ -127,7 +127,6 @@ fn print_plan(settings: &Settings, deployer: Option<Address>) {
                 plan::Arg::Deployer => deployer.clone(),
                 plan::Arg::Treasury if settings.treasury.is_zero() => deployer.clone(),
                 plan::Arg::Treasury => settings.treasury.to_checksum(None),
-                plan::Arg::Guardian => settings.guardian.to_checksum(None),
                 plan::Arg::Supply => settings.supply.to_string(),
                 plan::Arg::Of(c) => format!("<{}>", c.package()),
             })

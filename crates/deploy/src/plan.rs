@@ -4,7 +4,11 @@ use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
 use anyhow::{bail, Context, Result};
 
-use crate::bindings::{Audits, Challenges, Leases, Market, Registry, Staking};
+use spon_protocol::roles;
+
+// Every contract but the token answers the same admin ABI
+// (`spon_contract_kit::admin`); staking's bindings serve for all of them.
+use crate::bindings::Staking as Admin;
 
 /// The contracts, in deployment order (each needs only those before it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,7 +88,7 @@ impl Contract {
                 Of(C::Challenges),
                 Deployer,
             ],
-            C::Governance => &[Of(C::Token), Guardian],
+            C::Governance => &[Of(C::Token)],
         }
     }
 }
@@ -96,8 +100,6 @@ pub enum Arg {
     Deployer,
     /// Receives SPON's supply, fees and the protocol's share of slashes.
     Treasury,
-    /// The governor's guardian.
-    Guardian,
     /// SPON's supply, in wei.
     Supply,
     /// The address of a contract deployed before.
@@ -110,7 +112,8 @@ pub enum Arg {
 pub struct Settings {
     /// See [`Arg::Treasury`].
     pub treasury: Address,
-    /// See [`Arg::Guardian`] (zero: none).
+    /// May pause every governed contract and veto pending slashes (zero:
+    /// none).
     pub guardian: Address,
     /// See [`Arg::Supply`].
     pub supply: U256,
@@ -133,7 +136,6 @@ pub fn resolve(arg: Arg, deployer: Address, s: &Settings, a: &impl Addresses) ->
     Ok(match arg {
         Arg::Deployer => deployer.into_word().into(),
         Arg::Treasury => s.treasury.into_word().into(),
-        Arg::Guardian => s.guardian.into_word().into(),
         Arg::Supply => s.supply,
         Arg::Of(c) => a
             .of(c)
@@ -159,6 +161,8 @@ pub enum Wire {
     ChallengesAudits,
     /// The challenges contract takes lease-fault rulings from the committee.
     ChallengesCommittee,
+    /// `c` lets the guardian pause it (and, for challenges, veto).
+    Guardian(Contract),
     /// `c` gives its governance role to the governor (last: the deployer
     /// can wire nothing after).
     Handover(Contract),
@@ -174,7 +178,8 @@ pub const GOVERNED: [Contract; 6] = [
     Contract::Audits,
 ];
 
-/// The wiring calls, in order; the committee only when one is set.
+/// The wiring calls, in order; the committee and the guardian only when
+/// set.
 pub fn wiring(s: &Settings) -> Vec<Wire> {
     let mut w = vec![
         Wire::StakingChallenges,
@@ -185,6 +190,9 @@ pub fn wiring(s: &Settings) -> Vec<Wire> {
     ];
     if !s.committee.is_zero() {
         w.push(Wire::ChallengesCommittee);
+    }
+    if !s.guardian.is_zero() {
+        w.extend(GOVERNED.map(Wire::Guardian));
     }
     w.extend(GOVERNED.map(Wire::Handover));
     w
@@ -205,6 +213,7 @@ impl Wire {
             Wire::LeasesMarket => "leases.setRole(market)".into(),
             Wire::ChallengesAudits => "challenges.setRole(audits)".into(),
             Wire::ChallengesCommittee => "challenges.setRole(committee)".into(),
+            Wire::Guardian(c) => format!("{}.setRole(guardian)", short(c)),
             Wire::Handover(c) => format!("{}.setRole(governance: governor)", short(c)),
         }
     }
@@ -216,7 +225,7 @@ impl Wire {
             Wire::RegistryLeases | Wire::RegistryChallenges => Contract::Registry,
             Wire::LeasesMarket => Contract::Leases,
             Wire::ChallengesAudits | Wire::ChallengesCommittee => Contract::Challenges,
-            Wire::Handover(c) => c,
+            Wire::Guardian(c) | Wire::Handover(c) => c,
         }
     }
 
@@ -230,115 +239,73 @@ impl Wire {
                 Wire::LeasesMarket => Contract::Market,
                 Wire::ChallengesAudits => Contract::Audits,
                 Wire::ChallengesCommittee => return Ok(s.committee),
+                Wire::Guardian(_) => return Ok(s.guardian),
                 Wire::Handover(_) => Contract::Governance,
             },
         )
     }
 
     /// The role id this call sets in its target's `setRole`.
-    pub fn role(self) -> u8 {
-        match self {
-            Wire::Handover(_) => 0,
-            Wire::StakingChallenges | Wire::RegistryLeases => 1,
-            Wire::RegistryChallenges | Wire::LeasesMarket | Wire::ChallengesCommittee => 2,
-            Wire::ChallengesAudits => 3,
-        }
+    ///
+    /// # Errors
+    /// For a guardian of a contract without one (a plan bug).
+    pub fn role(self) -> Result<u8> {
+        use roles as r;
+        Ok(match self {
+            Wire::Handover(_) => r::Staking::Governance as u8,
+            Wire::StakingChallenges => r::Staking::Challenges as u8,
+            Wire::RegistryLeases => r::Registry::Market as u8,
+            Wire::RegistryChallenges => r::Registry::Challenges as u8,
+            Wire::LeasesMarket => r::Leases::Market as u8,
+            Wire::ChallengesAudits => r::Challenges::Audits as u8,
+            Wire::ChallengesCommittee => r::Challenges::Committee as u8,
+            Wire::Guardian(c) => match c {
+                Contract::Staking => r::Staking::Guardian as u8,
+                Contract::Registry => r::Registry::Guardian as u8,
+                Contract::Leases => r::Leases::Guardian as u8,
+                Contract::Market => r::Market::Guardian as u8,
+                Contract::Challenges => r::Challenges::Guardian as u8,
+                Contract::Audits => r::Audits::Guardian as u8,
+                Contract::Token | Contract::Governance => {
+                    bail!("{} has no guardian", c.package())
+                }
+            },
+        })
     }
 
-    /// The call's data.
+    /// The call's data: `setRole(role, account, true)`.
     ///
     /// # Errors
     /// If the account is not deployed yet.
     pub fn calldata(self, s: &Settings, a: &impl Addresses) -> Result<Vec<u8>> {
-        set_role(self.target(), self.role(), self.account(s, a)?)
-    }
-
-    /// The target's `config()` call, whose answer tells whether this call
-    /// is done.
-    pub fn probe(self) -> Vec<u8> {
-        match self.target() {
-            Contract::Staking => Staking::configCall {}.abi_encode(),
-            Contract::Registry => Registry::configCall {}.abi_encode(),
-            Contract::Leases => Leases::configCall {}.abi_encode(),
-            Contract::Market => Market::configCall {}.abi_encode(),
-            Contract::Challenges => Challenges::configCall {}.abi_encode(),
-            _ => Audits::configCall {}.abi_encode(),
+        Ok(Admin::setRoleCall {
+            role: self.role()?,
+            account: self.account(s, a)?,
+            enabled: true,
         }
+        .abi_encode())
     }
 
-    /// The account holding the role now, from the answer to [`Wire::probe`].
+    /// The target's `hasRole(role, account)` call, whose answer tells
+    /// whether this call is done.
+    ///
+    /// # Errors
+    /// If the account is not deployed yet.
+    pub fn probe(self, s: &Settings, a: &impl Addresses) -> Result<Vec<u8>> {
+        Ok(Admin::hasRoleCall {
+            role: self.role()?,
+            account: self.account(s, a)?,
+        }
+        .abi_encode())
+    }
+
+    /// Whether the answer to [`Wire::probe`] says the role is held.
     ///
     /// # Errors
     /// If the answer does not decode.
-    pub fn holder(self, answer: &[u8]) -> Result<Address> {
-        let handover = matches!(self, Wire::Handover(_));
-        Ok(match self.target() {
-            Contract::Staking => {
-                let r = Staking::configCall::abi_decode_returns(answer, true)?;
-                if handover {
-                    r._1
-                } else {
-                    r._2
-                }
-            }
-            Contract::Registry => {
-                let r = Registry::configCall::abi_decode_returns(answer, true)?;
-                match self {
-                    Wire::RegistryLeases => r._2,
-                    Wire::RegistryChallenges => r._3,
-                    _ => r._1,
-                }
-            }
-            Contract::Leases => {
-                let r = Leases::configCall::abi_decode_returns(answer, true)?;
-                if handover {
-                    r._2
-                } else {
-                    r._4
-                }
-            }
-            Contract::Market => Market::configCall::abi_decode_returns(answer, true)?._4,
-            Contract::Challenges => {
-                let r = Challenges::configCall::abi_decode_returns(answer, true)?;
-                match self {
-                    Wire::ChallengesAudits => r._7,
-                    Wire::ChallengesCommittee => r._6,
-                    _ => r._4,
-                }
-            }
-            _ => Audits::configCall::abi_decode_returns(answer, true)?._4,
-        })
+    pub fn is_done(answer: &[u8]) -> Result<bool> {
+        Ok(Admin::hasRoleCall::abi_decode_returns(answer, true)?._0)
     }
-}
-
-/// `setRole(role, account[, true])` of contract `c` (staking, the
-/// registry and audits take an `enabled` flag, the others do not).
-fn set_role(c: Contract, role: u8, account: Address) -> Result<Vec<u8>> {
-    let enabled = true;
-    Ok(match c {
-        Contract::Staking => Staking::setRoleCall {
-            role,
-            account,
-            enabled,
-        }
-        .abi_encode(),
-        Contract::Registry => Registry::setRoleCall {
-            role,
-            account,
-            enabled,
-        }
-        .abi_encode(),
-        Contract::Audits => Audits::setRoleCall {
-            role,
-            account,
-            enabled,
-        }
-        .abi_encode(),
-        Contract::Leases => Leases::setRoleCall { role, account }.abi_encode(),
-        Contract::Market => Market::setRoleCall { role, account }.abi_encode(),
-        Contract::Challenges => Challenges::setRoleCall { role, account }.abi_encode(),
-        Contract::Token | Contract::Governance => bail!("{} has no roles", c.package()),
-    })
 }
 
 fn short(c: Contract) -> &'static str {

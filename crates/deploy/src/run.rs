@@ -7,7 +7,7 @@ use alloy_primitives::{keccak256, Address};
 use anyhow::{bail, Context, Result};
 
 use crate::{
-    plan::{self, Addresses, Contract, Settings},
+    plan::{self, Addresses, Contract, Settings, Wire},
     record::{Deployed, Record},
     Backend,
 };
@@ -154,8 +154,8 @@ pub fn run<B: Backend>(
             say(&name, &Action::Would);
             continue;
         };
-        let holder = w.holder(&chain.call(target, &w.probe())?)?;
-        if holder == account {
+        let probe = w.probe(&settings, &record)?;
+        if Wire::is_done(&chain.call(target, &probe)?)? {
             say(&name, &Action::Done);
             continue;
         }
@@ -166,9 +166,8 @@ pub fn run<B: Backend>(
         let receipt = chain
             .send(target, &w.calldata(&settings, &record)?)
             .with_context(|| format!("{name} failed"))?;
-        let now = w.holder(&chain.call(target, &w.probe())?)?;
-        if now != account {
-            bail!("{name} was mined but {target} still names {now}");
+        if !Wire::is_done(&chain.call(target, &probe)?)? {
+            bail!("{name} was mined but {target} does not give the role to {account}");
         }
         record.wiring.insert(name.clone(), receipt.into());
         record.save(&path)?;
