@@ -6,7 +6,41 @@
 // SPDX-License-Identifier: MIT-OR-APACHE-2.0
 pragma solidity ^0.8.23;
 
-interface IAudits  {
+interface IAdmin  {
+    function setParameter(uint8 id, uint256 value) external;
+
+    function parameter(uint8 id) external view returns (uint256);
+
+    function setRole(uint8 role, address account, bool enabled) external;
+
+    function hasRole(uint8 role, address account) external view returns (bool);
+
+    function governance() external view returns (address);
+
+    function pause() external;
+
+    function unpause() external;
+
+    function paused() external view returns (bool);
+
+    error Unauthorized(address);
+
+    error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+}
+
+interface IAudits is IAdmin  {
     function enroll(address node) external returns (uint64);
 
     function commitSeed(bytes32 commitment) external returns (uint64);
@@ -19,19 +53,9 @@ interface IAudits  {
 
     function withdraw(address to, uint256 amount) external;
 
-    function setParameter(uint8 id, uint256 value) external;
+    function setRoundPeriod(uint64 period) external;
 
-    function setRole(uint8 role, address account, bool enabled) external;
-
-    function pause() external;
-
-    function unpause() external;
-
-    function config() external view returns (address, address, address, address, address, bool);
-
-    function parameter(uint8 id) external view returns (uint256);
-
-    function isAuditor(address account) external view returns (bool);
+    function config() external view returns (address, address, address, address);
 
     function currentRound() external view returns (uint64, bool, uint64);
 
@@ -50,6 +74,22 @@ interface IAudits  {
     error EnforcedPause();
 
     error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+
+    error ArithmeticOverflow();
+
+    error CallFailed(address);
+
+    error SafeErc20FailedOperation(address);
+
+    error RoundPeriodOutOfBounds(uint64, uint64, uint64);
 
     error NodeNotActive(address, uint8);
 
@@ -72,10 +112,4 @@ interface IAudits  {
     error InsufficientPool(uint256, uint256);
 
     error ZeroAmount();
-
-    error CallFailed(address);
-
-    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
-
-    error UnknownParameter(uint8);
 }

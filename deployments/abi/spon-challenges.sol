@@ -6,7 +6,41 @@
 // SPDX-License-Identifier: MIT-OR-APACHE-2.0
 pragma solidity ^0.8.23;
 
-interface IChallenges  {
+interface IAdmin  {
+    function setParameter(uint8 id, uint256 value) external;
+
+    function parameter(uint8 id) external view returns (uint256);
+
+    function setRole(uint8 role, address account, bool enabled) external;
+
+    function hasRole(uint8 role, address account) external view returns (bool);
+
+    function governance() external view returns (address);
+
+    function pause() external;
+
+    function unpause() external;
+
+    function paused() external view returns (bool);
+
+    error Unauthorized(address);
+
+    error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+}
+
+interface IChallenges is IAdmin  {
     function openChallenge(uint8 kind, address node, uint64 lease_id, bytes32 commitment) external returns (uint64);
 
     function answerLiveness(uint64 id) external;
@@ -25,17 +59,7 @@ interface IChallenges  {
 
     function executeSlash(uint64 id) external returns (uint256);
 
-    function setParameter(uint8 id, uint256 value) external;
-
-    function setRole(uint8 role, address account) external;
-
-    function pause() external;
-
-    function unpause() external;
-
-    function config() external view returns (address, address, address, address, address, address, address, address, bool);
-
-    function parameter(uint8 id) external view returns (uint256);
+    function config() external view returns (address, address, address, address);
 
     function count() external view returns (uint64);
 
@@ -54,6 +78,20 @@ interface IChallenges  {
     error EnforcedPause();
 
     error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+
+    error ArithmeticOverflow();
+
+    error CallFailed(address);
+
+    error SafeErc20FailedOperation(address);
 
     error UnknownKind(uint8);
 
@@ -88,14 +126,4 @@ interface IChallenges  {
     error WrongMerkleProof(uint64, uint32);
 
     error WrongRow(uint64, uint32);
-
-    error ArithmeticOverflow();
-
-    error CallFailed(address);
-
-    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
-
-    error UnknownParameter(uint8);
-
-    error TransferFailed(address);
 }

@@ -6,7 +6,41 @@
 // SPDX-License-Identifier: MIT-OR-APACHE-2.0
 pragma solidity ^0.8.23;
 
-interface IGovernance  {
+interface IAdmin  {
+    function setParameter(uint8 id, uint256 value) external;
+
+    function parameter(uint8 id) external view returns (uint256);
+
+    function setRole(uint8 role, address account, bool enabled) external;
+
+    function hasRole(uint8 role, address account) external view returns (bool);
+
+    function governance() external view returns (address);
+
+    function pause() external;
+
+    function unpause() external;
+
+    function paused() external view returns (bool);
+
+    error Unauthorized(address);
+
+    error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+}
+
+interface IGovernance is IAdmin  {
     function propose(address[] memory targets, uint256[] memory values, bytes[] memory calldatas, bytes32 description_hash) external returns (uint64);
 
     function castVote(uint64 id, uint8 support, uint256 amount) external;
@@ -19,17 +53,7 @@ interface IGovernance  {
 
     function cancel(uint64 id) external;
 
-    function setParameter(uint8 id, uint256 value) external;
-
-    function setGuardian(address guardian) external;
-
-    function guardianPause(address target) external;
-
-    function guardianVeto(address challenges, uint64 challenge_id) external;
-
-    function config() external view returns (address, address);
-
-    function parameter(uint8 id) external view returns (uint256);
+    function config() external view returns (address);
 
     function proposalCount() external view returns (uint64);
 
@@ -46,6 +70,24 @@ interface IGovernance  {
     error Unauthorized(address);
 
     error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+
+    error ArithmeticOverflow();
+
+    error CallFailed(address);
+
+    error SafeErc20FailedOperation(address);
 
     error InvalidProposalLength(uint64, uint64, uint64, uint64);
 
@@ -72,14 +114,4 @@ interface IGovernance  {
     error CallReverted(uint256, address, bytes);
 
     error UnsupportedSelfCall(bytes4);
-
-    error TransferFailed(address);
-
-    error CallFailed(address);
-
-    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
-
-    error UnknownParameter(uint8);
-
-    error ArithmeticOverflow();
 }

@@ -6,7 +6,41 @@
 // SPDX-License-Identifier: MIT-OR-APACHE-2.0
 pragma solidity ^0.8.23;
 
-interface ILeases  {
+interface IAdmin  {
+    function setParameter(uint8 id, uint256 value) external;
+
+    function parameter(uint8 id) external view returns (uint256);
+
+    function setRole(uint8 role, address account, bool enabled) external;
+
+    function hasRole(uint8 role, address account) external view returns (bool);
+
+    function governance() external view returns (address);
+
+    function pause() external;
+
+    function unpause() external;
+
+    function paused() external view returns (bool);
+
+    error Unauthorized(address);
+
+    error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+}
+
+interface ILeases is IAdmin  {
     function open(uint64 lease_id, address tenant, address node, address token, uint256 price_per_hour, uint64 duration, uint256 funded) external;
 
     function topUp(uint64 lease_id, uint256 amount) external;
@@ -15,17 +49,7 @@ interface ILeases  {
 
     function closeLease(uint64 lease_id) external;
 
-    function setParameter(uint8 id, uint256 value) external;
-
-    function setRole(uint8 role, address account) external;
-
-    function pause() external;
-
-    function unpause() external;
-
-    function config() external view returns (address, address, address, address, address, bool);
-
-    function parameter(uint8 id) external view returns (uint256);
+    function config() external view returns (address, address);
 
     function leaseOf(uint64 lease_id) external view returns (address, address, address, uint256, uint64, uint64, uint256, uint256, uint64, uint16, uint8);
 
@@ -41,6 +65,20 @@ interface ILeases  {
 
     error ExpectedPause();
 
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+
+    error ArithmeticOverflow();
+
+    error CallFailed(address);
+
+    error SafeErc20FailedOperation(address);
+
     error NotTenant(uint64, address);
 
     error LeaseExists(uint64);
@@ -54,14 +92,4 @@ interface ILeases  {
     error ZeroAmount();
 
     error NothingToSettle(uint64);
-
-    error ArithmeticOverflow();
-
-    error CallFailed(address);
-
-    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
-
-    error UnknownParameter(uint8);
-
-    error SafeErc20FailedOperation(address);
 }

@@ -6,7 +6,41 @@
 // SPDX-License-Identifier: MIT-OR-APACHE-2.0
 pragma solidity ^0.8.23;
 
-interface IMarket  {
+interface IAdmin  {
+    function setParameter(uint8 id, uint256 value) external;
+
+    function parameter(uint8 id) external view returns (uint256);
+
+    function setRole(uint8 role, address account, bool enabled) external;
+
+    function hasRole(uint8 role, address account) external view returns (bool);
+
+    function governance() external view returns (address);
+
+    function pause() external;
+
+    function unpause() external;
+
+    function paused() external view returns (bool);
+
+    error Unauthorized(address);
+
+    error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+}
+
+interface IMarket is IAdmin  {
     function createOrder(uint256 requirements, address payment_token, uint256 max_price_per_hour, uint64 duration_secs, uint256 deposit) external returns (uint64);
 
     function cancelOrder(uint64 order_id) external;
@@ -25,17 +59,7 @@ interface IMarket  {
 
     function revokePaymentToken(address token) external;
 
-    function setParameter(uint8 id, uint256 value) external;
-
-    function setRole(uint8 role, address account) external;
-
-    function pause() external;
-
-    function unpause() external;
-
-    function config() external view returns (address, address, address, address, address, bool);
-
-    function parameter(uint8 id) external view returns (uint256);
+    function config() external view returns (address, address, address, address);
 
     function isPaymentToken(address token) external view returns (bool);
 
@@ -56,6 +80,20 @@ interface IMarket  {
     error EnforcedPause();
 
     error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+
+    error ArithmeticOverflow();
+
+    error CallFailed(address);
+
+    error SafeErc20FailedOperation(address);
 
     error PaymentTokenNotAllowed(address);
 
@@ -98,14 +136,4 @@ interface IMarket  {
     error ScoreNotBetter(uint64, uint64, uint64);
 
     error NoProposal(uint64);
-
-    error ArithmeticOverflow();
-
-    error CallFailed(address);
-
-    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
-
-    error UnknownParameter(uint8);
-
-    error SafeErc20FailedOperation(address);
 }

@@ -6,7 +6,41 @@
 // SPDX-License-Identifier: MIT-OR-APACHE-2.0
 pragma solidity ^0.8.23;
 
-interface IRegistry  {
+interface IAdmin  {
+    function setParameter(uint8 id, uint256 value) external;
+
+    function parameter(uint8 id) external view returns (uint256);
+
+    function setRole(uint8 role, address account, bool enabled) external;
+
+    function hasRole(uint8 role, address account) external view returns (bool);
+
+    function governance() external view returns (address);
+
+    function pause() external;
+
+    function unpause() external;
+
+    function paused() external view returns (bool);
+
+    error Unauthorized(address);
+
+    error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+}
+
+interface IRegistry is IAdmin  {
     function proposeProvider(uint256 hardware, string calldata endpoint, bytes32 tls_cert_hash, address probe_key) external;
 
     function updateHardware(uint256 hardware) external;
@@ -37,19 +71,7 @@ interface IRegistry  {
 
     function recordChallenge(address node, bool lost) external;
 
-    function setParameter(uint8 id, uint256 value) external;
-
-    function setRole(uint8 role, address account, bool enabled) external;
-
-    function pause() external;
-
-    function unpause() external;
-
-    function config() external view returns (address, address, address, address, bool);
-
     function gatewayAllowed(address account) external view returns (bool);
-
-    function parameter(uint8 id) external view returns (uint256);
 
     function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
 
@@ -66,6 +88,24 @@ interface IRegistry  {
     error Unauthorized(address);
 
     error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+
+    error ArithmeticOverflow();
+
+    error CallFailed(address);
+
+    error SafeErc20FailedOperation(address);
 
     error AlreadyRegistered(address, uint8);
 
@@ -97,15 +137,5 @@ interface IRegistry  {
 
     error UptimeAlreadyRecorded(address, uint64);
 
-    error ArithmeticOverflow();
-
     error StakingCallFailed(address);
-
-    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
-
-    error UnknownParameter(uint8);
-
-    error EnforcedPause();
-
-    error ExpectedPause();
 }

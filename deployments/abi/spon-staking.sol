@@ -6,7 +6,41 @@
 // SPDX-License-Identifier: MIT-OR-APACHE-2.0
 pragma solidity ^0.8.23;
 
-interface IStaking  {
+interface IAdmin  {
+    function setParameter(uint8 id, uint256 value) external;
+
+    function parameter(uint8 id) external view returns (uint256);
+
+    function setRole(uint8 role, address account, bool enabled) external;
+
+    function hasRole(uint8 role, address account) external view returns (bool);
+
+    function governance() external view returns (address);
+
+    function pause() external;
+
+    function unpause() external;
+
+    function paused() external view returns (bool);
+
+    error Unauthorized(address);
+
+    error ZeroAddress();
+
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+}
+
+interface IStaking is IAdmin  {
     function stake(uint256 amount) external;
 
     function delegate(address provider, uint256 amount) external;
@@ -29,19 +63,7 @@ interface IStaking  {
 
     function slash(address provider, uint16 bps, uint256 challenge_id, address challenger, uint16 challenger_share_bps) external returns (uint256);
 
-    function setParameter(uint8 id, uint256 value) external;
-
-    function setRole(uint8 role, address account, bool enabled) external;
-
-    function pause() external;
-
-    function unpause() external;
-
-    function config() external view returns (address, address, address, address, bool);
-
-    function isRewarder(address account) external view returns (bool);
-
-    function parameter(uint8 id) external view returns (uint256);
+    function config() external view returns (address);
 
     function stakeOf(address provider) external view returns (uint256);
 
@@ -63,11 +85,29 @@ interface IStaking  {
 
     function unbondingRequest(uint256 request_id) external view returns (address, address, uint256, uint64);
 
-    error ZeroAmount();
+    error Unauthorized(address);
 
     error ZeroAddress();
 
-    error Unauthorized(address);
+    error EnforcedPause();
+
+    error ExpectedPause();
+
+    error UnknownParameter(uint8);
+
+    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
+
+    error UnknownRole(uint8);
+
+    error RoleNotRevocable(uint8, address);
+
+    error ArithmeticOverflow();
+
+    error CallFailed(address);
+
+    error SafeErc20FailedOperation(address);
+
+    error ZeroAmount();
 
     error UnknownProvider(address);
 
@@ -78,8 +118,6 @@ interface IStaking  {
     error PoolWiped(address);
 
     error NoActiveStake(address);
-
-    error ArithmeticOverflow();
 
     error UnknownRequest(uint256);
 
@@ -93,17 +131,7 @@ interface IStaking  {
 
     error CommissionAboveCap(uint256, uint256);
 
-    error ParameterOutOfBounds(uint8, uint256, uint256, uint256);
-
-    error UnknownParameter(uint8);
-
     error OffenceAlreadyOpen(uint256);
 
     error UnknownOffence(uint256);
-
-    error EnforcedPause();
-
-    error ExpectedPause();
-
-    error SafeErc20FailedOperation(address);
 }

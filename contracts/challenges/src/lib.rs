@@ -153,9 +153,6 @@ sol_interface! {
         function partiesOf(uint64 lease_id) external view returns (address, address);
     }
 
-    interface IGpuVerifier {
-        function check(bytes32 seed, bytes32 sample_seed, uint32 n, uint32 k, bytes32 root, bytes answer) external view returns (uint8, uint32);
-    }
 }
 
 /// One challenge.
@@ -207,6 +204,63 @@ pub struct Challenges {
     challenges: StorageMap<u64, Challenge>,
     lease_challenge: StorageMap<u64, StorageU64>,
     usage: StorageMap<Address, Usage>,
+}
+
+alloy_sol_types::sol! {
+    /// The GPU-work verifier's `check` (see `spon-gpu-verifier`).
+    function check(bytes32 seed, bytes32 sample_seed, uint32 n, uint32 k, bytes32 root, bytes answer) external view returns (uint8, uint32);
+}
+
+/// The calldata of the verifier's `check`, encoded by hand: alloy's
+/// generic encoder costs over 1,000 bytes of code, and a test checks that
+/// both agree. The head is the selector, five static words and the offset
+/// of `answer` (6 words), then its length and bytes, zero-padded.
+fn check_calldata(
+    seed: B256,
+    sample_seed: B256,
+    n: u16,
+    k: u16,
+    root: B256,
+    answer: &[u8],
+) -> Vec<u8> {
+    use alloy_sol_types::SolCall;
+    let mut data = Vec::with_capacity(4 + 32 * 8 + answer.len() + 31);
+    data.extend_from_slice(&checkCall::SELECTOR);
+    let word = |v: u64| U256::from(v).to_be_bytes::<32>();
+    data.extend_from_slice(seed.as_slice());
+    data.extend_from_slice(sample_seed.as_slice());
+    data.extend_from_slice(&word(n.into()));
+    data.extend_from_slice(&word(k.into()));
+    data.extend_from_slice(root.as_slice());
+    data.extend_from_slice(&word(6 * 32));
+    data.extend_from_slice(&word(answer.len() as u64));
+    data.extend_from_slice(answer);
+    data.resize(data.len() + (32 - answer.len() % 32) % 32, 0);
+    data
+}
+
+/// `(outcome, row)` of the GPU-work verifier at `verifier` for an answer,
+/// or `None` if it does not answer.
+fn gpu_check(
+    verifier: Address,
+    seed: B256,
+    sample_seed: B256,
+    n: u16,
+    k: u16,
+    root: B256,
+    answer: &[u8],
+) -> Option<(u8, u32)> {
+    let data = check_calldata(seed, sample_seed, n, k, root, answer);
+    // SAFETY: a static call cannot change state.
+    #[allow(deprecated)]
+    let out = unsafe { stylus_sdk::call::RawCall::new_static().call(verifier, &data) }.ok()?;
+    // Two words: the outcome (uint8) and the row (uint32).
+    (out.len() == 64).then(|| {
+        (
+            out[31],
+            u32::from_be_bytes([out[60], out[61], out[62], out[63]]),
+        )
+    })
 }
 
 /// `amount`·`bps`/10,000, rounded down (`amount` is a bond: at most
@@ -700,17 +754,16 @@ impl Challenges {
         let c = self.challenges.get(id);
         let node = c.node.get();
         let verifier = self.verifier.get();
-        let (outcome, row) = IGpuVerifier::new(verifier)
-            .check(
-                &*self,
-                c.seed.get(),
-                c.sample_seed.get(),
-                u32::from(c.n.val()),
-                u32::from(c.k.val()),
-                c.root.get(),
-                answer.0.into(),
-            )
-            .map_err(|_| Error::call_failed(verifier))?;
+        let (outcome, row) = gpu_check(
+            verifier,
+            c.seed.get(),
+            c.sample_seed.get(),
+            c.n.val(),
+            c.k.val(),
+            c.root.get(),
+            &answer,
+        )
+        .ok_or(Error::call_failed(verifier))?;
         // Outcomes of spon_gpu_verifier::outcome.
         match outcome {
             0 => {}

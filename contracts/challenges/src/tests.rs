@@ -253,6 +253,33 @@ fn events_match_the_emitted_types() {
 }
 
 #[test]
+fn the_verifier_calldata_is_abi_encoded() {
+    use alloy_sol_types::SolCall;
+    for len in [0usize, 1, 31, 32, 33, 1_000] {
+        let answer: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let (seed, sample, root) = (
+            B256::repeat_byte(1),
+            B256::repeat_byte(2),
+            B256::repeat_byte(3),
+        );
+        let expected = super::checkCall {
+            seed,
+            sample_seed: sample,
+            n: 128,
+            k: 16,
+            root,
+            answer: answer.clone().into(),
+        }
+        .abi_encode();
+        assert_eq!(
+            super::check_calldata(seed, sample, 128, 16, root, &answer),
+            expected,
+            "{len}"
+        );
+    }
+}
+
+#[test]
 fn parameter_table_is_consistent() {
     assert!(spon_contract_kit::is_table(&params::ALL));
     assert!(spon_contract_kit::admin::is_role_table(&roles::ALL));

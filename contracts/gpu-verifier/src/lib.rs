@@ -37,6 +37,11 @@ pub struct GpuVerifier {}
 
 #[public]
 impl GpuVerifier {
+    /// Sets nothing (there is no state); present so that every contract
+    /// deploys the same way, creation, activation and constructor.
+    #[constructor]
+    pub fn constructor(&mut self) {}
+
     /// Checks `answer` for the challenge with matrix seed `seed`, sample
     /// seed `sample_seed`, size `n`, `k` sampled rows and committed `root`:
     /// the rows of C in sampling order, each `n` big-endian `uint32`s, then

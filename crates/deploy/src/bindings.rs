@@ -9,13 +9,14 @@ sol!(TestUsd, "../../deployments/abi/spon-test-usd.json");
 sol!(Staking, "../../deployments/abi/spon-staking.json");
 sol!(Registry, "../../deployments/abi/spon-registry.json");
 sol!(Leases, "../../deployments/abi/spon-leases.json");
+sol!(GpuVerifier, "../../deployments/abi/spon-gpu-verifier.json");
 sol!(Market, "../../deployments/abi/spon-market.json");
 sol!(Challenges, "../../deployments/abi/spon-challenges.json");
 sol!(Audits, "../../deployments/abi/spon-audits.json");
 sol!(Governance, "../../deployments/abi/spon-governance.json");
 
 /// The exported JSON ABI of each contract, by package name.
-pub const ABIS: [(&str, &str); 8] = [
+pub const ABIS: [(&str, &str); 9] = [
     (
         "spon-token",
         include_str!("../../../deployments/abi/spon-token.json"),
@@ -31,6 +32,10 @@ pub const ABIS: [(&str, &str); 8] = [
     (
         "spon-leases",
         include_str!("../../../deployments/abi/spon-leases.json"),
+    ),
+    (
+        "spon-gpu-verifier",
+        include_str!("../../../deployments/abi/spon-gpu-verifier.json"),
     ),
     (
         "spon-market",

@@ -39,8 +39,9 @@ pub struct DeployArgs {
     /// of slashes [default: the deployer].
     #[arg(long)]
     treasury: Option<Address>,
-    /// The governor's guardian: may pause contracts and veto pending
-    /// slashes, nothing else [default: none].
+    /// The guardian: may pause every governed contract (unpausing takes a
+    /// proposal) and veto pending slashes; given its role on each of them
+    /// before the hand-over. None if absent.
     #[arg(long)]
     guardian: Option<Address>,
     /// The lease-fault committee of the challenges contract [default: none;

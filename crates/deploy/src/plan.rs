@@ -21,6 +21,8 @@ pub enum Contract {
     Registry,
     /// Lease escrow.
     Leases,
+    /// GPU-work verification (stateless).
+    GpuVerifier,
     /// Orders and bids.
     Market,
     /// Challenges and slashing.
@@ -33,11 +35,12 @@ pub enum Contract {
 
 impl Contract {
     /// Every contract, in deployment order.
-    pub const ALL: [Contract; 8] = [
+    pub const ALL: [Contract; 9] = [
         Contract::Token,
         Contract::Staking,
         Contract::Registry,
         Contract::Leases,
+        Contract::GpuVerifier,
         Contract::Market,
         Contract::Challenges,
         Contract::Audits,
@@ -51,6 +54,7 @@ impl Contract {
             Contract::Staking => "spon-staking",
             Contract::Registry => "spon-registry",
             Contract::Leases => "spon-leases",
+            Contract::GpuVerifier => "spon-gpu-verifier",
             Contract::Market => "spon-market",
             Contract::Challenges => "spon-challenges",
             Contract::Audits => "spon-audits",
@@ -67,6 +71,7 @@ impl Contract {
             C::Staking => &[Of(C::Token), Deployer, Treasury],
             C::Registry => &[Of(C::Staking), Deployer],
             C::Leases => &[Of(C::Token), Of(C::Registry), Deployer, Treasury],
+            C::GpuVerifier => &[],
             C::Market => &[
                 Of(C::Token),
                 Of(C::Registry),
@@ -79,6 +84,7 @@ impl Contract {
                 Of(C::Staking),
                 Of(C::Registry),
                 Of(C::Leases),
+                Of(C::GpuVerifier),
                 Deployer,
             ],
             C::Audits => &[
@@ -266,7 +272,7 @@ impl Wire {
                 Contract::Market => r::Market::Guardian as u8,
                 Contract::Challenges => r::Challenges::Guardian as u8,
                 Contract::Audits => r::Audits::Guardian as u8,
-                Contract::Token | Contract::Governance => {
+                Contract::Token | Contract::GpuVerifier | Contract::Governance => {
                     bail!("{} has no guardian", c.package())
                 }
             },
