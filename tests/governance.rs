@@ -43,10 +43,7 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
         &mut chain,
         "spon-governance",
         bank,
-        &G::constructorCall {
-            spon: token,
-            guardian,
-        },
+        &G::constructorCall { spon: token },
     )
     .unwrap();
     let staking = deploy(
@@ -92,10 +89,20 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
     };
     assert!(refusal(&mut chain, bank, gov, &own).starts_with("Unauthorized("));
 
-    // Through a proposal: one call to staking, one to the governor itself.
-    let targets = vec![staking, gov];
-    let values = vec![U256::ZERO; 2];
-    let calldatas: Vec<Bytes> = vec![direct.abi_encode().into(), own.abi_encode().into()];
+    // Through a proposal: two calls to staking (a parameter, and the
+    // guardian role), one to the governor itself.
+    let appoint = S::setRoleCall {
+        role: spon_protocol::roles::Staking::Guardian as u8,
+        account: guardian,
+        enabled: true,
+    };
+    let targets = vec![staking, staking, gov];
+    let values = vec![U256::ZERO; 3];
+    let calldatas: Vec<Bytes> = vec![
+        direct.abi_encode().into(),
+        appoint.abi_encode().into(),
+        own.abi_encode().into(),
+    ];
     let propose = G::proposeCall {
         targets: targets.clone(),
         values: values.clone(),
@@ -105,7 +112,7 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
     let sent = send(&mut chain, bank, gov, &propose).unwrap();
     let id = sent.result.unwrap()._0;
     println!(
-        "propose (2 calls): {} instructions",
+        "propose (3 calls): {} instructions",
         sent.outcome.instructions
     );
     chain.advance(DAY);
@@ -132,7 +139,7 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
     let sent = send(&mut chain, bank, gov, &execute).unwrap();
     assert!(sent.result.is_ok(), "{:?}", sent.result.err());
     println!(
-        "execute (2 calls): {} instructions",
+        "execute (3 calls): {} instructions",
         sent.outcome.instructions
     );
     let period = ok(&mut chain, bank, staking, &S::parameterCall { id: 0 })._0;
@@ -153,12 +160,8 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
     ._0;
     assert_eq!(balance, votes);
 
-    // The guardian pauses staking; only a proposal could lift it.
-    ok(
-        &mut chain,
-        guardian,
-        gov,
-        &G::guardianPauseCall { target: staking },
-    );
-    assert!(ok(&mut chain, bank, staking, &S::configCall {})._4);
+    // The guardian pauses staking; only governance could lift it.
+    ok(&mut chain, guardian, staking, &S::pauseCall {});
+    assert!(ok(&mut chain, bank, staking, &S::pausedCall {})._0);
+    assert!(refusal(&mut chain, guardian, staking, &S::unpauseCall {}).starts_with("Unauthorized("));
 }

@@ -46,6 +46,12 @@ impl World {
             registry,
             leases,
         } = deploy_core(&mut chain, bank, gov, treasury)?;
+        let verifier = deploy(
+            &mut chain,
+            "spon-gpu-verifier",
+            gov,
+            &crate::SponGpuVerifier::constructorCall {},
+        )?;
         let challenges = deploy(
             &mut chain,
             "spon-challenges",
@@ -55,6 +61,7 @@ impl World {
                 staking,
                 registry,
                 leases,
+                verifier,
                 governance: gov,
             },
         )?;
@@ -82,9 +89,10 @@ impl World {
             &mut chain,
             gov,
             challenges,
+            // Parameter 11 is log2 of the GPU-work size.
             &C::setParameterCall {
                 id: 11,
-                value: U256::from(n),
+                value: U256::from(n.trailing_zeros()),
             },
         )?;
         for (who, spender) in [(node, staking), (challenger, challenges)] {

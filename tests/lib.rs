@@ -17,6 +17,7 @@ sol!(SponLeases, "../deployments/abi/spon-leases.json");
 sol!(SponChallenges, "../deployments/abi/spon-challenges.json");
 sol!(SponGovernance, "../deployments/abi/spon-governance.json");
 sol!(SponMarket, "../deployments/abi/spon-market.json");
+sol!(SponGpuVerifier, "../deployments/abi/spon-gpu-verifier.json");
 
 pub mod gpu_work;
 pub mod rpc;

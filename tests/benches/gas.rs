@@ -114,6 +114,7 @@ impl World {
             &L::setRoleCall {
                 role: 2,
                 account: market,
+                enabled: true,
             },
         )?;
         w.ok(

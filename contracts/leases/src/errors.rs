@@ -1,7 +1,6 @@
 //! Every refusal of the leases contract, as a Solidity custom error (the
 //! shared ones are declared in `spon_contract_kit::admin`).
 
-use alloy_primitives::Address;
 use alloy_sol_types::sol;
 
 sol! {

@@ -34,10 +34,7 @@ pub mod events;
 pub mod params;
 
 use alloy_primitives::{Address, U256};
-use spon_contract_kit::{
-    admin::{Admin, Role},
-    clock, Native,
-};
+use spon_contract_kit::{admin::Admin, clock, Native};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageMap, StorageU16, StorageU256, StorageU64, StorageU8},

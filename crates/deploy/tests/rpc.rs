@@ -12,8 +12,10 @@ use std::{
 };
 
 use alloy_primitives::{hex, keccak256, Address, B256, U256};
+use alloy_sol_types::SolCall;
 use serde_json::{json, Value};
 use spon_deploy::{
+    bindings::Staking,
     plan::{self, Addresses, Contract, Settings, Wire},
     rpc::{Key, Rpc},
     run::{run, Action, Options},
@@ -104,8 +106,18 @@ fn wiring_and_hand_over_go_over_json_rpc() {
     let governor = done.of(Contract::Governance).unwrap();
     for c in plan::GOVERNED {
         let w = Wire::Handover(c);
-        let answer = chain.call(done.of(c).unwrap(), &w.probe()).unwrap();
-        assert_eq!(w.holder(&answer).unwrap(), governor);
+        let answer = chain
+            .call(done.of(c).unwrap(), &w.probe(&settings, &done).unwrap())
+            .unwrap();
+        assert!(Wire::is_done(&answer).unwrap(), "{}", c.package());
+        let answer = chain
+            .call(
+                done.of(c).unwrap(),
+                &Staking::governanceCall {}.abi_encode(),
+            )
+            .unwrap();
+        let holder = Staking::governanceCall::abi_decode_returns(&answer, true).unwrap();
+        assert_eq!(holder._0, governor, "{}", c.package());
     }
 
     // Nothing left to do.

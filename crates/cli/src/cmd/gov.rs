@@ -31,7 +31,7 @@ pub enum GovCmd {
         /// What the proposal does, in words (its keccak256 is recorded).
         #[arg(long)]
         description: String,
-        /// Sets a parameter: CONTRACT:ID=VALUE, e.g. market:2=500.
+        /// Sets a parameter: CONTRACT:ID=VALUE, e.g. market:0=7200 (the bid window, seconds).
         #[arg(long)]
         set_parameter: Vec<String>,
         /// Approves a proposed Provider node.
