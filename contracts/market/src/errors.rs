@@ -25,7 +25,7 @@ sol! {
     /// No order (or lease) has this id.
     #[derive(Debug)]
     error UnknownOrder(uint64 orderId);
-    /// The order is not open (`state`: 2 cancelled, 3 leased, 4 closed).
+    /// The order is not open (`state`: 0 none, 2 cancelled, 3 matched).
     #[derive(Debug)]
     error OrderNotOpen(uint64 orderId, uint8 state);
     /// The order's bid window closed at `deadline`.
