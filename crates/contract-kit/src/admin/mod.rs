@@ -35,7 +35,9 @@ use alloy_primitives::{Address, U128, U256, U64, U8};
 use alloy_sol_types::sol;
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageMap, StorageU128, StorageU64, StorageU8},
+    storage::{
+        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU128, StorageU64, StorageU8,
+    },
 };
 
 use crate::Param;
@@ -214,7 +216,9 @@ pub struct Admin {
     /// account → the roles it holds, bit `role` (one-holder roles
     /// included).
     members: StorageMap<Address, StorageU8>,
-    params: StorageMap<u8, StorageU64>,
+    /// Values by id, four to a slot: a contract that reads many of them
+    /// in one call (the registry's tier) pays a cold read per four.
+    params: StorageArray<StorageU64, { MAX_PARAMS as usize }>,
     /// Parameter → `min << 64 | max`.
     bounds: StorageMap<u8, StorageU128>,
 }
@@ -244,7 +248,9 @@ impl Admin {
         roles: &[Role],
         params: &[Param],
     ) -> Result<(), Error> {
-        assert!(is_role_table(roles) && crate::is_table(params));
+        assert!(
+            is_role_table(roles) && crate::is_table(params) && params.len() <= MAX_PARAMS as usize
+        );
         let mask = |f: fn(&Role) -> bool| {
             U8::from(
                 roles
@@ -257,7 +263,9 @@ impl Admin {
         self.sets.set(mask(|r| r.holders == Holders::Set));
         self.pausers.set(mask(|r| r.pauser));
         for p in params {
-            self.params.setter(p.id).set(U64::from(p.default));
+            if let Some(mut v) = self.params.setter(p.id) {
+                v.set(U64::from(p.default));
+            }
             self.bounds.setter(p.id).set(pack(p.min, p.max));
         }
         self.param_count.set(U8::from(params.len()));
@@ -376,7 +384,7 @@ impl Admin {
 
     /// The value of parameter `p` (its stored value, within its bounds).
     pub fn param(&self, p: Param) -> u64 {
-        self.params.get(p.id).to()
+        self.params.get(p.id).unwrap_or_default().to()
     }
 
     /// Sets parameter `id` to `value` within its bounds (no check of the
@@ -402,7 +410,9 @@ impl Admin {
                 min: U256::from(min),
                 max: U256::from(max),
             })?;
-        self.params.setter(id).set(U64::from(v));
+        if let Some(mut slot) = self.params.setter(id) {
+            slot.set(U64::from(v));
+        }
         log(self.vm(), ParameterChanged { id, value });
         Ok(())
     }
@@ -457,7 +467,7 @@ impl Admin {
 
     /// The value of parameter `id` (0 if there is none).
     pub fn parameter(&self, id: u8) -> U256 {
-        U256::from(self.params.get(id))
+        U256::from(self.params.get(id).unwrap_or_default())
     }
 
     /// Grants (`enabled`) or revokes `role` of `account`. Granting a
@@ -524,6 +534,9 @@ impl Admin {
 
 /// Role ids are below this.
 pub const MAX_ROLES: u8 = 8;
+
+/// Parameter ids are below this.
+pub const MAX_PARAMS: u8 = 32;
 
 #[cfg(test)]
 mod tests;
