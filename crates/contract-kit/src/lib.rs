@@ -14,7 +14,7 @@ pub mod admin;
 pub mod calls;
 pub mod clock;
 
-use alloy_primitives::{U16, U256, U64, U8};
+use alloy_primitives::{U16, U64, U8};
 use stylus_sdk::storage::{StorageU16, StorageU64, StorageU8};
 
 /// A governance parameter and its bounds.
@@ -31,13 +31,6 @@ pub struct Param {
 }
 
 impl Param {
-    /// `value` as a `u64` if it is within the bounds, else `None`.
-    pub fn check(&self, value: U256) -> Option<u64> {
-        u64::try_from(value)
-            .ok()
-            .filter(|v| (self.min..=self.max).contains(v))
-    }
-
     /// Whether the default is within the bounds.
     pub const fn is_consistent(&self) -> bool {
         self.min <= self.default && self.default <= self.max
@@ -192,22 +185,6 @@ native!(StorageU8, u8, U8);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn check_enforces_bounds_and_width() {
-        let p = Param {
-            id: 0,
-            default: 5,
-            min: 1,
-            max: 10,
-        };
-        assert!(p.is_consistent());
-        assert_eq!(p.check(U256::from(1)), Some(1));
-        assert_eq!(p.check(U256::from(10)), Some(10));
-        assert_eq!(p.check(U256::ZERO), None);
-        assert_eq!(p.check(U256::from(11)), None);
-        assert_eq!(p.check(U256::MAX), None);
-    }
 
     #[test]
     fn tables_are_indexed_by_id() {
