@@ -177,20 +177,17 @@ impl Governance {
         // Static arguments only: word `i` after the selector, read once
         // the length is known to hold it.
         let word = |i: usize| U256::from_be_slice(&data[4 + 32 * i..36 + 32 * i]);
-        let this = self.vm().contract_address();
         if value.is_zero() {
-            let small = |w: U256, bits: usize| w >> bits == U256::ZERO;
             if selector == functions::setParameterCall::SELECTOR
                 && data.len() == 68
-                && small(word(0), 8)
+                && word(0) < U256::from(256)
             {
                 return Ok(self.admin.store_parameter(word(0).to(), word(1))?);
             }
-            if data.len() == 4 && selector == functions::pauseCall::SELECTOR {
-                return Ok(self.admin.set_paused(true, this)?);
-            }
-            if data.len() == 4 && selector == functions::unpauseCall::SELECTOR {
-                return Ok(self.admin.set_paused(false, this)?);
+            let pause = selector == functions::pauseCall::SELECTOR;
+            if data.len() == 4 && (pause || selector == functions::unpauseCall::SELECTOR) {
+                let this = self.vm().contract_address();
+                return Ok(self.admin.set_paused(pause, this)?);
             }
         }
         Err(Error::UnsupportedSelfCall(UnsupportedSelfCall { selector }))
