@@ -1,8 +1,6 @@
 //! Every refusal of the audits contract, as a Solidity custom error.
 
-use alloy_sol_types::sol;
-
-sol! {
+spon_contract_kit::sol_abi! {
     /// A round period of `period` seconds is outside `min`..=`max`.
     #[derive(Debug)]
     error RoundPeriodOutOfBounds(uint64 period, uint64 min, uint64 max);

@@ -1,9 +1,8 @@
 //! Every state change of the audits contract, as a Solidity event.
 
-use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// Governance set the round period to `period` seconds, in force from
     /// round `fromRound`.
     #[derive(Debug)]

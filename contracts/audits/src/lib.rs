@@ -43,19 +43,7 @@ use stylus_sdk::{
 
 use crate::{draw::Schedule, errors::*, events::*};
 
-/// The events this contract emits, as human-readable ABI (the Solidity
-/// interface stylus-sdk exports lists none). A test checks each against the
-/// emitted event types.
-pub const EVENTS: &[&str] = &[
-    "event NodeEnrolled(address indexed node, uint64 index)",
-    "event SeedCommitted(uint64 indexed round, address indexed auditor, bytes32 commitment)",
-    "event SeedRevealed(uint64 indexed round, address indexed auditor, bytes32 secret, uint32 reveals)",
-    "event AuditOpened(uint64 indexed round, uint64 indexed challengeId, address indexed node, uint8 kind, bytes32 seed)",
-    "event AuditSkipped(uint64 indexed round, bytes32 seed)",
-    "event PoolFunded(address indexed from, uint256 amount)",
-    "event PoolWithdrawn(address indexed to, uint256 amount)",
-    "event RoundPeriodChanged(uint64 period, uint64 fromRound)",
-];
+pub use events::EVENTS;
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
@@ -147,8 +135,8 @@ impl Audits {
         self.vm().msg_sender()
     }
 
-    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
-        log(self.vm(), event);
+    fn emit<E: spon_contract_kit::encode::Emit>(&self, event: E) {
+        event.emit(self.vm());
     }
 
     fn stored_schedule(&self, which: usize) -> Schedule {

@@ -1,6 +1,7 @@
 //! Governance-set parameters of the audits contract: ids, defaults, bounds.
 
 pub use spon_contract_kit::Param;
+use spon_protocol::params::Audits as P;
 
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
@@ -18,7 +19,7 @@ pub const ROUND_PERIOD: Param = Param {
 /// Share of audits that are GPU-work challenges (the rest are liveness),
 /// bps.
 pub const GPU_WORK_SHARE_BPS: Param = Param {
-    id: 0,
+    id: P::GpuWorkShareBps as u8,
     default: 5_000,
     min: 0,
     max: 10_000,
@@ -26,7 +27,7 @@ pub const GPU_WORK_SHARE_BPS: Param = Param {
 /// Stake above which a node's chance of being drawn grows no more, whole
 /// SPON.
 pub const WEIGHT_CAP: Param = Param {
-    id: 1,
+    id: P::WeightCap as u8,
     default: 100_000,
     min: 1,
     max: 1_000_000_000,

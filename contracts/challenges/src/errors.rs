@@ -1,8 +1,6 @@
 //! Every refusal of the challenges contract, as a Solidity custom error.
 
-use alloy_sol_types::sol;
-
-sol! {
+spon_contract_kit::sol_abi! {
     /// No challenge kind with this id (0 liveness, 1 GPU work, 2 lease fault).
     #[derive(Debug)]
     error UnknownKind(uint8 kind);

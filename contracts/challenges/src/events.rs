@@ -1,9 +1,8 @@
 //! Every state change of the challenges contract, as a Solidity event.
 
-use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// `challenger` bonded `bond` SPON against `node`: `kind` 0 liveness,
     /// 1 GPU work, 2 lease fault (of `leaseId`); the node's first step is
     /// due by `deadline`. `seed` derives a GPU-work challenge's matrices;

@@ -49,21 +49,7 @@ use stylus_sdk::{
 
 use crate::{errors::*, events::*};
 
-/// The events this contract emits, as human-readable ABI (the Solidity
-/// interface stylus-sdk exports lists none). A test checks each against the
-/// emitted event types.
-pub const EVENTS: &[&str] = &[
-    "event ChallengeOpened(uint64 indexed challengeId, uint8 indexed kind, address indexed node, address challenger, uint256 bond, uint64 deadline, bytes32 seed, uint64 leaseId, bytes32 commitment)",
-    "event LivenessAnswered(uint64 indexed challengeId, address indexed node)",
-    "event GpuWorkCommitted(uint64 indexed challengeId, address indexed node, bytes32 root, uint64 deadline)",
-    "event SampleRevealed(uint64 indexed challengeId, bytes32 sampleSeed, uint64 deadline)",
-    "event GpuWorkProven(uint64 indexed challengeId, address indexed node)",
-    "event Ruled(uint64 indexed challengeId, bool faulted, address by)",
-    "event ChallengeResolved(uint64 indexed challengeId, address indexed node, uint8 outcome, uint256 toChallenger, uint256 toNode)",
-    "event SlashScheduled(uint64 indexed challengeId, address indexed node, uint16 bps, uint64 executeAt)",
-    "event SlashVetoed(uint64 indexed challengeId, address indexed node, address by)",
-    "event SlashExecuted(uint64 indexed challengeId, address indexed node, uint16 bps, uint256 amount)",
-];
+pub use events::EVENTS;
 
 /// Challenge kinds.
 pub mod kind {
@@ -279,8 +265,8 @@ impl Challenges {
         self.vm().msg_sender()
     }
 
-    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
-        log(self.vm(), event);
+    fn emit<E: spon_contract_kit::encode::Emit>(&self, event: E) {
+        event.emit(self.vm());
     }
 
     /// Challenge `id`'s kind and state, if it exists.

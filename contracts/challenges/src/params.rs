@@ -3,13 +3,14 @@
 //! challenge when it opens.
 
 pub use spon_contract_kit::Param;
+use spon_protocol::params::Challenges as P;
 
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
 
 /// Bond of a challenge, whole SPON.
 pub const CHALLENGE_BOND: Param = Param {
-    id: 0,
+    id: P::ChallengeBond as u8,
     default: 1_000,
     min: 1,
     max: 10_000_000,
@@ -17,28 +18,28 @@ pub const CHALLENGE_BOND: Param = Param {
 /// Seconds the node has for each of its steps (answer, commit, open),
 /// and the challenger for revealing its sampling secret.
 pub const CHALLENGE_WINDOW: Param = Param {
-    id: 1,
+    id: P::ChallengeWindow as u8,
     default: HOUR,
     min: 60,
     max: 7 * DAY,
 };
 /// Slash of a lost liveness challenge, bps of the provider's pool.
 pub const SEVERITY_LIVENESS_BPS: Param = Param {
-    id: 2,
+    id: P::SeverityLivenessBps as u8,
     default: 100,
     min: 0,
     max: 5_000,
 };
 /// Slash of a lost GPU-work challenge, bps.
 pub const SEVERITY_GPU_WORK_BPS: Param = Param {
-    id: 3,
+    id: P::SeverityGpuWorkBps as u8,
     default: 1_000,
     min: 0,
     max: 5_000,
 };
 /// Slash of a lease fault ruled against the provider, bps.
 pub const SEVERITY_LEASE_FAULT_BPS: Param = Param {
-    id: 4,
+    id: P::SeverityLeaseFaultBps as u8,
     default: 500,
     min: 0,
     max: 5_000,
@@ -46,14 +47,14 @@ pub const SEVERITY_LEASE_FAULT_BPS: Param = Param {
 /// Share of a slash paid to the challenger, bps (the rest goes to the
 /// treasury).
 pub const CHALLENGER_SHARE_BPS: Param = Param {
-    id: 5,
+    id: P::ChallengerShareBps as u8,
     default: 5_000,
     min: 0,
     max: 10_000,
 };
 /// Share of the bond of a failed challenge paid to the node, bps.
 pub const GRIEF_PENALTY_BPS: Param = Param {
-    id: 6,
+    id: P::GriefPenaltyBps as u8,
     default: 1_000,
     min: 0,
     max: 10_000,
@@ -61,28 +62,28 @@ pub const GRIEF_PENALTY_BPS: Param = Param {
 /// Seconds between a lost challenge and its slash, during which
 /// governance or the guardian may veto it.
 pub const VETO_PERIOD: Param = Param {
-    id: 7,
+    id: P::VetoPeriod as u8,
     default: 2 * DAY,
     min: HOUR,
     max: 30 * DAY,
 };
 /// Seconds the committee (or governance) has to rule on a lease fault.
 pub const RULING_WINDOW: Param = Param {
-    id: 8,
+    id: P::RulingWindow as u8,
     default: 7 * DAY,
     min: HOUR,
     max: 60 * DAY,
 };
 /// Most bps of a provider's pool slashed in one cap period, in all.
 pub const SLASH_CAP_BPS: Param = Param {
-    id: 9,
+    id: P::SlashCapBps as u8,
     default: 2_000,
     min: 0,
     max: 10_000,
 };
 /// Length of a cap period, seconds.
 pub const SLASH_CAP_PERIOD: Param = Param {
-    id: 10,
+    id: P::SlashCapPeriod as u8,
     default: 30 * DAY,
     min: DAY,
     max: 365 * DAY,
@@ -91,14 +92,14 @@ pub const SLASH_CAP_PERIOD: Param = Param {
 /// (64 to 1,024; stored as the exponent so that every value within the
 /// bounds is a valid size).
 pub const GPU_WORK_LOG2_N: Param = Param {
-    id: 11,
+    id: P::GpuWorkLog2N as u8,
     default: 7,
     min: 6,
     max: 10,
 };
 /// Rows `k` the contract samples and checks (at most `n`).
 pub const GPU_WORK_SAMPLES: Param = Param {
-    id: 12,
+    id: P::GpuWorkSamples as u8,
     default: 16,
     min: 1,
     max: 64,

@@ -1,8 +1,6 @@
 //! Every refusal of the governor, as a Solidity custom error.
 
-use alloy_sol_types::sol;
-
-sol! {
+spon_contract_kit::sol_abi! {
     /// A proposal needs at least one call and at most `max`; `targets`,
     /// `values` and `calldatas` must be as long as each other.
     #[derive(Debug)]

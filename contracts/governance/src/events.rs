@@ -1,9 +1,8 @@
 //! Every state change of the governor, as a Solidity event.
 
-use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// `proposer` proposed `calls` calls (each in a `ProposalCall` that
     /// follows); voting runs from `voteStart` to `voteEnd` and needs
     /// `quorum` SPON for or abstaining.

@@ -58,18 +58,7 @@ use crate::{
     proposal::{state, support, Record},
 };
 
-/// The events this contract emits, as human-readable ABI (the Solidity
-/// interface stylus-sdk exports lists none). A test checks each against the
-/// emitted event types.
-pub const EVENTS: &[&str] = &[
-    "event ProposalCreated(uint64 indexed id, address indexed proposer, bytes32 descriptionHash, uint64 voteStart, uint64 voteEnd, uint256 quorum, uint64 calls)",
-    "event ProposalCall(uint64 indexed id, uint64 index, address indexed target, uint256 value, bytes data)",
-    "event VoteCast(uint64 indexed id, address indexed voter, uint8 support, uint256 weight)",
-    "event VotesUnlocked(uint64 indexed id, address indexed voter, uint256 amount)",
-    "event ProposalQueued(uint64 indexed id, uint64 eta)",
-    "event ProposalExecuted(uint64 indexed id)",
-    "event ProposalCanceled(uint64 indexed id)",
-];
+pub use events::EVENTS;
 
 const WEI_PER_SPON: u64 = 1_000_000_000_000_000_000;
 
@@ -142,8 +131,8 @@ impl Governance {
         self.vm().msg_sender()
     }
 
-    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
-        log(self.vm(), event);
+    fn emit<E: spon_contract_kit::encode::Emit>(&self, event: E) {
+        event.emit(self.vm());
     }
 
     fn record(&self, id: u64) -> Record {

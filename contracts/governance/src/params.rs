@@ -3,6 +3,7 @@
 //! `setParameter` on the governor.
 
 pub use spon_contract_kit::Param;
+use spon_protocol::params::Governance as P;
 
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
@@ -11,14 +12,14 @@ const DAY: u64 = 24 * HOUR;
 /// the proposal's creation: for + abstain must reach it (against votes do
 /// not help a proposal reach quorum).
 pub const QUORUM_BPS: Param = Param {
-    id: 0,
+    id: P::QuorumBps as u8,
     default: 400,
     min: 50,
     max: 5_000,
 };
 /// Length of a proposal's vote, seconds.
 pub const VOTING_PERIOD: Param = Param {
-    id: 1,
+    id: P::VotingPeriod as u8,
     default: 3 * DAY,
     min: HOUR,
     max: 30 * DAY,
@@ -26,7 +27,7 @@ pub const VOTING_PERIOD: Param = Param {
 /// Delay between queueing a passed proposal and executing it, seconds:
 /// the time users have to leave before a change applies.
 pub const TIMELOCK_DELAY: Param = Param {
-    id: 2,
+    id: P::TimelockDelay as u8,
     default: 2 * DAY,
     min: HOUR,
     max: 30 * DAY,
@@ -34,14 +35,14 @@ pub const TIMELOCK_DELAY: Param = Param {
 /// Delay between a proposal's creation and the start of its vote,
 /// seconds.
 pub const VOTING_DELAY: Param = Param {
-    id: 3,
+    id: P::VotingDelay as u8,
     default: DAY,
     min: 0,
     max: 7 * DAY,
 };
 /// SPON the proposer must hold to propose, whole SPON.
 pub const PROPOSAL_THRESHOLD: Param = Param {
-    id: 4,
+    id: P::ProposalThreshold as u8,
     default: 10_000,
     min: 0,
     max: 100_000_000,

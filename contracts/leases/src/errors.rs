@@ -1,9 +1,7 @@
 //! Every refusal of the leases contract, as a Solidity custom error (the
 //! shared ones are declared in `spon_contract_kit::admin`).
 
-use alloy_sol_types::sol;
-
-sol! {
+spon_contract_kit::sol_abi! {
     /// Only the lease's tenant may do this.
     #[derive(Debug)]
     error NotTenant(uint64 leaseId, address caller);

@@ -1,9 +1,8 @@
 //! Every state change of the leases contract, as a Solidity event.
 
-use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// The market opened lease `leaseId` (= its order id) of `node` for
     /// `tenant`, from `start` to `end` at `pricePerHour` of `token`, with
     /// `funded` in escrow and a fee of `feeBps`.

@@ -42,15 +42,7 @@ use stylus_sdk::{
 
 use crate::{errors::*, escrow::Due, events::*};
 
-/// The events this contract emits besides the admin's, as human-readable
-/// ABI (the Solidity interface stylus-sdk exports lists none). A test
-/// checks each against the emitted event types.
-pub const EVENTS: &[&str] = &[
-    "event LeaseOpened(uint64 indexed leaseId, address indexed node, address indexed tenant, address token, uint256 pricePerHour, uint64 start, uint64 end, uint256 funded, uint16 feeBps)",
-    "event LeaseToppedUp(uint64 indexed leaseId, uint256 amount, uint256 funded)",
-    "event LeaseSettled(uint64 indexed leaseId, address indexed node, uint64 paidUntil, uint256 toProvider, uint256 fee)",
-    "event LeaseClosed(uint64 indexed leaseId, address indexed node, uint8 reason, uint64 paidUntil, uint256 refund)",
-];
+pub use events::EVENTS;
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
@@ -152,8 +144,8 @@ impl Leases {
         self.vm().msg_sender()
     }
 
-    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
-        log(self.vm(), event);
+    fn emit<E: spon_contract_kit::encode::Emit>(&self, event: E) {
+        event.emit(self.vm());
     }
 
     /// What lease `id` owes now.

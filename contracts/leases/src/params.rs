@@ -1,11 +1,12 @@
 //! Governance-set parameters of the leases contract: ids, defaults, bounds.
 
 pub use spon_contract_kit::Param;
+use spon_protocol::params::Leases as P;
 
 /// Fee on payments in an allowlisted token other than SPON, bps (SPON pays
 /// none), fixed for a lease when it opens. Capped at 10%.
 pub const NON_SPON_FEE_BPS: Param = Param {
-    id: 0,
+    id: P::NonSponFeeBps as u8,
     default: 200,
     min: 0,
     max: 1_000,

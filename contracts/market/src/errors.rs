@@ -1,8 +1,6 @@
 //! Every refusal of the market contract, as a Solidity custom error.
 
-use alloy_sol_types::sol;
-
-sol! {
+spon_contract_kit::sol_abi! {
     /// `token` is neither SPON nor on the payment-token allowlist.
     #[derive(Debug)]
     error PaymentTokenNotAllowed(address token);

@@ -1,9 +1,8 @@
 //! Every state change of the market contract, as a Solidity event.
 
-use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// A tenant opened an order and escrowed `deposit` of `token`; it takes
     /// bids until `bidDeadline`.
     #[derive(Debug)]

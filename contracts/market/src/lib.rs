@@ -48,19 +48,7 @@ use stylus_sdk::{
 
 use crate::{errors::*, events::*};
 
-/// The events this contract emits, as human-readable ABI (the Solidity
-/// interface stylus-sdk exports lists none). A test checks each against the
-/// emitted event types.
-pub const EVENTS: &[&str] = &[
-    "event OrderCreated(uint64 indexed orderId, address indexed tenant, address indexed token, uint256 requirements, uint256 maxPricePerHour, uint64 durationSecs, uint256 deposit, uint64 bidDeadline)",
-    "event OrderCancelled(uint64 indexed orderId, uint256 refund)",
-    "event ManifestChanged(uint64 indexed orderId, bytes32 manifestHash)",
-    "event BidPlaced(uint64 indexed orderId, uint64 indexed bidId, address indexed node, uint256 pricePerHour)",
-    "event BidWithdrawn(uint64 indexed orderId, uint64 indexed bidId, address indexed node)",
-    "event MatchProposed(uint64 indexed orderId, uint64 indexed bidId, address indexed proposer, uint64 score)",
-    "event MatchAccepted(uint64 indexed orderId, uint64 indexed bidId, address indexed node, bytes32 manifestHash)",
-    "event PaymentTokenChanged(address indexed token, bool allowed)",
-];
+pub use events::EVENTS;
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
@@ -188,8 +176,8 @@ impl Market {
         self.vm().msg_sender()
     }
 
-    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
-        log(self.vm(), event);
+    fn emit<E: spon_contract_kit::encode::Emit>(&self, event: E) {
+        event.emit(self.vm());
     }
 
     fn is_payment_token_allowed(&self, token: Address) -> bool {

@@ -1,10 +1,11 @@
 //! Governance-set parameters of the market: ids, defaults, bounds.
 
 pub use spon_contract_kit::Param;
+use spon_protocol::params::Market as P;
 
 /// Seconds an order takes bids and match proposals after its creation.
 pub const BID_WINDOW: Param = Param {
-    id: 0,
+    id: P::BidWindow as u8,
     default: 3_600,
     min: 60,
     max: 7 * 86_400,
@@ -12,7 +13,7 @@ pub const BID_WINDOW: Param = Param {
 /// Live bids an order takes at most (each `proposeMatch` reads only two,
 /// so the cap bounds storage, not gas).
 pub const MAX_BIDS_PER_ORDER: Param = Param {
-    id: 1,
+    id: P::MaxBidsPerOrder as u8,
     default: 32,
     min: 1,
     max: 256,
@@ -31,5 +32,6 @@ mod tests {
     #[test]
     fn ids_are_positions_and_defaults_within_bounds() {
         assert!(spon_contract_kit::is_table(&ALL));
+        assert_eq!(ALL.len(), P::ALL.len());
     }
 }

@@ -852,25 +852,6 @@ fn governance_alone_configures_the_market() {
     w.market.sender(w.gov).admin.unpause().motsu_unwrap();
 }
 
-#[test]
-fn events_match_the_emitted_types() {
-    use alloy_sol_types::SolEvent;
-    let emitted = [
-        OrderCreated::SIGNATURE,
-        OrderCancelled::SIGNATURE,
-        ManifestChanged::SIGNATURE,
-        BidPlaced::SIGNATURE,
-        BidWithdrawn::SIGNATURE,
-        MatchProposed::SIGNATURE,
-        MatchAccepted::SIGNATURE,
-        PaymentTokenChanged::SIGNATURE,
-    ];
-    assert_eq!(EVENTS.len(), emitted.len());
-    for (human, sig) in EVENTS.iter().zip(emitted) {
-        assert_eq!(stylus_artifact::event_signature(human).unwrap(), sig);
-    }
-}
-
 // --------------------------------------------------- random lifecycles
 
 #[derive(Debug, Clone)]

@@ -1,9 +1,8 @@
 //! Every refusal of the registry contract, as a Solidity custom error.
 
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::sol;
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// `node` is already registered (in `state`; see `NodeStateChanged`).
     #[derive(Debug)]
     error AlreadyRegistered(address node, uint8 state);

@@ -1,9 +1,8 @@
 //! Every state change of the registry contract, as a Solidity event.
 
-use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// `node` proposed itself as a Provider node.
     #[derive(Debug)]
     event ProviderProposed(address indexed node, uint256 hardware, string endpoint, bytes32 tlsCertHash, address probeKey);

@@ -57,21 +57,7 @@ use crate::{
     lifecycle::{Action, State},
 };
 
-/// The events this contract emits, as human-readable ABI (the Solidity
-/// interface stylus-sdk exports lists none). A test checks each against the
-/// emitted event types.
-pub const EVENTS: &[&str] = &[
-    "event ProviderProposed(address indexed node, uint256 hardware, string endpoint, bytes32 tlsCertHash, address probeKey)",
-    "event FizzRegistered(address indexed node, address indexed gateway, uint256 hardware, address probeKey)",
-    "event NodeStateChanged(address indexed node, uint8 from, uint8 to)",
-    "event HardwareProposed(address indexed node, uint256 hardware)",
-    "event HardwareApproved(address indexed node, uint256 hardware)",
-    "event HardwareRejected(address indexed node, uint256 hardware)",
-    "event EndpointChanged(address indexed node, string endpoint, bytes32 tlsCertHash)",
-    "event ProbeKeyChanged(address indexed node, address probeKey)",
-    "event ProbeCommitted(address indexed node, bytes32 indexed reportHash, uint256 indexed challengeId, uint256 summary, uint64 nonce)",
-    "event ReputationChanged(address indexed node, uint64 leasesCompleted, uint64 leasesFaulted, uint64 challengesLost, uint64 uptimeEras, uint64 activeLeases)",
-];
+pub use events::EVENTS;
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
@@ -214,8 +200,8 @@ impl Registry {
         self.vm().msg_sender()
     }
 
-    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
-        log(self.vm(), event);
+    fn emit<E: spon_contract_kit::encode::Emit>(&self, event: E) {
+        event.emit(self.vm());
     }
 
     fn state(&self, node: Address) -> State {

@@ -9,6 +9,7 @@
 use spon_node::{Bar, Thresholds, DEFAULT_THRESHOLDS as D};
 
 pub use spon_contract_kit::Param;
+use spon_protocol::params::Registry as P;
 
 /// Seconds in a day (one uptime era).
 pub const DAY: u64 = 86_400;
@@ -24,15 +25,20 @@ const fn p(id: u8, default: u64, min: u64, max: u64) -> Param {
 
 /// 1: new Provider nodes are active at once; 0: governance approves them
 /// and their hardware updates.
-pub const AUTO_APPROVE: Param = p(0, 0, 0, 1);
+pub const AUTO_APPROVE: Param = p(P::AutoApprove as u8, 0, 0, 1);
 /// Least self-stake of a Provider node, whole SPON.
-pub const MIN_PROVIDER_STAKE: Param = p(1, D.min_provider_stake_spon, 1, 100_000_000);
+pub const MIN_PROVIDER_STAKE: Param = p(
+    P::MinProviderStake as u8,
+    D.min_provider_stake_spon,
+    1,
+    100_000_000,
+);
 /// Least self-stake of a Fizz node, whole SPON.
-pub const MIN_FIZZ_STAKE: Param = p(2, D.min_fizz_stake_spon, 1, 10_000_000);
+pub const MIN_FIZZ_STAKE: Param = p(P::MinFizzStake as u8, D.min_fizz_stake_spon, 1, 10_000_000);
 /// Seconds a probe summary counts.
-pub const PROBE_MAX_AGE: Param = p(3, D.probe_max_age, 3_600, 30 * DAY);
+pub const PROBE_MAX_AGE: Param = p(P::ProbeMaxAge as u8, D.probe_max_age, 3_600, 30 * DAY);
 /// Fault rate above which a node drops a tier, bps.
-pub const MAX_FAULT_BPS: Param = p(4, D.max_fault_bps, 0, 10_000);
+pub const MAX_FAULT_BPS: Param = p(P::MaxFaultBps as u8, D.max_fault_bps, 0, 10_000);
 
 const STAKE_MAX: u64 = 1_000_000_000;
 const GEMM_MAX: u64 = u32::MAX as u64;
@@ -48,10 +54,10 @@ const fn bar(first_id: u8, b: Bar) -> [Param; 4] {
     ]
 }
 
-const T1: [Param; 4] = bar(5, D.provider[0]);
-const T2: [Param; 4] = bar(9, D.provider[1]);
-const T3: [Param; 4] = bar(13, D.provider[2]);
-const FIZZ: [Param; 4] = bar(17, D.fizz);
+const T1: [Param; 4] = bar(P::Tier1Stake as u8, D.provider[0]);
+const T2: [Param; 4] = bar(P::Tier2Stake as u8, D.provider[1]);
+const T3: [Param; 4] = bar(P::Tier3Stake as u8, D.provider[2]);
+const FIZZ: [Param; 4] = bar(P::FizzStake as u8, D.fizz);
 
 /// Number of parameters.
 pub const COUNT: usize = 21;
@@ -106,6 +112,7 @@ mod tests {
     #[test]
     fn ids_index_the_table_and_defaults_are_in_bounds() {
         assert!(spon_contract_kit::is_table(&ALL));
+        assert_eq!(ALL.len(), P::ALL.len());
         assert_eq!(spon_contract_kit::by_id(&ALL, COUNT as u8), None);
     }
 

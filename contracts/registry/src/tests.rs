@@ -979,31 +979,6 @@ fn parameters_roles_and_pause() {
     w.registry.sender(new_gov).admin.pause().motsu_unwrap();
 }
 
-#[test]
-fn exported_events_match_the_emitted_types() {
-    use alloy_primitives::keccak256;
-    use alloy_sol_types::SolEvent;
-    let hashes: Vec<_> = EVENTS
-        .iter()
-        .map(|e| keccak256(stylus_artifact::event_signature(e).unwrap()))
-        .collect();
-    assert_eq!(
-        hashes,
-        [
-            ProviderProposed::SIGNATURE_HASH,
-            FizzRegistered::SIGNATURE_HASH,
-            NodeStateChanged::SIGNATURE_HASH,
-            HardwareProposed::SIGNATURE_HASH,
-            HardwareApproved::SIGNATURE_HASH,
-            HardwareRejected::SIGNATURE_HASH,
-            EndpointChanged::SIGNATURE_HASH,
-            ProbeKeyChanged::SIGNATURE_HASH,
-            ProbeCommitted::SIGNATURE_HASH,
-            ReputationChanged::SIGNATURE_HASH,
-        ]
-    );
-}
-
 // ------------------------------------------------------------ INV-13
 
 /// A call of a privileged function by someone who is not governance.

@@ -1,9 +1,8 @@
 //! Every refusal of the staking contract, as a Solidity custom error.
 
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::sol;
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// `amount` was zero.
     #[derive(Debug)]
     error ZeroAmount();

@@ -1,9 +1,8 @@
 //! Every state change of the staking contract, as a Solidity event.
 
-use alloy_sol_types::sol;
 pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaused};
 
-sol! {
+spon_contract_kit::sol_abi! {
     /// `staker` added `amount` SPON (minting `shares`) to `provider`'s pool;
     /// `staker == provider` for self-stake.
     #[derive(Debug)]

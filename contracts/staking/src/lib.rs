@@ -48,20 +48,7 @@ use crate::{
     pool::{Pool, BPS},
 };
 
-/// The events this contract emits, as human-readable ABI (the Solidity
-/// interface stylus-sdk exports lists none). A test checks each against the
-/// emitted event types.
-pub const EVENTS: &[&str] = &[
-    "event Staked(address indexed provider, address indexed staker, uint256 amount, uint256 shares)",
-    "event UnbondingStarted(uint256 indexed requestId, address indexed provider, address indexed staker, uint256 amount, uint64 releaseAt)",
-    "event Withdrawn(uint256 indexed requestId, address indexed provider, address indexed staker, uint256 amount)",
-    "event RewardNotified(address indexed provider, address indexed funder, uint256 amount, uint256 commission)",
-    "event RewardsClaimed(address indexed provider, address indexed staker, uint256 amount)",
-    "event CommissionChanged(address indexed provider, uint16 bps, uint64 effectiveAt)",
-    "event OffenceOpened(address indexed provider, uint256 indexed challengeId)",
-    "event OffenceClosed(address indexed provider, uint256 indexed challengeId)",
-    "event Slashed(address indexed provider, uint256 indexed challengeId, uint16 bps, uint256 amount, address challenger, uint256 toChallenger, uint64 jailedUntil)",
-];
+pub use events::EVENTS;
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
@@ -156,8 +143,8 @@ impl Staking {
         self.vm().msg_sender()
     }
 
-    fn emit<E: alloy_sol_types::SolEvent>(&self, event: E) {
-        log(self.vm(), event);
+    fn emit<E: spon_contract_kit::encode::Emit>(&self, event: E) {
+        event.emit(self.vm());
     }
 
     fn load_pool(&self, provider: Address) -> Pool {

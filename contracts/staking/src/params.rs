@@ -4,31 +4,32 @@
 pub const DAY: u64 = 86_400;
 
 pub use spon_contract_kit::Param;
+use spon_protocol::params::Staking as P;
 
 /// Seconds between `undelegate` and `withdraw`.
 pub const UNBONDING_PERIOD: Param = Param {
-    id: 0,
+    id: P::UnbondingPeriod as u8,
     default: 14 * DAY,
     min: DAY,
     max: 60 * DAY,
 };
 /// Seconds a slashed provider is jailed (cannot bid).
 pub const JAIL_PERIOD: Param = Param {
-    id: 1,
+    id: P::JailPeriod as u8,
     default: 7 * DAY,
     min: 3_600,
     max: 90 * DAY,
 };
 /// Highest commission a provider may take, in bps.
 pub const MAX_COMMISSION_BPS: Param = Param {
-    id: 2,
+    id: P::MaxCommissionBps as u8,
     default: 2_000,
     min: 0,
     max: 5_000,
 };
 /// Seconds before a commission increase takes effect.
 pub const COMMISSION_CHANGE_DELAY: Param = Param {
-    id: 3,
+    id: P::CommissionChangeDelay as u8,
     default: 7 * DAY,
     min: 3_600,
     max: 60 * DAY,
@@ -49,6 +50,7 @@ mod tests {
     #[test]
     fn ids_index_the_table_and_defaults_are_in_bounds() {
         assert!(spon_contract_kit::is_table(&ALL));
+        assert_eq!(ALL.len(), P::ALL.len());
         assert_eq!(spon_contract_kit::by_id(&ALL, 4), None);
     }
 }

@@ -659,30 +659,6 @@ fn roles_and_pause() {
         .has_role(roles::REWARDER, w.rewarder));
 }
 
-#[test]
-fn exported_events_match_the_emitted_types() {
-    use alloy_primitives::keccak256;
-    use alloy_sol_types::SolEvent;
-    let hashes: Vec<_> = EVENTS
-        .iter()
-        .map(|e| keccak256(stylus_artifact::event_signature(e).unwrap()))
-        .collect();
-    assert_eq!(
-        hashes,
-        [
-            Staked::SIGNATURE_HASH,
-            UnbondingStarted::SIGNATURE_HASH,
-            Withdrawn::SIGNATURE_HASH,
-            RewardNotified::SIGNATURE_HASH,
-            RewardsClaimed::SIGNATURE_HASH,
-            CommissionChanged::SIGNATURE_HASH,
-            OffenceOpened::SIGNATURE_HASH,
-            OffenceClosed::SIGNATURE_HASH,
-            Slashed::SIGNATURE_HASH,
-        ]
-    );
-}
-
 // ------------------------------------------------------------ properties
 
 const PROVIDERS: u8 = 3;

@@ -160,7 +160,7 @@ fn every_role_through_the_cli() {
             "--description",
             "longer bids",
             "--set-parameter",
-            "market:0=7200",
+            "market:bidWindow=7200",
         ],
     );
     let id = p["proposal"].as_str().unwrap().to_string();
@@ -219,6 +219,13 @@ fn mistakes_get_clear_messages() {
         err.contains("holds 100 SPON but this needs 500 SPON"),
         "{err}"
     );
+
+    // A parameter the contract does not have, by id or by name.
+    for p in ["market:2=5", "market:quorumBps=5"] {
+        let args = ["gov", "propose", "--description", "x", "--set-parameter", p];
+        let err = fails(&w, &w.deployer, &args);
+        assert!(err.contains("market has no parameter"), "{err}");
+    }
 
     // Unknown order.
     let err = fails(&w, &w.tenant, &["order", "status", "999"]);

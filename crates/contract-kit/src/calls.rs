@@ -20,10 +20,10 @@
 use alloc::vec::Vec;
 
 use alloy_primitives::{address, b256, Address, B256, U256};
-use alloy_sol_types::{sol, SolCall};
+use alloy_sol_types::SolCall;
 use stylus_sdk::{call::RawCall, types::AddressVM};
 
-sol! {
+crate::sol_abi! {
     /// A token transfer to or from `token` failed: it reverted, returned
     /// something other than `true`, or `token` has no code.
     #[derive(Debug, PartialEq)]

@@ -2,6 +2,8 @@
 //!
 //! * [`admin`]: governance, roles, bounded parameters and the pause, the
 //!   same admin ABI in every contract, with their errors and events;
+//! * [`sol_abi!`]: a contract's errors and events, with compact encodings
+//!   ([`encode`]) and the events' human-readable ABI;
 //! * [`contract_errors!`]: a contract's error enum with the shared errors;
 //! * [`calls`]: safe ERC-20 transfers and `ecrecover`;
 //! * [`Param`]: a governance parameter with its id, default and bounds;
@@ -9,10 +11,15 @@
 //! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
 #![cfg_attr(not(any(test, feature = "test-clock", feature = "export-abi")), no_std)]
 extern crate alloc;
+// The code `sol_abi!` generates names this crate by its name.
+extern crate self as spon_contract_kit;
 
 pub mod admin;
 pub mod calls;
 pub mod clock;
+pub mod encode;
+
+pub use spon_contract_macros::sol_abi;
 
 use alloy_primitives::{U16, U64, U8};
 use stylus_sdk::storage::{StorageU16, StorageU64, StorageU8};
@@ -69,22 +76,22 @@ macro_rules! contract_errors {
         };
         pub use $crate::calls::SafeErc20FailedOperation;
 
-        $(#[$meta])*
-        #[derive(stylus_sdk::prelude::SolidityError, Debug)]
-        #[allow(missing_docs)]
-        pub enum Error {
-            Unauthorized(Unauthorized),
-            ZeroAddress(ZeroAddress),
-            EnforcedPause(EnforcedPause),
-            ExpectedPause(ExpectedPause),
-            UnknownParameter(UnknownParameter),
-            ParameterOutOfBounds(ParameterOutOfBounds),
-            UnknownRole(UnknownRole),
-            RoleNotRevocable(RoleNotRevocable),
-            ArithmeticOverflow(ArithmeticOverflow),
-            CallFailed(CallFailed),
-            SafeErc20FailedOperation(SafeErc20FailedOperation),
-            $($(#[$vmeta])* $variant($ty)),*
+        $crate::revert_enum! {
+            $(#[$meta])*
+            pub enum Error {
+                Unauthorized(Unauthorized),
+                ZeroAddress(ZeroAddress),
+                EnforcedPause(EnforcedPause),
+                ExpectedPause(ExpectedPause),
+                UnknownParameter(UnknownParameter),
+                ParameterOutOfBounds(ParameterOutOfBounds),
+                UnknownRole(UnknownRole),
+                RoleNotRevocable(RoleNotRevocable),
+                ArithmeticOverflow(ArithmeticOverflow),
+                CallFailed(CallFailed),
+                SafeErc20FailedOperation(SafeErc20FailedOperation),
+                $($(#[$vmeta])* $variant($ty)),*
+            }
         }
 
         impl From<$crate::admin::Error> for Error {
@@ -125,6 +132,54 @@ macro_rules! contract_errors {
                     return Err(Error::ZeroAddress(ZeroAddress {}));
                 }
                 Ok(())
+            }
+        }
+    };
+}
+
+/// An enum of `sol_abi!` errors that a `#[public]` function returns:
+/// what `#[derive(SolidityError)]` gives (`From` each error, the revert
+/// data, the errors in the exported interface), with each error's
+/// [`encode::Revert`] data instead of alloy's generic encoding.
+#[macro_export]
+macro_rules! revert_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident($ty:ty)),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        #[allow(missing_docs)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant($ty)),*
+        }
+
+        $(
+            impl From<$ty> for $name {
+                fn from(e: $ty) -> Self {
+                    $name::$variant(e)
+                }
+            }
+        )*
+
+        impl From<$name> for $crate::encode::Vec<u8> {
+            fn from(e: $name) -> Self {
+                match e {
+                    $($name::$variant(e) => $crate::encode::Revert::revert_data(&e),)*
+                }
+            }
+        }
+
+        #[cfg(feature = "export-abi")]
+        impl stylus_sdk::abi::export::internal::InnerTypes for $name {
+            fn inner_types() -> $crate::encode::Vec<stylus_sdk::abi::export::internal::InnerType> {
+                use stylus_sdk::alloy_sol_types::SolError;
+                $crate::encode::Vec::from([$(
+                    stylus_sdk::abi::export::internal::InnerType {
+                        name: format!("error {};", <$ty as SolError>::SIGNATURE.replace(',', ", ")),
+                        id: core::any::TypeId::of::<$ty>(),
+                    }
+                ),*])
             }
         }
     };

@@ -1,9 +1,9 @@
 //! # Facts of the SPON protocol, declared once
 //!
 //! What contracts and off-chain code must agree on, with no dependency so
-//! that both can use it: each contract's role ids, as `#[repr(u8)]` enums
-//! with [`TryFrom<u8>`] and a `name()` (the words the CLI and the docs
-//! use).
+//! that both can use it: each contract's role ids ([`roles`]) and
+//! parameter ids ([`params`]), as `#[repr(u8)]` enums with
+//! [`TryFrom<u8>`] and a `name()` (the words the CLI and the docs use).
 #![no_std]
 
 /// Declares a `#[repr(u8)]` enum of ids with `TryFrom<u8>`, `name()` and
@@ -31,6 +31,13 @@ macro_rules! ids {
             /// The value named `name`, if any.
             pub fn from_name(name: &str) -> Option<$name> {
                 Self::ALL.iter().copied().find(|v| v.name() == name)
+            }
+
+            /// The id named `text`, or `text` itself if it is a decimal id
+            /// of this enum.
+            pub fn parse_id(text: &str) -> Option<u8> {
+                let by_number = || text.parse::<u8>().ok().and_then(|id| Self::try_from(id).ok());
+                Self::from_name(text).or_else(by_number).map(u8::from)
             }
         }
 
@@ -150,6 +157,177 @@ pub mod roles {
     }
 }
 
+/// Parameter ids of each contract's `setParameter`, `parameter` and
+/// `ParameterChanged` (their defaults and bounds are the contract's own,
+/// in its `params.rs`).
+pub mod params {
+    ids! {
+        /// Parameters of the staking contract.
+        Staking {
+            /// Seconds from an unstake or undelegate request to its withdrawal.
+            UnbondingPeriod = 0 => "unbondingPeriod",
+            /// Seconds a jailed provider takes no new delegations.
+            JailPeriod = 1 => "jailPeriod",
+            /// Highest commission a provider may set, bps.
+            MaxCommissionBps = 2 => "maxCommissionBps",
+            /// Seconds before a commission change applies.
+            CommissionChangeDelay = 3 => "commissionChangeDelay",
+        }
+    }
+
+    ids! {
+        /// Parameters of the registry (5–20: the tier thresholds).
+        Registry {
+            /// 1: Provider nodes are active at once; 0: governance approves them.
+            AutoApprove = 0 => "autoApprove",
+            /// Least self-stake of a Provider node, whole SPON.
+            MinProviderStake = 1 => "minProviderStake",
+            /// Least self-stake of a Fizz node, whole SPON.
+            MinFizzStake = 2 => "minFizzStake",
+            /// Seconds a probe summary counts.
+            ProbeMaxAge = 3 => "probeMaxAge",
+            /// Fault rate above which a node drops a tier, bps.
+            MaxFaultBps = 4 => "maxFaultBps",
+            /// Tier 1: total pool stake, whole SPON.
+            Tier1Stake = 5 => "tier1Stake",
+            /// Tier 1: dense GEMM rate, GFLOP/s.
+            Tier1Gemm = 6 => "tier1Gemm",
+            /// Tier 1: uptime eras.
+            Tier1UptimeEras = 7 => "tier1UptimeEras",
+            /// Tier 1: leases completed.
+            Tier1Leases = 8 => "tier1Leases",
+            /// Tier 2: total pool stake, whole SPON.
+            Tier2Stake = 9 => "tier2Stake",
+            /// Tier 2: dense GEMM rate, GFLOP/s.
+            Tier2Gemm = 10 => "tier2Gemm",
+            /// Tier 2: uptime eras.
+            Tier2UptimeEras = 11 => "tier2UptimeEras",
+            /// Tier 2: leases completed.
+            Tier2Leases = 12 => "tier2Leases",
+            /// Tier 3: total pool stake, whole SPON.
+            Tier3Stake = 13 => "tier3Stake",
+            /// Tier 3: dense GEMM rate, GFLOP/s.
+            Tier3Gemm = 14 => "tier3Gemm",
+            /// Tier 3: uptime eras.
+            Tier3UptimeEras = 15 => "tier3UptimeEras",
+            /// Tier 3: leases completed.
+            Tier3Leases = 16 => "tier3Leases",
+            /// Tier 5 (Fizz): total pool stake, whole SPON.
+            FizzStake = 17 => "fizzStake",
+            /// Tier 5 (Fizz): dense GEMM rate, GFLOP/s.
+            FizzGemm = 18 => "fizzGemm",
+            /// Tier 5 (Fizz): uptime eras.
+            FizzUptimeEras = 19 => "fizzUptimeEras",
+            /// Tier 5 (Fizz): leases completed.
+            FizzLeases = 20 => "fizzLeases",
+        }
+    }
+
+    ids! {
+        /// Parameters of the market.
+        Market {
+            /// Seconds an order takes bids and match proposals.
+            BidWindow = 0 => "bidWindow",
+            /// Live bids an order takes at most.
+            MaxBidsPerOrder = 1 => "maxBidsPerOrder",
+        }
+    }
+
+    ids! {
+        /// Parameters of the leases contract.
+        Leases {
+            /// Fee on payments in tokens other than SPON, bps.
+            NonSponFeeBps = 0 => "nonSponFeeBps",
+        }
+    }
+
+    ids! {
+        /// Parameters of the challenges contract.
+        Challenges {
+            /// Bond of a challenge, whole SPON.
+            ChallengeBond = 0 => "challengeBond",
+            /// Seconds a challenged node has to answer.
+            ChallengeWindow = 1 => "challengeWindow",
+            /// Slash of a lost liveness challenge, bps.
+            SeverityLivenessBps = 2 => "severityLivenessBps",
+            /// Slash of a lost GPU-work challenge, bps.
+            SeverityGpuWorkBps = 3 => "severityGpuWorkBps",
+            /// Slash of a lease fault, bps.
+            SeverityLeaseFaultBps = 4 => "severityLeaseFaultBps",
+            /// Challenger's share of a slash, bps.
+            ChallengerShareBps = 5 => "challengerShareBps",
+            /// Part of the bond a losing challenger forfeits, bps.
+            GriefPenaltyBps = 6 => "griefPenaltyBps",
+            /// Seconds the guardian may veto a slash.
+            VetoPeriod = 7 => "vetoPeriod",
+            /// Seconds the committee has to rule on a lease fault.
+            RulingWindow = 8 => "rulingWindow",
+            /// Most of a pool slashed per cap period, bps.
+            SlashCapBps = 9 => "slashCapBps",
+            /// Seconds of a slash-cap period.
+            SlashCapPeriod = 10 => "slashCapPeriod",
+            /// GPU-work matrix size as a power of two.
+            GpuWorkLog2N = 11 => "gpuWorkLog2N",
+            /// GPU-work rows sampled and checked.
+            GpuWorkSamples = 12 => "gpuWorkSamples",
+        }
+    }
+
+    ids! {
+        /// Parameters of the audits contract (its round period has its own
+        /// setter, `setRoundPeriod`).
+        Audits {
+            /// Share of the audit pool for GPU-work audits, bps.
+            GpuWorkShareBps = 0 => "gpuWorkShareBps",
+            /// Most stake weight a node counts with, whole SPON.
+            WeightCap = 1 => "weightCap",
+        }
+    }
+
+    ids! {
+        /// Parameters of the governor.
+        Governance {
+            /// Quorum, bps of SPON's supply.
+            QuorumBps = 0 => "quorumBps",
+            /// Seconds a vote lasts.
+            VotingPeriod = 1 => "votingPeriod",
+            /// Seconds between queueing and execution.
+            TimelockDelay = 2 => "timelockDelay",
+            /// Seconds between a proposal and its vote.
+            VotingDelay = 3 => "votingDelay",
+            /// SPON needed to propose, whole SPON.
+            ProposalThreshold = 4 => "proposalThreshold",
+        }
+    }
+
+    /// The contracts with parameters, by the names [`id`] takes.
+    pub const CONTRACTS: [&str; 7] = [
+        "staking",
+        "registry",
+        "market",
+        "leases",
+        "challenges",
+        "audits",
+        "governance",
+    ];
+
+    /// The id of parameter `name` (or a decimal id) of `contract` (`staking`,
+    /// `registry`, `market`, `leases`, `challenges`, `audits`,
+    /// `governance`), if it has one.
+    pub fn id(contract: &str, name: &str) -> Option<u8> {
+        match contract {
+            "staking" => Staking::parse_id(name),
+            "registry" => Registry::parse_id(name),
+            "market" => Market::parse_id(name),
+            "leases" => Leases::parse_id(name),
+            "challenges" => Challenges::parse_id(name),
+            "audits" => Audits::parse_id(name),
+            "governance" => Governance::parse_id(name),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::roles::*;
@@ -163,5 +341,25 @@ mod tests {
         assert_eq!(Staking::try_from(9), Err(9));
         assert_eq!(Challenges::Audits.name(), "audits");
         assert_eq!(u8::from(Leases::Market), 2);
+    }
+
+    #[test]
+    fn parameters_by_name_or_id() {
+        use super::params::{self, Challenges, Registry};
+        assert_eq!(params::id("market", "bidWindow"), Some(0));
+        assert_eq!(params::id("market", "1"), Some(1));
+        assert_eq!(
+            params::id("market", "2"),
+            None,
+            "the market has parameters 0 and 1"
+        );
+        assert_eq!(params::id("registry", "fizzLeases"), Some(20));
+        assert_eq!(params::id("challenges", "gpuWorkLog2N"), Some(11));
+        assert_eq!(params::id("leases", "bidWindow"), None);
+        assert_eq!(params::id("token", "0"), None);
+        assert_eq!(Registry::ALL.len(), 21);
+        for (i, p) in Challenges::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i, "ids are positions");
+        }
     }
 }

@@ -31,7 +31,18 @@ pub enum GovCmd {
         /// What the proposal does, in words (its keccak256 is recorded).
         #[arg(long)]
         description: String,
-        /// Sets a parameter: CONTRACT:ID=VALUE, e.g. market:0=7200 (the bid window, seconds).
+        /// Sets a parameter: CONTRACT:PARAMETER=VALUE, the parameter by name or id,
+        /// e.g. market:bidWindow=7200 or market:0=7200 (seconds). Names: staking
+        /// unbondingPeriod jailPeriod maxCommissionBps commissionChangeDelay;
+        /// registry autoApprove minProviderStake minFizzStake probeMaxAge
+        /// maxFaultBps tier{1,2,3}{Stake,Gemm,UptimeEras,Leases}
+        /// fizz{Stake,Gemm,UptimeEras,Leases}; market bidWindow maxBidsPerOrder;
+        /// leases nonSponFeeBps; challenges challengeBond challengeWindow
+        /// severityLivenessBps severityGpuWorkBps severityLeaseFaultBps
+        /// challengerShareBps griefPenaltyBps vetoPeriod rulingWindow slashCapBps
+        /// slashCapPeriod gpuWorkLog2N gpuWorkSamples; audits gpuWorkShareBps
+        /// weightCap; governance quorumBps votingPeriod timelockDelay votingDelay
+        /// proposalThreshold.
         #[arg(long)]
         set_parameter: Vec<String>,
         /// Approves a proposed Provider node.
@@ -114,14 +125,23 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
             for s in &set_parameter {
                 let (contract, rest) = s
                     .split_once(':')
-                    .with_context(|| format!("--set-parameter {s:?}: CONTRACT:ID=VALUE"))?;
+                    .with_context(|| format!("--set-parameter {s:?}: CONTRACT:PARAMETER=VALUE"))?;
                 let (id, value) = rest
                     .split_once('=')
-                    .with_context(|| format!("--set-parameter {s:?}: CONTRACT:ID=VALUE"))?;
+                    .with_context(|| format!("--set-parameter {s:?}: CONTRACT:PARAMETER=VALUE"))?;
+                let id = match spon_protocol::params::id(contract, id) {
+                    Some(id) => id,
+                    None if !spon_protocol::params::CONTRACTS.contains(&contract) => {
+                        id.parse().with_context(|| {
+                            format!("--set-parameter {s:?}: parameter {id:?} of an address is an id (0-255)")
+                        })?
+                    }
+                    None => bail!("--set-parameter {s:?}: {contract} has no parameter {id:?} (see `spon gov propose --help`)"),
+                };
                 actions.push((
                     ctx.resolve(contract)?,
                     Market::setParameterCall {
-                        id: id.parse().context("parameter id")?,
+                        id,
                         value: value.parse().context("parameter value")?,
                     }
                     .abi_encode(),

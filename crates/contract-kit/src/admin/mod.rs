@@ -32,7 +32,6 @@
 use alloc::{vec, vec::Vec};
 
 use alloy_primitives::{Address, U128, U256, U64, U8};
-use alloy_sol_types::sol;
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -40,9 +39,9 @@ use stylus_sdk::{
     },
 };
 
-use crate::Param;
+use crate::{encode::Emit, Param};
 
-sol! {
+crate::sol_abi! {
     /// `account` may not do this: it lacks the role the function needs
     /// (or is not a party the function admits).
     #[derive(Debug, PartialEq)]
@@ -106,27 +105,20 @@ pub mod functions {
     }
 }
 
-/// The events of [`Admin`], as human-readable ABI.
-pub const EVENTS: [&str; 4] = [
-    "event ParameterChanged(uint8 indexed id, uint256 value)",
-    "event RoleChanged(uint8 indexed role, address indexed account, bool enabled)",
-    "event Paused(address account)",
-    "event Unpaused(address account)",
-];
-
-/// The refusals of [`Admin`]; each contract's own error enum has them all
-/// (see [`contract_errors!`](crate::contract_errors)).
-#[derive(SolidityError, Debug, PartialEq)]
-#[allow(missing_docs)]
-pub enum Error {
-    Unauthorized(Unauthorized),
-    ZeroAddress(ZeroAddress),
-    EnforcedPause(EnforcedPause),
-    ExpectedPause(ExpectedPause),
-    UnknownParameter(UnknownParameter),
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    UnknownRole(UnknownRole),
-    RoleNotRevocable(RoleNotRevocable),
+crate::revert_enum! {
+    /// The refusals of [`Admin`]; each contract's own error enum has them all
+    /// (see [`contract_errors!`](crate::contract_errors)).
+    #[derive(PartialEq)]
+    pub enum Error {
+        Unauthorized(Unauthorized),
+        ZeroAddress(ZeroAddress),
+        EnforcedPause(EnforcedPause),
+        ExpectedPause(ExpectedPause),
+        UnknownParameter(UnknownParameter),
+        ParameterOutOfBounds(ParameterOutOfBounds),
+        UnknownRole(UnknownRole),
+        RoleNotRevocable(RoleNotRevocable),
+    }
 }
 
 /// Role 0 in every contract.
@@ -317,14 +309,12 @@ impl Admin {
         let mut m = self.members.setter(account);
         let held: u8 = m.get().to();
         m.set(U8::from(if enabled { held | bit } else { held & !bit }));
-        log(
-            self.vm(),
-            RoleChanged {
-                role,
-                account,
-                enabled,
-            },
-        );
+        RoleChanged {
+            role,
+            account,
+            enabled,
+        }
+        .emit(self.vm());
     }
 
     /// Whether `role` has one holder (else it is a set).
@@ -413,7 +403,7 @@ impl Admin {
         if let Some(mut slot) = self.params.setter(id) {
             slot.set(U64::from(v));
         }
-        log(self.vm(), ParameterChanged { id, value });
+        ParameterChanged { id, value }.emit(self.vm());
         Ok(())
     }
 
@@ -433,9 +423,9 @@ impl Admin {
         }
         self.paused.set(on);
         if on {
-            log(self.vm(), Paused { account });
+            Paused { account }.emit(self.vm());
         } else {
-            log(self.vm(), Unpaused { account });
+            Unpaused { account }.emit(self.vm());
         }
         Ok(())
     }

@@ -1,0 +1,236 @@
+//! Compact revert data and logs for the errors and events that
+//! [`sol_abi!`](crate::sol_abi) declares.
+//!
+//! alloy's ABI encoder is generic: each error and event type gets its own
+//! copy of it in the contract's code. Most of ours have only parameters
+//! that are one word each (`address`, `bool`, `uintN`, `bytesN`); their
+//! encoding is the selector (or topic 0) followed by one word per
+//! parameter, which [`revert_words`] and [`log_words`] write once for all
+//! of them. (The few with `bytes` or `string` keep alloy's encoder: a
+//! shared encoder of dynamic parameters measured no smaller.) The tests below check every kind of word, and each contract's
+//! tests check its logs through motsu against alloy's encoding.
+
+pub use alloc::vec::Vec;
+
+use alloy_primitives::{Address, FixedBytes, Uint, B256};
+use stylus_sdk::stylus_core::Host;
+
+/// A value that the ABI encodes as one 32-byte word.
+pub trait Word {
+    /// The word.
+    fn word(&self) -> B256;
+}
+
+macro_rules! word_uint {
+    ($($t:ty),*) => {$(
+        impl Word for $t {
+            fn word(&self) -> B256 {
+                let mut w = [0u8; 32];
+                w[32 - core::mem::size_of::<$t>()..].copy_from_slice(&self.to_be_bytes());
+                B256::new(w)
+            }
+        }
+    )*};
+}
+word_uint!(u8, u16, u32, u64, u128);
+
+impl<const BITS: usize, const LIMBS: usize> Word for Uint<BITS, LIMBS> {
+    fn word(&self) -> B256 {
+        B256::new(alloy_primitives::U256::from(*self).to_be_bytes())
+    }
+}
+
+impl Word for bool {
+    fn word(&self) -> B256 {
+        u8::from(*self).word()
+    }
+}
+
+impl Word for Address {
+    fn word(&self) -> B256 {
+        self.into_word()
+    }
+}
+
+/// `bytesN`: left-aligned.
+impl<const N: usize> Word for FixedBytes<N> {
+    fn word(&self) -> B256 {
+        let mut w = [0u8; 32];
+        w[..N].copy_from_slice(self.as_slice());
+        B256::new(w)
+    }
+}
+
+/// An error's revert data.
+pub trait Revert {
+    /// Its selector and ABI-encoded parameters.
+    fn revert_data(&self) -> Vec<u8>;
+}
+
+/// An event that can be logged.
+pub trait Emit {
+    /// Logs it (topic 0 its signature hash, then its indexed parameters).
+    fn emit(&self, vm: &dyn Host);
+}
+
+/// `selector` followed by `words`: an error whose parameters are all
+/// words.
+pub fn revert_words(selector: [u8; 4], words: &[B256]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + 32 * words.len());
+    out.extend_from_slice(&selector);
+    for w in words {
+        out.extend_from_slice(w.as_slice());
+    }
+    out
+}
+
+/// Logs `topics` (at most four) with `data` words.
+pub fn log_words(vm: &dyn Host, topics: &[B256], data: &[B256]) {
+    let mut bytes = Vec::with_capacity(32 * (topics.len() + data.len()));
+    for w in topics.iter().chain(data) {
+        bytes.extend_from_slice(w.as_slice());
+    }
+    vm.emit_log(&bytes, topics.len());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{address, fixed_bytes, U256};
+    use alloy_sol_types::{SolError, SolEvent};
+
+    crate::sol_abi! {
+        #[derive(Debug, PartialEq)]
+        error Words(address a, bool b, uint8 c, uint16 d, uint24 e, uint64 f, uint128 g, uint256 h, bytes4 i, bytes32 j);
+        #[derive(Debug, PartialEq)]
+        error NoWords();
+        #[derive(Debug, PartialEq)]
+        error Dynamic(uint64 id, bytes reason);
+        #[derive(Debug, PartialEq)]
+        error Strings(string a, uint8 b, bytes c, string d);
+        #[derive(Debug, PartialEq)]
+        event WithBytes(address indexed who, bytes data, uint64 n, string note);
+        #[derive(Debug, PartialEq)]
+        event Logged(uint64 indexed id, address indexed who, bytes4 selector, uint256 amount, bool on);
+    }
+
+    fn words() -> Words {
+        Words {
+            a: address!("00000000000000000000000000000000000000ff"),
+            b: true,
+            c: 0xab,
+            d: 0xabcd,
+            e: Uint::from(0xabcdefu32),
+            f: u64::MAX - 1,
+            g: u128::MAX - 2,
+            h: U256::MAX - U256::from(3),
+            i: fixed_bytes!("12345678"),
+            j: B256::repeat_byte(0x5a),
+        }
+    }
+
+    #[test]
+    fn revert_data_is_alloys_encoding() {
+        assert_eq!(words().revert_data(), words().abi_encode());
+        assert_eq!(NoWords {}.revert_data(), NoWords {}.abi_encode());
+        let d = Dynamic {
+            id: 7,
+            reason: vec![1, 2, 3].into(),
+        };
+        assert_eq!(d.revert_data(), d.abi_encode());
+        for (a, c, d) in [
+            ("", 0, ""),
+            ("x", 31, "y"),
+            (&"z".repeat(32)[..], 32, &"w".repeat(65)[..]),
+        ] {
+            let e = Strings {
+                a: a.into(),
+                b: 1,
+                c: vec![7; c].into(),
+                d: d.into(),
+            };
+            assert_eq!(e.revert_data(), e.abi_encode());
+        }
+    }
+
+    #[test]
+    fn events_are_declared_once() {
+        assert_eq!(
+            EVENTS,
+            [
+                "event WithBytes(address indexed who, bytes data, uint64 n, string note)",
+                "event Logged(uint64 indexed id, address indexed who, bytes4 selector, uint256 amount, bool on)"
+            ]
+        );
+        assert_eq!(
+            stylus_artifact::event_signature(EVENTS[1]).unwrap(),
+            Logged::SIGNATURE
+        );
+    }
+
+    /// Whether `topics` and `data` are the log of `human` (an event in
+    /// human-readable ABI) for parameters `words` in declaration order:
+    /// the check an off-chain decoder of the JSON ABI makes.
+    fn decodes_as(human: &str, words: &[B256], topics: &[B256], data: &[u8]) -> bool {
+        let event = alloy_json_abi::Event::parse(human).unwrap();
+        let (mut t, mut d) = (1, 0);
+        let mut ok = topics.first() == Some(&event.selector());
+        for (input, w) in event.inputs.iter().zip(words) {
+            if input.indexed {
+                ok &= topics.get(t) == Some(w);
+                t += 1;
+            } else {
+                ok &= data.get(32 * d..32 * d + 32) == Some(w.as_slice());
+                d += 1;
+            }
+        }
+        ok && t == topics.len() && 32 * d == data.len()
+    }
+
+    #[test]
+    fn logs_are_alloys_encoding_and_their_declaration() {
+        let event = Logged {
+            id: 9,
+            who: address!("00000000000000000000000000000000000000ee"),
+            selector: fixed_bytes!("a1b2c3d4"),
+            amount: U256::from(12345),
+            on: true,
+        };
+        let with_bytes = WithBytes {
+            who: Address::repeat_byte(3),
+            data: vec![9; 33].into(),
+            n: 5,
+            note: "a note".into(),
+        };
+        let vm = stylus_sdk::testing::TestVM::new();
+        event.emit(&vm);
+        with_bytes.emit(&vm);
+        let expected = [event.encode_log_data(), with_bytes.encode_log_data()];
+        let logs = vm.get_emitted_logs();
+        assert_eq!(
+            logs,
+            expected.map(|e| (e.topics().to_vec(), e.data.to_vec()))
+        );
+
+        // The declaration exported as ABI decodes the emitted log; one with
+        // `indexed` on another parameter does not.
+        let words = [
+            event.id.word(),
+            event.who.word(),
+            event.selector.word(),
+            event.amount.word(),
+            event.on.word(),
+        ];
+        let (topics, data) = &logs[0];
+        assert!(decodes_as(EVENTS[1], &words, topics, data));
+        let moved = "event Logged(uint64 indexed id, address who, bytes4 indexed selector, uint256 amount, bool on)";
+        assert_eq!(
+            stylus_artifact::event_signature(moved).unwrap(),
+            Logged::SIGNATURE,
+            "types alone cannot tell"
+        );
+        assert!(!decodes_as(moved, &words, topics, data));
+        let dropped = "event Logged(uint64 indexed id, address who, bytes4 selector, uint256 amount, bool on)";
+        assert!(!decodes_as(dropped, &words, topics, data));
+    }
+}

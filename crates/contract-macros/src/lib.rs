@@ -1,0 +1,167 @@
+//! `sol_abi!`: a contract's Solidity errors and events, declared once.
+//!
+//! The block is Solidity, as `alloy_sol_types::sol!` takes it, and is
+//! handed to `sol!` unchanged (the Rust types, selectors, signatures and
+//! decoders off-chain code and tests use). From the same declarations the
+//! macro adds:
+//!
+//! - for every error, `spon_contract_kit::encode::Revert`: its revert data.
+//!   An error whose parameters all fit a word (`address`, `bool`,
+//!   `uintN`, `bytesN`) is encoded as its selector and one word per
+//!   parameter by one shared function, not by alloy's generic encoder
+//!   instantiated once per error (that costs contract code bytes); any
+//!   other error falls back to alloy's encoding.
+//! - for every event, `spon_contract_kit::encode::Emit`: the log, compact
+//!   in the same way when every parameter fits a word (indexed ones as
+//!   topics), through alloy otherwise.
+//! - if the block declares events, `pub const EVENTS: &[&str]`: each event
+//!   as human-readable ABI (`event Name(uint64 indexed id, …)`), for the
+//!   JSON ABI export; it is printed from the same tokens `sol!` reads, so
+//!   the two cannot differ.
+//!
+//! The generated code names `::spon_contract_kit`, `::alloy_sol_types`
+//! and `::stylus_sdk`; a crate using the macro depends on all three.
+#![warn(missing_docs)]
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn_solidity::{File, Item, Type};
+
+/// Declares Solidity errors and events (see the crate docs).
+#[proc_macro]
+pub fn sol_abi(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let input = TokenStream::from(input);
+    match expand(input) {
+        Ok(out) => out.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+    let file: File = syn::parse2(input.clone())?;
+    let mut impls = TokenStream::new();
+    let mut events = Vec::new();
+    for item in &file.items {
+        match item {
+            Item::Error(e) => {
+                let params: Vec<_> = e
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (&p.ty, field(p.name.as_ref(), i)))
+                    .collect();
+                impls.extend(revert_impl(&e.name.0, &params));
+            }
+            Item::Event(e) => {
+                if e.anonymous.is_some() {
+                    return Err(syn::Error::new(
+                        e.name.0.span(),
+                        "sol_abi!: anonymous events are not supported",
+                    ));
+                }
+                let mut human = format!("event {}(", e.name);
+                for (i, p) in e.parameters.iter().enumerate() {
+                    if i > 0 {
+                        human.push_str(", ");
+                    }
+                    human.push_str(&p.ty.to_string());
+                    if p.indexed.is_some() {
+                        human.push_str(" indexed");
+                    }
+                    if let Some(n) = &p.name {
+                        human.push(' ');
+                        human.push_str(&n.to_string());
+                    }
+                }
+                human.push(')');
+                events.push(human);
+                let params: Vec<(&Type, bool, syn::Ident)> = e
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (&p.ty, p.indexed.is_some(), field(p.name.as_ref(), i)))
+                    .collect();
+                impls.extend(emit_impl(&e.name.0, &params));
+            }
+            _ => {}
+        }
+    }
+    let events_const = if events.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            /// The events declared here, as human-readable ABI (for the
+            /// JSON ABI export; the Solidity interface stylus-sdk exports
+            /// lists no events).
+            pub const EVENTS: &[&str] = &[#(#events),*];
+        }
+    };
+    Ok(quote! {
+        ::alloy_sol_types::sol! { #input }
+        #impls
+        #events_const
+    })
+}
+
+/// The Rust field `sol!` gives a parameter: its name, or `_i` if unnamed.
+fn field(name: Option<&syn_solidity::SolIdent>, i: usize) -> syn::Ident {
+    match name {
+        Some(n) => n.0.clone(),
+        None => format_ident!("_{}", i),
+    }
+}
+
+/// Whether `ty` is encoded as one word.
+fn is_word(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Address(..) | Type::Bool(_) | Type::Uint(..) | Type::FixedBytes(..)
+    )
+}
+
+fn revert_impl(name: &syn::Ident, params: &[(&Type, syn::Ident)]) -> TokenStream {
+    let fields = params.iter().map(|p| &p.1);
+    let body = if params.iter().all(|(ty, _)| is_word(ty)) {
+        quote! {
+            ::spon_contract_kit::encode::revert_words(
+                <Self as ::alloy_sol_types::SolError>::SELECTOR,
+                &[#(::spon_contract_kit::encode::Word::word(&self.#fields)),*],
+            )
+        }
+    } else {
+        quote! { ::alloy_sol_types::SolError::abi_encode(self) }
+    };
+    quote! {
+        impl ::spon_contract_kit::encode::Revert for #name {
+            fn revert_data(&self) -> ::spon_contract_kit::encode::Vec<u8> {
+                #body
+            }
+        }
+    }
+}
+
+fn emit_impl(name: &syn::Ident, params: &[(&Type, bool, syn::Ident)]) -> TokenStream {
+    let topics = params.iter().filter(|p| p.1).map(|p| &p.2);
+    let data = params.iter().filter(|p| !p.1).map(|p| &p.2);
+    let body = if params.iter().all(|p| is_word(p.0)) {
+        quote! {
+            ::spon_contract_kit::encode::log_words(
+                vm,
+                &[
+                    <Self as ::alloy_sol_types::SolEvent>::SIGNATURE_HASH,
+                    #(::spon_contract_kit::encode::Word::word(&self.#topics)),*
+                ],
+                &[#(::spon_contract_kit::encode::Word::word(&self.#data)),*],
+            )
+        }
+    } else {
+        quote! { ::stylus_sdk::stylus_core::log(vm, ::core::clone::Clone::clone(self)) }
+    };
+    quote! {
+        impl ::spon_contract_kit::encode::Emit for #name {
+            fn emit(&self, vm: &dyn ::stylus_sdk::stylus_core::Host) {
+                #body
+            }
+        }
+    }
+}
