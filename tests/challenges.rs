@@ -16,7 +16,8 @@ fn gpu_work_on_the_real_wasm() {
             .unwrap()
             .result
             .unwrap()
-            ._1
+            .challenge
+            .state
     };
     assert_eq!(state(&mut w, id), 4, "passed");
 

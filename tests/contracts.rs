@@ -349,8 +349,9 @@ fn provider_registration_probe_commit_and_tier_through_the_abi() {
     let probe = w
         .registry(a(9), &R::probeOfCall { node: provider })
         .result
-        .unwrap();
-    assert_eq!((probe._0, probe._3), (message.summary, 1));
+        .unwrap()
+        .probe;
+    assert_eq!((probe.summary, probe.nextNonce), (message.summary, 1));
 
     // Replayed, and tampered.
     let replay = w.registry(a(9), &commit(&message, sign(&message)));

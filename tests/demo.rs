@@ -193,11 +193,13 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         let pool = w
             .view(w.staking, Staking::poolOfCall { provider: node })
             .await?
-            ._0;
+            .pool
+            .tokens;
         let hw = Hardware::unpack(
             &w.view(w.registry, Registry::nodeOfCall { node })
                 .await?
-                ._2
+                .node
+                .hardware
                 .to_be_bytes(),
         );
         r.line(format!(
@@ -257,7 +259,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         )
         .await?;
         orders.push((
-            w.view(w.market, Market::countsCall {}).await?._0,
+            w.view(w.market, Market::countsCall {}).await?.counts.orders,
             w.token,
             18u8,
             "SPON",
@@ -275,7 +277,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         )
         .await?;
         orders.push((
-            w.view(w.market, Market::countsCall {}).await?._0,
+            w.view(w.market, Market::countsCall {}).await?.counts.orders,
             usd,
             6,
             "tUSD",
@@ -342,7 +344,10 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     for &(order, token, decimals, symbol) in &orders {
         let bid = w.proposed(order).await?;
         ensure!(bid != 0, "order {order} got no proposal");
-        let b = w.view(w.market, Market::bidOfCall { bid_id: bid }).await?;
+        let b = w
+            .view(w.market, Market::bidOfCall { bid_id: bid })
+            .await?
+            .bid;
         let score = w
             .view(w.market, Market::scoreOfCall { bid_id: bid })
             .await?
@@ -350,12 +355,12 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         let n = w
             .nodes
             .iter()
-            .position(|k| k.address() == b._1)
+            .position(|k| k.address() == b.node)
             .context("a demo node")?;
         r.line(format!(
             "order {order} ({symbol}): bid {bid} of {} at {}/h, score {score} of 1000000",
             names[n],
-            show(b._2, decimals, symbol)
+            show(b.pricePerHour, decimals, symbol)
         ));
         gas.send(
             &tenant,
@@ -366,7 +371,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             },
         )
         .await?;
-        matched.push((order, token, decimals, symbol, b._1));
+        matched.push((order, token, decimals, symbol, b.node));
     }
 
     // An hour later: settled, fees to the wei.
@@ -384,7 +389,8 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             ._0;
         let l = w
             .view(w.leases, Leases::leaseOfCall { lease_id: order })
-            .await?;
+            .await?
+            .lease;
         gas.send(&tenant, w.leases, Leases::settleCall { lease_id: order })
             .await?;
         let to_node = w
@@ -397,7 +403,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             .await?
             ._0
             - before_t;
-        let gross = l._3;
+        let gross = l.pricePerHour;
         let expected_fee = if token == w.token {
             U256::ZERO
         } else {
@@ -440,7 +446,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
                 delegator,
             },
         );
-        anyhow::Ok((pool.await?._0, held.await?._0))
+        anyhow::Ok((pool.await?.pool.tokens, held.await?._0))
     };
     let (pool_before, del_before) = stakes().await?;
     gas.send(

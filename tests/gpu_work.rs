@@ -177,8 +177,9 @@ impl World {
             node,
             self.challenges,
             &C::gpuWorkOfCall { id },
-        )?;
-        let (seed, n, k) = (work._0, u32::from(work._1), u32::from(work._2));
+        )?
+        .gpuWork;
+        let (seed, n, k) = (work.seed, u32::from(work.n), u32::from(work.k));
         let mut c = product(&seed, n);
         if cheat {
             for row in 0..n {
@@ -207,7 +208,8 @@ impl World {
             self.challenges,
             &C::gpuWorkOfCall { id },
         )?
-        ._4;
+        .gpuWork
+        .sampleSeed;
         let sampled = sample_rows(&sample_seed, n, k, &mut Work::default());
         Ok((id, open(&tree, &c, n, &sampled)))
     }

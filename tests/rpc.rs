@@ -84,6 +84,8 @@ pub struct World {
     pub challenges: Address,
     /// The governor (governance of every contract).
     pub governor: Address,
+    /// Every deployed contract, by package name (`spon-registry`, …).
+    pub contracts: Vec<(&'static str, Address)>,
     /// This world's folder under `target/rpc-tests`.
     pub dir: PathBuf,
 }
@@ -135,6 +137,14 @@ impl World {
             .with_input(Bytes::from(call.abi_encode()));
         let out = provider(&self.url).call(&tx).await?;
         Ok(C::abi_decode_returns(&out, true)?)
+    }
+
+    /// `eth_call` of `data` to `to`: the raw answer.
+    pub async fn call_raw(&self, to: Address, data: Vec<u8>) -> Result<Bytes> {
+        let tx = TransactionRequest::default()
+            .with_to(to)
+            .with_input(Bytes::from(data));
+        Ok(provider(&self.url).call(&tx).await?)
     }
 
     pub async fn rpc(
@@ -245,7 +255,8 @@ impl World {
         let nonce = self
             .view(self.registry, Registry::probeOfCall { node: a })
             .await?
-            ._3;
+            .probe
+            .nextNonce;
         let summary = ProbeSummary {
             timestamp: self.now().await?,
             gemm_gflops: 600_000 * u32::from(hw.gpu_count),
@@ -293,7 +304,11 @@ impl World {
             },
         )
         .await?;
-        Ok(self.view(self.market, Market::countsCall {}).await?._0)
+        Ok(self
+            .view(self.market, Market::countsCall {})
+            .await?
+            .counts
+            .orders)
     }
 
     pub async fn bid(&self, order: u64, node: usize, price: u128) -> Result<u64> {
@@ -306,7 +321,11 @@ impl World {
             },
         )
         .await?;
-        Ok(self.view(self.market, Market::countsCall {}).await?._1)
+        Ok(self
+            .view(self.market, Market::countsCall {})
+            .await?
+            .counts
+            .bids)
     }
 
     /// The bid proposed on chain for `order` (0: none).
@@ -314,7 +333,8 @@ impl World {
         Ok(self
             .view(self.market, Market::orderOfCall { order_id: order })
             .await?
-            ._9)
+            .order
+            .proposedBid)
     }
 
     /// `(order, bid)` of every MatchProposed sent by `from`.
@@ -446,6 +466,10 @@ pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
         leases: done.of(Contract::Leases).unwrap(),
         challenges: done.of(Contract::Challenges).unwrap(),
         governor: done.of(Contract::Governance).unwrap(),
+        contracts: Contract::ALL
+            .iter()
+            .filter_map(|c| Some((c.package(), done.of(*c)?)))
+            .collect(),
         dir,
     };
     rt.block_on(async {

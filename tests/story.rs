@@ -47,7 +47,91 @@ async fn challenge_state(w: &World, id: u64) -> u8 {
     w.view(w.challenges, C::challengeOfCall { id })
         .await
         .unwrap()
-        ._1
+        .challenge
+        .state
+}
+
+/// Calls every view of every deployed contract (arguments: the first
+/// node's address, 1, zeros) and decodes its answer with `alloy-dyn-abi`
+/// from `deployments/abi/<contract>.json`; checks the struct results carry
+/// their field names and the registry's endpoint reads back. Returns how
+/// many views answered.
+async fn every_view_decodes(w: &World) -> anyhow::Result<usize> {
+    use alloy_dyn_abi::{DynSolType, DynSolValue, FunctionExt, JsonAbiExt, Specifier};
+    use alloy_json_abi::{JsonAbi, StateMutability};
+    let node = w.nodes[0].address();
+    let sample = |ty: &DynSolType| -> DynSolValue {
+        match ty {
+            DynSolType::Address => DynSolValue::Address(node),
+            DynSolType::Uint(bits) => DynSolValue::Uint(U256::from(1), *bits),
+            DynSolType::Bool => DynSolValue::Bool(false),
+            DynSolType::FixedBytes(n) => DynSolValue::FixedBytes(B256::ZERO, *n),
+            DynSolType::Bytes => DynSolValue::Bytes(Vec::new()),
+            DynSolType::String => DynSolValue::String(String::new()),
+            other => panic!("no sample argument of type {other}"),
+        }
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut answered = 0;
+    for (package, at) in &w.contracts {
+        let path = root.join(format!("deployments/abi/{package}.json"));
+        let abi: JsonAbi = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        for f in abi.functions() {
+            let view = matches!(
+                f.state_mutability,
+                StateMutability::View | StateMutability::Pure
+            );
+            if !view || f.outputs.is_empty() {
+                continue;
+            }
+            let args = f
+                .inputs
+                .iter()
+                .map(|p| Ok(sample(&p.resolve()?)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            // A view may refuse these arguments (an unknown lease): its
+            // refusal is not an answer to decode.
+            let Ok(out) = w.call_raw(*at, f.abi_encode_input(&args)?).await else {
+                continue;
+            };
+            let values = f
+                .abi_decode_output(&out, true)
+                .map_err(|e| anyhow::anyhow!("{package} {}: {e}", f.signature()))?;
+            for (param, value) in f.outputs.iter().zip(&values) {
+                if param.ty == "tuple" {
+                    let DynSolValue::CustomStruct { prop_names, .. } = value else {
+                        anyhow::bail!(
+                            "{package} {}: {value:?} is not a named struct",
+                            f.signature()
+                        );
+                    };
+                    assert_eq!(prop_names.len(), param.components.len());
+                    assert!(
+                        !param.name.is_empty(),
+                        "{package} {}: unnamed",
+                        f.signature()
+                    );
+                }
+            }
+            if f.name == "endpointOf" {
+                let DynSolValue::CustomStruct {
+                    prop_names, tuple, ..
+                } = &values[0]
+                else {
+                    unreachable!("checked above")
+                };
+                assert_eq!(prop_names[0], "uri");
+                assert!(
+                    tuple[0]
+                        .as_str()
+                        .is_some_and(|uri| uri.starts_with("https://")),
+                    "{tuple:?}"
+                );
+            }
+            answered += 1;
+        }
+    }
+    Ok(answered)
 }
 
 #[test]
@@ -143,7 +227,8 @@ fn the_whole_market_through_json_rpc() {
                 },
             )
             .await?
-            ._0;
+            .node
+            .state;
         assert_eq!(state, 2, "active");
 
         // A delegation to node 1.
@@ -245,7 +330,8 @@ fn the_whole_market_through_json_rpc() {
         let requirements = w
             .view(w.market, M::orderOfCall { order_id: order })
             .await?
-            ._3;
+            .order
+            .requirements;
         w.send(
             &w.tenant,
             w.market,
@@ -258,7 +344,7 @@ fn the_whole_market_through_json_rpc() {
             },
         )
         .await?;
-        let usd_order = w.view(w.market, M::countsCall {}).await?._0;
+        let usd_order = w.view(w.market, M::countsCall {}).await?.counts.orders;
         w.send(
             &w.nodes[0],
             w.market,
@@ -379,8 +465,8 @@ fn the_whole_market_through_json_rpc() {
             };
             w.send(&challenger, w.challenges, open).await?;
             let id = w.view(w.challenges, C::countCall {}).await?._0;
-            let work = w.view(w.challenges, C::gpuWorkOfCall { id }).await?;
-            let (seed, size, samples) = (work._0, u32::from(work._1), u32::from(work._2));
+            let work = w.view(w.challenges, C::gpuWorkOfCall { id }).await?.gpuWork;
+            let (seed, size, samples) = (work.seed, u32::from(work.n), u32::from(work.k));
             let mut c = product(&seed, size);
             if cheat {
                 for row in 0..size {
@@ -403,7 +489,11 @@ fn the_whole_market_through_json_rpc() {
                 C::revealSampleCall { id, secret },
             )
             .await?;
-            let sample_seed = w.view(w.challenges, C::gpuWorkOfCall { id }).await?._4;
+            let sample_seed = w
+                .view(w.challenges, C::gpuWorkOfCall { id })
+                .await?
+                .gpuWork
+                .sampleSeed;
             let rows = sample_rows(&sample_seed, size, samples, &mut Work::default());
             let answer = C::proveGpuWorkCall {
                 id,
@@ -462,6 +552,12 @@ fn the_whole_market_through_json_rpc() {
             w.view(w.market, M::parameterCall { id: 0 }).await?._0,
             window
         );
+
+        // Every view of every contract, called as a dapp calls it and
+        // decoded by alloy's dynamic ABI decoder from the exported JSON ABI
+        // alone (not the generated bindings): struct results by field name.
+        let decoded = every_view_decodes(&w).await?;
+        assert!(decoded >= 60, "{decoded} views decoded");
         anyhow::Ok(())
     })
     .unwrap();

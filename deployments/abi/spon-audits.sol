@@ -55,11 +55,11 @@ interface IAudits is IAdmin  {
 
     function setRoundPeriod(uint64 period) external;
 
-    function config() external view returns (address, address, address, address);
+    function config() external view returns (AuditsConfig memory);
 
-    function currentRound() external view returns (uint64, bool, uint64);
+    function currentRound() external view returns (CurrentRound memory);
 
-    function roundOf(uint64 round) external view returns (uint64, bytes32, bool);
+    function roundOf(uint64 round) external view returns (Round memory);
 
     function commitmentOf(uint64 round, address auditor) external view returns (bytes32);
 
@@ -112,4 +112,10 @@ interface IAudits is IAdmin  {
     error InsufficientPool(uint256, uint256);
 
     error ZeroAmount();
+
+    struct AuditsConfig { address spon; address staking; address registry; address challenges; }
+
+    struct CurrentRound { uint64 round; bool committing; uint64 endsAt; }
+
+    struct Round { uint64 reveals; bytes32 seed; bool ran; }
 }

@@ -59,15 +59,15 @@ interface IChallenges is IAdmin  {
 
     function executeSlash(uint64 id) external returns (uint256);
 
-    function config() external view returns (address, address, address, address);
+    function config() external view returns (ChallengesConfig memory);
 
     function count() external view returns (uint64);
 
-    function challengeOf(uint64 id) external view returns (uint8, uint8, address, address, uint256, uint64, uint16, uint64, uint64, bytes32);
+    function challengeOf(uint64 id) external view returns (Challenge memory);
 
-    function gpuWorkOf(uint64 id) external view returns (bytes32, uint16, uint16, bytes32, bytes32);
+    function gpuWorkOf(uint64 id) external view returns (GpuWork memory);
 
-    function slashUsage(address provider) external view returns (uint64, uint16);
+    function slashUsage(address provider) external view returns (SlashUsage memory);
 
     function leaseChallenge(uint64 lease_id) external view returns (uint64);
 
@@ -126,4 +126,12 @@ interface IChallenges is IAdmin  {
     error WrongMerkleProof(uint64, uint32);
 
     error WrongRow(uint64, uint32);
+
+    struct ChallengesConfig { address spon; address staking; address registry; address leases; }
+
+    struct Challenge { uint8 kind; uint8 state; address node; address challenger; uint256 bond; uint64 deadline; uint16 slashBps; uint64 executeAt; uint64 leaseId; bytes32 commitment; }
+
+    struct GpuWork { bytes32 seed; uint16 n; uint16 k; bytes32 root; bytes32 sampleSeed; }
+
+    struct SlashUsage { uint64 period; uint16 bps; }
 }

@@ -61,11 +61,11 @@ interface IGovernance is IAdmin  {
 
     function stateOf(uint64 id) external view returns (uint8);
 
-    function proposalOf(uint64 id) external view returns (address, bytes32, uint64, uint64, uint64, uint256, uint64, bytes32);
+    function proposalOf(uint64 id) external view returns (Proposal memory);
 
-    function votesOf(uint64 id) external view returns (uint256, uint256, uint256);
+    function votesOf(uint64 id) external view returns (Votes memory);
 
-    function voteOf(uint64 id, address voter) external view returns (bool, uint8, uint256, bool);
+    function voteOf(uint64 id, address voter) external view returns (Vote memory);
 
     error Unauthorized(address);
 
@@ -114,4 +114,10 @@ interface IGovernance is IAdmin  {
     error CallReverted(uint256, address, bytes);
 
     error UnsupportedSelfCall(bytes4);
+
+    struct Proposal { address proposer; bytes32 descriptionHash; uint64 voteStart; uint64 voteEnd; uint64 eta; uint256 quorum; uint64 calls; bytes32 actionsHash; }
+
+    struct Votes { uint256 forVotes; uint256 againstVotes; uint256 abstainVotes; }
+
+    struct Vote { bool voted; uint8 support; uint256 amount; bool unlocked; }
 }

@@ -49,13 +49,13 @@ interface ILeases is IAdmin  {
 
     function closeLease(uint64 lease_id) external;
 
-    function config() external view returns (address, address);
+    function config() external view returns (LeasesConfig memory);
 
-    function leaseOf(uint64 lease_id) external view returns (address, address, address, uint256, uint64, uint64, uint256, uint256, uint64, uint16, uint8);
+    function leaseOf(uint64 lease_id) external view returns (Lease memory);
 
-    function partiesOf(uint64 lease_id) external view returns (address, address);
+    function partiesOf(uint64 lease_id) external view returns (Parties memory);
 
-    function owed(uint64 lease_id) external view returns (uint256, uint256, uint64);
+    function owed(uint64 lease_id) external view returns (Owed memory);
 
     error Unauthorized(address);
 
@@ -92,4 +92,12 @@ interface ILeases is IAdmin  {
     error ZeroAmount();
 
     error NothingToSettle(uint64);
+
+    struct LeasesConfig { address spon; address registry; }
+
+    struct Lease { address tenant; address node; address token; uint256 pricePerHour; uint64 start; uint64 end; uint256 funded; uint256 paid; uint64 paidUntil; uint16 feeBps; uint8 state; }
+
+    struct Parties { address tenant; address node; }
+
+    struct Owed { uint256 toProvider; uint256 fee; uint64 paidUntil; }
 }

@@ -59,15 +59,15 @@ interface IMarket is IAdmin  {
 
     function revokePaymentToken(address token) external;
 
-    function config() external view returns (address, address, address, address);
+    function config() external view returns (MarketConfig memory);
 
     function isPaymentToken(address token) external view returns (bool);
 
-    function counts() external view returns (uint64, uint64);
+    function counts() external view returns (Counts memory);
 
-    function orderOf(uint64 order_id) external view returns (address, address, uint8, uint256, uint256, uint64, uint64, uint256, uint64, uint64, bytes32);
+    function orderOf(uint64 order_id) external view returns (Order memory);
 
-    function bidOf(uint64 bid_id) external view returns (uint64, address, uint256, uint8);
+    function bidOf(uint64 bid_id) external view returns (Bid memory);
 
     function liveBidOf(uint64 order_id, address node) external view returns (uint64);
 
@@ -136,4 +136,12 @@ interface IMarket is IAdmin  {
     error ScoreNotBetter(uint64, uint64, uint64);
 
     error NoProposal(uint64);
+
+    struct MarketConfig { address spon; address registry; address staking; address leases; }
+
+    struct Counts { uint64 orders; uint64 bids; }
+
+    struct Order { address tenant; address token; uint8 state; uint256 requirements; uint256 maxPricePerHour; uint64 duration; uint64 bidDeadline; uint256 deposit; uint64 liveBids; uint64 proposedBid; bytes32 manifestHash; }
+
+    struct Bid { uint64 orderId; address node; uint256 pricePerHour; uint8 state; }
 }

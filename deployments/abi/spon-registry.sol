@@ -73,13 +73,13 @@ interface IRegistry is IAdmin  {
 
     function gatewayAllowed(address account) external view returns (bool);
 
-    function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
+    function nodeOf(address node) external view returns (Node memory);
 
-    function endpointOf(address node) external view returns (string memory, bytes32);
+    function endpointOf(address node) external view returns (Endpoint memory);
 
-    function probeOf(address node) external view returns (uint256, bytes32, uint256, uint64);
+    function probeOf(address node) external view returns (Probe memory);
 
-    function reputationOf(address node) external view returns (uint64, uint64, uint64, uint64, uint64);
+    function reputationOf(address node) external view returns (Reputation memory);
 
     function tierOf(address node) external view returns (uint8);
 
@@ -138,4 +138,12 @@ interface IRegistry is IAdmin  {
     error UptimeAlreadyRecorded(address, uint64);
 
     error StakingCallFailed(address);
+
+    struct Node { uint8 state; uint8 class; uint256 hardware; uint256 pendingHardware; address gateway; address probeKey; }
+
+    struct Endpoint { string uri; bytes32 tlsCertHash; }
+
+    struct Probe { uint256 summary; bytes32 reportHash; uint256 challengeId; uint64 nextNonce; }
+
+    struct Reputation { uint64 leasesCompleted; uint64 leasesFaulted; uint64 challengesLost; uint64 uptimeEras; uint64 leasesOpen; }
 }

@@ -71,19 +71,19 @@ interface IStaking is IAdmin  {
 
     function delegationOf(address provider, address delegator) external view returns (uint256);
 
-    function poolOf(address provider) external view returns (uint256, uint256, uint256, uint256, uint64, uint64);
+    function poolOf(address provider) external view returns (Pool memory);
 
     function totalStaked() external view returns (uint256);
 
-    function reserves() external view returns (uint256, uint256);
+    function reserves() external view returns (Reserves memory);
 
     function pendingRewards(address provider, address staker) external view returns (uint256);
 
-    function commissionOf(address provider) external view returns (uint16, uint16, uint64);
+    function commissionOf(address provider) external view returns (Commission memory);
 
     function isJailed(address provider) external view returns (bool);
 
-    function unbondingRequest(uint256 request_id) external view returns (address, address, uint256, uint64);
+    function unbondingRequest(uint256 request_id) external view returns (UnbondingRequest memory);
 
     error Unauthorized(address);
 
@@ -134,4 +134,12 @@ interface IStaking is IAdmin  {
     error OffenceAlreadyOpen(uint256);
 
     error UnknownOffence(uint256);
+
+    struct Pool { uint256 tokens; uint256 shares; uint256 unbondingTokens; uint256 unbondingShares; uint64 jailedUntil; uint64 openOffences; }
+
+    struct Reserves { uint256 unbonding; uint256 rewards; }
+
+    struct Commission { uint16 effectiveBps; uint16 pendingBps; uint64 pendingAt; }
+
+    struct UnbondingRequest { address provider; address staker; uint256 worth; uint64 releaseAt; }
 }

@@ -31,6 +31,7 @@ pub mod draw;
 pub mod errors;
 pub mod events;
 pub mod params;
+pub mod views;
 
 use alloy_primitives::{Address, B256, U256, U64};
 use spon_contract_kit::{admin::Admin, calls, clock, Native};
@@ -491,28 +492,35 @@ impl Audits {
         Ok(())
     }
 
-    /// `(spon, staking, registry, challenges)`: the contracts fixed at
-    /// construction (auditors are role holders).
-    pub fn config(&self) -> (Address, Address, Address, Address) {
-        (
-            self.spon.get(),
-            self.staking.get(),
-            self.registry.get(),
-            self.challenges.get(),
-        )
+    /// The contracts fixed at construction.
+    pub fn config(&self) -> views::AuditsConfig {
+        views::AuditsConfig {
+            spon: self.spon.get(),
+            staking: self.staking.get(),
+            registry: self.registry.get(),
+            challenges: self.challenges.get(),
+        }
     }
 
-    /// `(current round, in its commit half, when it ends)`.
-    pub fn current_round(&self) -> (u64, bool, u64) {
+    /// The round now, its half, and when it ends.
+    pub fn current_round(&self) -> views::CurrentRound {
         let (s, now) = (self.schedule(), self.now());
         let round = s.round_at(now);
-        (round, s.in_commit_phase(now), s.start_of(round + 1))
+        views::CurrentRound {
+            round,
+            committing: s.in_commit_phase(now),
+            endsAt: s.start_of(round + 1),
+        }
     }
 
-    /// `(reveals, seed so far, audit ran)` of `round`.
-    pub fn round_of(&self, round: u64) -> (u64, B256, bool) {
+    /// The seed of `round`.
+    pub fn round_of(&self, round: u64) -> views::Round {
         let r = self.rounds.get(round);
-        (r.reveals.val(), r.seed.get(), r.ran.get())
+        views::Round {
+            reveals: r.reveals.val(),
+            seed: r.seed.get(),
+            ran: r.ran.get(),
+        }
     }
 
     /// `auditor`'s commitment in `round` (zero if none).

@@ -132,7 +132,8 @@ impl World {
     /// Both auditors commit and reveal in the current round; returns it
     /// and moves past its end.
     fn round(&self) -> u64 {
-        let (round, commit, ends) = self.audits.sender(self.gov).current_round();
+        let view = self.audits.sender(self.gov).current_round();
+        let (round, commit, ends) = (view.round, view.committing, view.endsAt);
         assert!(commit);
         for (i, &auditor) in self.auditors.iter().enumerate() {
             let secret = B256::repeat_byte(i as u8 + 1);
@@ -152,12 +153,12 @@ impl World {
 
     /// The node the audit of `round` draws, computed here from the views.
     fn expected_pick(&self, round: u64) -> Option<Address> {
-        let (_, seed, _) = self.audits.sender(self.gov).round_of(round);
+        let seed = self.audits.sender(self.gov).round_of(round).seed;
         let count = self.audits.sender(self.gov).node_count();
         let cap = u128::from(params::WEIGHT_CAP.default) * WEI_PER_SPON;
         draw::select(&seed, count, cap, |i| {
             let node = self.audits.sender(self.gov).node_at(i);
-            let active = self.registry.sender(node).node_of(node).0 == NODE_ACTIVE;
+            let active = self.registry.sender(node).node_of(node).state == NODE_ACTIVE;
             if active {
                 self.staking.sender(node).stake_of(node).to()
             } else {
@@ -205,10 +206,12 @@ fn a_liveness_audit_is_answered_and_credits_uptime() {
         .sender(w.auditors[0])
         .run_audit(round, B256::ZERO)
         .motsu_unwrap();
-    let (kind, _, drawn, challenger, bond, ..) = w.ch.sender(w.gov).challenge_of(id);
+    let view = w.ch.sender(w.gov).challenge_of(id);
+    let (kind, drawn, challenger, bond) = (view.kind, view.node, view.challenger, view.bond);
     assert_eq!((kind, drawn, challenger), (0, node, w.audits.address()));
     assert_eq!(w.balance(w.audits.address()), pool - bond);
-    let (_, seed, ran) = w.audits.sender(w.gov).round_of(round);
+    let view = w.audits.sender(w.gov).round_of(round);
+    let (seed, ran) = (view.seed, view.ran);
     assert!(ran);
     assert!(w.audits.emitted(&AuditOpened {
         round,
@@ -219,7 +222,7 @@ fn a_liveness_audit_is_answered_and_credits_uptime() {
     }));
     w.answer_liveness(id, node);
     assert_eq!(
-        w.registry.sender(node).reputation_of(node).3,
+        w.registry.sender(node).reputation_of(node).uptimeEras,
         1,
         "uptime credited"
     );
@@ -255,8 +258,9 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
         .sender(auditor)
         .run_audit(round, keccak256(SAMPLE_SECRET))
         .motsu_unwrap();
-    assert_eq!(w.ch.sender(w.gov).challenge_of(id).0, 1);
-    let (seed, n, k, ..) = w.ch.sender(node).gpu_work_of(id);
+    assert_eq!(w.ch.sender(w.gov).challenge_of(id).kind, 1);
+    let view = w.ch.sender(node).gpu_work_of(id);
+    let (seed, n, k) = (view.seed, view.n, view.k);
     let (n, k) = (u32::from(n), u32::from(k));
     let c = product(&seed, n);
     let tree = Tree::of_rows(&c, n);
@@ -266,7 +270,7 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
     w.ch.sender(auditor)
         .reveal_sample(id, SAMPLE_SECRET)
         .motsu_unwrap();
-    let sample_seed = w.ch.sender(node).gpu_work_of(id).4;
+    let sample_seed = w.ch.sender(node).gpu_work_of(id).sampleSeed;
     let answer = open(
         &tree,
         &c,
@@ -277,10 +281,10 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
         .prove_gpu_work(id, answer.into())
         .motsu_unwrap();
     assert_eq!(
-        w.ch.sender(w.gov).challenge_of(id).1,
+        w.ch.sender(w.gov).challenge_of(id).state,
         spon_challenges::state::PASSED
     );
-    assert_eq!(w.registry.sender(node).reputation_of(node).3, 1);
+    assert_eq!(w.registry.sender(node).reputation_of(node).uptimeEras, 1);
 }
 
 #[motsu::test]
@@ -370,7 +374,7 @@ fn round_refusals() {
         .motsu_unwrap_err();
     assert!(matches!(err, Error::InsufficientPool(_)));
     assert!(
-        !w.audits.sender(w.gov).round_of(0).2,
+        !w.audits.sender(w.gov).round_of(0).ran,
         "a refused audit can run again"
     );
 }
@@ -393,7 +397,8 @@ fn enrolment_and_skipped_audits() {
         .run_audit(round, keccak256(SAMPLE_SECRET))
         .motsu_unwrap();
     assert_eq!(id, 0);
-    let (_, seed, ran) = w.audits.sender(w.gov).round_of(round);
+    let view = w.audits.sender(w.gov).round_of(round);
+    let (seed, ran) = (view.seed, view.ran);
     assert!(ran);
     assert!(w.audits.emitted(&AuditSkipped { round, seed }));
 }
@@ -401,20 +406,22 @@ fn enrolment_and_skipped_audits() {
 #[motsu::test]
 fn a_new_period_starts_with_the_next_round() {
     let w = world();
-    let (round, _, ends) = w.audits.sender(w.gov).current_round();
+    let view = w.audits.sender(w.gov).current_round();
+    let (round, ends) = (view.round, view.endsAt);
     clock::advance(PERIOD / 4);
     w.audits
         .sender(w.gov)
         .set_round_period(4 * 3_600)
         .motsu_unwrap();
-    assert_eq!(w.audits.sender(w.gov).current_round(), (round, true, ends));
+    let current = || {
+        let r = w.audits.sender(w.gov).current_round();
+        (r.round, r.committing, r.endsAt)
+    };
+    assert_eq!(current(), (round, true, ends));
     clock::advance(ends - now());
-    assert_eq!(
-        w.audits.sender(w.gov).current_round(),
-        (round + 1, true, ends + 4 * 3_600)
-    );
+    assert_eq!(current(), (round + 1, true, ends + 4 * 3_600));
     clock::advance(2 * 3_600);
-    assert!(!w.audits.sender(w.gov).current_round().1);
+    assert!(!w.audits.sender(w.gov).current_round().committing);
     let err = w
         .audits
         .sender(w.gov)

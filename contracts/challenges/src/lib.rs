@@ -36,6 +36,7 @@ extern crate alloc;
 pub mod errors;
 pub mod events;
 pub mod params;
+pub mod views;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use spon_contract_kit::{admin::Admin, calls, clock, Native};
@@ -921,15 +922,14 @@ impl Challenges {
         Ok(amount)
     }
 
-    /// `(spon, staking, registry, leases)`: the contracts fixed at
-    /// construction (guardian, committee and audits are role holders).
-    pub fn config(&self) -> (Address, Address, Address, Address) {
-        (
-            self.spon.get(),
-            self.staking.get(),
-            self.registry.get(),
-            self.leases.get(),
-        )
+    /// The contracts fixed at construction.
+    pub fn config(&self) -> views::ChallengesConfig {
+        views::ChallengesConfig {
+            spon: self.spon.get(),
+            staking: self.staking.get(),
+            registry: self.registry.get(),
+            leases: self.leases.get(),
+        }
     }
 
     /// Challenges opened so far (ids run from 1).
@@ -937,47 +937,42 @@ impl Challenges {
         self.count.val()
     }
 
-    /// `(kind, state, node, challenger, bond, deadline of the current
-    /// step, slash bps, slash executes at, lease id, commitment)` of
-    /// challenge `id` (zeros if unknown).
-    #[allow(clippy::type_complexity)]
-    pub fn challenge_of(
-        &self,
-        id: u64,
-    ) -> (u8, u8, Address, Address, U256, u64, u16, u64, u64, B256) {
+    /// Challenge `id` (zeros if unknown).
+    pub fn challenge_of(&self, id: u64) -> views::Challenge {
         let c = self.challenges.get(id);
-        (
-            c.kind.val(),
-            c.state.val(),
-            c.node.get(),
-            c.challenger.get(),
-            c.bond.get(),
-            c.deadline.val(),
-            c.severity_bps.val(),
-            c.execute_at.val(),
-            c.lease_id.val(),
-            c.commitment.get(),
-        )
+        views::Challenge {
+            kind: c.kind.val(),
+            state: c.state.val(),
+            node: c.node.get(),
+            challenger: c.challenger.get(),
+            bond: c.bond.get(),
+            deadline: c.deadline.val(),
+            slashBps: c.severity_bps.val(),
+            executeAt: c.execute_at.val(),
+            leaseId: c.lease_id.val(),
+            commitment: c.commitment.get(),
+        }
     }
 
-    /// `(seed, n, k, root, sample seed)` of GPU-work challenge `id`: what
-    /// the prover needs (see `spon_gpu_work`).
-    pub fn gpu_work_of(&self, id: u64) -> (B256, u16, u16, B256, B256) {
+    /// What the prover of GPU-work challenge `id` needs.
+    pub fn gpu_work_of(&self, id: u64) -> views::GpuWork {
         let c = self.challenges.get(id);
-        (
-            c.seed.get(),
-            c.n.val(),
-            c.k.val(),
-            c.root.get(),
-            c.sample_seed.get(),
-        )
+        views::GpuWork {
+            seed: c.seed.get(),
+            n: c.n.val(),
+            k: c.k.val(),
+            root: c.root.get(),
+            sampleSeed: c.sample_seed.get(),
+        }
     }
 
-    /// `(cap period, bps slashed in it)` of `provider`: the period is
-    /// `timestamp / slashCapPeriod`.
-    pub fn slash_usage(&self, provider: Address) -> (u64, u16) {
+    /// How much of `provider`'s slash cap its current period used.
+    pub fn slash_usage(&self, provider: Address) -> views::SlashUsage {
         let u = self.usage.get(provider);
-        (u.period.val(), u.bps.val())
+        views::SlashUsage {
+            period: u.period.val(),
+            bps: u.bps.val(),
+        }
     }
 
     /// The fault challenge of lease `lease_id` (0 for none).

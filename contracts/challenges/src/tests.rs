@@ -172,7 +172,7 @@ impl World {
     }
 
     fn state(&self, id: u64) -> u8 {
-        self.ch.sender(self.gov).challenge_of(id).1
+        self.ch.sender(self.gov).challenge_of(id).state
     }
 
     fn balance(&self, who: Address) -> U256 {
@@ -185,20 +185,21 @@ impl World {
 
     /// Past the current step's deadline of challenge `id`.
     fn miss_deadline(&self, id: u64) {
-        let deadline = self.ch.sender(self.gov).challenge_of(id).5;
+        let deadline = self.ch.sender(self.gov).challenge_of(id).deadline;
         clock::advance((deadline + 1).saturating_sub(clock::now(MOTSU_TIME)));
     }
 
     /// Past the veto period of challenge `id`.
     fn end_veto(&self, id: u64) {
-        let at = self.ch.sender(self.gov).challenge_of(id).7;
+        let at = self.ch.sender(self.gov).challenge_of(id).executeAt;
         clock::advance(at.saturating_sub(clock::now(MOTSU_TIME)));
     }
 
     /// Commits C (every row wrong if `cheat`) for GPU-work challenge
     /// `id`, reveals the secret and returns the answer the node would send.
     fn gpu_answer(&self, id: u64, node: Address, cheat: bool) -> Vec<u8> {
-        let (seed, n, k, ..) = self.ch.sender(node).gpu_work_of(id);
+        let view = self.ch.sender(node).gpu_work_of(id);
+        let (seed, n, k) = (view.seed, view.n, view.k);
         let (n, k) = (u32::from(n), u32::from(k));
         let mut c = product(&seed, n);
         if cheat {
@@ -215,7 +216,7 @@ impl World {
             .sender(self.challenger)
             .reveal_sample(id, SECRET)
             .motsu_unwrap();
-        let sample_seed = self.ch.sender(node).gpu_work_of(id).4;
+        let sample_seed = self.ch.sender(node).gpu_work_of(id).sampleSeed;
         open(
             &tree,
             &c,
@@ -226,7 +227,8 @@ impl World {
 
     /// The first row sampled for GPU-work challenge `id` once revealed.
     fn first_sampled(&self, id: u64) -> u32 {
-        let (_, n, k, _, sample_seed) = self.ch.sender(self.gov).gpu_work_of(id);
+        let view = self.ch.sender(self.gov).gpu_work_of(id);
+        let (n, k, sample_seed) = (view.n, view.k, view.sampleSeed);
         sample_rows(&sample_seed, n.into(), k.into(), &mut Work::default())[0]
     }
 }
@@ -338,7 +340,10 @@ fn liveness_unanswered_is_slashed_after_the_veto_period() {
     assert_eq!(w.balance(w.treasury), treasury_before + slashed - share);
     assert_eq!(w.state(id), state::SLASHED);
     assert!(w.staking.sender(node).is_jailed(node));
-    assert_eq!(w.registry.sender(node).reputation_of(node).2, 1);
+    assert_eq!(
+        w.registry.sender(node).reputation_of(node).challengesLost,
+        1
+    );
     assert!(w.ch.emitted(&SlashExecuted {
         challengeId: id,
         node,
@@ -461,7 +466,8 @@ fn honest_gpu_work_passes() {
     };
     assert!(matches!(p(&answer[1..]), Err(Error::MalformedProof(_))));
     let mut bad = answer.clone();
-    let (_, n, k, ..) = w.ch.sender(node).gpu_work_of(id);
+    let view = w.ch.sender(node).gpu_work_of(id);
+    let (n, k) = (view.n, view.k);
     bad[4 * usize::from(n) * usize::from(k)] ^= 1; // the first row's proof
     let first = w.first_sampled(id);
     assert!(
@@ -585,7 +591,10 @@ fn veto_returns_the_bond_and_closes_the_offence() {
     let err = w.ch.sender(w.bank).execute_slash(id).motsu_unwrap_err();
     assert!(matches!(err, Error::WrongState(_)));
     assert_eq!(w.pool(node), spon(STAKE));
-    assert_eq!(w.registry.sender(node).reputation_of(node).2, 0);
+    assert_eq!(
+        w.registry.sender(node).reputation_of(node).challengesLost,
+        0
+    );
     // Too late to veto once the period is over.
     let id = w.open(kind::LIVENESS, node);
     w.miss_deadline(id);
@@ -696,7 +705,7 @@ fn slashes_are_capped_per_provider_per_period() {
     let mut bps = vec![];
     for &id in &ids {
         w.ch.sender(w.bank).execute_slash(id).motsu_unwrap();
-        bps.push(w.ch.sender(w.bank).slash_usage(node).1);
+        bps.push(w.ch.sender(w.bank).slash_usage(node).bps);
     }
     assert_eq!(bps, [1_000, 2_000, 2_000]);
     assert!(w.ch.emitted(&SlashExecuted {
@@ -715,7 +724,7 @@ fn slashes_are_capped_per_provider_per_period() {
     w.ch.sender(w.bank).resolve(id).motsu_unwrap();
     w.end_veto(id);
     w.ch.sender(w.bank).execute_slash(id).motsu_unwrap();
-    assert_eq!(w.ch.sender(w.bank).slash_usage(node).1, 100);
+    assert_eq!(w.ch.sender(w.bank).slash_usage(node).bps, 100);
 }
 
 #[motsu::test]
@@ -848,8 +857,8 @@ fn inv10_challenges_resolve_once_and_slashes_are_capped() {
                     }
                 }
                 Step::Answer { pick: p } => if let Some(id) = pick(p) {
-                    let node = w.ch.sender(w.gov).challenge_of(id).2;
-                    if w.ch.sender(w.gov).challenge_of(id).0 == kind::LIVENESS {
+                    let node = w.ch.sender(w.gov).challenge_of(id).node;
+                    if w.ch.sender(w.gov).challenge_of(id).kind == kind::LIVENESS {
                         w.probe(node, &key(node), id).unwrap();
                         if w.ch.sender(node).answer_liveness(id).motsu_res().is_ok() {
                             answered += 1;
@@ -883,7 +892,7 @@ fn inv10_challenges_resolve_once_and_slashes_are_capped() {
             for (i, &n) in nodes.iter().enumerate() {
                 if w.pool(n) < pools[i] {
                     let now_slashed = ids.iter().enumerate().any(|(j, &id)| {
-                        w.ch.sender(w.gov).challenge_of(id).2 == n
+                        w.ch.sender(w.gov).challenge_of(id).node == n
                             && w.state(id) == state::SLASHED
                             && before.get(j) == Some(&state::SLASH_PENDING)
                     });
@@ -900,7 +909,7 @@ fn inv10_challenges_resolve_once_and_slashes_are_capped() {
             prop_assert_eq!(w.balance(w.ch.address()), held);
             // The per-period cap holds for every provider.
             for &n in &nodes {
-                prop_assert!(w.ch.sender(w.gov).slash_usage(n).1 <= params::SLASH_CAP_BPS.default as u16);
+                prop_assert!(w.ch.sender(w.gov).slash_usage(n).bps <= params::SLASH_CAP_BPS.default as u16);
             }
             // SPON is conserved.
             let total: U256 = [w.bank, w.challenger, w.market, w.treasury, nodes[0], nodes[1], w.ch.address(), w.staking.address()]

@@ -35,6 +35,7 @@ pub mod errors;
 pub mod events;
 pub mod params;
 pub mod proposal;
+pub mod views;
 
 use alloc::vec::Vec;
 
@@ -537,44 +538,42 @@ impl Governance {
         self.record(id).state(self.now())
     }
 
-    /// `(proposer, descriptionHash, voteStart, voteEnd, eta, quorum,
-    /// calls, actionsHash)` of proposal `id`.
-    #[allow(clippy::type_complexity)]
-    pub fn proposal_of(&self, id: u64) -> (Address, B256, u64, u64, u64, U256, u64, B256) {
+    /// Proposal `id` (zeros if unknown).
+    pub fn proposal_of(&self, id: u64) -> views::Proposal {
         let p = self.proposals.getter(id);
-        (
-            p.proposer.get(),
-            p.description_hash.get(),
-            p.vote_start.val(),
-            p.vote_end.val(),
-            p.eta.val(),
-            p.quorum.get(),
-            p.calls.val(),
-            p.actions.get(),
-        )
+        views::Proposal {
+            proposer: p.proposer.get(),
+            descriptionHash: p.description_hash.get(),
+            voteStart: p.vote_start.val(),
+            voteEnd: p.vote_end.val(),
+            eta: p.eta.val(),
+            quorum: p.quorum.get(),
+            calls: p.calls.val(),
+            actionsHash: p.actions.get(),
+        }
     }
 
-    /// `(for, against, abstain)` votes of proposal `id`.
-    pub fn votes_of(&self, id: u64) -> (U256, U256, U256) {
+    /// The votes on proposal `id`.
+    pub fn votes_of(&self, id: u64) -> views::Votes {
         let p = self.proposals.getter(id);
-        (
-            p.for_votes.get(),
-            p.against_votes.get(),
-            p.abstain_votes.get(),
-        )
+        views::Votes {
+            forVotes: p.for_votes.get(),
+            againstVotes: p.against_votes.get(),
+            abstainVotes: p.abstain_votes.get(),
+        }
     }
 
-    /// `(voted, support, amount, unlocked)` of `voter` on proposal `id`.
-    pub fn vote_of(&self, id: u64, voter: Address) -> (bool, u8, U256, bool) {
+    /// `voter`'s vote on proposal `id`.
+    pub fn vote_of(&self, id: u64, voter: Address) -> views::Vote {
         let p = self.proposals.getter(id);
         let lock = p.locks.getter(voter);
         let choice = lock.choice.val();
-        (
-            choice != 0,
-            choice.saturating_sub(1),
-            lock.amount.get(),
-            lock.unlocked.get(),
-        )
+        views::Vote {
+            voted: choice != 0,
+            support: choice.saturating_sub(1),
+            amount: lock.amount.get(),
+            unlocked: lock.unlocked.get(),
+        }
     }
 }
 

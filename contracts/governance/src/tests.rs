@@ -127,7 +127,8 @@ impl World {
     }
 
     fn record(&self, id: u64) -> (u64, u64, u64) {
-        let (_, _, start, end, eta, ..) = self.gov.sender(self.bank).proposal_of(id);
+        let view = self.gov.sender(self.bank).proposal_of(id);
+        let (start, end, eta) = (view.voteStart, view.voteEnd, view.eta);
         (start, end, eta)
     }
 
@@ -233,7 +234,14 @@ fn a_proposal_lives_from_pending_to_executed() {
     assert_eq!(start, now() + params::VOTING_DELAY.default);
     assert_eq!(end, start + params::VOTING_PERIOD.default);
     assert_eq!(eta, 0);
-    let (proposer, description, .., quorum, n, hash) = w.gov.sender(w.bank).proposal_of(id);
+    let view = w.gov.sender(w.bank).proposal_of(id);
+    let (proposer, description, quorum, n, hash) = (
+        view.proposer,
+        view.descriptionHash,
+        view.quorum,
+        view.calls,
+        view.actionsHash,
+    );
     assert_eq!(proposer, w.bank);
     assert_eq!(description, B256::repeat_byte(0xd5));
     assert_eq!(quorum, SUPPLY * U256::from(400) / U256::from(10_000));
@@ -287,11 +295,20 @@ fn a_proposal_lives_from_pending_to_executed() {
     assert_eq!(w.balance(w.gov.address()), spon(74_000_000));
     assert_eq!(
         w.gov.sender(v0).votes_of(id),
-        (spon(30_000_000), spon(29_000_000), spon(15_000_000))
+        views::Votes {
+            forVotes: spon(30_000_000),
+            againstVotes: spon(29_000_000),
+            abstainVotes: spon(15_000_000)
+        }
     );
     assert_eq!(
         w.gov.sender(v0).vote_of(id, v1),
-        (true, support::ABSTAIN, spon(15_000_000), false)
+        views::Vote {
+            voted: true,
+            support: support::ABSTAIN,
+            amount: spon(15_000_000),
+            unlocked: false
+        }
     );
 
     warp(end);
@@ -316,7 +333,7 @@ fn a_proposal_lives_from_pending_to_executed() {
 
     // Every voter takes its SPON back, once.
     for v in w.voters {
-        let locked = w.gov.sender(v).vote_of(id, v).2;
+        let locked = w.gov.sender(v).vote_of(id, v).amount;
         let before = w.balance(v);
         assert_eq!(w.gov.sender(v).unlock(id).motsu_unwrap(), locked);
         assert_eq!(w.balance(v), before + locked);
@@ -369,10 +386,7 @@ fn votes_are_refused_outside_the_vote_and_twice() {
         vote(support::FOR, spon(VOTES + 1)),
         Error::SafeErc20FailedOperation(_)
     ));
-    assert_eq!(
-        w.gov.sender(v).vote_of(id, v),
-        (false, 0, U256::ZERO, false)
-    );
+    assert_eq!(w.gov.sender(v).vote_of(id, v), views::Vote::default());
     w.gov
         .sender(v)
         .cast_vote(id, support::FOR, spon(10))
@@ -1067,11 +1081,11 @@ fn the_guardian_vetoes_a_pending_slash() {
         .open_challenge(0, node, 0, B256::ZERO)
         .motsu_unwrap();
     // Unanswered: the slash is scheduled.
-    let deadline = g.challenges.sender(w.bank).challenge_of(id).5;
+    let deadline = g.challenges.sender(w.bank).challenge_of(id).deadline;
     warp(deadline + 1);
     g.challenges.sender(w.bank).resolve(id).motsu_unwrap();
     let pending = spon_challenges::state::SLASH_PENDING;
-    assert_eq!(g.challenges.sender(w.bank).challenge_of(id).1, pending);
+    assert_eq!(g.challenges.sender(w.bank).challenge_of(id).state, pending);
     // Nobody but the guardian (or governance) vetoes.
     let err = g.challenges.sender(challenger).veto(id).motsu_unwrap_err();
     assert!(matches!(
@@ -1081,7 +1095,7 @@ fn the_guardian_vetoes_a_pending_slash() {
     let stake = g.staking.sender(node).stake_of(node);
     g.challenges.sender(w.guardian).veto(id).motsu_unwrap();
     let vetoed = spon_challenges::state::VETOED;
-    assert_eq!(g.challenges.sender(w.bank).challenge_of(id).1, vetoed);
+    assert_eq!(g.challenges.sender(w.bank).challenge_of(id).state, vetoed);
     assert_eq!(g.staking.sender(node).stake_of(node), stake);
 }
 
@@ -1191,7 +1205,7 @@ fn inv12_only_executed_proposals_change_parameters_once_with_quorum_and_timelock
                     let (id, m) = &ps[i];
                     let ok = w.gov.sender(w.bank).queue(*id).motsu_res().is_ok();
                     let (_, end, _) = w.record(*id);
-                    let quorum = w.gov.sender(w.bank).proposal_of(*id).5;
+                    let quorum = w.gov.sender(w.bank).proposal_of(*id).quorum;
                     if ok {
                         prop_assert!(now() >= end);
                         prop_assert!(m.tally[1] + m.tally[2] >= quorum && m.tally[1] > m.tally[0]);
@@ -1204,7 +1218,7 @@ fn inv12_only_executed_proposals_change_parameters_once_with_quorum_and_timelock
                     if ok {
                         // At most once, after quorum, majority and timelock.
                         prop_assert!(!m.executed);
-                        let quorum = w.gov.sender(w.bank).proposal_of(*id).5;
+                        let quorum = w.gov.sender(w.bank).proposal_of(*id).quorum;
                         prop_assert!(m.tally[1] + m.tally[2] >= quorum && m.tally[1] > m.tally[0]);
                         prop_assert!(eta != 0 && now() >= eta);
                         m.executed = true;
@@ -1235,7 +1249,8 @@ fn inv12_only_executed_proposals_change_parameters_once_with_quorum_and_timelock
             // governor holds exactly the SPON still locked.
             let mut locked = U256::ZERO;
             for (id, m) in &ps {
-                let (f, ag, ab) = w.gov.sender(w.bank).votes_of(*id);
+                let view = w.gov.sender(w.bank).votes_of(*id);
+                let (f, ag, ab) = (view.forVotes, view.againstVotes, view.abstainVotes);
                 prop_assert_eq!([ag, f, ab], m.tally);
                 locked += m.locks.iter().filter(|l| !l.1).map(|l| l.0).sum::<U256>();
             }

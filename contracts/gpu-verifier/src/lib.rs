@@ -30,6 +30,17 @@ pub mod outcome {
     pub const WRONG_ROW: u8 = 3;
 }
 
+spon_contract_kit::sol_abi! {
+    /// The verdict of `check`.
+    #[derive(Debug, Default, PartialEq)]
+    struct Verdict {
+        /// An outcome of [`outcome`].
+        uint8 outcome;
+        /// For a wrong proof or row, the row.
+        uint32 row;
+    }
+}
+
 /// The verifier (no storage).
 #[entrypoint]
 #[storage]
@@ -46,8 +57,7 @@ impl GpuVerifier {
     /// seed `sample_seed`, size `n`, `k` sampled rows and committed `root`:
     /// the rows of C in sampling order, each `n` big-endian `uint32`s, then
     /// their Merkle proofs, `log2 n` 32-byte siblings each, leaf level
-    /// first. Returns `(outcome, row)`: an outcome of [`outcome`] and, for
-    /// a wrong proof or row, the row.
+    /// first.
     pub fn check(
         &self,
         seed: B256,
@@ -56,13 +66,15 @@ impl GpuVerifier {
         k: u32,
         root: B256,
         answer: Bytes,
-    ) -> (u8, u32) {
-        match spon_gpu_work::verify(&seed, &sample_seed, n, k, &root, &answer) {
+    ) -> Verdict {
+        let (outcome, row) = match spon_gpu_work::verify(&seed, &sample_seed, n, k, &root, &answer)
+        {
             Ok(_) => (outcome::PASSED, 0),
             Err(Failure::BadSize | Failure::Malformed) => (outcome::MALFORMED, 0),
             Err(Failure::WrongMerkleProof { row }) => (outcome::WRONG_MERKLE_PROOF, row),
             Err(Failure::WrongRow { row }) => (outcome::WRONG_ROW, row),
-        }
+        };
+        Verdict { outcome, row }
     }
 }
 
@@ -92,26 +104,38 @@ mod tests {
         let (root, good) = answer(seed, sample, n, k, false);
         assert_eq!(
             x.check(seed, sample, n, k, root, good.clone().into()),
-            (outcome::PASSED, 0)
+            Verdict {
+                outcome: outcome::PASSED,
+                row: 0
+            }
         );
         let (bad_root, bad) = answer(seed, sample, n, k, true);
         let row = sample_rows(&sample, n, k, &mut Work::default())[0];
         assert_eq!(
             x.check(seed, sample, n, k, bad_root, bad.into()),
-            (outcome::WRONG_ROW, row)
+            Verdict {
+                outcome: outcome::WRONG_ROW,
+                row
+            }
         );
         assert_eq!(
             x.check(seed, sample, n, k, B256::ZERO, good.clone().into())
-                .0,
+                .outcome,
             outcome::WRONG_MERKLE_PROOF
         );
         assert_eq!(
             x.check(seed, sample, n, k, root, good[1..].to_vec().into()),
-            (outcome::MALFORMED, 0)
+            Verdict {
+                outcome: outcome::MALFORMED,
+                row: 0
+            }
         );
         assert_eq!(
             x.check(seed, sample, 12, k, root, good.into()),
-            (outcome::MALFORMED, 0)
+            Verdict {
+                outcome: outcome::MALFORMED,
+                row: 0
+            }
         );
     }
 }

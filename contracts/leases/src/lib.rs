@@ -32,6 +32,7 @@ pub mod errors;
 pub mod escrow;
 pub mod events;
 pub mod params;
+pub mod views;
 
 use alloy_primitives::{Address, U256};
 use spon_contract_kit::{admin::Admin, clock, Native};
@@ -461,64 +462,55 @@ impl Leases {
         self.close(lease_id, d, reason)
     }
 
-    /// `(SPON, registry)`: the addresses fixed at construction (the
-    /// treasury and the market are role holders: `hasRole`).
-    pub fn config(&self) -> (Address, Address) {
-        (self.spon.get(), self.registry.get())
+    /// The addresses fixed at construction.
+    pub fn config(&self) -> views::LeasesConfig {
+        views::LeasesConfig {
+            spon: self.spon.get(),
+            registry: self.registry.get(),
+        }
     }
 
-    /// `(tenant, node, token, price per hour, start, end, funded, paid
-    /// (gross), paid until, fee bps, state)` of lease `lease_id` (state as
-    /// of now; see `lease_state`).
-    #[allow(clippy::type_complexity)]
-    pub fn lease_of(
-        &self,
-        lease_id: u64,
-    ) -> (
-        Address,
-        Address,
-        Address,
-        U256,
-        u64,
-        u64,
-        U256,
-        U256,
-        u64,
-        u16,
-        u8,
-    ) {
+    /// Lease `lease_id` (its state as of now; see `lease_state`).
+    pub fn lease_of(&self, lease_id: u64) -> views::Lease {
         let l = self.leases.get(lease_id);
-        (
-            l.tenant.get(),
-            l.node.get(),
-            l.token.get(),
-            l.price.get(),
-            l.start.val(),
-            l.end.val(),
-            l.funded.get(),
-            l.paid.get(),
-            l.paid_until.val(),
-            l.fee_bps.val(),
-            self.lease_state(lease_id),
-        )
+        views::Lease {
+            tenant: l.tenant.get(),
+            node: l.node.get(),
+            token: l.token.get(),
+            pricePerHour: l.price.get(),
+            start: l.start.val(),
+            end: l.end.val(),
+            funded: l.funded.get(),
+            paid: l.paid.get(),
+            paidUntil: l.paid_until.val(),
+            feeBps: l.fee_bps.val(),
+            state: self.lease_state(lease_id),
+        }
     }
 
-    /// `(tenant, node)` of lease `lease_id` (zeros if unknown): what the
+    /// The parties of lease `lease_id` (zeros if unknown): what the
     /// challenges contract checks of a lease-fault claim.
-    pub fn parties_of(&self, lease_id: u64) -> (Address, Address) {
+    pub fn parties_of(&self, lease_id: u64) -> views::Parties {
         let l = self.leases.get(lease_id);
-        (l.tenant.get(), l.node.get())
+        views::Parties {
+            tenant: l.tenant.get(),
+            node: l.node.get(),
+        }
     }
 
-    /// `(to the provider, fee, paid until)` that `settle` would pay now.
+    /// What `settle` would pay now.
     ///
     /// # Errors
     /// `LeaseNotActive` (no lease, or closed).
-    pub fn owed(&self, lease_id: u64) -> Result<(U256, U256, u64), Error> {
+    pub fn owed(&self, lease_id: u64) -> Result<views::Owed, Error> {
         let d = self.open_lease(lease_id)?;
         let l = self.leases.get(lease_id);
         let out = escrow::payout(l.paid.get(), d.gross, l.fee_bps.val());
-        Ok((out.provider, out.fee, d.until))
+        Ok(views::Owed {
+            toProvider: out.provider,
+            fee: out.fee,
+            paidUntil: d.until,
+        })
     }
 }
 

@@ -74,5 +74,5 @@ fn only_governance_configures_and_only_the_market_opens(leases: Contract<Leases>
         .open(1, a(1), a(2), a(0x51), U256::from(1), 0, U256::from(1))
         .motsu_unwrap_err();
     assert!(matches!(err, Error::ZeroDuration(_)));
-    assert_eq!(leases.sender(gov).lease_of(1).10, lease_state::NONE);
+    assert_eq!(leases.sender(gov).lease_of(1).state, lease_state::NONE);
 }

@@ -34,6 +34,7 @@ extern crate alloc;
 pub mod errors;
 pub mod events;
 pub mod params;
+pub mod views;
 
 use alloy_primitives::{Address, B256, U256};
 use spon_contract_kit::{admin::Admin, clock, Native};
@@ -728,15 +729,14 @@ impl Market {
 
     // ---------------------------------------------------------------- views
 
-    /// `(SPON, registry, staking, leases)`: the contracts fixed at
-    /// construction.
-    pub fn config(&self) -> (Address, Address, Address, Address) {
-        (
-            self.spon.get(),
-            self.registry.get(),
-            self.staking.get(),
-            self.leases.get(),
-        )
+    /// The contracts fixed at construction.
+    pub fn config(&self) -> views::MarketConfig {
+        views::MarketConfig {
+            spon: self.spon.get(),
+            registry: self.registry.get(),
+            staking: self.staking.get(),
+            leases: self.leases.get(),
+        }
     }
 
     /// Whether orders may be paid in `token` (SPON always).
@@ -744,57 +744,41 @@ impl Market {
         self.is_payment_token_allowed(token)
     }
 
-    /// `(orders, bids)` created so far; ids run from 1 to these.
-    pub fn counts(&self) -> (u64, u64) {
-        (self.order_count.val(), self.bid_count.val())
+    /// Orders and bids created so far; ids run from 1 to these.
+    pub fn counts(&self) -> views::Counts {
+        views::Counts {
+            orders: self.order_count.val(),
+            bids: self.bid_count.val(),
+        }
     }
 
-    /// `(tenant, token, state, requirements, max price per hour, duration,
-    /// bid deadline, deposit, live bids, proposed bid, manifest hash)` of
-    /// order `order_id` (state 0: none; see `order_state`).
-    #[allow(clippy::type_complexity)]
-    pub fn order_of(
-        &self,
-        order_id: u64,
-    ) -> (
-        Address,
-        Address,
-        u8,
-        U256,
-        U256,
-        u64,
-        u64,
-        U256,
-        u64,
-        u64,
-        B256,
-    ) {
+    /// Order `order_id` (state 0: none; see `order_state`).
+    pub fn order_of(&self, order_id: u64) -> views::Order {
         let o = self.orders.get(order_id);
-        (
-            o.tenant.get(),
-            o.token.get(),
-            o.state.val(),
-            o.requirements.get(),
-            o.max_price.get(),
-            o.duration.val(),
-            o.bid_deadline.val(),
-            o.deposit.get(),
-            o.live_bids.val(),
-            o.proposal.val(),
-            o.manifest.get(),
-        )
+        views::Order {
+            tenant: o.tenant.get(),
+            token: o.token.get(),
+            state: o.state.val(),
+            requirements: o.requirements.get(),
+            maxPricePerHour: o.max_price.get(),
+            duration: o.duration.val(),
+            bidDeadline: o.bid_deadline.val(),
+            deposit: o.deposit.get(),
+            liveBids: o.live_bids.val(),
+            proposedBid: o.proposal.val(),
+            manifestHash: o.manifest.get(),
+        }
     }
 
-    /// `(order id, node, price per hour, state)` of bid `bid_id` (state 0:
-    /// none; see `bid_state`).
-    pub fn bid_of(&self, bid_id: u64) -> (u64, Address, U256, u8) {
+    /// Bid `bid_id` (state 0: none; see `bid_state`).
+    pub fn bid_of(&self, bid_id: u64) -> views::Bid {
         let b = self.bids.get(bid_id);
-        (
-            b.order.val(),
-            b.node.get(),
-            b.price.get(),
-            self.bid_state(bid_id),
-        )
+        views::Bid {
+            orderId: b.order.val(),
+            node: b.node.get(),
+            pricePerHour: b.price.get(),
+            state: self.bid_state(bid_id),
+        }
     }
 
     /// The live bid of `node` on `order_id` (0: none).

@@ -228,25 +228,31 @@ impl World {
     }
 
     fn lease_state(&self, id: u64) -> u8 {
-        self.leases.sender(self.tenant).lease_of(id).10
+        self.leases.sender(self.tenant).lease_of(id).state
     }
 
     /// The rank of `bid` now, computed in the test from the views with
     /// the shared scoring crate (not through the market).
     fn expected_rank(&self, bid: u64) -> Option<Ranked> {
-        let (order, node, price, state) = self.market.sender(self.tenant).bid_of(bid);
+        let views::Bid {
+            orderId: order,
+            node,
+            pricePerHour: price,
+            state,
+        } = self.market.sender(self.tenant).bid_of(bid);
         if state != bid_state::LIVE {
             return None;
         }
         let o = self.market.sender(self.tenant).order_of(order);
-        let req = Requirements::unpack(&o.3.to_be_bytes());
-        let (_, _, hw, ..) = self.registry.sender(node).node_of(node);
+        let req = Requirements::unpack(&o.requirements.to_be_bytes());
+        let hw = self.registry.sender(node).node_of(node).hardware;
         let hw = Hardware::unpack(&hw.to_be_bytes());
         let tier = self.registry.sender(node).tier_of(node).motsu_unwrap();
         if self.staking.sender(node).is_jailed(node) || req.check(&hw, tier).is_err() {
             return None;
         }
-        let (done, faulted, ..) = self.registry.sender(node).reputation_of(node);
+        let rep = self.registry.sender(node).reputation_of(node);
+        let (done, faulted) = (rep.leasesCompleted, rep.leasesFaulted);
         let c = Candidate {
             price: price.to(),
             tier,
@@ -256,7 +262,7 @@ impl World {
             stake_wei: self.staking.sender(node).stake_of(node).to(),
         };
         Some(Ranked {
-            score: score(&req, o.4.to(), &c),
+            score: score(&req, o.maxPricePerHour.to(), &c),
             price: price.to(),
             bid_id: bid,
         })
@@ -331,9 +337,13 @@ fn spon_lease_lifecycle_pays_no_fee_and_conserves_value() {
         manifestHash: manifest,
     });
     let start = now();
-    assert_eq!(w.market.sender(p1).bid_of(strong).3, bid_state::WON);
-    assert_eq!(w.market.sender(p1).bid_of(cheap).3, bid_state::LOST);
-    assert_eq!(w.registry.sender(p1).reputation_of(p1).4, 1, "lease open");
+    assert_eq!(w.market.sender(p1).bid_of(strong).state, bid_state::WON);
+    assert_eq!(w.market.sender(p1).bid_of(cheap).state, bid_state::LOST);
+    assert_eq!(
+        w.registry.sender(p1).reputation_of(p1).leasesOpen,
+        1,
+        "lease open"
+    );
     assert_eq!(w.balance(spon_addr, w.leases.address()), deposit);
 
     // Half an hour at 50 SPON/h.
@@ -363,7 +373,11 @@ fn spon_lease_lifecycle_pays_no_fee_and_conserves_value() {
     assert_eq!(w.balance(spon_addr, w.treasury), U256::ZERO);
     assert_eq!(w.balance(spon_addr, w.tenant), before - spon(75));
     assert_eq!(w.balance(spon_addr, w.leases.address()), U256::ZERO);
-    assert_eq!(w.registry.sender(p1).reputation_of(p1), (1, 0, 0, 0, 0));
+    let rep = w.registry.sender(p1).reputation_of(p1);
+    assert_eq!(
+        (rep.leasesCompleted, rep.leasesFaulted, rep.leasesOpen),
+        (1, 0, 0)
+    );
 
     // Closed is closed.
     for err in [
@@ -397,7 +411,7 @@ fn six_decimal_token_pays_two_percent_of_the_total_to_the_treasury() {
     let price = U256::from(5 * USD / 2);
     let order = w.order(usd, price, 2 * HOUR, U256::from(100 * USD));
     w.lease(order, p, price);
-    assert_eq!(w.leases.sender(p).lease_of(order).9, 200, "fee bps");
+    assert_eq!(w.leases.sender(p).lease_of(order).feeBps, 200, "fee bps");
 
     for step in [7, 1, 333, 1_000] {
         clock::advance(step);
@@ -461,7 +475,11 @@ fn a_dry_escrow_shows_then_closes_at_the_last_paid_second() {
         refund: U256::from(5_000),
     });
     // Running dry is not the provider's fault.
-    assert_eq!(w.registry.sender(p).reputation_of(p), (1, 0, 0, 0, 0));
+    let rep = w.registry.sender(p).reputation_of(p);
+    assert_eq!(
+        (rep.leasesCompleted, rep.leasesFaulted, rep.leasesOpen),
+        (1, 0, 0)
+    );
 }
 
 #[motsu::test]
@@ -479,7 +497,11 @@ fn provider_closing_early_is_a_fault() {
         .motsu_unwrap_err();
     assert!(matches!(err, spon_leases::errors::Error::Unauthorized(_)));
     w.leases.sender(p).close_lease(order).motsu_unwrap();
-    assert_eq!(w.registry.sender(p).reputation_of(p), (0, 1, 0, 0, 0));
+    let rep = w.registry.sender(p).reputation_of(p);
+    assert_eq!(
+        (rep.leasesCompleted, rep.leasesFaulted, rep.leasesOpen),
+        (0, 1, 0)
+    );
 }
 
 #[motsu::test]
@@ -517,7 +539,7 @@ fn auto_accept_lets_anyone_accept_after_the_window() {
         .accept_match(order, B256::ZERO)
         .motsu_unwrap();
     assert_eq!(
-        w.market.sender(p).order_of(order).10,
+        w.market.sender(p).order_of(order).manifestHash,
         manifest,
         "tenant's manifest kept"
     );
@@ -540,7 +562,7 @@ fn cancel_refunds_everything_and_loses_the_bids() {
         refund: U256::from(7 * USD + 3),
     });
     assert_eq!(w.balance(usd, w.tenant), before);
-    assert_eq!(w.market.sender(p).bid_of(bid).3, bid_state::LOST);
+    assert_eq!(w.market.sender(p).bid_of(bid).state, bid_state::LOST);
     let err = w.market.sender(p).withdraw_bid(bid).motsu_unwrap_err();
     assert!(matches!(err, Error::BidNotLive(_)));
     let err = w
@@ -553,19 +575,7 @@ fn cancel_refunds_everything_and_loses_the_bids() {
 
 // ------------------------------------------------------------- refusals
 
-type OrderView = (
-    Address,
-    Address,
-    u8,
-    U256,
-    U256,
-    u64,
-    u64,
-    U256,
-    u64,
-    u64,
-    B256,
-);
+type OrderView = views::Order;
 
 fn order_view(w: &World, id: u64) -> OrderView {
     w.market.sender(w.tenant).order_of(id)
@@ -621,7 +631,7 @@ fn bad_orders_are_refused_and_take_nothing() {
         .motsu_unwrap_err();
     assert!(matches!(err, Error::PaymentTokenNotAllowed(_)));
     assert_eq!(w.balance(spon_addr, w.tenant), before);
-    assert_eq!(w.market.sender(w.tenant).counts(), (0, 0));
+    assert_eq!(w.market.sender(w.tenant).counts(), views::Counts::default());
 }
 
 #[motsu::test]
@@ -758,7 +768,7 @@ fn a_jailed_node_can_neither_bid_nor_be_accepted() {
         .sender(q)
         .propose_match(order, other)
         .motsu_unwrap();
-    assert_eq!(order_view(&w, order).9, other);
+    assert_eq!(order_view(&w, order).proposedBid, other);
 }
 
 #[motsu::test]
@@ -925,12 +935,17 @@ proptest! {
         let all_best = bids.iter().filter_map(|b| w.expected_rank(*b)).max().unwrap();
         prop_assert_eq!(best, all_best);
         w.market.sender(w.tenant).accept_match(order, B256::ZERO).motsu_unwrap();
-        let (_, winner, price, state) = w.market.sender(w.tenant).bid_of(best.bid_id);
+        let views::Bid {
+            node: winner,
+            pricePerHour: price,
+            state,
+            ..
+        } = w.market.sender(w.tenant).bid_of(best.bid_id);
         prop_assert_eq!(state, bid_state::WON);
         let lease = w.leases.sender(w.tenant).lease_of(order);
-        prop_assert_eq!((lease.1, lease.3), (winner, price));
+        prop_assert_eq!((lease.node, lease.pricePerHour), (winner, price));
         prop_assert!(!w.staking.sender(winner).is_jailed(winner));
-        prop_assert_eq!(w.registry.sender(winner).node_of(winner).0, 2);
+        prop_assert_eq!(w.registry.sender(winner).node_of(winner).state, 2);
         prop_assert!(w.market.sender(w.tenant).accept_match(order, B256::ZERO).motsu_res().is_err());
 
         let mut topped = U256::ZERO;
@@ -952,7 +967,7 @@ proptest! {
         if w.lease_state(order) != lease_state::CLOSED {
             w.leases.sender(a(0x44)).settle(order).motsu_unwrap();
         }
-        let paid = w.leases.sender(w.tenant).lease_of(order).7;
+        let paid = w.leases.sender(w.tenant).lease_of(order).paid;
         let provider = w.balance(token, winner);
         let fee = w.balance(token, w.treasury);
         let refund = w.balance(token, w.tenant) + deposit + topped - tenant_before;

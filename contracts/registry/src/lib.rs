@@ -34,6 +34,7 @@ pub mod events;
 pub mod lifecycle;
 pub mod params;
 pub mod signing;
+pub mod views;
 
 use alloc::{string::String, vec::Vec};
 
@@ -826,49 +827,49 @@ impl Registry {
         self.is_gateway(account)
     }
 
-    /// `(state, class, approved hardware, pending hardware (0 if none),
-    /// gateway, probe key)` of `node`.
-    pub fn node_of(&self, node: Address) -> (u8, u8, U256, U256, Address, Address) {
+    /// The record of `node` (all zero if unknown).
+    pub fn node_of(&self, node: Address) -> views::Node {
         let n = self.nodes.get(node);
-        (
-            n.state.val(),
-            n.class.val(),
-            n.hardware.get(),
-            n.pending_hardware.get(),
-            n.gateway.get(),
-            n.probe_key.get(),
-        )
+        views::Node {
+            state: n.state.val(),
+            class: n.class.val(),
+            hardware: n.hardware.get(),
+            pendingHardware: n.pending_hardware.get(),
+            gateway: n.gateway.get(),
+            probeKey: n.probe_key.get(),
+        }
     }
 
-    /// `(endpoint URI, TLS certificate hash)` of a Provider node.
-    pub fn endpoint_of(&self, node: Address) -> (String, B256) {
+    /// The endpoint URI and TLS certificate hash of a Provider node.
+    pub fn endpoint_of(&self, node: Address) -> views::Endpoint {
         let n = self.nodes.get(node);
-        (n.endpoint(), n.tls_cert_hash.get())
+        views::Endpoint {
+            uri: n.endpoint(),
+            tlsCertHash: n.tls_cert_hash.get(),
+        }
     }
 
-    /// `(summary, report hash, challenge id, next nonce)` of `node`'s
-    /// latest probe result.
-    pub fn probe_of(&self, node: Address) -> (U256, B256, U256, u64) {
+    /// The latest probe result of `node`.
+    pub fn probe_of(&self, node: Address) -> views::Probe {
         let n = self.nodes.get(node);
-        (
-            n.probe_summary.get(),
-            n.probe_report.get(),
-            n.probe_challenge.get(),
-            n.probe_nonce.val(),
-        )
+        views::Probe {
+            summary: n.probe_summary.get(),
+            reportHash: n.probe_report.get(),
+            challengeId: n.probe_challenge.get(),
+            nextNonce: n.probe_nonce.val(),
+        }
     }
 
-    /// `(leases completed, leases faulted, challenges lost, uptime eras,
-    /// leases open)` of `node`.
-    pub fn reputation_of(&self, node: Address) -> (u64, u64, u64, u64, u64) {
+    /// The track record of `node`.
+    pub fn reputation_of(&self, node: Address) -> views::Reputation {
         let n = self.nodes.get(node);
-        (
-            n.leases_completed.val(),
-            n.leases_faulted.val(),
-            n.challenges_lost.val(),
-            n.uptime_eras.val(),
-            n.active_leases.val(),
-        )
+        views::Reputation {
+            leasesCompleted: n.leases_completed.val(),
+            leasesFaulted: n.leases_faulted.val(),
+            challengesLost: n.challenges_lost.val(),
+            uptimeEras: n.uptime_eras.val(),
+            leasesOpen: n.active_leases.val(),
+        }
     }
 
     /// The tier of `node`: 1 (best) … 6, or 7 (untrusted; also for unknown

@@ -160,7 +160,7 @@ impl World {
     }
 
     fn state(&self, node: Address) -> State {
-        State::from_u8(self.registry.sender(node).node_of(node).0)
+        State::from_u8(self.registry.sender(node).node_of(node).state)
     }
 
     fn signed(
@@ -207,11 +207,24 @@ impl World {
 /// Everything `node_of`, `endpoint_of`, `probe_of` and `reputation_of`
 /// say about `node`, to show a refused call changed nothing.
 type Snapshot = (
-    (u8, u8, U256, U256, Address, Address),
-    (String, B256),
-    (U256, B256, U256, u64),
-    (u64, u64, u64, u64, u64),
+    views::Node,
+    views::Endpoint,
+    views::Probe,
+    views::Reputation,
 );
+
+/// `(completed, faulted, challenges lost, uptime eras, open)` leases and
+/// counters of `node`.
+fn reputation(w: &World, node: Address) -> (u64, u64, u64, u64, u64) {
+    let r = w.registry.sender(node).reputation_of(node);
+    (
+        r.leasesCompleted,
+        r.leasesFaulted,
+        r.challengesLost,
+        r.uptimeEras,
+        r.leasesOpen,
+    )
+}
 
 fn snapshot(w: &World, node: Address) -> Snapshot {
     let r = w.registry.sender(node);
@@ -245,7 +258,10 @@ fn proposal_waits_for_governance_approval() {
     });
     assert_eq!(
         w.registry.sender(p).endpoint_of(p),
-        (ENDPOINT.to_string(), TLS)
+        views::Endpoint {
+            uri: ENDPOINT.into(),
+            tlsCertHash: TLS
+        }
     );
 
     // Not by the node itself, the market, or anyone else.
@@ -289,7 +305,7 @@ fn auto_approve_activates_at_once() {
         .sender(p)
         .update_hardware(word(&h))
         .motsu_unwrap();
-    assert_eq!(w.registry.sender(p).node_of(p).2, word(&h));
+    assert_eq!(w.registry.sender(p).node_of(p).hardware, word(&h));
 }
 
 #[motsu::test]
@@ -360,7 +376,7 @@ fn bad_proposals_are_refused_and_change_nothing() {
         .sender(p)
         .propose_provider(word(&hopper()), long.clone(), TLS, a(2))
         .motsu_unwrap();
-    assert_eq!(w.registry.sender(p).endpoint_of(p).0, long);
+    assert_eq!(w.registry.sender(p).endpoint_of(p).uri, long);
 }
 
 #[motsu::test]
@@ -391,12 +407,18 @@ fn hardware_updates_wait_for_approval_and_keep_the_approved_spec() {
         hardware: word(&more),
     });
     let view = w.registry.sender(p).node_of(p);
-    assert_eq!((view.2, view.3), (word(&hopper()), word(&more)));
+    assert_eq!(
+        (view.hardware, view.pendingHardware),
+        (word(&hopper()), word(&more))
+    );
 
     // Rejected: the approved spec stays.
     w.registry.sender(w.gov).reject_provider(p).motsu_unwrap();
     let view = w.registry.sender(p).node_of(p);
-    assert_eq!((view.2, view.3), (word(&hopper()), U256::ZERO));
+    assert_eq!(
+        (view.hardware, view.pendingHardware),
+        (word(&hopper()), U256::ZERO)
+    );
     assert_eq!(w.state(p), State::Active);
 
     // Proposed again and approved: it applies.
@@ -406,7 +428,10 @@ fn hardware_updates_wait_for_approval_and_keep_the_approved_spec() {
         .motsu_unwrap();
     w.registry.sender(w.gov).approve_provider(p).motsu_unwrap();
     let view = w.registry.sender(p).node_of(p);
-    assert_eq!((view.2, view.3), (word(&more), U256::ZERO));
+    assert_eq!(
+        (view.hardware, view.pendingHardware),
+        (word(&more), U256::ZERO)
+    );
 
     // Unregistered nodes cannot update.
     let err = w
@@ -520,7 +545,7 @@ fn maintenance_suspension_and_deactivation() {
         Error::InvalidState(InvalidState { state: 5, .. })
     ));
     // Reputation survives deactivation.
-    assert_eq!(w.registry.sender(p).reputation_of(p), (1, 0, 0, 0, 0));
+    assert_eq!(reputation(&w, p), (1, 0, 0, 0, 0));
 }
 
 // ------------------------------------------------------------ Fizz nodes
@@ -590,7 +615,7 @@ fn fizz_nodes_register_behind_a_gateway() {
         .sender(g)
         .update_hardware(word(&hopper()))
         .motsu_unwrap();
-    assert_eq!(w.registry.sender(g).node_of(g).2, word(&hopper()));
+    assert_eq!(w.registry.sender(g).node_of(g).hardware, word(&hopper()));
     let err = w
         .registry
         .sender(g)
@@ -615,7 +640,12 @@ fn probe_results_need_the_probe_key_signature_and_the_next_nonce() {
     let signed = w.signed(&key, p, &honest, 0, 0);
     // Anyone may relay it.
     w.commit(a(9), p, signed.clone()).motsu_unwrap();
-    let (summary, report, challenge, nonce) = w.registry.sender(p).probe_of(p);
+    let views::Probe {
+        summary,
+        reportHash: report,
+        challengeId: challenge,
+        nextNonce: nonce,
+    } = w.registry.sender(p).probe_of(p);
     assert_eq!(summary, U256::from_be_bytes(honest.pack()));
     assert_eq!((report, challenge, nonce), (signed.0, U256::ZERO, 1));
     w.registry.assert_emitted(&ProbeCommitted {
@@ -692,7 +722,7 @@ fn probe_results_need_the_probe_key_signature_and_the_next_nonce() {
     ));
     w.commit(p, p, w.signed(&new_key, p, &honest, 7, 1))
         .motsu_unwrap();
-    assert_eq!(w.registry.sender(p).probe_of(p).2, U256::from(7));
+    assert_eq!(w.registry.sender(p).probe_of(p).challengeId, U256::from(7));
 }
 
 #[motsu::test]
@@ -863,7 +893,7 @@ fn reputation_is_written_only_by_market_and_challenges() {
         .record_challenge(p, false)
         .motsu_unwrap_err();
     assert!(matches!(err, Error::UptimeAlreadyRecorded(_)));
-    assert_eq!(w.registry.sender(p).reputation_of(p), (1, 1, 1, 1, 0));
+    assert_eq!(reputation(&w, p), (1, 1, 1, 1, 0));
     w.registry.assert_emitted(&ReputationChanged {
         node: p,
         leasesCompleted: 1,
@@ -1098,7 +1128,7 @@ proptest! {
             for i in 0..NODES {
                 let s = w.state(node(i));
                 prop_assert!(!s.in_good_standing() && s != State::Suspended, "node {i} reached {s:?} without governance");
-                prop_assert_eq!(w.registry.sender(a(1)).node_of(node(i)).3, U256::ZERO);
+                prop_assert_eq!(w.registry.sender(a(1)).node_of(node(i)).pendingHardware, U256::ZERO);
             }
         }
         let params_after: Vec<_> = (0..params::COUNT as u8).map(|id| w.registry.sender(a(1)).admin.parameter(id)).collect();

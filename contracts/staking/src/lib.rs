@@ -30,6 +30,7 @@ pub mod errors;
 pub mod events;
 pub mod params;
 pub mod pool;
+pub mod views;
 
 use alloc::vec::Vec;
 
@@ -670,19 +671,18 @@ impl Staking {
         self.load_pool(provider).claim(shares)
     }
 
-    /// `(active tokens, active shares, unbonding tokens, unbonding shares,
-    /// jailed until, open offences)` of `provider`'s pool.
-    pub fn pool_of(&self, provider: Address) -> (U256, U256, U256, U256, u64, u64) {
+    /// `provider`'s pool.
+    pub fn pool_of(&self, provider: Address) -> views::Pool {
         let p = self.load_pool(provider);
         let state = self.pools.get(provider);
-        (
-            p.tokens,
-            p.shares,
-            p.unbonding_tokens,
-            p.unbonding_shares,
-            state.jailed_until.val(),
-            state.open_offences.val(),
-        )
+        views::Pool {
+            tokens: p.tokens,
+            shares: p.shares,
+            unbondingTokens: p.unbonding_tokens,
+            unbondingShares: p.unbonding_shares,
+            jailedUntil: state.jailed_until.val(),
+            openOffences: state.open_offences.val(),
+        }
     }
 
     /// Active stake of every pool.
@@ -690,10 +690,13 @@ impl Staking {
         self.total_staked.get()
     }
 
-    /// `(unbonding stake of every pool, rewards funded and not yet
-    /// claimed)`: with `totalStaked`, everything the contract holds.
-    pub fn reserves(&self) -> (U256, U256) {
-        (self.total_unbonding.get(), self.reward_reserve.get())
+    /// Unbonding stake of every pool and rewards funded and not yet
+    /// claimed: with `totalStaked`, everything the contract holds.
+    pub fn reserves(&self) -> views::Reserves {
+        views::Reserves {
+            unbonding: self.total_unbonding.get(),
+            rewards: self.reward_reserve.get(),
+        }
     }
 
     /// Rewards `staker` can claim from `provider`'s pool now.
@@ -706,15 +709,14 @@ impl Staking {
             .saturating_add(pool.accrued(pos.shares.get(), pos.reward_debt.get()))
     }
 
-    /// `(effective commission bps, pending bps, pending effective time)` of
-    /// `provider`.
-    pub fn commission_of(&self, provider: Address) -> (u16, u16, u64) {
+    /// `provider`'s commission, in force and pending.
+    pub fn commission_of(&self, provider: Address) -> views::Commission {
         let p = self.pools.get(provider);
-        (
-            self.effective_commission(provider),
-            p.pending_commission_bps.val(),
-            p.pending_commission_at.val(),
-        )
+        views::Commission {
+            effectiveBps: self.effective_commission(provider),
+            pendingBps: p.pending_commission_bps.val(),
+            pendingAt: p.pending_commission_at.val(),
+        }
     }
 
     /// Whether `provider` is jailed (slashed within `jailPeriod`).
@@ -722,13 +724,17 @@ impl Staking {
         self.now() < self.pools.get(provider).jailed_until.val()
     }
 
-    /// `(provider, staker, SPON worth now, release time)` of unbonding
-    /// request `request_id` (zeros once withdrawn or if unknown).
-    pub fn unbonding_request(&self, request_id: U256) -> (Address, Address, U256, u64) {
+    /// Unbonding request `request_id` (zeros once withdrawn or if unknown).
+    pub fn unbonding_request(&self, request_id: U256) -> views::UnbondingRequest {
         let r = self.requests.get(request_id);
         let provider = r.provider.get();
         let worth = self.load_pool(provider).unbonding_claim(r.shares.get());
-        (provider, r.staker.get(), worth, r.release_at.val())
+        views::UnbondingRequest {
+            provider,
+            staker: r.staker.get(),
+            worth,
+            releaseAt: r.release_at.val(),
+        }
     }
 }
 

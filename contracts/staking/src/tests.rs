@@ -77,7 +77,7 @@ impl World {
         let s = self.staking.sender(self.gov);
         assert_eq!(
             self.balance(self.staking.address()),
-            s.total_staked() + s.reserves().0 + s.reserves().1
+            s.total_staked() + s.reserves().unbonding + s.reserves().rewards
         );
     }
 }
@@ -153,10 +153,7 @@ fn stake_without_allowance_is_refused_and_changes_nothing() {
     let s = w.staking.sender(p);
     assert_eq!(s.stake_of(p), U256::ZERO);
     assert_eq!(s.total_staked(), U256::ZERO);
-    assert_eq!(
-        s.pool_of(p),
-        (U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, 0, 0)
-    );
+    assert_eq!(s.pool_of(p), views::Pool::default());
     w.assert_accounted();
 }
 
@@ -194,10 +191,15 @@ fn delegate_unbond_and_withdraw_after_the_period() {
     let s = w.staking.sender(d);
     assert_eq!(s.delegation_of(p, d), SPON * U256::from(18));
     assert_eq!(s.stake_of(p), SPON * U256::from(28));
-    assert_eq!(s.reserves().0, SPON * U256::from(12));
+    assert_eq!(s.reserves().unbonding, SPON * U256::from(12));
     assert_eq!(
         s.unbonding_request(id),
-        (p, d, SPON * U256::from(12), release)
+        views::UnbondingRequest {
+            provider: p,
+            staker: d,
+            worth: SPON * U256::from(12),
+            releaseAt: release
+        }
     );
     w.assert_accounted();
 
@@ -245,7 +247,7 @@ fn over_unbonding_is_refused_and_changes_nothing() {
         if requested == SPON + U256::from(1) && available == SPON)
     );
     assert_eq!(w.staking.sender(d).pool_of(p), pool);
-    assert_eq!(w.staking.sender(d).reserves().0, U256::ZERO);
+    assert_eq!(w.staking.sender(d).reserves().unbonding, U256::ZERO);
 }
 
 #[motsu::test]
@@ -341,7 +343,7 @@ fn slash_is_proportional_reaches_unbonding_stake_and_jails() {
     assert_eq!(s.self_stake_of(p), SPON * U256::from(90));
     assert_eq!(s.delegation_of(p, d1), SPON * U256::from(270));
     assert_eq!(s.delegation_of(p, d2), SPON * U256::from(360));
-    assert_eq!(s.unbonding_request(id).2, SPON * U256::from(180));
+    assert_eq!(s.unbonding_request(id).worth, SPON * U256::from(180));
     assert_eq!(w.balance(ch), SPON * U256::from(50));
     assert_eq!(
         w.balance(w.treasury),
@@ -358,7 +360,7 @@ fn slash_is_proportional_reaches_unbonding_stake_and_jails() {
         jailedUntil: jailed_until,
     });
     assert!(s.is_jailed(p));
-    assert_eq!(s.pool_of(p).5, 0);
+    assert_eq!(s.pool_of(p).openOffences, 0);
     w.assert_accounted();
 
     clock::advance(7 * DAY);
@@ -420,7 +422,7 @@ fn slash_refusals_leave_state_untouched() {
     assert!(matches!(err, Error::ZeroAddress(_)));
     assert_eq!(w.staking.sender(p).stake_of(p), SPON);
     assert!(!w.staking.sender(p).is_jailed(p));
-    assert_eq!(w.staking.sender(p).pool_of(p).5, 1);
+    assert_eq!(w.staking.sender(p).pool_of(p).openOffences, 1);
 }
 
 #[motsu::test]
@@ -433,9 +435,9 @@ fn rewards_with_commission_are_shared_by_stake() {
         .motsu_unwrap();
     w.staking.sender(p).set_commission(1_000).motsu_unwrap();
     // Raising from 0 waits the delay.
-    assert_eq!(w.staking.sender(p).commission_of(p).0, 0);
+    assert_eq!(w.staking.sender(p).commission_of(p).effectiveBps, 0);
     clock::advance(7 * DAY);
-    assert_eq!(w.staking.sender(p).commission_of(p).0, 1_000);
+    assert_eq!(w.staking.sender(p).commission_of(p).effectiveBps, 1_000);
     w.staking
         .sender(d)
         .delegate(p, SPON * U256::from(300))
@@ -519,7 +521,7 @@ fn reward_for_a_pool_without_stake_is_refused() {
         .notify_reward(p, SPON)
         .motsu_unwrap_err();
     assert!(matches!(err, Error::NoActiveStake(_)));
-    assert_eq!(w.staking.sender(p).reserves().1, U256::ZERO);
+    assert_eq!(w.staking.sender(p).reserves().rewards, U256::ZERO);
 }
 
 #[motsu::test]
@@ -533,17 +535,24 @@ fn commission_cap_and_decrease() {
     );
     w.staking.sender(p).set_commission(1_500).motsu_unwrap();
     clock::advance(7 * DAY);
-    assert_eq!(w.staking.sender(p).commission_of(p).0, 1_500);
+    assert_eq!(w.staking.sender(p).commission_of(p).effectiveBps, 1_500);
     // Decreases apply at once.
     w.staking.sender(p).set_commission(500).motsu_unwrap();
-    assert_eq!(w.staking.sender(p).commission_of(p), (500, 0, 0));
+    assert_eq!(
+        w.staking.sender(p).commission_of(p),
+        views::Commission {
+            effectiveBps: 500,
+            pendingBps: 0,
+            pendingAt: 0
+        }
+    );
     // A lowered cap binds existing commissions.
     w.staking
         .sender(w.gov)
         .admin
         .set_parameter(params::MAX_COMMISSION_BPS.id, U256::from(300))
         .motsu_unwrap();
-    assert_eq!(w.staking.sender(p).commission_of(p).0, 300);
+    assert_eq!(w.staking.sender(p).commission_of(p).effectiveBps, 300);
 }
 
 #[motsu::test]
@@ -782,7 +791,7 @@ proptest! {
             let s = w.staking.sender(w.gov);
             prop_assert_eq!(
                 w.balance(w.staking.address()),
-                s.total_staked() + s.reserves().0 + s.reserves().1
+                s.total_staked() + s.reserves().unbonding + s.reserves().rewards
             );
             let mut total = U256::ZERO;
             let mut pending = U256::ZERO;
@@ -802,7 +811,7 @@ proptest! {
             prop_assert_eq!(total, s.total_staked());
             // INV-7: claimed plus claimable never exceeds funding.
             prop_assert!(claimed + pending <= funded);
-            prop_assert_eq!(funded - claimed, s.reserves().1);
+            prop_assert_eq!(funded - claimed, s.reserves().rewards);
         }
     }
 }

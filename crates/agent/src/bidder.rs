@@ -100,16 +100,17 @@ impl Bidder {
         let order = self
             .client
             .view(self.market, Market::orderOfCall { order_id: id })
-            .await?;
-        if order._2 != ORDER_OPEN || order._6 <= self.client.now().await? {
+            .await?
+            .order;
+        if order.state != ORDER_OPEN || order.bidDeadline <= self.client.now().await? {
             return Ok(Outcome::Closed);
         }
-        let requirements = Requirements::unpack(&order._3.to_be_bytes());
+        let requirements = Requirements::unpack(&order.requirements.to_be_bytes());
         let record = self
             .client
             .view(self.registry, Registry::nodeOfCall { node })
             .await?;
-        let hardware = Hardware::unpack(&record._2.to_be_bytes());
+        let hardware = Hardware::unpack(&record.node.hardware.to_be_bytes());
         let tier = self
             .client
             .view(self.registry, Registry::tierOfCall { node })
@@ -119,11 +120,12 @@ impl Bidder {
             .client
             .view(self.registry, Registry::reputationOfCall { node })
             .await?
-            ._4;
+            .reputation
+            .leasesOpen;
         let wanted = Order {
             requirements,
-            token: order._1,
-            max_per_hour: order._4,
+            token: order.token,
+            max_per_hour: order.maxPricePerHour,
         };
         let price = match self.pricing.decide(&wanted, &hardware, tier, active) {
             Ok(price) => price,

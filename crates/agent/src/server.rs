@@ -50,18 +50,20 @@ impl Endpoint {
         let parties = self
             .client
             .view(self.leases, Leases::partiesOfCall { lease_id: id })
-            .await?;
-        if parties._1 == Address::ZERO {
+            .await?
+            .parties;
+        if parties.node == Address::ZERO {
             return Ok(None);
         }
         let order = self
             .client
             .view(self.market, Market::orderOfCall { order_id: id })
-            .await?;
+            .await?
+            .order;
         Ok(Some(Lease {
-            tenant: parties._0,
-            node: parties._1,
-            manifest_hash: order._10,
+            tenant: parties.tenant,
+            node: parties.node,
+            manifest_hash: order.manifestHash,
         }))
     }
 

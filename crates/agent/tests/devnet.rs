@@ -78,24 +78,46 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
         // (12 > 10) skips it.
         let order = w.order().await.unwrap();
         let mut bidder = Bidder::new(node.clone(), (w.market, w.registry), pricing(&w, 2), 0);
-        assert_eq!(bidder.round().await.unwrap(), vec![(order, Outcome::Bid(spon(8)))]);
+        assert_eq!(
+            bidder.round().await.unwrap(),
+            vec![(order, Outcome::Bid(spon(8)))]
+        );
         assert_eq!(bidder.round().await.unwrap(), vec![], "each order once");
         let dear = Client::connect(&w.url, w.nodes[1].clone()).await.unwrap();
         let mut other = Bidder::new(dear, (w.market, w.registry), pricing(&w, 3), 0);
         assert_eq!(
             other.round().await.unwrap(),
-            vec![(order, Outcome::Skipped(Skip::AboveMax { price: spon(12), max: spon(10) }))]
+            vec![(
+                order,
+                Outcome::Skipped(Skip::AboveMax {
+                    price: spon(12),
+                    max: spon(10)
+                })
+            )]
         );
 
         // Matched and accepted with the manifest's hash: lease `order`.
         let bid = node
-            .view(w.market, Market::liveBidOfCall { order_id: order, node: node.from })
+            .view(
+                w.market,
+                Market::liveBidOfCall {
+                    order_id: order,
+                    node: node.from,
+                },
+            )
             .await
             .unwrap()
             ._0;
-        w.send(&w.tenant, w.market, Market::proposeMatchCall { order_id: order, bid_id: bid })
-            .await
-            .unwrap();
+        w.send(
+            &w.tenant,
+            w.market,
+            Market::proposeMatchCall {
+                order_id: order,
+                bid_id: bid,
+            },
+        )
+        .await
+        .unwrap();
         let manifest = "image: vllm/vllm-openai:v0.6\ngpus: 4\nport: 8000\n";
         w.send(
             &w.tenant,
@@ -120,53 +142,79 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             dir: dir.clone(),
         });
         tokio::spawn(async move { server::serve(listener, &identity, endpoint).await });
-        // The registry's endpointOf answer wraps its (string, bytes32) in
-        // an outer tuple offset, which the generated decoder refuses: read
-        // it as one dynamic tuple (see the closing note's follow-up).
-        let raw = w
-            .rpc(
-                "eth_call",
-                serde_json::json!([{"to": w.registry, "data": alloy_primitives::hex::encode_prefixed(
-                    alloy_sol_types::SolCall::abi_encode(&Registry::endpointOfCall { node: node.from })
-                )}, "latest"]),
-            )
+        // The endpoint as a client reads it: the generated binding decodes
+        // the named struct.
+        let endpoint = w
+            .view(w.registry, Registry::endpointOfCall { node: node.from })
             .await
-            .unwrap();
-        let raw: alloy_primitives::Bytes = serde_json::from_value(raw).unwrap();
-        let (url, pinned) =
-            <(alloy_sol_types::sol_data::String, alloy_sol_types::sol_data::FixedBytes<32>) as alloy_sol_types::SolType>::abi_decode(&raw, true)
-                .unwrap();
+            .unwrap()
+            .endpoint;
+        let (url, pinned) = (endpoint.uri, endpoint.tlsCertHash);
         assert_eq!(url, "https://localhost/manifests");
         let (tenant_tls, _) = Identity::self_signed(&["tenant"]).unwrap();
         let cert = tenant_tls.hash();
 
-        let (status, body) = server::post(&addr, pinned, &tenant_tls, &signed(&w, order, manifest, cert))
-            .await
-            .unwrap();
+        let (status, body) = server::post(
+            &addr,
+            pinned,
+            &tenant_tls,
+            &signed(&w, order, manifest, cert),
+        )
+        .await
+        .unwrap();
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["tenant"], serde_json::json!(w.tenant.address()));
         let kept: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.join(format!("{order}.json"))).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(dir.join(format!("{order}.json"))).unwrap())
+                .unwrap();
         assert_eq!(kept["manifest"], manifest);
 
         // Another manifest, even signed by the tenant, is refused.
         let swapped = signed(&w, order, "image: miner\n", cert);
-        let (status, body) = server::post(&addr, pinned, &tenant_tls, &swapped).await.unwrap();
-        assert_eq!((status, body["error"].as_str()), (409, Some("ManifestMismatch")), "{body}");
+        let (status, body) = server::post(&addr, pinned, &tenant_tls, &swapped)
+            .await
+            .unwrap();
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (409, Some("ManifestMismatch")),
+            "{body}"
+        );
         // Signed for another client certificate: not the tenant's post.
-        let (status, body) = server::post(&addr, pinned, &tenant_tls, &signed(&w, order, manifest, B256::ZERO))
-            .await
-            .unwrap();
-        assert_eq!((status, body["error"].as_str()), (403, Some("NotTenant")), "{body}");
+        let (status, body) = server::post(
+            &addr,
+            pinned,
+            &tenant_tls,
+            &signed(&w, order, manifest, B256::ZERO),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (403, Some("NotTenant")),
+            "{body}"
+        );
         // An unknown lease.
-        let (status, body) = server::post(&addr, pinned, &tenant_tls, &signed(&w, 999, manifest, cert))
-            .await
-            .unwrap();
-        assert_eq!((status, body["error"].as_str()), (404, Some("UnknownLease")), "{body}");
+        let (status, body) =
+            server::post(&addr, pinned, &tenant_tls, &signed(&w, 999, manifest, cert))
+                .await
+                .unwrap();
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("UnknownLease")),
+            "{body}"
+        );
         // A node whose certificate is not the registered one: no handshake.
-        let err = server::post(&addr, B256::repeat_byte(7), &tenant_tls, &signed(&w, order, manifest, cert))
-            .await
-            .unwrap_err();
-        assert!(format!("{err:#}").contains("is not the registered"), "{err:#}");
+        let err = server::post(
+            &addr,
+            B256::repeat_byte(7),
+            &tenant_tls,
+            &signed(&w, order, manifest, cert),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            format!("{err:#}").contains("is not the registered"),
+            "{err:#}"
+        );
     });
 }

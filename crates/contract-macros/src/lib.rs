@@ -14,6 +14,11 @@
 //! - for every event, `spon_contract_kit::encode::Emit`: the log, compact
 //!   in the same way when every parameter fits a word (indexed ones as
 //!   topics), through alloy otherwise.
+//! - for every struct (a view's named result; elementary fields only),
+//!   stylus-sdk's `AbiType`, so that a `#[public]` function returns it,
+//!   and with the crate's `export-abi` feature its `struct` declaration in
+//!   the exported interface (which `stylus-artifact abi` turns into named
+//!   JSON ABI components).
 //! - if the block declares events, `pub const EVENTS: &[&str]`: each event
 //!   as human-readable ABI (`event Name(uint64 indexed id, …)`), for the
 //!   JSON ABI export; it is printed from the same tokens `sol!` reads, so
@@ -83,6 +88,7 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                     .collect();
                 impls.extend(emit_impl(&e.name.0, &params));
             }
+            Item::Struct(st) => impls.extend(view_impl(st)?),
             _ => {}
         }
     }
@@ -109,6 +115,51 @@ fn field(name: Option<&syn_solidity::SolIdent>, i: usize) -> syn::Ident {
         Some(n) => n.0.clone(),
         None => format_ident!("_{}", i),
     }
+}
+
+/// `AbiType` (so that a `#[public]` function may return it) and, with the
+/// crate's `export-abi` feature, its declaration in the exported interface.
+fn view_impl(st: &syn_solidity::ItemStruct) -> syn::Result<TokenStream> {
+    let name = &st.name.0;
+    let mut tuple = Vec::new();
+    let mut fields = Vec::new();
+    for f in st.fields.iter() {
+        if matches!(
+            f.ty,
+            Type::Custom(_) | Type::Tuple(_) | Type::Function(_) | Type::Mapping(_)
+        ) {
+            return Err(syn::Error::new(
+                name.span(),
+                "sol_abi!: a view struct's fields are elementary types or arrays of them",
+            ));
+        }
+        let field = f.name.as_ref().map(|n| n.to_string()).unwrap_or_default();
+        tuple.push(f.ty.to_string());
+        fields.push(format!("{} {field};", f.ty));
+    }
+    let abi = format!("({})", tuple.join(","));
+    let memory = format!("{name} memory");
+    let decl = format!("struct {name} {{ {} }}", fields.join(" "));
+    Ok(quote! {
+        impl ::stylus_sdk::abi::AbiType for #name {
+            type SolType = Self;
+            const ABI: ::stylus_sdk::abi::ConstString = ::stylus_sdk::abi::ConstString::new(#abi);
+            const EXPORT_ABI_ARG: ::stylus_sdk::abi::ConstString =
+                ::stylus_sdk::abi::ConstString::new(#memory);
+            const EXPORT_ABI_RET: ::stylus_sdk::abi::ConstString =
+                ::stylus_sdk::abi::ConstString::new(#memory);
+        }
+
+        #[cfg(feature = "export-abi")]
+        impl ::stylus_sdk::abi::export::internal::InnerTypes for #name {
+            fn inner_types() -> ::std::vec::Vec<::stylus_sdk::abi::export::internal::InnerType> {
+                ::std::vec![::stylus_sdk::abi::export::internal::InnerType {
+                    name: ::std::string::String::from(#decl),
+                    id: ::core::any::TypeId::of::<#name>(),
+                }]
+            }
+        }
+    })
 }
 
 /// Whether `ty` is encoded as one word.

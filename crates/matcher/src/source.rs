@@ -90,12 +90,14 @@ impl<P: Provider<Ethereum>> Rpc<P> {
         if code.is_empty() {
             bail!("no contract at {market}: check --market");
         }
-        let config = view(&provider, market, Market::configCall {}).await?;
+        let config = view(&provider, market, Market::configCall {})
+            .await?
+            .marketConfig;
         Ok(Rpc {
             provider,
             market,
-            registry: config._1,
-            staking: config._2,
+            registry: config.registry,
+            staking: config.staking,
         })
     }
 }
@@ -144,17 +146,21 @@ impl<P: Provider<Ethereum>> Views for Rpc<P> {
 
     async fn node(&self, node: Address) -> Result<Node> {
         let p = &self.provider;
-        let info = view(p, self.registry, Registry::nodeOfCall { node }).await?;
+        let info = view(p, self.registry, Registry::nodeOfCall { node })
+            .await?
+            .node;
         let tier = view(p, self.registry, Registry::tierOfCall { node }).await?;
-        let rep = view(p, self.registry, Registry::reputationOfCall { node }).await?;
+        let rep = view(p, self.registry, Registry::reputationOfCall { node })
+            .await?
+            .reputation;
         let jailed = view(p, self.staking, Staking::isJailedCall { provider: node }).await?;
         let stake = view(p, self.staking, Staking::stakeOfCall { provider: node }).await?;
         Ok(Node {
-            eligible: info._0 == NODE_ACTIVE && !jailed._0,
+            eligible: info.state == NODE_ACTIVE && !jailed._0,
             tier: tier._0,
-            hardware: Hardware::unpack(&info._2.to_be_bytes()),
-            leases_completed: rep._0,
-            leases_faulted: rep._1,
+            hardware: Hardware::unpack(&info.hardware.to_be_bytes()),
+            leases_completed: rep.leasesCompleted,
+            leases_faulted: rep.leasesFaulted,
             stake_wei: stake._0.min(U256::from(u128::MAX)).to(),
         })
     }

@@ -126,7 +126,12 @@ fn global_strategy_uses_each_node_once() {
         let nodes: Vec<Address> = {
             let mut v = Vec::new();
             for b in chosen {
-                v.push(w.view(w.market, Market::bidOfCall { bid_id: b }).await?._1);
+                v.push(
+                    w.view(w.market, Market::bidOfCall { bid_id: b })
+                        .await?
+                        .bid
+                        .node,
+                );
             }
             v
         };

@@ -113,7 +113,7 @@ impl Probe {
             .client
             .view(self.registry, Registry::nodeOfCall { node: self.node })
             .await?;
-        Ok(Hardware::unpack(&record._2.to_be_bytes()))
+        Ok(Hardware::unpack(&record.node.hardware.to_be_bytes()))
     }
 
     /// Measures the machine, keeps the report under [`Probe::reports`],
@@ -153,7 +153,8 @@ impl Probe {
             .client
             .view(self.registry, Registry::probeOfCall { node: self.node })
             .await?
-            ._3;
+            .probe
+            .nextNonce;
         let separator = self
             .client
             .view(self.registry, Registry::domainSeparatorCall {})
@@ -192,8 +193,9 @@ impl Probe {
         let work = self
             .client
             .view(self.challenges, Challenges::gpuWorkOfCall { id })
-            .await?;
-        Answer::compute(&work._0, u32::from(work._1), self.gpu.as_ref())
+            .await?
+            .gpuWork;
+        Answer::compute(&work.seed, u32::from(work.n), self.gpu.as_ref())
     }
 
     /// Commits `answer`'s root for challenge `id`.
@@ -219,8 +221,9 @@ impl Probe {
         let work = self
             .client
             .view(self.challenges, Challenges::gpuWorkOfCall { id })
-            .await?;
-        let opened = answer.open(&work._4, u32::from(work._2));
+            .await?
+            .gpuWork;
+        let opened = answer.open(&work.sampleSeed, u32::from(work.k));
         self.client
             .send(
                 self.challenges,
@@ -279,7 +282,8 @@ impl Probe {
             .client
             .view(self.challenges, Challenges::challengeOfCall { id })
             .await?
-            ._1;
+            .challenge
+            .state;
         Ok(match (kind, state) {
             (challenge::LIVENESS, challenge::OPEN) => {
                 self.commit(id, false).await?;

@@ -140,9 +140,13 @@ fn reports_are_accepted_by_the_registry_and_move_the_tier() {
             .view(w.registry, R::probeOfCall { node })
             .await
             .unwrap();
-        assert_eq!(on_chain._1, gpu.hash());
-        assert_eq!(on_chain._0, gpu.packed_summary());
-        assert_eq!(on_chain._3, before._3 + 1, "nonce");
+        assert_eq!(on_chain.probe.reportHash, gpu.hash());
+        assert_eq!(on_chain.probe.summary, gpu.packed_summary());
+        assert_eq!(
+            on_chain.probe.nextNonce,
+            before.probe.nextNonce + 1,
+            "nonce"
+        );
         let trusted = tier(&w).await;
         assert!(trusted <= 6, "trusted tier, got {trusted}");
 
@@ -157,7 +161,7 @@ fn reports_are_accepted_by_the_registry_and_move_the_tier() {
             .view(w.registry, R::probeOfCall { node })
             .await
             .unwrap();
-        assert_eq!(on_chain._1, cpu.hash());
+        assert_eq!(on_chain.probe.reportHash, cpu.hash());
         assert_eq!(tier(&w).await, 7, "untrusted");
 
         // The kept report is the committed bytes, served by hash.
@@ -211,7 +215,8 @@ fn the_probe_answers_challenges_and_a_tampered_product_loses() {
                 w.view(w.challenges, C::challengeOfCall { id })
                     .await
                     .unwrap()
-                    ._1
+                    .challenge
+                    .state
             }
         };
         let count = || async { w.view(w.challenges, C::countCall {}).await.unwrap()._0 };

@@ -420,42 +420,172 @@ pub fn sizes(wasm: &[u8]) -> Sizes {
 }
 
 /// Builds a contract's JSON ABI from what its `export-abi` binary prints: the
-/// Solidity interface (functions and errors), the constructor signature, and
-/// the events in human-readable form, one per line.
+/// Solidity interface (functions, errors and the structs views return), the
+/// constructor signature, and the events in human-readable form, one per
+/// line.
+///
+/// The interface is parsed with `syn-solidity` (alloy's Solidity parser).
+/// A struct becomes a `tuple` with named components and
+/// `internalType: "struct Name"`, so that wallets and generated bindings
+/// show field names. A function's single unnamed struct output is named
+/// after the struct, first letter lowered (`Order` → `order`), so that
+/// bindings read `orderOf(id).order.state` rather than `._0.state`.
 ///
 /// # Errors
-/// If the interface declares structs (not supported: contracts pass tuples),
-/// or an item does not parse.
+/// If an item does not parse or names a struct the interface does not
+/// declare.
 pub fn json_abi(
     interface: &str,
     constructor: &str,
     events: &str,
 ) -> Result<alloy_json_abi::JsonAbi> {
-    let mut items = Vec::new();
-    for line in interface.lines().map(str::trim) {
-        if line.starts_with("struct ") {
-            anyhow::bail!("struct declarations are not supported in exported ABIs: {line}");
-        }
-        if line.starts_with("function ") || line.starts_with("error ") || line.starts_with("event ")
-        {
-            items.push(line.trim_end_matches(';').to_string());
+    let human: Vec<&str> = constructor
+        .lines()
+        .chain(events.lines())
+        .map(|l| l.trim().trim_end_matches(';'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut abi = alloy_json_abi::JsonAbi::parse(human)
+        .map_err(|e| anyhow::anyhow!("parsing exported constructor and events: {e}"))?;
+    // The generated header (a doc comment, the pragma) is not needed.
+    let body = interface
+        .find("interface ")
+        .map_or("", |start| &interface[start..]);
+    let file: syn_solidity::File = syn::parse_str(body)
+        .map_err(|e| anyhow::anyhow!("parsing exported Solidity interface: {e}"))?;
+    let interfaces: Vec<&syn_solidity::ItemContract> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn_solidity::Item::Contract(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let mut structs = std::collections::BTreeMap::new();
+    for item in interfaces.iter().flat_map(|c| &c.body) {
+        if let syn_solidity::Item::Struct(s) = item {
+            structs.insert(s.name.to_string(), s);
         }
     }
-    items.extend(
-        constructor
-            .lines()
-            .chain(events.lines())
-            .map(|l| l.trim().trim_end_matches(';'))
-            .filter(|l| !l.is_empty())
-            .map(str::to_string),
-    );
-    let mut abi = alloy_json_abi::JsonAbi::parse(items.iter().map(String::as_str))
-        .map_err(|e| anyhow::anyhow!("parsing exported ABI: {e}"))?;
-    // Interfaces repeat errors shared by several traits: keep one of each.
-    for errors in abi.errors.values_mut() {
-        errors.dedup();
+    for item in interfaces.iter().flat_map(|c| &c.body) {
+        match item {
+            syn_solidity::Item::Function(f) => {
+                let name = f.name.as_ref().map(ToString::to_string).unwrap_or_default();
+                let inputs = abi_params(f.parameters.iter(), &structs)?;
+                let mut outputs = match &f.returns {
+                    Some(r) => abi_params(r.returns.iter(), &structs)?,
+                    None => Vec::new(),
+                };
+                if let [only] = &mut outputs[..] {
+                    let struct_name = only.internal_type.as_ref().and_then(|t| t.as_struct());
+                    if let (true, "tuple", Some((_, s))) =
+                        (only.name.is_empty(), only.ty.as_str(), struct_name)
+                    {
+                        let mut named = s.to_string();
+                        named[..1].make_ascii_lowercase();
+                        only.name = named;
+                    }
+                }
+                let state_mutability = f
+                    .attributes
+                    .iter()
+                    .find_map(|a| match a {
+                        syn_solidity::FunctionAttribute::Mutability(m) => Some(match m {
+                            syn_solidity::Mutability::Pure(_) => {
+                                alloy_json_abi::StateMutability::Pure
+                            }
+                            syn_solidity::Mutability::View(_)
+                            | syn_solidity::Mutability::Constant(_) => {
+                                alloy_json_abi::StateMutability::View
+                            }
+                            syn_solidity::Mutability::Payable(_) => {
+                                alloy_json_abi::StateMutability::Payable
+                            }
+                        }),
+                        _ => None,
+                    })
+                    .unwrap_or(alloy_json_abi::StateMutability::NonPayable);
+                let function = alloy_json_abi::Function {
+                    name: name.clone(),
+                    inputs,
+                    outputs,
+                    state_mutability,
+                };
+                abi.functions.entry(name).or_default().push(function);
+            }
+            syn_solidity::Item::Error(e) => {
+                let error = alloy_json_abi::Error {
+                    name: e.name.to_string(),
+                    inputs: abi_params(e.parameters.iter(), &structs)?,
+                };
+                let same = abi.errors.entry(e.name.to_string()).or_default();
+                // Interfaces repeat errors shared by several traits: keep one.
+                if !same.contains(&error) {
+                    same.push(error);
+                }
+            }
+            _ => {}
+        }
     }
     Ok(abi)
+}
+
+/// JSON ABI parameters of Solidity declarations, structs expanded.
+fn abi_params<'a>(
+    decls: impl Iterator<Item = &'a syn_solidity::VariableDeclaration>,
+    structs: &std::collections::BTreeMap<String, &syn_solidity::ItemStruct>,
+) -> Result<Vec<alloy_json_abi::Param>> {
+    decls
+        .map(|d| {
+            let name = d.name.as_ref().map(ToString::to_string).unwrap_or_default();
+            abi_param(&name, &d.ty, structs)
+        })
+        .collect()
+}
+
+fn abi_param(
+    name: &str,
+    ty: &syn_solidity::Type,
+    structs: &std::collections::BTreeMap<String, &syn_solidity::ItemStruct>,
+) -> Result<alloy_json_abi::Param> {
+    use alloy_json_abi::{InternalType, Param};
+    let param = match ty {
+        syn_solidity::Type::Custom(path) => {
+            let struct_name = path.last().to_string();
+            let s = structs.get(&struct_name).ok_or_else(|| {
+                anyhow::anyhow!("type {struct_name} is not a struct of the interface")
+            })?;
+            let components = abi_params(s.fields.iter(), structs)?;
+            let internal = InternalType::Struct {
+                contract: None,
+                ty: struct_name,
+            };
+            Param::new(name, "tuple", components, Some(internal))
+        }
+        syn_solidity::Type::Array(array) => {
+            let inner = abi_param(name, &array.ty, structs)?;
+            let suffix = match array.size() {
+                Some(n) => format!("[{n}]"),
+                None => "[]".to_string(),
+            };
+            let internal = inner
+                .internal_type
+                .as_ref()
+                .and_then(|t| t.as_struct())
+                .map(|(_, s)| InternalType::Struct {
+                    contract: None,
+                    ty: format!("{s}{suffix}"),
+                });
+            Param::new(
+                name,
+                &format!("{}{suffix}", inner.ty),
+                inner.components,
+                internal,
+            )
+        }
+        elementary => Param::new(name, &elementary.to_string(), Vec::new(), None),
+    };
+    param.map_err(|e| anyhow::anyhow!("parameter {name:?} of type {ty}: {e}"))
 }
 
 /// Canonical signature (`Name(type,...)`) of an event written in

@@ -220,8 +220,59 @@ interface IToken  {
 }
 
 #[test]
-fn json_abi_refuses_structs() {
-    assert!(json_abi("interface I {\n struct S { uint256 a; }\n}", "", "").is_err());
+fn json_abi_names_struct_outputs_and_their_fields() {
+    let interface = r#"
+interface IAdmin {
+    function paused() external view returns (bool);
+}
+
+interface IBook is IAdmin {
+    function orderOf(uint64 id) external view returns (Order memory);
+
+    function endpointOf(address node) external view returns (Endpoint memory);
+
+    function all() external view returns (Order[] memory);
+
+    struct Order { address tenant; uint8 state; Endpoint at; }
+
+    struct Endpoint { string uri; bytes32 tls_cert_hash; }
+}"#;
+    let abi = json_abi(interface, "", "").unwrap();
+    let order = &abi.function("orderOf").unwrap()[0];
+    let out = &order.outputs[0];
+    assert_eq!(out.name, "order");
+    assert_eq!(out.ty, "tuple");
+    assert_eq!(
+        out.internal_type.as_ref().unwrap().to_string(),
+        "struct Order"
+    );
+    let fields: Vec<_> = out
+        .components
+        .iter()
+        .map(|c| (c.name.as_str(), c.ty.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [("tenant", "address"), ("state", "uint8"), ("at", "tuple")]
+    );
+    assert_eq!(out.components[2].components[0].name, "uri");
+    assert_eq!(order.signature(), "orderOf(uint64)");
+    assert_eq!(
+        abi.function("endpointOf").unwrap()[0].signature_with_outputs(),
+        "endpointOf(address)((string,bytes32))"
+    );
+    let all = &abi.function("all").unwrap()[0].outputs[0];
+    assert_eq!((all.ty.as_str(), all.name.as_str()), ("tuple[]", ""));
+    assert_eq!(
+        abi.function("paused").unwrap()[0].state_mutability,
+        alloy_json_abi::StateMutability::View
+    );
+    assert!(json_abi(
+        "interface I {\n function f() external returns (Missing memory);\n}",
+        "",
+        ""
+    )
+    .is_err());
 }
 
 #[test]

@@ -144,7 +144,7 @@ impl Core<'_> {
         challenge_id: u64,
         signer: &Account,
     ) -> Result<(), RegistryError> {
-        let (.., nonce) = self.registry.sender(node).probe_of(node);
+        let nonce = self.registry.sender(node).probe_of(node).nextNonce;
         let (report, summary) = (B256::repeat_byte(0xAB), measured(hw, timestamp));
         let challenge = U256::from(challenge_id);
         let digest = signing::digest(

@@ -166,8 +166,9 @@ pub async fn run(ctx: &Ctx, cmd: ChallengeCmd) -> Result<Out> {
             let r = ctx.send(challenges, Challenges::resolveCall { id }).await?;
             let c = ctx
                 .view(challenges, Challenges::challengeOfCall { id })
-                .await?;
-            out.field("state", names::of(&names::CHALLENGE, c._1));
+                .await?
+                .challenge;
+            out.field("state", names::of(&names::CHALLENGE, c.state));
             r
         }
         ChallengeCmd::Slash { id } => {
@@ -190,45 +191,47 @@ async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
     let challenges = ctx.addr("challenges")?;
     let c = ctx
         .view(challenges, Challenges::challengeOfCall { id })
-        .await?;
-    if c._1 == 0 {
+        .await?
+        .challenge;
+    if c.state == 0 {
         let count = ctx.view(challenges, Challenges::countCall {}).await?._0;
         bail!("unknown challenge {id}: challenges run from 1 to {count}");
     }
     let spon = ctx.token("SPON").await?;
     let mut out = Out::default();
     out.field("challenge", id);
-    out.field("kind", names::of(&names::KIND, c._0));
-    out.field("state", names::of(&names::CHALLENGE, c._1));
-    out.field("node", c._2);
-    out.field("challenger", c._3);
-    out.kv("bond", spon.json(c._4), spon.show(c._4));
-    out.field("step deadline", c._5);
+    out.field("kind", names::of(&names::KIND, c.kind));
+    out.field("state", names::of(&names::CHALLENGE, c.state));
+    out.field("node", c.node);
+    out.field("challenger", c.challenger);
+    out.kv("bond", spon.json(c.bond), spon.show(c.bond));
+    out.field("step deadline", c.deadline);
     out.field(
         "slash",
-        format!("{}.{:02}% of the pool", c._6 / 100, c._6 % 100),
+        format!("{}.{:02}% of the pool", c.slashBps / 100, c.slashBps % 100),
     );
-    if c._7 != 0 {
-        out.field("slash executes at", c._7);
+    if c.executeAt != 0 {
+        out.field("slash executes at", c.executeAt);
     }
-    if c._8 != 0 {
-        out.field("lease", c._8);
+    if c.leaseId != 0 {
+        out.field("lease", c.leaseId);
     }
-    if c._0 == 1 {
+    if c.kind == 1 {
         let w = ctx
             .view(challenges, Challenges::gpuWorkOfCall { id })
-            .await?;
+            .await?
+            .gpuWork;
         out.kv(
             "gpu work",
-            json!({"seed": w._0, "n": w._1, "k": w._2, "root": w._3, "sampleSeed": w._4}),
+            json!({"seed": w.seed, "n": w.n, "k": w.k, "root": w.root, "sampleSeed": w.sampleSeed}),
             format!(
                 "n = {}, {} rows sampled, root {}",
-                w._1,
-                w._2,
-                if w._3.is_zero() {
+                w.n,
+                w.k,
+                if w.root.is_zero() {
                     "not committed".into()
                 } else {
-                    w._3.to_string()
+                    w.root.to_string()
                 }
             ),
         );

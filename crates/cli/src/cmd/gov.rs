@@ -223,7 +223,11 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
         }
         GovCmd::Queue { id } => {
             let r = ctx.send(gov, Governance::queueCall { id }).await?;
-            let eta = ctx.view(gov, Governance::proposalOfCall { id }).await?._4;
+            let eta = ctx
+                .view(gov, Governance::proposalOfCall { id })
+                .await?
+                .proposal
+                .eta;
             out.field("executable after", eta);
             r
         }
@@ -265,25 +269,28 @@ async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
         bail!("unknown proposal {id}: proposals run from 1 to {count}");
     }
     let spon = ctx.token("SPON").await?;
-    let p = ctx.view(gov, Governance::proposalOfCall { id }).await?;
-    let v = ctx.view(gov, Governance::votesOfCall { id }).await?;
+    let p = ctx
+        .view(gov, Governance::proposalOfCall { id })
+        .await?
+        .proposal;
+    let v = ctx.view(gov, Governance::votesOfCall { id }).await?.votes;
     let mut out = Out::default();
     out.field("proposal", id);
     out.field("state", names::of(&names::PROPOSAL, state));
-    out.field("proposer", p._0);
-    out.field("vote", format!("{} → {}", p._2, p._3));
-    if p._4 != 0 {
-        out.field("executable after", p._4);
+    out.field("proposer", p.proposer);
+    out.field("vote", format!("{} → {}", p.voteStart, p.voteEnd));
+    if p.eta != 0 {
+        out.field("executable after", p.eta);
     }
-    out.kv("quorum", spon.json(p._5), spon.show(p._5));
+    out.kv("quorum", spon.json(p.quorum), spon.show(p.quorum));
     out.kv(
         "votes",
-        json!({"for": spon.json(v._0), "against": spon.json(v._1), "abstain": spon.json(v._2)}),
+        json!({"for": spon.json(v.forVotes), "against": spon.json(v.againstVotes), "abstain": spon.json(v.abstainVotes)}),
         format!(
             "{} for, {} against, {} abstain",
-            spon.show(v._0),
-            spon.show(v._1),
-            spon.show(v._2)
+            spon.show(v.forVotes),
+            spon.show(v.againstVotes),
+            spon.show(v.abstainVotes)
         ),
     );
     let (targets, _, calldatas) = calls_of(ctx, id).await?;

@@ -159,30 +159,34 @@ struct Order {
 async fn order(ctx: &Ctx, id: u64) -> Result<Order> {
     let o = ctx
         .view(ctx.addr("market")?, Market::orderOfCall { order_id: id })
-        .await?;
-    if o._2 == 0 {
+        .await?
+        .order;
+    if o.state == 0 {
         let (orders, _) = counts(ctx).await?;
         bail!("unknown order {id}: orders run from 1 to {orders}");
     }
     Ok(Order {
-        tenant: o._0,
-        token: o._1,
-        state: o._2,
-        requirements: Requirements::unpack(&o._3.to_be_bytes()),
-        max_price: o._4,
-        duration: o._5,
-        deadline: o._6,
-        deposit: o._7,
-        live_bids: o._8,
-        proposed: o._9,
-        manifest: o._10,
+        tenant: o.tenant,
+        token: o.token,
+        state: o.state,
+        requirements: Requirements::unpack(&o.requirements.to_be_bytes()),
+        max_price: o.maxPricePerHour,
+        duration: o.duration,
+        deadline: o.bidDeadline,
+        deposit: o.deposit,
+        live_bids: o.liveBids,
+        proposed: o.proposedBid,
+        manifest: o.manifestHash,
     })
 }
 
 /// `(orders, bids)` so far.
 pub async fn counts(ctx: &Ctx) -> Result<(u64, u64)> {
-    let c = ctx.view(ctx.addr("market")?, Market::countsCall {}).await?;
-    Ok((c._0, c._1))
+    let c = ctx
+        .view(ctx.addr("market")?, Market::countsCall {})
+        .await?
+        .counts;
+    Ok((c.orders, c.bids))
 }
 
 /// Runs an order command.
@@ -323,7 +327,8 @@ async fn order_status(ctx: &Ctx, id: u64) -> Result<Out> {
         }
         let b = ctx
             .view(market, Market::bidOfCall { bid_id: e.bidId })
-            .await?;
+            .await?
+            .bid;
         // Only a live bid of an open order has a score (scored now).
         let score = ctx
             .view(market, Market::scoreOfCall { bid_id: e.bidId })
@@ -332,14 +337,14 @@ async fn order_status(ctx: &Ctx, id: u64) -> Result<Out> {
         out.line(format!(
             "  bid {:<4} {}  {:<12} {}/h  score {}",
             e.bidId,
-            b._1,
-            names::of(&names::BID, b._3),
-            t.show(b._2),
+            b.node,
+            names::of(&names::BID, b.state),
+            t.show(b.pricePerHour),
             score
         ));
         bids.push(
-            json!({"bid": e.bidId, "node": b._1, "state": names::of(&names::BID, b._3),
-                         "pricePerHour": t.json(b._2), "score": score}),
+            json!({"bid": e.bidId, "node": b.node, "state": names::of(&names::BID, b.state),
+                         "pricePerHour": t.json(b.pricePerHour), "score": score}),
         );
     }
     out.data("bids", bids.into());
@@ -454,9 +459,10 @@ pub async fn match_cmd(ctx: &Ctx, cmd: MatchCmd) -> Result<Out> {
                 .await?;
             let b = ctx
                 .view(market, Market::bidOfCall { bid_id: o.proposed })
-                .await?;
+                .await?
+                .bid;
             out.field("lease", id);
-            out.field("node", b._1);
+            out.field("node", b.node);
             out.field("manifest hash", hash);
             out.tx(&r);
         }
@@ -473,7 +479,7 @@ pub async fn lease_cmd(ctx: &Ctx, cmd: LeaseCmd) -> Result<Out> {
         LeaseCmd::Settle { lease } => (lease, true),
         LeaseCmd::Close { lease } => (lease, false),
     };
-    let t = ctx.token_at(known_lease(ctx, lease).await?._2).await?;
+    let t = ctx.token_at(known_lease(ctx, lease).await?.token).await?;
     let r = if call_settle {
         ctx.send(leases, Leases::settleCall { lease_id: lease })
             .await?
@@ -495,11 +501,12 @@ pub async fn lease_cmd(ctx: &Ctx, cmd: LeaseCmd) -> Result<Out> {
 }
 
 /// Lease `id` as `leaseOf` reports it; an error if there is none.
-async fn known_lease(ctx: &Ctx, id: u64) -> Result<Leases::leaseOfReturn> {
+async fn known_lease(ctx: &Ctx, id: u64) -> Result<Leases::Lease> {
     let l = ctx
         .view(ctx.addr("leases")?, Leases::leaseOfCall { lease_id: id })
-        .await?;
-    if l._10 == 0 {
+        .await?
+        .lease;
+    if l.state == 0 {
         bail!("unknown lease {id}: a lease opens when its order's match is accepted");
     }
     Ok(l)
@@ -508,23 +515,29 @@ async fn known_lease(ctx: &Ctx, id: u64) -> Result<Leases::leaseOfReturn> {
 async fn lease_status(ctx: &Ctx, id: u64) -> Result<Out> {
     let leases = ctx.addr("leases")?;
     let l = known_lease(ctx, id).await?;
-    let t: TokenInfo = ctx.token_at(l._2).await?;
+    let t: TokenInfo = ctx.token_at(l.token).await?;
     let mut out = Out::default();
     out.field("lease", id);
-    out.field("state", names::of(&names::LEASE, l._10));
-    out.field("tenant", l._0);
-    out.field("node", l._1);
-    out.kv("price per hour", t.json(l._3), t.show(l._3));
-    out.field("runs", format!("{} → {}", l._4, l._5));
-    out.kv("funded", t.json(l._6), t.show(l._6));
-    out.kv("paid (gross)", t.json(l._7), t.show(l._7));
-    out.field("paid until", l._8);
-    out.field("fee", format!("{}.{:02}%", l._9 / 100, l._9 % 100));
-    if let Ok(owed) = ctx.view(leases, Leases::owedCall { lease_id: id }).await {
+    out.field("state", names::of(&names::LEASE, l.state));
+    out.field("tenant", l.tenant);
+    out.field("node", l.node);
+    out.kv(
+        "price per hour",
+        t.json(l.pricePerHour),
+        t.show(l.pricePerHour),
+    );
+    out.field("runs", format!("{} → {}", l.start, l.end));
+    out.kv("funded", t.json(l.funded), t.show(l.funded));
+    out.kv("paid (gross)", t.json(l.paid), t.show(l.paid));
+    out.field("paid until", l.paidUntil);
+    out.field("fee", format!("{}.{:02}%", l.feeBps / 100, l.feeBps % 100));
+    if let Ok(Leases::owedReturn { owed }) =
+        ctx.view(leases, Leases::owedCall { lease_id: id }).await
+    {
         out.kv(
             "owed now",
-            json!({"toNode": t.json(owed._0), "fee": t.json(owed._1), "until": owed._2}),
-            format!("{} to the node, {} fee", t.show(owed._0), t.show(owed._1)),
+            json!({"toNode": t.json(owed.toProvider), "fee": t.json(owed.fee), "until": owed.paidUntil}),
+            format!("{} to the node, {} fee", t.show(owed.toProvider), t.show(owed.fee)),
         );
     }
     Ok(out)

@@ -173,25 +173,32 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
     let registry = ctx.addr("registry")?;
     let staking = ctx.addr("staking")?;
     let spon = ctx.token("SPON").await?;
-    let n = ctx.view(registry, Registry::nodeOfCall { node }).await?;
+    let n = ctx
+        .view(registry, Registry::nodeOfCall { node })
+        .await?
+        .node;
     let mut out = Out::default();
     out.field("node", node);
-    if n._0 == 0 {
+    if n.state == 0 {
         out.field("state", "not registered");
         return Ok(out);
     }
-    out.field("state", names::of(&names::NODE, n._0));
-    out.field("class", names::of(&names::CLASS, n._1));
-    let hw = Hardware::unpack(&n._2.to_be_bytes());
-    out.kv("hardware", json!(n._2), describe_hardware(&hw));
-    if !n._3.is_zero() {
-        let pending = Hardware::unpack(&n._3.to_be_bytes());
-        out.kv("pending hardware", json!(n._3), describe_hardware(&pending));
+    out.field("state", names::of(&names::NODE, n.state));
+    out.field("class", names::of(&names::CLASS, n.class));
+    let hw = Hardware::unpack(&n.hardware.to_be_bytes());
+    out.kv("hardware", json!(n.hardware), describe_hardware(&hw));
+    if !n.pendingHardware.is_zero() {
+        let pending = Hardware::unpack(&n.pendingHardware.to_be_bytes());
+        out.kv(
+            "pending hardware",
+            json!(n.pendingHardware),
+            describe_hardware(&pending),
+        );
     }
-    if !n._4.is_zero() {
-        out.field("gateway", n._4);
+    if !n.gateway.is_zero() {
+        out.field("gateway", n.gateway);
     }
-    out.field("probe key", n._5);
+    out.field("probe key", n.probeKey);
     let tier = ctx.view(registry, Registry::tierOfCall { node }).await?._0;
     out.kv(
         "tier",
@@ -202,18 +209,21 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
             tier.to_string()
         },
     );
-    let p = ctx.view(registry, Registry::probeOfCall { node }).await?;
-    if p._0.is_zero() {
+    let p = ctx
+        .view(registry, Registry::probeOfCall { node })
+        .await?
+        .probe;
+    if p.summary.is_zero() {
         out.field("probe", "none committed");
     } else {
-        let s = ProbeSummary::unpack(&p._0.to_be_bytes());
+        let s = ProbeSummary::unpack(&p.summary.to_be_bytes());
         let age = ctx.client.now().await?.saturating_sub(s.timestamp);
         out.kv(
             "probe",
             json!({"timestamp": s.timestamp, "gemmGflops": s.gemm_gflops,
                    "memBandwidthGbps": s.mem_bandwidth_gbps, "vramMib": s.vram_mib,
                    "gpuCount": s.gpu_count, "netBandwidthMbps": s.net_bandwidth_mbps,
-                   "latencyUs": s.latency_us, "onGpu": s.on_gpu(), "reportHash": p._1}),
+                   "latencyUs": s.latency_us, "onGpu": s.on_gpu(), "reportHash": p.reportHash}),
             format!(
                 "{} GPU(s), {} GFLOP/s, {} GB/s memory, {} Mbit/s, {} µs; {}s old{}",
                 s.gpu_count,
@@ -228,14 +238,16 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
     }
     let rep = ctx
         .view(registry, Registry::reputationOfCall { node })
-        .await?;
+        .await?
+        .reputation;
     out.kv(
         "reputation",
-        json!({"leasesCompleted": rep._0, "leasesFaulted": rep._1, "challengesLost": rep._2,
-               "uptimeEras": rep._3, "leasesOpen": rep._4}),
+        json!({"leasesCompleted": rep.leasesCompleted, "leasesFaulted": rep.leasesFaulted,
+               "challengesLost": rep.challengesLost, "uptimeEras": rep.uptimeEras,
+               "leasesOpen": rep.leasesOpen}),
         format!(
             "{} leases completed, {} faulted, {} challenges lost, {} open",
-            rep._0, rep._1, rep._2, rep._4
+            rep.leasesCompleted, rep.leasesFaulted, rep.challengesLost, rep.leasesOpen
         ),
     );
     let own = ctx
@@ -244,19 +256,20 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
         ._0;
     let pool = ctx
         .view(staking, Staking::poolOfCall { provider: node })
-        .await?;
+        .await?
+        .pool;
     out.kv("self stake", spon.json(own), spon.show(own));
     out.kv(
         "pool",
-        json!({"active": spon.json(pool._0), "unbonding": spon.json(pool._2),
-               "jailedUntil": pool._4, "openOffences": pool._5}),
+        json!({"active": spon.json(pool.tokens), "unbonding": spon.json(pool.unbondingTokens),
+               "jailedUntil": pool.jailedUntil, "openOffences": pool.openOffences}),
         format!(
             "{} active ({} delegated), {} unbonding{}{}",
-            spon.show(pool._0),
-            spon.show(pool._0.saturating_sub(own)),
-            spon.show(pool._2),
-            if pool._5 > 0 {
-                format!(", {} open offence(s)", pool._5)
+            spon.show(pool.tokens),
+            spon.show(pool.tokens.saturating_sub(own)),
+            spon.show(pool.unbondingTokens),
+            if pool.openOffences > 0 {
+                format!(", {} open offence(s)", pool.openOffences)
             } else {
                 String::new()
             },
@@ -265,7 +278,7 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
                 .await?
                 ._0
             {
-                format!(", jailed until {}", pool._4)
+                format!(", jailed until {}", pool.jailedUntil)
             } else {
                 String::new()
             }

@@ -168,16 +168,17 @@ pub async fn withdraw(ctx: &Ctx, request: U256) -> Result<Out> {
                 request_id: request,
             },
         )
-        .await?;
-    if req._0.is_zero() {
+        .await?
+        .unbondingRequest;
+    if req.provider.is_zero() {
         anyhow::bail!("unknown unbonding request {request} (never made, or withdrawn already)");
     }
     let now = ctx.client.now().await?;
-    if now < req._3 {
+    if now < req.releaseAt {
         anyhow::bail!(
             "request {request} is still unbonding: it releases at {} ({}s from now)",
-            req._3,
-            req._3 - now
+            req.releaseAt,
+            req.releaseAt - now
         );
     }
     let r = ctx
@@ -188,7 +189,7 @@ pub async fn withdraw(ctx: &Ctx, request: U256) -> Result<Out> {
             },
         )
         .await?;
-    let paid = event::<Staking::Withdrawn>(&r).map_or(req._2, |e| e.amount);
+    let paid = event::<Staking::Withdrawn>(&r).map_or(req.worth, |e| e.amount);
     let mut out = Out::default();
     out.kv("withdrawn", spon.json(paid), spon.show(paid));
     out.tx(&r);

@@ -44,7 +44,8 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
     for node in &nodes {
         let n = ctx
             .view(registry, Registry::nodeOfCall { node: *node })
-            .await?;
+            .await?
+            .node;
         let tier = ctx
             .view(registry, Registry::tierOfCall { node: *node })
             .await?
@@ -52,18 +53,19 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
         let pool = ctx
             .view(staking, Staking::poolOfCall { provider: *node })
             .await?
-            ._0;
-        let hw = spon_node::Hardware::unpack(&n._2.to_be_bytes());
+            .pool
+            .tokens;
+        let hw = spon_node::Hardware::unpack(&n.hardware.to_be_bytes());
         out.line(format!(
             "  tier {tier}  {node}  {:<9} {:<11} {}  stake {}",
-            names::of(&names::CLASS, n._1),
-            names::of(&names::NODE, n._0),
+            names::of(&names::CLASS, n.class),
+            names::of(&names::NODE, n.state),
             describe_hardware(&hw),
             spon.show(pool)
         ));
         by_tier.entry(tier).or_default().push(json!({
-            "node": node, "class": names::of(&names::CLASS, n._1),
-            "state": names::of(&names::NODE, n._0), "stake": spon.json(pool),
+            "node": node, "class": names::of(&names::CLASS, n.class),
+            "state": names::of(&names::NODE, n.state), "stake": spon.json(pool),
             "hardware": describe_hardware(&hw)}));
     }
     out.data(
@@ -76,8 +78,8 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
     );
 
     // Orders and leases.
-    let c = ctx.view(market, Market::countsCall {}).await?;
-    let (orders, bids) = (c._0, c._1);
+    let c = ctx.view(market, Market::countsCall {}).await?.counts;
+    let (orders, bids) = (c.orders, c.bids);
     let mut states = [0u64; 4];
     let mut open = Vec::new();
     let mut lease_states = [0u64; 5];
@@ -85,15 +87,17 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
     for id in first..=orders {
         let o = ctx
             .view(market, Market::orderOfCall { order_id: id })
-            .await?;
-        states[usize::from(o._2.min(3))] += 1;
-        match o._2 {
+            .await?
+            .order;
+        states[usize::from(o.state.min(3))] += 1;
+        match o.state {
             1 => open.push(id),
             3 => {
                 let l = ctx
                     .view(leases, Leases::leaseOfCall { lease_id: id })
-                    .await?;
-                lease_states[usize::from(l._10.min(4))] += 1;
+                    .await?
+                    .lease;
+                lease_states[usize::from(l.state.min(4))] += 1;
             }
             _ => {}
         }
@@ -119,16 +123,16 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
 
     // Stake.
     let total = ctx.view(staking, Staking::totalStakedCall {}).await?._0;
-    let reserves = ctx.view(staking, Staking::reservesCall {}).await?;
+    let reserves = ctx.view(staking, Staking::reservesCall {}).await?.reserves;
     out.kv(
         "stake",
-        json!({"active": spon.json(total), "unbonding": spon.json(reserves._0),
-               "rewards": spon.json(reserves._1)}),
+        json!({"active": spon.json(total), "unbonding": spon.json(reserves.unbonding),
+               "rewards": spon.json(reserves.rewards)}),
         format!(
             "{} active, {} unbonding, {} rewards unclaimed",
             spon.show(total),
-            spon.show(reserves._0),
-            spon.show(reserves._1)
+            spon.show(reserves.unbonding),
+            spon.show(reserves.rewards)
         ),
     );
     let slashed = ctx
@@ -149,7 +153,8 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
                 },
             )
             .await?
-            ._2;
+            .lease
+            .token;
         let p = paid.entry(token).or_default();
         p.0 += e.toProvider;
         p.1 += e.fee;
