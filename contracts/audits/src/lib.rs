@@ -34,7 +34,12 @@ pub mod params;
 pub mod views;
 
 use alloy_primitives::{Address, B256, U256, U64};
-use spon_contract_kit::{admin::Admin, calls, clock, Native};
+use spon_contract_kit::{
+    admin::Admin,
+    calls, clock,
+    interfaces::{IChallenges, IRegistry, IStaking},
+    Native,
+};
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -82,21 +87,6 @@ const LIVENESS: u8 = 0;
 const GPU_WORK: u8 = 1;
 /// The challenges contract's `challengeBond` parameter id.
 const CHALLENGE_BOND: u8 = 0;
-
-sol_interface! {
-    interface IRegistry {
-        function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
-    }
-
-    interface IStaking {
-        function stakeOf(address provider) external view returns (uint256);
-    }
-
-    interface IChallenges {
-        function parameter(uint8 id) external view returns (uint256);
-        function openChallenge(uint8 kind, address node, uint64 lease_id, bytes32 commitment) external returns (uint64);
-    }
-}
 
 /// One audit round.
 #[storage]

@@ -39,7 +39,12 @@ pub mod params;
 pub mod views;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use spon_contract_kit::{admin::Admin, calls, clock, Native};
+use spon_contract_kit::{
+    admin::Admin,
+    calls, clock,
+    interfaces::{ILeases, IRegistry, IStaking},
+    Native,
+};
 use stylus_sdk::{
     abi::Bytes,
     prelude::*,
@@ -122,25 +127,6 @@ const BPS: u64 = 10_000;
 const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
 /// Registry node state Active (see the registry's lifecycle).
 const NODE_ACTIVE: u8 = 2;
-
-sol_interface! {
-    interface IRegistry {
-        function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
-        function probeOf(address node) external view returns (uint256, bytes32, uint256, uint64);
-        function recordChallenge(address node, bool lost) external;
-    }
-
-    interface IStaking {
-        function openOffence(address provider, uint256 challenge_id) external;
-        function closeOffence(uint256 challenge_id) external;
-        function slash(address provider, uint16 bps, uint256 challenge_id, address challenger, uint16 challenger_share_bps) external returns (uint256);
-    }
-
-    interface ILeases {
-        function partiesOf(uint64 lease_id) external view returns (address, address);
-    }
-
-}
 
 /// One challenge.
 #[storage]

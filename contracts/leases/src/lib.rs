@@ -35,7 +35,7 @@ pub mod params;
 pub mod views;
 
 use alloy_primitives::{Address, U256};
-use spon_contract_kit::{admin::Admin, clock, Native};
+use spon_contract_kit::{admin::Admin, clock, interfaces::IRegistry, Native};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageMap, StorageU16, StorageU256, StorageU64, StorageU8},
@@ -98,13 +98,6 @@ pub mod close_reason {
 /// Stored states.
 const OPEN: u8 = 1;
 const CLOSED: u8 = 2;
-
-sol_interface! {
-    interface IRegistry {
-        function leaseOpened(address node) external;
-        function leaseClosed(address node, bool completed) external;
-    }
-}
 
 /// One lease.
 #[storage]

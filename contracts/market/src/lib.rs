@@ -37,7 +37,12 @@ pub mod params;
 pub mod views;
 
 use alloy_primitives::{Address, B256, U256};
-use spon_contract_kit::{admin::Admin, clock, Native};
+use spon_contract_kit::{
+    admin::Admin,
+    clock,
+    interfaces::{ILeases, IRegistry, IStaking},
+    Native,
+};
 use spon_node::Hardware;
 use spon_scoring::{score, Candidate, Ranked, Requirements, Unmet, AUTO_ACCEPT};
 use stylus_sdk::{
@@ -89,34 +94,6 @@ pub mod bid_state {
 
 /// The registry's state of an active node.
 const NODE_ACTIVE: u8 = 2;
-
-sol_interface! {
-    interface IRegistry {
-        function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
-        function tierOf(address node) external view returns (uint8);
-        function reputationOf(address node) external view returns (uint64, uint64, uint64, uint64, uint64);
-    }
-
-    interface IStaking {
-        function isJailed(address provider) external view returns (bool);
-        function stakeOf(address provider) external view returns (uint256);
-    }
-}
-
-/// The leases contract's entry point for the market (its generated
-/// binding takes more arguments than clippy likes).
-#[allow(clippy::too_many_arguments)]
-mod leases_api {
-    use stylus_sdk::prelude::*;
-
-    sol_interface! {
-        interface ILeases {
-            function open(uint64 lease_id, address tenant, address node, address token, uint256 price_per_hour, uint64 duration, uint256 funded) external;
-        }
-    }
-}
-
-use leases_api::ILeases;
 
 /// One order.
 #[storage]

@@ -39,7 +39,7 @@ pub mod views;
 use alloc::{string::String, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256};
-use spon_contract_kit::{admin::Admin, clock, Native};
+use spon_contract_kit::{admin::Admin, clock, interfaces::IStaking, Native};
 use spon_node::{
     tier::{tier, NodeClass, TierInput, WEI_PER_SPON},
     Hardware, ProbeSummary,
@@ -102,13 +102,6 @@ const ENDPOINT_WORDS: usize = 4;
 /// Longest endpoint URI, bytes (kept in four fixed storage words rather
 /// than a dynamic string: a quarter of the code, the same gas).
 pub const MAX_ENDPOINT_LEN: usize = 32 * ENDPOINT_WORDS;
-
-sol_interface! {
-    interface IStaking {
-        function stakeOf(address provider) external view returns (uint256);
-        function selfStakeOf(address provider) external view returns (uint256);
-    }
-}
 
 /// One node.
 #[storage]

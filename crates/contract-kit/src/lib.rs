@@ -6,6 +6,7 @@
 //!   ([`encode`]) and the events' human-readable ABI;
 //! * [`contract_errors!`]: a contract's error enum with the shared errors;
 //! * [`calls`]: safe ERC-20 transfers and `ecrecover`;
+//! * [`interfaces`]: the contracts' calls to each other, declared once;
 //! * [`Param`]: a governance parameter with its id, default and bounds;
 //! * [`clock`]: the contract's notion of now;
 //! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
@@ -18,6 +19,7 @@ pub mod admin;
 pub mod calls;
 pub mod clock;
 pub mod encode;
+pub mod interfaces;
 
 pub use spon_contract_macros::sol_abi;
 
