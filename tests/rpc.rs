@@ -28,7 +28,7 @@ use crate::{
     HOPPER,
 };
 
-const SPON: u128 = 1_000_000_000_000_000_000;
+use spon_protocol::WEI_PER_SPON as SPON;
 /// Seconds in a day.
 pub const DAY: u64 = 86_400;
 

@@ -79,9 +79,9 @@ pub mod phase {
     pub const REVEAL: u8 = 1;
 }
 
-const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
+use spon_protocol::WEI_PER_SPON;
 /// Registry node state Active.
-const NODE_ACTIVE: u8 = 2;
+const NODE_ACTIVE: u8 = spon_protocol::states::NodeState::Active as u8;
 /// Challenge kinds of the challenges contract.
 const LIVENESS: u8 = 0;
 const GPU_WORK: u8 = 1;

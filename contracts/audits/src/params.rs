@@ -3,8 +3,7 @@
 pub use spon_contract_kit::Param;
 use spon_protocol::params::Audits as P;
 
-const HOUR: u64 = 3_600;
-const DAY: u64 = 24 * HOUR;
+use spon_protocol::{DAY, HOUR};
 
 /// Length of an audit round, seconds: auditors commit in its first half
 /// and reveal in its second. Not in the admin's table: governance sets it

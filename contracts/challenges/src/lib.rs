@@ -60,43 +60,43 @@ pub use events::EVENTS;
 /// Challenge kinds.
 pub mod kind {
     /// The node must answer with a fresh signed probe.
-    pub const LIVENESS: u8 = 0;
+    pub const LIVENESS: u8 = spon_protocol::states::ChallengeKind::Liveness as u8;
     /// The node must prove a seeded matrix multiply.
-    pub const GPU_WORK: u8 = 1;
+    pub const GPU_WORK: u8 = spon_protocol::states::ChallengeKind::GpuWork as u8;
     /// A tenant claims the node did not deliver its lease.
-    pub const LEASE_FAULT: u8 = 2;
+    pub const LEASE_FAULT: u8 = spon_protocol::states::ChallengeKind::LeaseFault as u8;
 }
 
 /// Challenge states of `challengeOf`.
 pub mod state {
     /// No challenge with this id.
-    pub const NONE: u8 = 0;
+    pub const NONE: u8 = spon_protocol::states::ChallengeState::None as u8;
     /// Awaiting the node's answer or commitment, or a ruling.
-    pub const OPEN: u8 = 1;
+    pub const OPEN: u8 = spon_protocol::states::ChallengeState::Open as u8;
     /// GPU work: root committed, awaiting the challenger's secret.
-    pub const COMMITTED: u8 = 2;
+    pub const COMMITTED: u8 = spon_protocol::states::ChallengeState::Committed as u8;
     /// GPU work: rows sampled, awaiting the node's openings.
-    pub const SAMPLED: u8 = 3;
+    pub const SAMPLED: u8 = spon_protocol::states::ChallengeState::Sampled as u8;
     /// The node passed (final).
-    pub const PASSED: u8 = 4;
+    pub const PASSED: u8 = spon_protocol::states::ChallengeState::Passed as u8;
     /// The node lost; the slash awaits the end of the veto period.
-    pub const SLASH_PENDING: u8 = 5;
+    pub const SLASH_PENDING: u8 = spon_protocol::states::ChallengeState::SlashPending as u8;
     /// The slash executed (final).
-    pub const SLASHED: u8 = 6;
+    pub const SLASHED: u8 = spon_protocol::states::ChallengeState::Slashed as u8;
     /// The slash was vetoed (final).
-    pub const VETOED: u8 = 7;
+    pub const VETOED: u8 = spon_protocol::states::ChallengeState::Vetoed as u8;
     /// A lease fault nobody ruled on in time (final).
-    pub const DISMISSED: u8 = 8;
+    pub const DISMISSED: u8 = spon_protocol::states::ChallengeState::Dismissed as u8;
 }
 
 /// Outcomes of `ChallengeResolved`.
 pub mod outcome {
     /// The node passed.
-    pub const PASSED: u8 = 1;
+    pub const PASSED: u8 = spon_protocol::states::ChallengeOutcome::Passed as u8;
     /// The node lost.
-    pub const LOST: u8 = 2;
+    pub const LOST: u8 = spon_protocol::states::ChallengeOutcome::Lost as u8;
     /// No ruling in time.
-    pub const DISMISSED: u8 = 3;
+    pub const DISMISSED: u8 = spon_protocol::states::ChallengeOutcome::Dismissed as u8;
 }
 
 /// Role ids of `setRole` and `RoleChanged`.
@@ -123,10 +123,9 @@ pub mod roles {
     ];
 }
 
-const BPS: u64 = 10_000;
-const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
+use spon_protocol::{BPS, WEI_PER_SPON};
 /// Registry node state Active (see the registry's lifecycle).
-const NODE_ACTIVE: u8 = 2;
+const NODE_ACTIVE: u8 = spon_protocol::states::NodeState::Active as u8;
 
 /// One challenge.
 #[storage]

@@ -5,8 +5,7 @@
 pub use spon_contract_kit::Param;
 use spon_protocol::params::Challenges as P;
 
-const HOUR: u64 = 3_600;
-const DAY: u64 = 24 * HOUR;
+use spon_protocol::{DAY, HOUR};
 
 /// Bond of a challenge, whole SPON.
 pub const CHALLENGE_BOND: Param = Param {

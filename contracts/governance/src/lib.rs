@@ -61,7 +61,7 @@ use crate::{
 
 pub use events::EVENTS;
 
-const WEI_PER_SPON: u64 = 1_000_000_000_000_000_000;
+use spon_protocol::WEI_PER_SPON;
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {

@@ -5,8 +5,7 @@
 pub use spon_contract_kit::Param;
 use spon_protocol::params::Governance as P;
 
-const HOUR: u64 = 3_600;
-const DAY: u64 = 24 * HOUR;
+use spon_protocol::{DAY, HOUR};
 
 /// Votes needed for a proposal to pass, in bps of SPON's total supply at
 /// the proposal's creation: for + abstain must reach it (against votes do

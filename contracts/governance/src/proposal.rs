@@ -8,33 +8,33 @@ use crate::params::GRACE_PERIOD;
 /// States of a proposal (`state`, and `ProposalNotInState`).
 pub mod state {
     /// No proposal with this id.
-    pub const NONE: u8 = 0;
+    pub const NONE: u8 = spon_protocol::states::ProposalState::None as u8;
     /// Created; its vote has not started.
-    pub const PENDING: u8 = 1;
+    pub const PENDING: u8 = spon_protocol::states::ProposalState::Pending as u8;
     /// Its vote is open.
-    pub const ACTIVE: u8 = 2;
+    pub const ACTIVE: u8 = spon_protocol::states::ProposalState::Active as u8;
     /// The vote ended below quorum, or with no more for than against.
-    pub const DEFEATED: u8 = 3;
+    pub const DEFEATED: u8 = spon_protocol::states::ProposalState::Defeated as u8;
     /// The vote passed; it waits to be queued.
-    pub const SUCCEEDED: u8 = 4;
+    pub const SUCCEEDED: u8 = spon_protocol::states::ProposalState::Succeeded as u8;
     /// Queued: executable once its timelock ends.
-    pub const QUEUED: u8 = 5;
+    pub const QUEUED: u8 = spon_protocol::states::ProposalState::Queued as u8;
     /// Its calls ran.
-    pub const EXECUTED: u8 = 6;
+    pub const EXECUTED: u8 = spon_protocol::states::ProposalState::Executed as u8;
     /// Its proposer withdrew it before the vote.
-    pub const CANCELED: u8 = 7;
+    pub const CANCELED: u8 = spon_protocol::states::ProposalState::Canceled as u8;
     /// Queued but not executed within the grace period.
-    pub const EXPIRED: u8 = 8;
+    pub const EXPIRED: u8 = spon_protocol::states::ProposalState::Expired as u8;
 }
 
 /// Vote choices of `castVote`.
 pub mod support {
     /// Against the proposal.
-    pub const AGAINST: u8 = 0;
+    pub const AGAINST: u8 = spon_protocol::states::Support::Against as u8;
     /// For the proposal.
-    pub const FOR: u8 = 1;
+    pub const FOR: u8 = spon_protocol::states::Support::For as u8;
     /// Counts toward quorum only.
-    pub const ABSTAIN: u8 = 2;
+    pub const ABSTAIN: u8 = spon_protocol::states::Support::Abstain as u8;
 }
 
 /// What decides a proposal's state.

@@ -16,10 +16,7 @@
 
 use alloy_primitives::U256;
 
-/// Seconds in an hour: prices are per hour.
-pub const HOUR: u64 = 3_600;
-/// Basis points in one.
-pub const BPS: u64 = 10_000;
+pub use spon_protocol::{BPS, HOUR};
 
 /// Total owed for `secs` seconds at `price` per hour.
 pub fn cost(price: U256, secs: u64) -> U256 {

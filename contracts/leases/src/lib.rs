@@ -71,16 +71,16 @@ pub mod roles {
 /// Lease states of `leaseOf` (derived at the time of the call).
 pub mod lease_state {
     /// No lease with this id.
-    pub const NONE: u8 = 0;
+    pub const NONE: u8 = spon_protocol::states::LeaseState::None as u8;
     /// Running and funded.
-    pub const ACTIVE: u8 = 1;
+    pub const ACTIVE: u8 = spon_protocol::states::LeaseState::Active as u8;
     /// Its escrow ran dry before its end; the next touch closes it at the
     /// last fully paid second.
-    pub const INSUFFICIENT_FUNDS: u8 = 2;
+    pub const INSUFFICIENT_FUNDS: u8 = spon_protocol::states::LeaseState::InsufficientFunds as u8;
     /// Its end is reached; the next touch pays and closes it.
-    pub const ENDED: u8 = 3;
+    pub const ENDED: u8 = spon_protocol::states::LeaseState::Ended as u8;
     /// Closed and paid out.
-    pub const CLOSED: u8 = 4;
+    pub const CLOSED: u8 = spon_protocol::states::LeaseState::Closed as u8;
 }
 
 /// Why a lease closed (`LeaseClosed.reason`).

@@ -73,27 +73,27 @@ pub mod roles {
 /// Stored order states (`orderOf`).
 pub mod order_state {
     /// Takes bids and proposals until its deadline; awaits acceptance.
-    pub const OPEN: u8 = 1;
+    pub const OPEN: u8 = spon_protocol::states::OrderState::Open as u8;
     /// Cancelled by the tenant, deposit refunded.
-    pub const CANCELLED: u8 = 2;
+    pub const CANCELLED: u8 = spon_protocol::states::OrderState::Cancelled as u8;
     /// Matched: its lease is in the leases contract.
-    pub const MATCHED: u8 = 3;
+    pub const MATCHED: u8 = spon_protocol::states::OrderState::Matched as u8;
 }
 
 /// Bid states (`bidOf`).
 pub mod bid_state {
     /// Can be proposed and accepted.
-    pub const LIVE: u8 = 1;
+    pub const LIVE: u8 = spon_protocol::states::BidState::Live as u8;
     /// Withdrawn by its node.
-    pub const WITHDRAWN: u8 = 2;
+    pub const WITHDRAWN: u8 = spon_protocol::states::BidState::Withdrawn as u8;
     /// Accepted: its lease opened.
-    pub const WON: u8 = 3;
+    pub const WON: u8 = spon_protocol::states::BidState::Won as u8;
     /// Its order was matched to another bid or cancelled.
-    pub const LOST: u8 = 4;
+    pub const LOST: u8 = spon_protocol::states::BidState::Lost as u8;
 }
 
 /// The registry's state of an active node.
-const NODE_ACTIVE: u8 = 2;
+const NODE_ACTIVE: u8 = spon_protocol::states::NodeState::Active as u8;
 
 /// One order.
 #[storage]

@@ -92,9 +92,9 @@ pub mod roles {
 /// Node classes (the `uint8` of `WrongClass` and `nodeOf`).
 pub mod class {
     /// Enterprise node, approved by governance.
-    pub const PROVIDER: u8 = 1;
+    pub const PROVIDER: u8 = spon_protocol::states::NodeClass::Provider as u8;
     /// Home node behind a gateway.
-    pub const FIZZ: u8 = 2;
+    pub const FIZZ: u8 = spon_protocol::states::NodeClass::Fizz as u8;
 }
 
 /// Storage words of an endpoint URI.

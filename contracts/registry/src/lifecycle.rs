@@ -14,22 +14,25 @@
 //! the tier function; only an Active node takes new leases; a node in
 //! Maintenance is exempt from liveness challenges.
 
-/// The state of a node (the `uint8` of `NodeStateChanged`).
+use spon_protocol::states::NodeState;
+
+/// The state of a node (the `uint8` of `NodeStateChanged`), with its ids
+/// from `spon_protocol::states::NodeState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum State {
     /// Never registered.
-    None = 0,
+    None = NodeState::None as u8,
     /// A Provider node awaiting governance approval.
-    Proposed = 1,
+    Proposed = NodeState::Proposed as u8,
     /// Serving: bids, takes leases.
-    Active = 2,
+    Active = NodeState::Active as u8,
     /// Paused by its operator: no new leases, no liveness challenges.
-    Maintenance = 3,
+    Maintenance = NodeState::Maintenance as u8,
     /// Suspended by governance.
-    Suspended = 4,
+    Suspended = NodeState::Suspended as u8,
     /// Left the market (or was dropped by its gateway, or rejected).
-    Deactivated = 5,
+    Deactivated = NodeState::Deactivated as u8,
 }
 
 /// A transition.
@@ -55,14 +58,14 @@ pub enum Action {
 
 impl State {
     /// The state stored as `raw` (unknown values read as `None`).
-    pub const fn from_u8(raw: u8) -> Self {
-        match raw {
-            1 => Self::Proposed,
-            2 => Self::Active,
-            3 => Self::Maintenance,
-            4 => Self::Suspended,
-            5 => Self::Deactivated,
-            _ => Self::None,
+    pub fn from_u8(raw: u8) -> Self {
+        match NodeState::try_from(raw) {
+            Ok(NodeState::Proposed) => Self::Proposed,
+            Ok(NodeState::Active) => Self::Active,
+            Ok(NodeState::Maintenance) => Self::Maintenance,
+            Ok(NodeState::Suspended) => Self::Suspended,
+            Ok(NodeState::Deactivated) => Self::Deactivated,
+            Ok(NodeState::None) | Err(_) => Self::None,
         }
     }
 

@@ -11,8 +11,7 @@ use spon_node::{Bar, Thresholds, DEFAULT_THRESHOLDS as D};
 pub use spon_contract_kit::Param;
 use spon_protocol::params::Registry as P;
 
-/// Seconds in a day (one uptime era).
-pub const DAY: u64 = 86_400;
+pub use spon_protocol::DAY;
 
 const fn p(id: u8, default: u64, min: u64, max: u64) -> Param {
     Param {

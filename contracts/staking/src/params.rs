@@ -1,7 +1,6 @@
 //! Governance-set parameters of the staking contract: ids, defaults, bounds.
 
-/// Seconds in a day.
-pub const DAY: u64 = 86_400;
+pub use spon_protocol::DAY;
 
 pub use spon_contract_kit::Param;
 use spon_protocol::params::Staking as P;

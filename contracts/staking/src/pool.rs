@@ -20,8 +20,7 @@
 
 use alloy_primitives::{uint, U256};
 
-/// Basis points in one whole.
-pub const BPS: u64 = 10_000;
+pub use spon_protocol::BPS;
 
 /// Fixed-point scale of the reward-per-share accumulator.
 pub const ACC_SCALE: U256 = uint!(1_000_000_000_000_000_000_U256);

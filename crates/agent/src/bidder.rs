@@ -2,6 +2,7 @@
 //! read and every open order is priced for the node ([`Pricing::decide`]);
 //! a bid is placed where the pricing gives one.
 
+use spon_protocol::states::OrderState;
 use std::collections::BTreeSet;
 
 use alloy_primitives::{Address, U256};
@@ -18,9 +19,6 @@ use spon_scoring::Requirements;
 use tracing::{info, warn};
 
 use crate::pricing::{Order, Pricing, Skip};
-
-/// The market's state number of an order taking bids.
-const ORDER_OPEN: u8 = 1;
 
 /// What the bidder did about one order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +100,7 @@ impl Bidder {
             .view(self.market, Market::orderOfCall { order_id: id })
             .await?
             .order;
-        if order.state != ORDER_OPEN || order.bidDeadline <= self.client.now().await? {
+        if order.state != OrderState::Open as u8 || order.bidDeadline <= self.client.now().await? {
             return Ok(Outcome::Closed);
         }
         let requirements = Requirements::unpack(&order.requirements.to_be_bytes());

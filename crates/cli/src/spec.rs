@@ -1,5 +1,5 @@
-//! Hardware specs and order requirements from command-line flags, and the
-//! names of the protocol's numbered states.
+//! Hardware specs and order requirements from command-line flags (the
+//! names of the protocol's numbered states are `spon_protocol::states`).
 
 use anyhow::{bail, Result};
 use clap::Args;
@@ -268,61 +268,6 @@ pub fn describe_requirements(r: &Requirements) -> String {
             ""
         }
     )
-}
-
-/// Names of the numbered states the contracts report (their `uint8`s, as
-/// the contracts' `state` modules and the spec define them).
-pub mod names {
-    /// Registry node states (`nodeOf`).
-    pub const NODE: [&str; 6] = [
-        "none",
-        "proposed",
-        "active",
-        "maintenance",
-        "suspended",
-        "deactivated",
-    ];
-    /// Registry node classes.
-    pub const CLASS: [&str; 3] = ["none", "provider", "fizz"];
-    /// Market order states (`orderOf`).
-    pub const ORDER: [&str; 4] = ["none", "open", "cancelled", "matched"];
-    /// Market bid states (`bidOf`).
-    pub const BID: [&str; 5] = ["none", "live", "withdrawn", "won", "lost"];
-    /// Lease states (`leaseOf`).
-    pub const LEASE: [&str; 5] = ["none", "active", "out of funds", "ended", "closed"];
-    /// Challenge kinds.
-    pub const KIND: [&str; 3] = ["liveness", "gpu-work", "lease-fault"];
-    /// Challenge states (`challengeOf`).
-    pub const CHALLENGE: [&str; 9] = [
-        "none",
-        "open",
-        "committed",
-        "sampled",
-        "passed",
-        "slash pending",
-        "slashed",
-        "vetoed",
-        "dismissed",
-    ];
-    /// Proposal states (`stateOf`).
-    pub const PROPOSAL: [&str; 9] = [
-        "none",
-        "pending",
-        "active",
-        "defeated",
-        "succeeded",
-        "queued",
-        "executed",
-        "canceled",
-        "expired",
-    ];
-
-    /// The name of `value` in `table`.
-    pub fn of(table: &[&str], value: u8) -> String {
-        table
-            .get(usize::from(value))
-            .map_or_else(|| format!("unknown ({value})"), |s| (*s).into())
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! reorg handling is tested against a scripted chain) and its JSON-RPC
 //! implementation with alloy.
 
+use spon_protocol::states::NodeState;
 use std::future::Future;
 
 use alloy_network::Ethereum;
@@ -49,9 +50,6 @@ pub trait Views {
 
 sol!(Registry, "../../deployments/abi/spon-registry.json");
 sol!(Staking, "../../deployments/abi/spon-staking.json");
-
-/// The registry's state of an active node (as the market checks it).
-const NODE_ACTIVE: u8 = 2;
 
 /// A JSON-RPC endpoint and the market's addresses.
 pub struct Rpc<P> {
@@ -156,7 +154,7 @@ impl<P: Provider<Ethereum>> Views for Rpc<P> {
         let jailed = view(p, self.staking, Staking::isJailedCall { provider: node }).await?;
         let stake = view(p, self.staking, Staking::stakeOfCall { provider: node }).await?;
         Ok(Node {
-            eligible: info.state == NODE_ACTIVE && !jailed._0,
+            eligible: info.state == NodeState::Active as u8 && !jailed._0,
             tier: tier._0,
             hardware: Hardware::unpack(&info.hardware.to_be_bytes()),
             leases_completed: rep.leasesCompleted,

@@ -22,7 +22,7 @@ use spon_matcher::{
     service::{self, Strategy},
 };
 
-const SPON: u128 = 1_000_000_000_000_000_000;
+use spon_protocol::WEI_PER_SPON as SPON;
 
 /// A matcher's settings against `w`, with its own database `name`.
 fn config(w: &World, name: &str) -> Config {

@@ -26,8 +26,7 @@ use crate::{hardware::Hardware, probe::ProbeSummary};
 pub const UNTRUSTED: u8 = 7;
 /// The lowest tier of a trusted node.
 pub const LOWEST_TRUSTED: u8 = 6;
-/// Wei in one SPON.
-pub const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
+pub use spon_protocol::WEI_PER_SPON;
 
 /// Provider node (governance approved) or Fizz node (permissionless).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 //! its signature, and the challenges contract takes GPU-work commitments
 //! from the node or its probe key), so that key needs gas money.
 
+use spon_protocol::states::{ChallengeKind as Kind, ChallengeState as State};
 use std::{collections::BTreeMap, path::PathBuf, time::Duration};
 
 use alloy_primitives::{Address, B256};
@@ -26,15 +27,6 @@ use crate::{
     report::{self, Report, Settings},
     sign::ProbeResult,
 };
-
-/// Challenge kinds and states (as the challenges contract numbers them).
-mod challenge {
-    pub const LIVENESS: u8 = 0;
-    pub const GPU_WORK: u8 = 1;
-    pub const OPEN: u8 = 1;
-    pub const COMMITTED: u8 = 2;
-    pub const SAMPLED: u8 = 3;
-}
 
 /// What the probe did about one challenge in a round.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,8 +276,9 @@ impl Probe {
             .await?
             .challenge
             .state;
+        let (kind, state) = (Kind::try_from(kind), State::try_from(state));
         Ok(match (kind, state) {
-            (challenge::LIVENESS, challenge::OPEN) => {
+            (Ok(Kind::Liveness), Ok(State::Open)) => {
                 self.commit(id, false).await?;
                 self.client
                     .send(self.challenges, Challenges::answerLivenessCall { id })
@@ -293,14 +286,14 @@ impl Probe {
                 info!(id, "liveness answered");
                 Some(Action::AnsweredLiveness(id))
             }
-            (challenge::GPU_WORK, challenge::OPEN) => {
+            (Ok(Kind::GpuWork), Ok(State::Open)) => {
                 let answer = self.compute(id).await?;
                 self.commit_gpu_work(id, &answer).await?;
                 self.answers.insert(id, answer);
                 Some(Action::CommittedGpuWork(id))
             }
-            (challenge::GPU_WORK, challenge::COMMITTED) => None,
-            (challenge::GPU_WORK, challenge::SAMPLED) => {
+            (Ok(Kind::GpuWork), Ok(State::Committed)) => None,
+            (Ok(Kind::GpuWork), Ok(State::Sampled)) => {
                 let answer = match self.answers.remove(&id) {
                     Some(a) => a,
                     None => self.compute(id).await?,

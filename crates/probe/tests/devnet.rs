@@ -17,9 +17,10 @@ use spon_probe::{
     service::{Action, Probe},
     stats::Stats,
 };
+use spon_protocol::states::ChallengeState;
 
-const PASSED: u8 = 4;
-const SLASH_PENDING: u8 = 5;
+const PASSED: u8 = ChallengeState::Passed as u8;
+const SLASH_PENDING: u8 = ChallengeState::SlashPending as u8;
 
 async fn probe_of(w: &World, n: usize) -> Probe {
     let signer = probe_signer(n);

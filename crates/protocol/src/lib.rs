@@ -1,9 +1,11 @@
 //! # Facts of the SPON protocol, declared once
 //!
 //! What contracts and off-chain code must agree on, with no dependency so
-//! that both can use it: each contract's role ids ([`roles`]) and
+//! that both can use it: the states, kinds and outcomes the contracts store
+//! and report ([`states`]), each contract's role ids ([`roles`]) and
 //! parameter ids ([`params`]), as `#[repr(u8)]` enums with
-//! [`TryFrom<u8>`] and a `name()` (the words the CLI and the docs use).
+//! [`TryFrom<u8>`] and a `name()` (the words the CLI and the docs use), and
+//! the shared units ([`BPS`], [`HOUR`], [`DAY`], [`WEI_PER_SPON`]).
 #![no_std]
 
 /// Declares a `#[repr(u8)]` enum of ids with `TryFrom<u8>`, `name()` and
@@ -25,6 +27,14 @@ macro_rules! ids {
             pub const fn name(self) -> &'static str {
                 match self {
                     $($name::$v => $text),*
+                }
+            }
+
+            /// The name of the value with id `id`, or `unknown (id)`.
+            pub fn name_of(id: u8) -> $crate::Name {
+                match Self::try_from(id) {
+                    Ok(v) => $crate::Name::Known(v.name()),
+                    Err(id) => $crate::Name::Unknown(id),
                 }
             }
 
@@ -59,6 +69,203 @@ macro_rules! ids {
             }
         }
     };
+}
+
+/// Basis points in one (fees, shares and slashes are in bps).
+pub const BPS: u64 = 10_000;
+/// Seconds in an hour (lease prices are per hour).
+pub const HOUR: u64 = 3_600;
+/// Seconds in a day (one uptime era).
+pub const DAY: u64 = 24 * HOUR;
+/// Wei in one SPON (18 decimals).
+pub const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
+
+mod name {
+    use core::fmt;
+
+    /// A state's name for display, without allocating.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Name {
+        /// A value the enum has.
+        Known(&'static str),
+        /// An id it does not have.
+        Unknown(u8),
+    }
+
+    impl fmt::Display for Name {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                Name::Known(s) => f.write_str(s),
+                Name::Unknown(id) => write!(f, "unknown ({id})"),
+            }
+        }
+    }
+}
+
+pub use name::Name;
+
+/// What the contracts store and report as `uint8`s: states, classes,
+/// kinds and outcomes.
+pub mod states {
+    ids! {
+        /// A registry node's state (`nodeOf`).
+        NodeState {
+            /// Not registered.
+            None = 0 => "none",
+            /// A Provider node waiting for governance's approval.
+            Proposed = 1 => "proposed",
+            /// Serving: bids and takes leases.
+            Active = 2 => "active",
+            /// Paused by its operator; keeps its standing.
+            Maintenance = 3 => "maintenance",
+            /// Suspended by governance.
+            Suspended = 4 => "suspended",
+            /// Left the market (or rejected, or dropped by its gateway).
+            Deactivated = 5 => "deactivated",
+        }
+    }
+
+    ids! {
+        /// A registry node's class (`nodeOf`).
+        NodeClass {
+            /// Not registered.
+            None = 0 => "none",
+            /// An enterprise node, approved by governance.
+            Provider = 1 => "provider",
+            /// A home node behind a gateway.
+            Fizz = 2 => "fizz",
+        }
+    }
+
+    ids! {
+        /// A market order's state (`orderOf`).
+        OrderState {
+            /// No such order.
+            None = 0 => "none",
+            /// Takes bids and match proposals until its deadline.
+            Open = 1 => "open",
+            /// Cancelled by its tenant, deposit refunded.
+            Cancelled = 2 => "cancelled",
+            /// Matched: its lease is in the leases contract.
+            Matched = 3 => "matched",
+        }
+    }
+
+    ids! {
+        /// A market bid's state (`bidOf`).
+        BidState {
+            /// No such bid.
+            None = 0 => "none",
+            /// Can be proposed and accepted.
+            Live = 1 => "live",
+            /// Withdrawn by its node.
+            Withdrawn = 2 => "withdrawn",
+            /// Accepted: its lease opened.
+            Won = 3 => "won",
+            /// Its order was matched to another bid or cancelled.
+            Lost = 4 => "lost",
+        }
+    }
+
+    ids! {
+        /// A lease's state as of now (`leaseOf`).
+        LeaseState {
+            /// No such lease.
+            None = 0 => "none",
+            /// Running and funded.
+            Active = 1 => "active",
+            /// Running past what its escrow pays for.
+            InsufficientFunds = 2 => "out of funds",
+            /// Past its end, not yet closed.
+            Ended = 3 => "ended",
+            /// Closed and settled.
+            Closed = 4 => "closed",
+        }
+    }
+
+    ids! {
+        /// A challenge's kind (`challengeOf`, `openChallenge`).
+        ChallengeKind {
+            /// The node must answer with a fresh signed probe.
+            Liveness = 0 => "liveness",
+            /// The node must prove a seeded matrix multiply.
+            GpuWork = 1 => "gpu-work",
+            /// A tenant claims the node did not deliver its lease.
+            LeaseFault = 2 => "lease-fault",
+        }
+    }
+
+    ids! {
+        /// A challenge's state (`challengeOf`).
+        ChallengeState {
+            /// No such challenge.
+            None = 0 => "none",
+            /// Awaiting the node's answer or commitment, or a ruling.
+            Open = 1 => "open",
+            /// GPU work: root committed, awaiting the challenger's secret.
+            Committed = 2 => "committed",
+            /// GPU work: rows sampled, awaiting the node's openings.
+            Sampled = 3 => "sampled",
+            /// The node passed (final).
+            Passed = 4 => "passed",
+            /// The node lost; the slash awaits the end of the veto period.
+            SlashPending = 5 => "slash pending",
+            /// The slash executed (final).
+            Slashed = 6 => "slashed",
+            /// The slash was vetoed (final).
+            Vetoed = 7 => "vetoed",
+            /// A lease fault nobody ruled on in time (final).
+            Dismissed = 8 => "dismissed",
+        }
+    }
+
+    ids! {
+        /// How a challenge was resolved (`ChallengeResolved`).
+        ChallengeOutcome {
+            /// The node passed.
+            Passed = 1 => "passed",
+            /// The node lost.
+            Lost = 2 => "lost",
+            /// No ruling in time.
+            Dismissed = 3 => "dismissed",
+        }
+    }
+
+    ids! {
+        /// A proposal's state (`stateOf`).
+        ProposalState {
+            /// No such proposal.
+            None = 0 => "none",
+            /// Made; its vote has not opened.
+            Pending = 1 => "pending",
+            /// Its vote is open.
+            Active = 2 => "active",
+            /// Its vote closed without quorum or majority.
+            Defeated = 3 => "defeated",
+            /// Passed, not yet queued.
+            Succeeded = 4 => "succeeded",
+            /// Queued: executable after its timelock.
+            Queued = 5 => "queued",
+            /// Its calls ran.
+            Executed = 6 => "executed",
+            /// Withdrawn by its proposer.
+            Canceled = 7 => "canceled",
+            /// Queued but not executed within the grace period.
+            Expired = 8 => "expired",
+        }
+    }
+
+    ids! {
+        /// A vote (`castVote`, `voteOf`).
+        Support {
+            /// Against.
+            Against = 0 => "against",
+            /// For.
+            For = 1 => "for",
+            /// Abstain (counts toward quorum).
+            Abstain = 2 => "abstain",
+        }
+    }
 }
 
 /// Role ids of each contract's `setRole`, `hasRole` and `RoleChanged`.
@@ -341,6 +548,18 @@ mod tests {
         assert_eq!(Staking::try_from(9), Err(9));
         assert_eq!(Challenges::Audits.name(), "audits");
         assert_eq!(u8::from(Leases::Market), 2);
+    }
+
+    #[test]
+    fn states_by_id_and_name() {
+        use super::states::*;
+        assert_eq!(NodeState::Active as u8, 2);
+        assert_eq!(LeaseState::name_of(2), crate::Name::Known("out of funds"));
+        assert_eq!(ChallengeState::name_of(9), crate::Name::Unknown(9));
+        assert_eq!(ProposalState::ALL.len(), 9);
+        for (i, s) in ChallengeState::ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i);
+        }
     }
 
     #[test]

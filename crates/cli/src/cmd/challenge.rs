@@ -1,5 +1,6 @@
 //! `spon challenge`: challenging a node and following the challenge.
 
+use spon_protocol::states;
 use std::path::PathBuf;
 
 use alloy_primitives::{keccak256, Address, B256, U256};
@@ -8,10 +9,7 @@ use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 use spon_client::bindings::Challenges;
 
-use crate::{
-    context::{event, expect_event, Ctx, Out},
-    spec::names,
-};
+use crate::context::{event, expect_event, Ctx, Out};
 
 /// What a challenge claims.
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -168,7 +166,10 @@ pub async fn run(ctx: &Ctx, cmd: ChallengeCmd) -> Result<Out> {
                 .view(challenges, Challenges::challengeOfCall { id })
                 .await?
                 .challenge;
-            out.field("state", names::of(&names::CHALLENGE, c.state));
+            out.field(
+                "state",
+                states::ChallengeState::name_of(c.state).to_string(),
+            );
             r
         }
         ChallengeCmd::Slash { id } => {
@@ -193,15 +194,18 @@ async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
         .view(challenges, Challenges::challengeOfCall { id })
         .await?
         .challenge;
-    if c.state == 0 {
+    if c.state == states::ChallengeState::None as u8 {
         let count = ctx.view(challenges, Challenges::countCall {}).await?._0;
         bail!("unknown challenge {id}: challenges run from 1 to {count}");
     }
     let spon = ctx.token("SPON").await?;
     let mut out = Out::default();
     out.field("challenge", id);
-    out.field("kind", names::of(&names::KIND, c.kind));
-    out.field("state", names::of(&names::CHALLENGE, c.state));
+    out.field("kind", states::ChallengeKind::name_of(c.kind).to_string());
+    out.field(
+        "state",
+        states::ChallengeState::name_of(c.state).to_string(),
+    );
     out.field("node", c.node);
     out.field("challenger", c.challenger);
     out.kv("bond", spon.json(c.bond), spon.show(c.bond));
@@ -216,7 +220,7 @@ async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
     if c.leaseId != 0 {
         out.field("lease", c.leaseId);
     }
-    if c.kind == 1 {
+    if c.kind == states::ChallengeKind::GpuWork as u8 {
         let w = ctx
             .view(challenges, Challenges::gpuWorkOfCall { id })
             .await?

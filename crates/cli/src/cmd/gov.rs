@@ -6,11 +6,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 use spon_client::bindings::{Governance, Market, Registry};
+use spon_protocol::states;
 
-use crate::{
-    context::{event, expect_event, Ctx, Out},
-    spec::names,
-};
+use crate::context::{event, expect_event, Ctx, Out};
 
 /// A vote.
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -196,10 +194,10 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
             let spon = ctx.token("SPON").await?;
             let amount = spon.parse(&amount)?;
             let state = ctx.view(gov, Governance::stateOfCall { id }).await?._0;
-            if state != 2 {
+            if state != states::ProposalState::Active as u8 {
                 bail!(
                     "proposal {id} is {}: votes are taken while it is active",
-                    names::of(&names::PROPOSAL, state)
+                    states::ProposalState::name_of(state)
                 );
             }
             ctx.ensure_funds(&spon, gov, "governance", amount, approve)
@@ -264,7 +262,7 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
 async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
     let gov = ctx.addr("governance")?;
     let state = ctx.view(gov, Governance::stateOfCall { id }).await?._0;
-    if state == 0 {
+    if state == states::ProposalState::None as u8 {
         let count = ctx.view(gov, Governance::proposalCountCall {}).await?._0;
         bail!("unknown proposal {id}: proposals run from 1 to {count}");
     }
@@ -276,7 +274,7 @@ async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
     let v = ctx.view(gov, Governance::votesOfCall { id }).await?.votes;
     let mut out = Out::default();
     out.field("proposal", id);
-    out.field("state", names::of(&names::PROPOSAL, state));
+    out.field("state", states::ProposalState::name_of(state).to_string());
     out.field("proposer", p.proposer);
     out.field("vote", format!("{} → {}", p.voteStart, p.voteEnd));
     if p.eta != 0 {

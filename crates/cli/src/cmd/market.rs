@@ -5,11 +5,12 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde_json::json;
 use spon_client::bindings::{Leases, Market};
+use spon_protocol::states;
 use spon_scoring::Requirements;
 
 use crate::{
     context::{event, expect_event, Ctx, Out, TokenInfo},
-    spec::{describe_requirements, names, RequirementsArgs},
+    spec::{describe_requirements, RequirementsArgs},
 };
 
 /// Order commands (tenant).
@@ -161,7 +162,7 @@ async fn order(ctx: &Ctx, id: u64) -> Result<Order> {
         .view(ctx.addr("market")?, Market::orderOfCall { order_id: id })
         .await?
         .order;
-    if o.state == 0 {
+    if o.state == states::OrderState::None as u8 {
         let (orders, _) = counts(ctx).await?;
         bail!("unknown order {id}: orders run from 1 to {orders}");
     }
@@ -261,10 +262,10 @@ pub async fn order_cmd(ctx: &Ctx, cmd: OrderCmd) -> Result<Out> {
             approve,
         } => {
             let o = order(ctx, id).await?;
-            if o.state != 3 {
+            if o.state != states::OrderState::Matched as u8 {
                 bail!(
                     "order {id} is {}: only a matched order has a lease to top up",
-                    names::of(&names::ORDER, o.state)
+                    states::OrderState::name_of(o.state)
                 );
             }
             let t = ctx.token_at(o.token).await?;
@@ -301,7 +302,7 @@ async fn order_status(ctx: &Ctx, id: u64) -> Result<Out> {
     let t = ctx.token_at(o.token).await?;
     let mut out = Out::default();
     out.field("order", id);
-    out.field("state", names::of(&names::ORDER, o.state));
+    out.field("state", states::OrderState::name_of(o.state).to_string());
     out.field("tenant", o.tenant);
     out.field("requirements", describe_requirements(&o.requirements));
     out.kv("max per hour", t.json(o.max_price), t.show(o.max_price));
@@ -338,17 +339,17 @@ async fn order_status(ctx: &Ctx, id: u64) -> Result<Out> {
             "  bid {:<4} {}  {:<12} {}/h  score {}",
             e.bidId,
             b.node,
-            names::of(&names::BID, b.state),
+            states::BidState::name_of(b.state).to_string(),
             t.show(b.pricePerHour),
             score
         ));
         bids.push(
-            json!({"bid": e.bidId, "node": b.node, "state": names::of(&names::BID, b.state),
+            json!({"bid": e.bidId, "node": b.node, "state": states::BidState::name_of(b.state).to_string(),
                          "pricePerHour": t.json(b.pricePerHour), "score": score}),
         );
     }
     out.data("bids", bids.into());
-    if o.state == 3 {
+    if o.state == states::OrderState::Matched as u8 {
         out.line("lease:");
         let lease = lease_status(ctx, id).await?;
         out.data("lease", lease.json_value());
@@ -506,7 +507,7 @@ async fn known_lease(ctx: &Ctx, id: u64) -> Result<Leases::Lease> {
         .view(ctx.addr("leases")?, Leases::leaseOfCall { lease_id: id })
         .await?
         .lease;
-    if l.state == 0 {
+    if l.state == states::LeaseState::None as u8 {
         bail!("unknown lease {id}: a lease opens when its order's match is accepted");
     }
     Ok(l)
@@ -518,7 +519,7 @@ async fn lease_status(ctx: &Ctx, id: u64) -> Result<Out> {
     let t: TokenInfo = ctx.token_at(l.token).await?;
     let mut out = Out::default();
     out.field("lease", id);
-    out.field("state", names::of(&names::LEASE, l.state));
+    out.field("state", states::LeaseState::name_of(l.state).to_string());
     out.field("tenant", l.tenant);
     out.field("node", l.node);
     out.kv(

@@ -6,10 +6,11 @@ use clap::Subcommand;
 use serde_json::json;
 use spon_client::bindings::{Registry, Staking};
 use spon_node::{Hardware, ProbeSummary};
+use spon_protocol::states;
 
 use crate::{
     context::{Ctx, Out},
-    spec::{describe_hardware, names, HardwareArgs},
+    spec::{describe_hardware, HardwareArgs},
 };
 
 /// Provider (enterprise) node commands.
@@ -179,12 +180,12 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
         .node;
     let mut out = Out::default();
     out.field("node", node);
-    if n.state == 0 {
+    if n.state == states::NodeState::None as u8 {
         out.field("state", "not registered");
         return Ok(out);
     }
-    out.field("state", names::of(&names::NODE, n.state));
-    out.field("class", names::of(&names::CLASS, n.class));
+    out.field("state", states::NodeState::name_of(n.state).to_string());
+    out.field("class", states::NodeClass::name_of(n.class).to_string());
     let hw = Hardware::unpack(&n.hardware.to_be_bytes());
     out.kv("hardware", json!(n.hardware), describe_hardware(&hw));
     if !n.pendingHardware.is_zero() {

@@ -1,5 +1,6 @@
 //! `spon status`: the whole market at a glance.
 
+use spon_protocol::states;
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy_primitives::{Address, U256};
@@ -9,7 +10,7 @@ use spon_client::bindings::{Leases, Market, Registry, Staking};
 
 use crate::{
     context::{Ctx, Out},
-    spec::{describe_hardware, names},
+    spec::describe_hardware,
 };
 
 /// Prints nodes by tier, open orders, leases, stake and fees; reads at
@@ -58,14 +59,14 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
         let hw = spon_node::Hardware::unpack(&n.hardware.to_be_bytes());
         out.line(format!(
             "  tier {tier}  {node}  {:<9} {:<11} {}  stake {}",
-            names::of(&names::CLASS, n.class),
-            names::of(&names::NODE, n.state),
+            states::NodeClass::name_of(n.class).to_string(),
+            states::NodeState::name_of(n.state).to_string(),
             describe_hardware(&hw),
             spon.show(pool)
         ));
         by_tier.entry(tier).or_default().push(json!({
-            "node": node, "class": names::of(&names::CLASS, n.class),
-            "state": names::of(&names::NODE, n.state), "stake": spon.json(pool),
+            "node": node, "class": states::NodeClass::name_of(n.class).to_string(),
+            "state": states::NodeState::name_of(n.state).to_string(), "stake": spon.json(pool),
             "hardware": describe_hardware(&hw)}));
     }
     out.data(
@@ -90,9 +91,9 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
             .await?
             .order;
         states[usize::from(o.state.min(3))] += 1;
-        match o.state {
-            1 => open.push(id),
-            3 => {
+        match states::OrderState::try_from(o.state) {
+            Ok(states::OrderState::Open) => open.push(id),
+            Ok(states::OrderState::Matched) => {
                 let l = ctx
                     .view(leases, Leases::leaseOfCall { lease_id: id })
                     .await?
