@@ -125,7 +125,7 @@ impl World {
         self.token(who, &T::balanceOfCall { account: who })
             .result
             .unwrap()
-            ._0
+            .balance
     }
 }
 
@@ -134,9 +134,9 @@ fn token_through_its_abi() {
     let mut w = world();
     let bank = w.bank;
     let supply = w.token(bank, &T::totalSupplyCall {});
-    assert_eq!(supply.result.unwrap()._0, spon(1_000_000_000));
+    assert_eq!(supply.result.unwrap().totalSupply, spon(1_000_000_000));
     let name = w.token(bank, &T::nameCall {});
-    assert_eq!(name.result.unwrap()._0, "SPON");
+    assert_eq!(name.result.unwrap().name, "SPON");
 
     let alice = a(1);
     let sent = w.token(
@@ -146,7 +146,7 @@ fn token_through_its_abi() {
             value: SPON,
         },
     );
-    assert!(sent.result.unwrap()._0);
+    assert!(sent.result.unwrap().transfer);
     assert_eq!(sent.outcome.logs.len(), 1);
     assert_eq!(w.balance(alice), SPON);
 
@@ -178,7 +178,7 @@ fn stake_delegate_unbond_withdraw_through_the_abi() {
         },
     );
     assert_eq!(
-        w.staking_ok(d, &S::stakeOfCall { provider: p })._0,
+        w.staking_ok(d, &S::stakeOfCall { provider: p }).stake,
         spon(100)
     );
 
@@ -190,7 +190,7 @@ fn stake_delegate_unbond_withdraw_through_the_abi() {
                 amount: spon(10),
             },
         )
-        ._0;
+        .undelegate;
     let early = w.staking(d, &S::withdrawCall { request_id: id });
     assert!(early
         .result
@@ -245,7 +245,7 @@ fn slash_writes_the_same_slots_with_1_and_1000_delegators() {
             challenger_share_bps: 5_000,
         };
         let sent = w.staking(ch, &slash);
-        let slashed = sent.result.unwrap()._0;
+        let slashed = sent.result.unwrap().slash;
         assert_eq!(slashed, spon(1_000 + delegators) / U256::from(4));
         figures.push((
             delegators,
@@ -301,7 +301,7 @@ fn provider_registration_probe_commit_and_tier_through_the_abi() {
         w.registry(provider, &R::tierOfCall { node: provider })
             .result
             .unwrap()
-            ._0
+            .tier
     };
     assert_eq!(tier(&mut w), 7, "proposed, not approved");
     // Only governance approves.

@@ -189,7 +189,10 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     r.section("Nodes");
     for (n, k) in w.nodes.iter().enumerate() {
         let node = k.address();
-        let tier = w.view(w.registry, Registry::tierOfCall { node }).await?._0;
+        let tier = w
+            .view(w.registry, Registry::tierOfCall { node })
+            .await?
+            .tier;
         let pool = w
             .view(w.staking, Staking::poolOfCall { provider: node })
             .await?
@@ -351,7 +354,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         let score = w
             .view(w.market, Market::scoreOfCall { bid_id: bid })
             .await?
-            ._0;
+            .score;
         let n = w
             .nodes
             .iter()
@@ -382,11 +385,11 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         let before_node = w
             .view(token, Token::balanceOfCall { account: node })
             .await?
-            ._0;
+            .balance;
         let before_t = w
             .view(token, Token::balanceOfCall { account: treasury })
             .await?
-            ._0;
+            .balance;
         let l = w
             .view(w.leases, Leases::leaseOfCall { lease_id: order })
             .await?
@@ -396,12 +399,12 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         let to_node = w
             .view(token, Token::balanceOfCall { account: node })
             .await?
-            ._0
+            .balance
             - before_node;
         let fee = w
             .view(token, Token::balanceOfCall { account: treasury })
             .await?
-            ._0
+            .balance
             - before_t;
         let gross = l.pricePerHour;
         let expected_fee = if token == w.token {
@@ -446,7 +449,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
                 delegator,
             },
         );
-        anyhow::Ok((pool.await?.pool.tokens, held.await?._0))
+        anyhow::Ok((pool.await?.pool.tokens, held.await?.delegation))
     };
     let (pool_before, del_before) = stakes().await?;
     gas.send(
@@ -460,7 +463,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         },
     )
     .await?;
-    let id = w.view(w.challenges, Challenges::countCall {}).await?._0;
+    let id = w.view(w.challenges, Challenges::countCall {}).await?.count;
     let signer = probe_signer(2);
     w.fund(signer.address()).await?;
     let probe = Probe::new(
@@ -535,7 +538,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     let tier = w
         .view(w.registry, Registry::tierOfCall { node: cheat_node })
         .await?
-        ._0;
+        .tier;
     let jailed = w
         .view(
             w.staking,
@@ -544,7 +547,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             },
         )
         .await?
-        ._0;
+        .isJailed;
     r.line(format!("the node is now tier {tier}, jailed: {jailed}"));
 
     r.section("Gas (estimates of the devnet's meter, first call of each)");

@@ -110,7 +110,7 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
         description_hash: B256::repeat_byte(1),
     };
     let sent = send(&mut chain, bank, gov, &propose).unwrap();
-    let id = sent.result.unwrap()._0;
+    let id = sent.result.unwrap().propose;
     println!(
         "propose (3 calls): {} instructions",
         sent.outcome.instructions
@@ -142,11 +142,11 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
         "execute (3 calls): {} instructions",
         sent.outcome.instructions
     );
-    let period = ok(&mut chain, bank, staking, &S::parameterCall { id: 0 })._0;
+    let period = ok(&mut chain, bank, staking, &S::parameterCall { id: 0 }).parameter;
     assert_eq!(period, U256::from(15 * DAY));
-    let delay = ok(&mut chain, bank, gov, &G::parameterCall { id: 2 })._0;
+    let delay = ok(&mut chain, bank, gov, &G::parameterCall { id: 2 }).parameter;
     assert_eq!(delay, U256::from(DAY));
-    assert_eq!(ok(&mut chain, bank, gov, &G::stateOfCall { id })._0, 6);
+    assert_eq!(ok(&mut chain, bank, gov, &G::stateOfCall { id }).state, 6);
     assert!(refusal(&mut chain, bank, gov, &execute).starts_with("ProposalNotInState("));
 
     // The voter takes its SPON back.
@@ -157,11 +157,11 @@ fn a_proposal_changes_parameters_on_the_real_wasm() {
         token,
         &T::balanceOfCall { account: voter },
     )
-    ._0;
+    .balance;
     assert_eq!(balance, votes);
 
     // The guardian pauses staking; only governance could lift it.
     ok(&mut chain, guardian, staking, &S::pauseCall {});
-    assert!(ok(&mut chain, bank, staking, &S::pausedCall {})._0);
+    assert!(ok(&mut chain, bank, staking, &S::pausedCall {}).paused);
     assert!(refusal(&mut chain, guardian, staking, &S::unpauseCall {}).starts_with("Unauthorized("));
 }

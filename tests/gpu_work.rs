@@ -171,7 +171,7 @@ impl World {
                 commitment: keccak256(SECRET),
             },
         )?
-        ._0;
+        .openChallenge;
         let work = ok(
             &mut self.chain,
             node,

@@ -182,7 +182,10 @@ impl World {
             },
         )
         .await?;
-        let id = self.view(gov, Governance::proposalCountCall {}).await?._0;
+        let id = self
+            .view(gov, Governance::proposalCountCall {})
+            .await?
+            .proposalCount;
         self.travel(DAY + 60).await?;
         let votes = spon(100_000_000);
         self.send(

@@ -40,7 +40,7 @@ async fn balance(w: &World, who: Address) -> U256 {
     w.view(w.token, T::balanceOfCall { account: who })
         .await
         .unwrap()
-        ._0
+        .balance
 }
 
 async fn challenge_state(w: &World, id: u64) -> u8 {
@@ -191,7 +191,7 @@ fn the_whole_market_through_json_rpc() {
                 },
             )
             .await?
-            ._0;
+            .allowance;
         assert_eq!(allowance, spon(250));
 
         // A Fizz node behind node 0 as its gateway: active at once.
@@ -370,7 +370,7 @@ fn the_whole_market_through_json_rpc() {
                 w.view(usd, U::balanceOfCall { account: who })
                     .await
                     .unwrap()
-                    ._0
+                    .balance
             }
         };
         let (tenant_before, node_before, treasury_before) = (
@@ -414,14 +414,14 @@ fn the_whole_market_through_json_rpc() {
         };
         w.send(&challenger, w.challenges, open(w.nodes[2].address()))
             .await?;
-        let honest = w.view(w.challenges, C::countCall {}).await?._0;
+        let honest = w.view(w.challenges, C::countCall {}).await?.count;
         w.probe(2, &HOPPER, honest).await?;
         w.send(&relayer, w.challenges, C::answerLivenessCall { id: honest })
             .await?;
         assert_eq!(challenge_state(&w, honest).await, 4, "passed");
 
         w.send(&challenger, w.challenges, open(node1)).await?;
-        let silent = w.view(w.challenges, C::countCall {}).await?._0;
+        let silent = w.view(w.challenges, C::countCall {}).await?.count;
         w.travel(3_601).await?;
         let logs = w
             .send_logs(&relayer, w.challenges, C::resolveCall { id: silent })
@@ -448,7 +448,7 @@ fn the_whole_market_through_json_rpc() {
                 },
             )
             .await?
-            ._0;
+            .delegation;
         assert_eq!(kept, spon(9_900));
 
         // GPU-work challenges: node 0 computes C = A·B honestly and passes;
@@ -464,7 +464,7 @@ fn the_whole_market_through_json_rpc() {
                 commitment: keccak256(secret),
             };
             w.send(&challenger, w.challenges, open).await?;
-            let id = w.view(w.challenges, C::countCall {}).await?._0;
+            let id = w.view(w.challenges, C::countCall {}).await?.count;
             let work = w.view(w.challenges, C::gpuWorkOfCall { id }).await?.gpuWork;
             let (seed, size, samples) = (work.seed, u32::from(work.n), u32::from(work.k));
             let mut c = product(&seed, size);
@@ -549,7 +549,9 @@ fn the_whole_market_through_json_rpc() {
         )])
         .await?;
         assert_eq!(
-            w.view(w.market, M::parameterCall { id: 0 }).await?._0,
+            w.view(w.market, M::parameterCall { id: 0 })
+                .await?
+                .parameter,
             window
         );
 

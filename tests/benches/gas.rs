@@ -163,7 +163,7 @@ impl World {
             duration_secs: 3_600,
             deposit: spon(10),
         };
-        Ok(self.ok(tenant, market, &call)?._0)
+        Ok(self.ok(tenant, market, &call)?.createOrder)
     }
 }
 
@@ -297,7 +297,7 @@ fn rows(others: u64) -> Result<Vec<Row>> {
     let tenant = w.tenant;
     let order = w
         .measure("createOrder (SPON, escrow pulled)", tenant, market, &call)?
-        ._0;
+        .createOrder;
     let bid = w
         .measure(
             "placeBid",
@@ -308,7 +308,7 @@ fn rows(others: u64) -> Result<Vec<Row>> {
                 price_per_hour: spon(8),
             },
         )?
-        ._0;
+        .placeBid;
     w.measure(
         "proposeMatch (scored on chain)",
         fresh,

@@ -113,7 +113,7 @@ impl Bidder {
             .client
             .view(self.registry, Registry::tierOfCall { node })
             .await?
-            ._0;
+            .tier;
         let active = self
             .client
             .view(self.registry, Registry::reputationOfCall { node })

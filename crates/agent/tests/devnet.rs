@@ -107,7 +107,7 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             )
             .await
             .unwrap()
-            ._0;
+            .liveBid;
         w.send(
             &w.tenant,
             w.market,

@@ -207,8 +207,12 @@ impl Ctx {
             .view(address, Token::symbolCall {})
             .await
             .with_context(|| format!("{address} is not an ERC-20 token"))?
-            ._0;
-        let decimals = self.client.view(address, Token::decimalsCall {}).await?._0;
+            .symbol;
+        let decimals = self
+            .client
+            .view(address, Token::decimalsCall {})
+            .await?
+            .decimals;
         Ok(TokenInfo {
             address,
             symbol,
@@ -231,7 +235,7 @@ impl Ctx {
             .client
             .view(token.address, Token::balanceOfCall { account: me })
             .await?
-            ._0;
+            .balance;
         if balance < amount {
             bail!(
                 "insufficient balance: {me} holds {} but this needs {}",
@@ -243,7 +247,7 @@ impl Ctx {
             .client
             .view(token.address, Token::allowanceCall { owner: me, spender })
             .await?
-            ._0;
+            .allowance;
         if allowance < amount {
             if !approve {
                 bail!(

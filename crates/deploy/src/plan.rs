@@ -310,7 +310,7 @@ impl Wire {
     /// # Errors
     /// If the answer does not decode.
     pub fn is_done(answer: &[u8]) -> Result<bool> {
-        Ok(Admin::hasRoleCall::abi_decode_returns(answer, true)?._0)
+        Ok(Admin::hasRoleCall::abi_decode_returns(answer, true)?.hasRole)
     }
 }
 

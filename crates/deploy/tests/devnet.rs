@@ -164,7 +164,7 @@ fn assert_wired(chain: &mut Devnet, record: &Record) {
             .call(target, &Staking::governanceCall {}.abi_encode())
             .unwrap();
         let holder = Staking::governanceCall::abi_decode_returns(&governance, true).unwrap();
-        assert_eq!(holder._0, governor, "{}", c.package());
+        assert_eq!(holder.governance, governor, "{}", c.package());
     }
 }
 

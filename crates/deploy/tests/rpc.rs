@@ -117,7 +117,7 @@ fn wiring_and_hand_over_go_over_json_rpc() {
             )
             .unwrap();
         let holder = Staking::governanceCall::abi_decode_returns(&answer, true).unwrap();
-        assert_eq!(holder._0, governor, "{}", c.package());
+        assert_eq!(holder.governance, governor, "{}", c.package());
     }
 
     // Nothing left to do.

@@ -194,7 +194,7 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         .unwrap();
     let balance = Token::balanceOfCall::abi_decode_returns(&out, true)
         .unwrap()
-        ._0;
+        .balance;
     assert_eq!(balance, U256::from(1_000));
     // The same call with the token's storage overridden to nothing.
     let emptied: Bytes = provider
@@ -210,7 +210,7 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
         .unwrap();
     let balance = Token::balanceOfCall::abi_decode_returns(&emptied, true)
         .unwrap()
-        ._0;
+        .balance;
     assert_eq!(balance, U256::ZERO);
 
     // Logs by address and event, over a block range.

@@ -154,12 +154,12 @@ impl<P: Provider<Ethereum>> Views for Rpc<P> {
         let jailed = view(p, self.staking, Staking::isJailedCall { provider: node }).await?;
         let stake = view(p, self.staking, Staking::stakeOfCall { provider: node }).await?;
         Ok(Node {
-            eligible: info.state == NodeState::Active as u8 && !jailed._0,
-            tier: tier._0,
+            eligible: info.state == NodeState::Active as u8 && !jailed.isJailed,
+            tier: tier.tier,
             hardware: Hardware::unpack(&info.hardware.to_be_bytes()),
             leases_completed: rep.leasesCompleted,
             leases_faulted: rep.leasesFaulted,
-            stake_wei: stake._0.min(U256::from(u128::MAX)).to(),
+            stake_wei: stake.stake.min(U256::from(u128::MAX)).to(),
         })
     }
 }

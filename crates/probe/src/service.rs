@@ -151,7 +151,7 @@ impl Probe {
             .client
             .view(self.registry, Registry::domainSeparatorCall {})
             .await?
-            ._0;
+            .domainSeparator;
         let message = ProbeResult::new(
             self.node,
             hash,

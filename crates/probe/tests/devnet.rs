@@ -123,7 +123,7 @@ fn reports_are_accepted_by_the_registry_and_move_the_tier() {
                     .view(registry, R::tierOfCall { node })
                     .await
                     .unwrap()
-                    ._0
+                    .tier
             }
         };
         let before = probe
@@ -220,7 +220,7 @@ fn the_probe_answers_challenges_and_a_tampered_product_loses() {
                     .state
             }
         };
-        let count = || async { w.view(w.challenges, C::countCall {}).await.unwrap()._0 };
+        let count = || async { w.view(w.challenges, C::countCall {}).await.unwrap().count };
 
         // Liveness: the watching probe commits a fresh probe naming the
         // challenge and answers it.

@@ -427,9 +427,9 @@ pub fn sizes(wasm: &[u8]) -> Sizes {
 /// The interface is parsed with `syn-solidity` (alloy's Solidity parser).
 /// A struct becomes a `tuple` with named components and
 /// `internalType: "struct Name"`, so that wallets and generated bindings
-/// show field names. A function's single unnamed struct output is named
-/// after the struct, first letter lowered (`Order` → `order`), so that
-/// bindings read `orderOf(id).order.state` rather than `._0.state`.
+/// show field names. A function's single unnamed output is named (see
+/// [`output_name`]), so that bindings read `orderOf(id).order.state` and
+/// `tierOf(node).tier` rather than `._0`.
 ///
 /// # Errors
 /// If an item does not parse or names a struct the interface does not
@@ -477,13 +477,8 @@ pub fn json_abi(
                     None => Vec::new(),
                 };
                 if let [only] = &mut outputs[..] {
-                    let struct_name = only.internal_type.as_ref().and_then(|t| t.as_struct());
-                    if let (true, "tuple", Some((_, s))) =
-                        (only.name.is_empty(), only.ty.as_str(), struct_name)
-                    {
-                        let mut named = s.to_string();
-                        named[..1].make_ascii_lowercase();
-                        only.name = named;
+                    if only.name.is_empty() {
+                        only.name = output_name(&name, only);
                     }
                 }
                 let state_mutability = f
@@ -528,6 +523,26 @@ pub fn json_abi(
         }
     }
     Ok(abi)
+}
+
+/// The name given to function `function`'s single unnamed output (in the
+/// JSON ABI only; the Solidity interface names no outputs): a
+/// struct's name, first letter lowered (`Order` → `order`); otherwise the
+/// function's name less a trailing `Of` (`tierOf` → `tier`, `paused` →
+/// `paused`).
+fn output_name(function: &str, output: &alloy_json_abi::Param) -> String {
+    let struct_name = output.internal_type.as_ref().and_then(|t| t.as_struct());
+    match (output.ty.as_str(), struct_name) {
+        ("tuple", Some((_, s))) => {
+            let mut named = s.to_string();
+            named[..1].make_ascii_lowercase();
+            named
+        }
+        _ => match function.strip_suffix("Of") {
+            Some(stem) if !stem.is_empty() => stem.to_string(),
+            _ => function.to_string(),
+        },
+    }
 }
 
 /// JSON ABI parameters of Solidity declarations, structs expanded.

@@ -262,7 +262,8 @@ interface IBook is IAdmin {
         "endpointOf(address)((string,bytes32))"
     );
     let all = &abi.function("all").unwrap()[0].outputs[0];
-    assert_eq!((all.ty.as_str(), all.name.as_str()), ("tuple[]", ""));
+    assert_eq!((all.ty.as_str(), all.name.as_str()), ("tuple[]", "all"));
+    assert_eq!(abi.function("paused").unwrap()[0].outputs[0].name, "paused");
     assert_eq!(
         abi.function("paused").unwrap()[0].state_mutability,
         alloy_json_abi::StateMutability::View

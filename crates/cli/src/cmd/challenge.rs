@@ -99,7 +99,7 @@ pub async fn run(ctx: &Ctx, cmd: ChallengeCmd) -> Result<Out> {
             let bond = ctx
                 .view(challenges, Challenges::parameterCall { id: 0 })
                 .await?
-                ._0
+                .parameter
                 * U256::from(10u64).pow(U256::from(18));
             ctx.ensure_funds(&spon, challenges, "challenges", bond, approve)
                 .await?;
@@ -195,7 +195,7 @@ async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
         .await?
         .challenge;
     if c.state == states::ChallengeState::None as u8 {
-        let count = ctx.view(challenges, Challenges::countCall {}).await?._0;
+        let count = ctx.view(challenges, Challenges::countCall {}).await?.count;
         bail!("unknown challenge {id}: challenges run from 1 to {count}");
     }
     let spon = ctx.token("SPON").await?;

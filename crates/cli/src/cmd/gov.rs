@@ -193,7 +193,7 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
         } => {
             let spon = ctx.token("SPON").await?;
             let amount = spon.parse(&amount)?;
-            let state = ctx.view(gov, Governance::stateOfCall { id }).await?._0;
+            let state = ctx.view(gov, Governance::stateOfCall { id }).await?.state;
             if state != states::ProposalState::Active as u8 {
                 bail!(
                     "proposal {id} is {}: votes are taken while it is active",
@@ -261,9 +261,12 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
 
 async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
     let gov = ctx.addr("governance")?;
-    let state = ctx.view(gov, Governance::stateOfCall { id }).await?._0;
+    let state = ctx.view(gov, Governance::stateOfCall { id }).await?.state;
     if state == states::ProposalState::None as u8 {
-        let count = ctx.view(gov, Governance::proposalCountCall {}).await?._0;
+        let count = ctx
+            .view(gov, Governance::proposalCountCall {})
+            .await?
+            .proposalCount;
         bail!("unknown proposal {id}: proposals run from 1 to {count}");
     }
     let spon = ctx.token("SPON").await?;

@@ -208,7 +208,7 @@ pub async fn order_cmd(ctx: &Ctx, cmd: OrderCmd) -> Result<Out> {
             if !ctx
                 .view(market, Market::isPaymentTokenCall { token: t.address })
                 .await?
-                ._0
+                .isPaymentToken
             {
                 bail!(
                     "{} ({}) is not an allowed payment token: governance allows tokens \
@@ -334,7 +334,7 @@ async fn order_status(ctx: &Ctx, id: u64) -> Result<Out> {
         let score = ctx
             .view(market, Market::scoreOfCall { bid_id: e.bidId })
             .await
-            .map_or(0, |s| s._0);
+            .map_or(0, |s| s.score);
         out.line(format!(
             "  bid {:<4} {}  {:<12} {}/h  score {}",
             e.bidId,
@@ -392,7 +392,7 @@ pub async fn bid_cmd(ctx: &Ctx, cmd: BidCmd) -> Result<Out> {
             let score = ctx
                 .view(market, Market::scoreOfCall { bid_id: bid })
                 .await?
-                ._0;
+                .score;
             out.field("bid", bid);
             out.kv("price per hour", t.json(price), t.show(price));
             out.field("score", score);
@@ -428,7 +428,7 @@ pub async fn match_cmd(ctx: &Ctx, cmd: MatchCmd) -> Result<Out> {
             let score = ctx
                 .view(market, Market::scoreOfCall { bid_id: bid })
                 .await?
-                ._0;
+                .score;
             out.field("proposed", format!("bid {bid} for order {id}"));
             out.field("score", score);
             out.tx(&r);

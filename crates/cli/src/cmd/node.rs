@@ -200,7 +200,10 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
         out.field("gateway", n.gateway);
     }
     out.field("probe key", n.probeKey);
-    let tier = ctx.view(registry, Registry::tierOfCall { node }).await?._0;
+    let tier = ctx
+        .view(registry, Registry::tierOfCall { node })
+        .await?
+        .tier;
     out.kv(
         "tier",
         tier,
@@ -254,7 +257,7 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
     let own = ctx
         .view(staking, Staking::selfStakeOfCall { provider: node })
         .await?
-        ._0;
+        .selfStake;
     let pool = ctx
         .view(staking, Staking::poolOfCall { provider: node })
         .await?
@@ -277,7 +280,7 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
             if ctx
                 .view(staking, Staking::isJailedCall { provider: node })
                 .await?
-                ._0
+                .isJailed
             {
                 format!(", jailed until {}", pool.jailedUntil)
             } else {

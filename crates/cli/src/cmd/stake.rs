@@ -73,7 +73,7 @@ pub async fn stake(ctx: &Ctx, a: StakeArgs) -> Result<Out> {
             },
         )
         .await?
-        ._0;
+        .selfStake;
     out.kv("self stake", spon.json(own), spon.show(own));
     out.tx(&r);
     Ok(out)
@@ -136,7 +136,7 @@ pub async fn delegate(ctx: &Ctx, a: DelegateArgs) -> Result<Out> {
             },
         )
         .await?
-        ._0;
+        .delegation;
     out.kv("your delegation", spon.json(held), spon.show(held));
     out.tx(&r);
     Ok(out)
@@ -210,7 +210,7 @@ pub async fn rewards(ctx: &Ctx, a: RewardsArgs) -> Result<Out> {
             },
         )
         .await?
-        ._0;
+        .pendingRewards;
     let mut out = Out::default();
     out.field("pool", provider);
     out.kv("pending", spon.json(pending), spon.show(pending));

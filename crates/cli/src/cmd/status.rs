@@ -50,7 +50,7 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
         let tier = ctx
             .view(registry, Registry::tierOfCall { node: *node })
             .await?
-            ._0;
+            .tier;
         let pool = ctx
             .view(staking, Staking::poolOfCall { provider: *node })
             .await?
@@ -123,7 +123,10 @@ pub async fn run(ctx: &Ctx, limit: u64) -> Result<Out> {
     );
 
     // Stake.
-    let total = ctx.view(staking, Staking::totalStakedCall {}).await?._0;
+    let total = ctx
+        .view(staking, Staking::totalStakedCall {})
+        .await?
+        .totalStaked;
     let reserves = ctx.view(staking, Staking::reservesCall {}).await?.reserves;
     out.kv(
         "stake",

@@ -70,7 +70,7 @@ pub async fn run(ctx: &Ctx, g: &Global, cmd: TokenCmd) -> Result<Out> {
             let b = ctx
                 .view(t.address, Token::balanceOfCall { account: who })
                 .await?
-                ._0;
+                .balance;
             out.field("account", who);
             out.kv("balance", t.json(b), t.show(b));
         }
@@ -81,7 +81,7 @@ pub async fn run(ctx: &Ctx, g: &Global, cmd: TokenCmd) -> Result<Out> {
             let held = ctx
                 .view(t.address, Token::balanceOfCall { account: me })
                 .await?
-                ._0;
+                .balance;
             if held < value {
                 anyhow::bail!(
                     "insufficient balance: {me} holds {} but the transfer is {}",
