@@ -1,4 +1,4 @@
-//! `sol_abi!`: a contract's Solidity errors and events, declared once.
+//! `sol_abi!`: a contract's Solidity errors, events and view structs, declared once.
 //!
 //! The block is Solidity, as `alloy_sol_types::sol!` takes it, and is
 //! handed to `sol!` unchanged (the Rust types, selectors, signatures and
@@ -32,7 +32,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn_solidity::{File, Item, Type};
 
-/// Declares Solidity errors and events (see the crate docs).
+/// Declares Solidity errors, events and view structs (see the crate docs).
 #[proc_macro]
 pub fn sol_abi(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = TokenStream::from(input);
