@@ -507,31 +507,32 @@ pub mod params {
         }
     }
 
-    /// The contracts with parameters, by the names [`id`] takes.
-    pub const CONTRACTS: [&str; 7] = [
-        "staking",
-        "registry",
-        "market",
-        "leases",
-        "challenges",
-        "audits",
-        "governance",
+    /// A contract's lookup of a parameter id by name or decimal id.
+    type ParseId = fn(&str) -> Option<u8>;
+
+    /// Each contract with parameters, by the name [`id`] takes, with the
+    /// lookup of its parameter ids.
+    const BY_CONTRACT: [(&str, ParseId); 7] = [
+        ("staking", Staking::parse_id),
+        ("registry", Registry::parse_id),
+        ("market", Market::parse_id),
+        ("leases", Leases::parse_id),
+        ("challenges", Challenges::parse_id),
+        ("audits", Audits::parse_id),
+        ("governance", Governance::parse_id),
     ];
+
+    /// Whether `contract` names a contract with parameters.
+    pub fn has_parameters(contract: &str) -> bool {
+        BY_CONTRACT.iter().any(|(c, _)| *c == contract)
+    }
 
     /// The id of parameter `name` (or a decimal id) of `contract` (`staking`,
     /// `registry`, `market`, `leases`, `challenges`, `audits`,
     /// `governance`), if it has one.
     pub fn id(contract: &str, name: &str) -> Option<u8> {
-        match contract {
-            "staking" => Staking::parse_id(name),
-            "registry" => Registry::parse_id(name),
-            "market" => Market::parse_id(name),
-            "leases" => Leases::parse_id(name),
-            "challenges" => Challenges::parse_id(name),
-            "audits" => Audits::parse_id(name),
-            "governance" => Governance::parse_id(name),
-            _ => None,
-        }
+        let (_, parse) = BY_CONTRACT.iter().find(|(c, _)| *c == contract)?;
+        parse(name)
     }
 }
 

@@ -129,7 +129,7 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
                     .with_context(|| format!("--set-parameter {s:?}: CONTRACT:PARAMETER=VALUE"))?;
                 let id = match spon_protocol::params::id(contract, id) {
                     Some(id) => id,
-                    None if !spon_protocol::params::CONTRACTS.contains(&contract) => {
+                    None if !spon_protocol::params::has_parameters(contract) => {
                         id.parse().with_context(|| {
                             format!("--set-parameter {s:?}: parameter {id:?} of an address is an id (0-255)")
                         })?
