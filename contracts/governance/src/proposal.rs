@@ -3,6 +3,8 @@
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 
+use spon_contract_kit::math;
+
 use crate::params::GRACE_PERIOD;
 
 /// States of a proposal (`state`, and `ProposalNotInState`).
@@ -117,10 +119,9 @@ pub fn actions_hash<D: AsRef<[u8]>>(targets: &[Address], values: &[U256], callda
 /// The quorum of a proposal: `quorum_bps` of `supply`, rounded up so that
 /// a quorum above zero is never met by zero votes.
 pub fn quorum(supply: U256, quorum_bps: u64) -> U256 {
-    let bps = U256::from(quorum_bps);
-    let max = U256::from(10_000u64);
     // supply · bps cannot overflow for a real token; saturate if it would.
-    supply.saturating_mul(bps).div_ceil(max)
+    let votes = supply.saturating_mul(U256::from(quorum_bps));
+    math::div_up(votes, U256::from(spon_protocol::BPS)).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -15,24 +15,27 @@
 //! `provider (gross − fee) + fee + refund (funded − gross) = funded`.
 
 use alloy_primitives::U256;
+use spon_contract_kit::math;
 
 pub use spon_protocol::{BPS, HOUR};
 
 /// Total owed for `secs` seconds at `price` per hour.
 pub fn cost(price: U256, secs: u64) -> U256 {
     // price < 2^128 (checked when the bid is placed), secs < 2^64.
-    price.saturating_mul(U256::from(secs)) / U256::from(HOUR)
+    math::div(price.saturating_mul(U256::from(secs)), U256::from(HOUR)).unwrap_or_default()
 }
 
 /// The largest number of seconds whose [`cost`] is at most `funded`
-/// (`u64::MAX` if more). `price` must be non-zero.
+/// (`u64::MAX` if more; 0 for a zero `price`, which bids never have).
 pub fn paid_seconds(price: U256, funded: U256) -> u64 {
     // cost(t) ≤ F ⟺ price·t < 3600·(F + 1) ⟺ t ≤ ⌊(3600·(F + 1) − 1) / price⌋.
     funded
         .checked_add(U256::from(1))
         .and_then(|f| f.checked_mul(U256::from(HOUR)))
         .map_or(u64::MAX, |limit| {
-            ((limit - U256::from(1)) / price).saturating_to()
+            math::div(limit - U256::from(1), price)
+                .unwrap_or_default()
+                .saturating_to()
         })
 }
 
@@ -67,7 +70,7 @@ pub fn due(price: U256, start: u64, end: u64, funded: U256, now: u64) -> Due {
 
 /// The fee on a running total `gross` at `fee_bps`.
 pub fn fee(gross: U256, fee_bps: u16) -> U256 {
-    gross.saturating_mul(U256::from(fee_bps)) / U256::from(BPS)
+    math::div(gross.saturating_mul(U256::from(fee_bps)), U256::from(BPS)).unwrap_or_default()
 }
 
 /// One settlement: from `paid` (gross, already paid) to `gross`.

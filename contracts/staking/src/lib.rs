@@ -41,7 +41,7 @@ use stylus_sdk::{
 };
 
 pub use spon_contract_kit::clock;
-use spon_contract_kit::{admin::Admin, Native};
+use spon_contract_kit::{admin::Admin, math, Native};
 
 use crate::{
     errors::*,
@@ -431,7 +431,7 @@ impl Staking {
         if amount.is_zero() {
             return Err(Error::ZeroAmount(ZeroAmount {}));
         }
-        let commission = pool::bps_of(amount, u64::from(self.effective_commission(provider)));
+        let commission = math::bps_of(amount, u64::from(self.effective_commission(provider)));
         let mut pool = self.load_pool(provider);
         pool.distribute(amount - commission)
             .map_err(|e| Error::from_pool(e, provider, amount))?;
@@ -624,7 +624,7 @@ impl Staking {
         let jailed_until = jailed_until.max(p.jailed_until.val());
         p.jailed_until.put(jailed_until);
 
-        let to_challenger = pool::bps_of(amount, u64::from(challenger_share_bps));
+        let to_challenger = math::bps_of(amount, u64::from(challenger_share_bps));
         let spon = self.spon.get();
         let treasury = self.admin.holder(roles::TREASURY);
         if !to_challenger.is_zero() {

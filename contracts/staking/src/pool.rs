@@ -19,6 +19,7 @@
 //! by an earlier staker inflating the rate.
 
 use alloy_primitives::{uint, U256};
+use spon_contract_kit::math::{div, mul_div, mul_div_up};
 
 pub use spon_protocol::BPS;
 
@@ -57,55 +58,6 @@ pub struct Pool {
     pub unbonding_shares: U256,
     /// Reward per active share, scaled by [`ACC_SCALE`].
     pub acc_reward_per_share: U256,
-}
-
-/// Quotient and remainder of `n ÷ d` (`d` non-zero) by binary long
-/// division. ruint's general division is about 4 KB of WASM; this loop is a
-/// few hundred bytes, and its cost (at most 256 shift-and-subtract steps) is
-/// small in Stylus ink. Property-tested against ruint.
-pub fn div_rem(n: U256, d: U256) -> (U256, U256) {
-    debug_assert!(!d.is_zero());
-    if n < d {
-        return (U256::ZERO, n);
-    }
-    let shift = d.leading_zeros() - n.leading_zeros();
-    let mut d = d << shift;
-    let mut q = U256::ZERO;
-    let mut r = n;
-    for i in (0..=shift).rev() {
-        if r >= d {
-            r -= d;
-            q.set_bit(i, true);
-        }
-        d >>= 1;
-    }
-    (q, r)
-}
-
-/// `amount × bps ÷ 10,000`, rounded down (`bps` at most 10,000).
-pub fn bps_of(amount: U256, bps: u64) -> U256 {
-    mul_div(amount, U256::from(bps), U256::from(BPS)).unwrap_or_default()
-}
-
-/// `a × b ÷ d`, rounded down; `None` on overflow or `d == 0`.
-pub fn mul_div(a: U256, b: U256, d: U256) -> Option<U256> {
-    if d.is_zero() {
-        return None;
-    }
-    Some(div_rem(a.checked_mul(b)?, d).0)
-}
-
-/// `a × b ÷ d`, rounded up; `None` on overflow or `d == 0`.
-pub fn mul_div_up(a: U256, b: U256, d: U256) -> Option<U256> {
-    if d.is_zero() {
-        return None;
-    }
-    let (q, r) = div_rem(a.checked_mul(b)?, d);
-    if r.is_zero() {
-        Some(q)
-    } else {
-        q.checked_add(U256::from(1))
-    }
 }
 
 impl Pool {
@@ -238,7 +190,7 @@ impl Pool {
     /// Reward accrued by `shares` since the staker's settlement point
     /// `debt` (rounded down).
     pub fn accrued(&self, shares: U256, debt: U256) -> U256 {
-        div_rem(self.reward_debt(shares).saturating_sub(debt), ACC_SCALE).0
+        div(self.reward_debt(shares).saturating_sub(debt), ACC_SCALE).unwrap_or_default()
     }
 
     /// `shares × acc` (unscaled): the settlement point of a staker's

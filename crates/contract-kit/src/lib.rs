@@ -7,6 +7,7 @@
 //! * [`contract_errors!`]: a contract's error enum with the shared errors;
 //! * [`calls`]: safe ERC-20 transfers and `ecrecover`;
 //! * [`interfaces`]: the contracts' calls to each other, declared once;
+//! * [`math`]: compact 256-bit division;
 //! * [`Param`]: a governance parameter with its id, default and bounds;
 //! * [`clock`]: the contract's notion of now;
 //! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
@@ -20,6 +21,7 @@ pub mod calls;
 pub mod clock;
 pub mod encode;
 pub mod interfaces;
+pub mod math;
 
 pub use spon_contract_macros::sol_abi;
 
