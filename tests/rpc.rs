@@ -131,6 +131,7 @@ impl World {
             .collect())
     }
 
+    /// The decoded answer of the view `call` on `to`.
     pub async fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return> {
         let tx = TransactionRequest::default()
             .with_to(to)
@@ -147,6 +148,7 @@ impl World {
         Ok(provider(&self.url).call(&tx).await?)
     }
 
+    /// A raw JSON-RPC request to the devnet.
     pub async fn rpc(
         &self,
         method: &'static str,
@@ -157,6 +159,7 @@ impl World {
             .await?)
     }
 
+    /// Moves the devnet's clock `secs` seconds forward.
     pub async fn travel(&self, secs: u64) -> Result<()> {
         self.rpc("evm_increaseTime", serde_json::json!([secs]))
             .await?;
@@ -314,6 +317,7 @@ impl World {
             .orders)
     }
 
+    /// Node `node` bids `price` per hour on `order`; returns the bid id.
     pub async fn bid(&self, order: u64, node: usize, price: u128) -> Result<u64> {
         self.send(
             &self.nodes[node],

@@ -46,12 +46,19 @@ enum Command {
     },
     /// Bid and serve manifests.
     Run {
-        /// JSON-RPC endpoint.
-        #[arg(long, default_value = "http://127.0.0.1:8547")]
-        rpc: String,
-        /// The deployment record from scripts/deploy.
-        #[arg(long, default_value = "deployments/412346.json")]
-        deployment: PathBuf,
+        /// JSON-RPC endpoint of the chain.
+        #[arg(
+            long,
+            alias = "rpc",
+            env = "SPON_RPC_URL",
+            default_value = "http://127.0.0.1:8547"
+        )]
+        rpc_url: String,
+        /// The deployment record from scripts/deploy [default:
+        /// deployments/<chainId>.json, the chain's id asked of the
+        /// endpoint].
+        #[arg(long, env = "SPON_DEPLOYMENT")]
+        deployment: Option<PathBuf>,
         /// The pricing file (TOML; see the crate documentation).
         #[arg(long)]
         pricing: PathBuf,
@@ -87,7 +94,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Run {
-            rpc,
+            rpc_url,
             deployment,
             pricing,
             cert,
@@ -102,13 +109,12 @@ fn main() -> Result<()> {
             let pem = std::fs::read_to_string(&cert)
                 .with_context(|| format!("cannot read {}", cert.display()))?;
             let identity = Identity::from_pem(&pem)?;
-            let deployment = Deployment::load(&deployment)?;
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?
                 .block_on(async {
-                    let client = Client::connect(&rpc, key).await?;
-                    deployment.check(&client)?;
+                    let client = Client::connect(&rpc_url, key).await?;
+                    let (deployment, _) = Deployment::find(deployment.as_deref(), &client)?;
                     let (market, start) = deployment.contract("spon-market")?;
                     let endpoint = Arc::new(Endpoint {
                         client: client.clone(),

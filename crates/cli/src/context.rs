@@ -130,20 +130,7 @@ impl Ctx {
         } else {
             Client::reader(&g.rpc_url).await?
         };
-        let record = g
-            .deployment
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("deployments/{}.json", client.chain_id)));
-        if !record.exists() {
-            bail!(
-                "no deployment record {} for chain {}: deploy with `spon deploy`, or pass \
-                 --deployment",
-                record.display(),
-                client.chain_id
-            );
-        }
-        let deployment = Deployment::load(&record)?;
-        deployment.check(&client)?;
+        let (deployment, record) = Deployment::find(g.deployment.as_deref(), &client)?;
         Ok(Self {
             client,
             deployment,

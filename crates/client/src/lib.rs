@@ -8,12 +8,12 @@
 //!   back as the contract's custom error name ([`Refused`]) and nothing is
 //!   sent;
 //! - [`Deployment`]: the contract addresses of a `deployments/<chainId>.json`
-//!   written by `scripts/deploy`;
+//!   written by `scripts/deploy`, found from the endpoint's chain id;
 //! - [`units`]: token amounts as decimal text and back.
 
 pub mod units;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use alloy_network::{EthereumWallet, TransactionBuilder};
 use alloy_primitives::{Address, Bytes};
@@ -22,8 +22,12 @@ use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
 use anyhow::{anyhow, bail, Context, Result};
-pub use spon_deploy::bindings::{self, decode_error, error_name, Decoded};
-use spon_deploy::record::Record;
+use spon_bindings::record::{self, Record};
+pub use spon_bindings::{self as bindings, decode_error, error_name, Decoded};
+
+/// The folder of deployment records, `<chainId>.json` each, relative to
+/// where the tools run (the repository's root).
+pub const DEPLOYMENTS: &str = "deployments";
 
 /// The account key: from `keystore` (an encrypted JSON keystore, its
 /// password read from `password_file` or asked for on a terminal), else
@@ -233,6 +237,30 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// The deployment record of `client`'s chain: `path` if given, else
+    /// `deployments/<chainId>.json` of the chain the endpoint answers for;
+    /// refused if it is another chain's. Returns where it was read.
+    ///
+    /// # Errors
+    /// No such record, unreadable, or of another chain.
+    pub fn find(path: Option<&Path>, client: &Client) -> Result<(Self, PathBuf)> {
+        let path = path.map_or_else(
+            || record::path_for(Path::new(DEPLOYMENTS), client.chain_id),
+            Path::to_path_buf,
+        );
+        if !path.exists() {
+            bail!(
+                "no deployment record {} for chain {}: deploy with `spon deploy`, or pass \
+                 --deployment",
+                path.display(),
+                client.chain_id
+            );
+        }
+        let deployment = Self::load(&path)?;
+        deployment.check(client)?;
+        Ok((deployment, path))
+    }
+
     /// Reads a `deployments/<chainId>.json` written by `scripts/deploy`.
     ///
     /// # Errors

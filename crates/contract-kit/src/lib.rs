@@ -199,6 +199,8 @@ macro_rules! revert_enum {
 #[macro_export]
 macro_rules! export_abi_main {
     ($contract:ident) => {
+        /// Unused: the WASM build's binary target needs a `main`; the
+        /// contract is the library.
         #[cfg(not(any(test, feature = "export-abi")))]
         #[no_mangle]
         pub extern "C" fn main() {}

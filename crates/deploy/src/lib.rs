@@ -9,12 +9,12 @@
 //! so a re-run resumes instead of deploying twice. [`record::Record`] is
 //! `deployments/<chainId>.json`.
 
-pub mod bindings;
 pub mod cli;
 pub mod plan;
-pub mod record;
 pub mod rpc;
 pub mod run;
+
+pub use spon_bindings::{self as bindings, record};
 
 use alloy_primitives::{Address, B256};
 use anyhow::Result;
@@ -26,6 +26,15 @@ pub struct Receipt {
     pub tx_hash: B256,
     /// The block that holds it.
     pub block: u64,
+}
+
+impl From<Receipt> for record::Sent {
+    fn from(r: Receipt) -> Self {
+        record::Sent {
+            tx_hash: r.tx_hash,
+            block: r.block,
+        }
+    }
 }
 
 /// A chain the deployment runs on.

@@ -8,7 +8,7 @@ use spon_protocol::roles;
 
 // Every contract but the token answers the same admin ABI
 // (`spon_contract_kit::admin`); staking's bindings serve for all of them.
-use crate::bindings::Staking as Admin;
+use spon_bindings::Staking as Admin;
 
 /// The contracts, in deployment order (each needs only those before it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -112,26 +112,18 @@ pub enum Arg {
     Of(Contract),
 }
 
-/// What the deployer chose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Settings {
-    /// See [`Arg::Treasury`].
-    pub treasury: Address,
-    /// May pause every governed contract and veto pending slashes (zero:
-    /// none).
-    pub guardian: Address,
-    /// See [`Arg::Supply`].
-    pub supply: U256,
-    /// The lease-fault committee of the challenges contract (zero: none;
-    /// governance rules alone).
-    pub committee: Address,
-}
+pub use spon_bindings::record::Settings;
 
 /// Addresses known so far.
 pub trait Addresses {
     /// The address of `c`, if deployed.
     fn of(&self, c: Contract) -> Option<Address>;
+}
+
+impl Addresses for spon_bindings::record::Record {
+    fn of(&self, c: Contract) -> Option<Address> {
+        self.contracts.get(c.package()).map(|d| d.address)
+    }
 }
 
 /// The value of `arg`.

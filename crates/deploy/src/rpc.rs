@@ -57,39 +57,28 @@ pub struct Rpc {
 
 /// A new file holding `contents` that only this user can read, in a fresh
 /// private folder (keys, passwords, the module); removed when dropped.
-struct PrivateFile(PathBuf);
+struct PrivateFile {
+    path: PathBuf,
+    /// Its folder (mode 0700), removed with it.
+    _dir: tempfile::TempDir,
+}
 
 impl PrivateFile {
     fn new(name: &str, contents: &[u8]) -> Result<Self> {
-        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("spon-deploy-{}-{nanos}-{n}", std::process::id()));
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-        let path = dir.join(name);
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = tempfile::Builder::new().prefix("spon-deploy-").tempdir()?;
+        let path = dir.path().join(name);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(&path)?;
         std::io::Write::write_all(&mut f, contents)?;
-        Ok(PrivateFile(path))
+        Ok(PrivateFile { path, _dir: dir })
     }
 
     fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for PrivateFile {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        &self.path
     }
 }
 
@@ -410,6 +399,8 @@ mod tests {
         let path = f.path().to_path_buf();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+        let dir = std::fs::metadata(path.parent().unwrap()).unwrap();
+        assert_eq!(dir.permissions().mode() & 0o777, 0o700);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "0x01");
         drop(f);
         assert!(!path.exists());

@@ -120,9 +120,8 @@ mod tests {
 
     #[test]
     fn file_settings_and_the_deployment_record() {
-        let dir = std::env::temp_dir().join(format!("spon-matcher-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let record = dir.join("412346.json");
+        let dir = tempfile::tempdir().unwrap();
+        let record = dir.path().join("412346.json");
         std::fs::write(
             &record,
             r#"{"chainId": 412346, "deployer": "0x0000000000000000000000000000000000000000",
@@ -132,7 +131,7 @@ mod tests {
                 "wiring": {}}"#,
         )
         .unwrap();
-        let file = dir.join("matcher.toml");
+        let file = dir.path().join("matcher.toml");
         std::fs::write(
             &file,
             format!(

@@ -29,7 +29,7 @@ struct Cli {
     #[arg(long)]
     config: Option<PathBuf>,
     /// JSON-RPC endpoint [default: http://127.0.0.1:8547, the devnet].
-    #[arg(long)]
+    #[arg(long = "rpc-url", alias = "rpc", env = "SPON_RPC_URL")]
     rpc: Option<String>,
     /// The market contract's address.
     #[arg(long)]

@@ -312,14 +312,6 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("spon-matcher-store-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        let _ = std::fs::remove_file(&path);
-        path
-    }
-
     fn log(n: u8) -> LogData {
         LogData::new(
             vec![B256::repeat_byte(n), B256::ZERO],
@@ -341,7 +333,8 @@ mod tests {
 
     #[test]
     fn batches_rewind_and_survive_reopening() {
-        let path = temp("db");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
         let market = Address::with_last_byte(9);
         let h = |n: u8| B256::repeat_byte(n);
         {

@@ -158,7 +158,7 @@ fn killed_and_restarted_it_loses_nothing_and_sends_nothing_twice() {
     .unwrap();
     let spawn = |rounds: Option<u64>| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_spon-matcher"));
-        cmd.args(["--rpc", &w.url, "--market", &w.market.to_string()])
+        cmd.args(["--rpc-url", &w.url, "--market", &w.market.to_string()])
             .arg("--db")
             .arg(w.dir.join("restart.redb"))
             .args(["--interval-secs", "0"])

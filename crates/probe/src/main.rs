@@ -142,12 +142,19 @@ impl Bench {
 /// Where the node and its contracts are.
 #[derive(Args, Debug)]
 struct Chain {
-    /// JSON-RPC endpoint.
-    #[arg(long, default_value = "http://127.0.0.1:8547")]
-    rpc: String,
-    /// The deployment record from scripts/deploy (contract addresses).
-    #[arg(long, default_value = "deployments/412346.json")]
-    deployment: PathBuf,
+    /// JSON-RPC endpoint of the chain.
+    #[arg(
+        long,
+        alias = "rpc",
+        env = "SPON_RPC_URL",
+        default_value = "http://127.0.0.1:8547"
+    )]
+    rpc_url: String,
+    /// The deployment record from scripts/deploy (contract addresses)
+    /// [default: deployments/<chainId>.json, the chain's id asked of the
+    /// endpoint].
+    #[arg(long, env = "SPON_DEPLOYMENT")]
+    deployment: Option<PathBuf>,
     /// The node probed (its registry address).
     #[arg(long)]
     node: Address,
@@ -169,9 +176,8 @@ impl Chain {
             self.keystore.as_deref(),
             self.password_file.as_deref(),
         )?;
-        let deployment = Deployment::load(&self.deployment)?;
-        let client = Client::connect(&self.rpc, key.clone()).await?;
-        deployment.check(&client)?;
+        let client = Client::connect(&self.rpc_url, key.clone()).await?;
+        let (deployment, _) = Deployment::find(self.deployment.as_deref(), &client)?;
         let (challenges, start) = deployment.contract("spon-challenges")?;
         Ok(Probe::new(
             client,

@@ -67,26 +67,25 @@ mod tests {
 
     #[test]
     fn a_kept_report_is_served_by_its_hash_and_nothing_else() {
-        let dir = std::env::temp_dir().join(format!("spon-probe-serve-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
         let bytes = b"{\"schema\":\"spon-probe/1\"}".to_vec();
         let hash = keccak256(&bytes);
         std::fs::write(dir.join(format!("{hash}.json")), &bytes).unwrap();
         assert_eq!(
-            answer(&dir, &format!("/reports/{hash}")),
+            answer(dir, &format!("/reports/{hash}")),
             (StatusCode::OK, bytes.clone())
         );
         let bare = format!("/reports/{}.json", alloy_primitives::hex::encode(hash));
-        assert_eq!(answer(&dir, &bare).0, StatusCode::OK);
+        assert_eq!(answer(dir, &bare).0, StatusCode::OK);
         assert_eq!(
-            answer(&dir, &format!("/reports/{}", B256::ZERO)).0,
+            answer(dir, &format!("/reports/{}", B256::ZERO)).0,
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            answer(&dir, "/reports/../../etc/passwd").0,
+            answer(dir, "/reports/../../etc/passwd").0,
             StatusCode::BAD_REQUEST
         );
-        assert_eq!(answer(&dir, "/").0, StatusCode::NOT_FOUND);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(answer(dir, "/").0, StatusCode::NOT_FOUND);
     }
 }

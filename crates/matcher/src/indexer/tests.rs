@@ -145,13 +145,12 @@ fn reference(chain: &Scripted) -> Book {
     book
 }
 
-fn temp_store(name: &str) -> (std::path::PathBuf, Store) {
-    let dir = std::env::temp_dir().join(format!("spon-matcher-indexer-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
+/// A new store in a temporary folder (removed when the folder is dropped).
+fn temp_store() -> (tempfile::TempDir, std::path::PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("matcher.redb");
     let store = Store::open(&path, 1, Address::ZERO).unwrap();
-    (path, store)
+    (dir, path, store)
 }
 
 fn run<F: std::future::Future>(f: F) -> F::Output {
@@ -188,7 +187,7 @@ fn batches_then_a_restart_rebuild_the_same_book() {
     chain.push(vec![bid(1, 1, 7), bid(2, 2, 8)]);
     chain.push(vec![withdraw(2), propose(1, 1)]);
     chain.push(vec![cancel(2), bid(1, 3, 9)]);
-    let (path, store) = temp_store("restart");
+    let (_dir, path, store) = temp_store();
     let mut ix = Indexer::load(&store, settings(2, 64)).unwrap();
     run(sync(&mut ix, &chain, &store)).unwrap();
     assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
@@ -213,7 +212,7 @@ fn a_reorg_undoes_the_dropped_blocks_and_reads_the_new_ones() {
     chain.push(vec![bid(1, 1, 7)]);
     chain.push(vec![]);
     chain.push(vec![propose(1, 1), order(2)]);
-    let (_, store) = temp_store("reorg");
+    let (_dir, _, store) = temp_store();
     let mut ix = Indexer::load(&store, settings(10, 64)).unwrap();
     run(sync(&mut ix, &chain, &store)).unwrap();
     assert_eq!(ix.book.order(1).unwrap().proposed, Some(1));
@@ -240,7 +239,7 @@ fn a_reorg_deeper_than_the_window_stops_with_a_named_error() {
     for id in 0..10 {
         chain.push(vec![order(id)]);
     }
-    let (_, store) = temp_store("deep");
+    let (_dir, _, store) = temp_store();
     let mut ix = Indexer::load(&store, settings(10, 3)).unwrap();
     run(sync(&mut ix, &chain, &store)).unwrap();
     chain.truncate(2);
@@ -282,7 +281,7 @@ proptest! {
         batch in 1u64..5,
     ) {
         let chain = Scripted::default();
-        let (_, store) = temp_store("prop");
+        let (_dir, _, store) = temp_store();
         let mut ix = Indexer::load(&store, settings(batch, 16)).unwrap();
         for (blocks, drop, sync_now) in history {
             let len = chain.blocks.borrow().len();

@@ -1,6 +1,19 @@
-//! Bindings of the calls the deployment makes, generated from the ABIs
-//! the contracts export (`deployments/abi/`, checked against the code by
-//! `scripts/build-contracts`).
+//! # Bindings of the SPON contracts, for off-chain code
+//!
+//! One source for every tool that talks to the contracts (deployer, CLI,
+//! matcher, agent, probe, tests):
+//!
+//! - one `sol!` module per contract (`Token`, `Staking`, `Registry`, …),
+//!   generated from the JSON ABI the contract exports (`deployments/abi/`,
+//!   checked against the code by `scripts/build-contracts`): call types,
+//!   named view structs, events and errors;
+//! - [`ABIS`], the JSON files themselves, by package name;
+//! - the catalogue of every custom error the contracts declare, with its
+//!   doc comment, and [`decode_error`] / [`error_name`] to turn revert data
+//!   into `Name(arg: value, …)` and what it means;
+//! - [`record`]: the deployment record `deployments/<chainId>.json`.
+
+pub mod record;
 
 use alloy_sol_types::sol;
 

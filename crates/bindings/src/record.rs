@@ -1,16 +1,30 @@
 //! `deployments/<chainId>.json`: what was deployed and wired, where and
 //! when, written after every step so an interrupted run resumes.
 
-use std::{collections::BTreeMap, path::Path};
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+};
 
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, U256};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    plan::{Addresses, Contract, Settings},
-    Receipt,
-};
+/// What the deployer chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Receives SPON's supply, fees and the protocol's share of slashes.
+    pub treasury: Address,
+    /// May pause every governed contract and veto pending slashes (zero:
+    /// none).
+    pub guardian: Address,
+    /// SPON's supply, in wei.
+    pub supply: U256,
+    /// The lease-fault committee of the challenges contract (zero: none;
+    /// governance rules alone).
+    pub committee: Address,
+}
 
 /// One deployed contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,15 +52,6 @@ pub struct Sent {
     pub block: u64,
 }
 
-impl From<Receipt> for Sent {
-    fn from(r: Receipt) -> Self {
-        Sent {
-            tx_hash: r.tx_hash,
-            block: r.block,
-        }
-    }
-}
-
 /// A deployment of the protocol on one chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -63,10 +68,10 @@ pub struct Record {
     pub wiring: BTreeMap<String, Sent>,
 }
 
-impl Addresses for Record {
-    fn of(&self, c: Contract) -> Option<Address> {
-        self.contracts.get(c.package()).map(|d| d.address)
-    }
+/// Where the record of chain `chain_id` is kept under `dir` (the
+/// repository's `deployments/`): `<dir>/<chainId>.json`.
+pub fn path_for(dir: &Path, chain_id: u64) -> PathBuf {
+    dir.join(format!("{chain_id}.json"))
 }
 
 impl Record {
