@@ -1,23 +1,20 @@
 //! Helpers of the end-to-end tests: the deployable modules from
 //! `target/stylus/` (written by `scripts/build-contracts`), bindings
-//! generated from the exported ABIs in `deployments/abi/`, and calls through
+//! generated from the exported ABIs in `deployments/abi/` (`spon-bindings`), and calls through
 //! the in-process chain as a wallet would make them.
 
 use std::path::PathBuf;
 
 use alloy_primitives::{keccak256, uint, Address, U256};
-use alloy_sol_types::{sol, SolCall, SolConstructor};
+use alloy_sol_types::{SolCall, SolConstructor};
 use anyhow::{bail, Context, Result};
 use spon_devnet::{Chain, Outcome};
 
-sol!(SponToken, "../deployments/abi/spon-token.json");
-sol!(SponStaking, "../deployments/abi/spon-staking.json");
-sol!(SponRegistry, "../deployments/abi/spon-registry.json");
-sol!(SponLeases, "../deployments/abi/spon-leases.json");
-sol!(SponChallenges, "../deployments/abi/spon-challenges.json");
-sol!(SponGovernance, "../deployments/abi/spon-governance.json");
-sol!(SponMarket, "../deployments/abi/spon-market.json");
-sol!(SponGpuVerifier, "../deployments/abi/spon-gpu-verifier.json");
+pub use spon_bindings::{
+    Challenges as SponChallenges, Governance as SponGovernance, GpuVerifier as SponGpuVerifier,
+    Leases as SponLeases, Market as SponMarket, Registry as SponRegistry, Staking as SponStaking,
+    TestUsd as SponTestUsd, Token as SponToken,
+};
 
 pub mod gpu_work;
 pub mod rpc;
@@ -197,7 +194,7 @@ pub struct Sent<R> {
 
 /// The custom error revert data encodes, named from the exported ABIs
 /// (as the deployer names them).
-pub use spon_deploy::bindings::error_name;
+pub use spon_bindings::error_name;
 
 /// Sends `call` from `from` to `to`; decodes the return value, or names the
 /// custom error of a revert.

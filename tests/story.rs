@@ -17,13 +17,11 @@ use alloy_signer::SignerSync;
 use alloy_sol_types::{eip712_domain, sol, SolCall, SolEvent, SolStruct};
 use spon_e2e::{
     rpc::{key, spon, world, World, DAY},
-    SponChallenges as C, SponMarket as M, SponRegistry as R, SponStaking as S, SponToken as T,
-    HOPPER,
+    SponChallenges as C, SponMarket as M, SponRegistry as R, SponStaking as S, SponTestUsd as U,
+    SponToken as T, HOPPER,
 };
 use spon_gpu_work::{open as gpu_open, product, sample_rows, Tree, Work};
 use spon_matcher::{config::Config, service};
-
-sol!(U, "../deployments/abi/spon-test-usd.json");
 
 sol! {
     /// EIP-2612's permit message.

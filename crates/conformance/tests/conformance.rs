@@ -13,15 +13,14 @@
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::{sol, SolCall, SolConstructor};
+use alloy_sol_types::{SolCall, SolConstructor};
 use motsu::prelude::*;
 use spon_devnet::Chain;
 use spon_staking::Staking;
 use spon_token::SponToken;
 use stylus_sdk::abi::Router;
 
-sol!(Token, "../../deployments/abi/spon-token.json");
-sol!(Stake, "../../deployments/abi/spon-staking.json");
+use spon_bindings::{Staking as Stake, Token};
 
 const TOKEN: Address = Address::new([0x70; 20]);
 const STAKING: Address = Address::new([0x57; 20]);

@@ -13,13 +13,13 @@ use alloy_primitives::{utils::parse_ether, Address, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{BlockNumberOrTag, Filter, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::{sol, SolCall, SolConstructor, SolEvent};
+use alloy_sol_types::{SolCall, SolConstructor, SolEvent};
 use spon_devnet::{
     arbwasm::{self, ArbWasm},
     rpc::Node,
 };
 
-sol!(Token, "../../deployments/abi/spon-token.json");
+use spon_bindings::Token;
 
 fn module() -> Vec<u8> {
     let path = concat!(

@@ -1,13 +1,13 @@
-//! The market's logs decoded into book [`Event`]s, with bindings generated
-//! from the market's exported ABI (`deployments/abi/spon-market.json`).
+//! The market's logs decoded into book [`Event`]s, with the bindings
+//! generated from the market's exported ABI (`spon-bindings`).
 
 use alloy_primitives::{Log, LogData};
-use alloy_sol_types::{sol, SolEvent};
+use alloy_sol_types::SolEvent;
 use spon_scoring::Requirements;
 
 use crate::Event;
 
-sol!(Market, "../../deployments/abi/spon-market.json");
+use spon_bindings::Market;
 
 use Market::{BidPlaced, BidWithdrawn, MatchAccepted, MatchProposed, OrderCancelled, OrderCreated};
 

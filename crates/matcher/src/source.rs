@@ -9,14 +9,12 @@ use alloy_network::Ethereum;
 use alloy_primitives::{Address, Bytes, LogData, B256, U256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::{BlockNumberOrTag, Filter, TransactionRequest};
-use alloy_sol_types::{sol, SolCall};
+use alloy_sol_types::SolCall;
 use anyhow::{bail, Context, Result};
 use spon_node::Hardware;
 
-use crate::{
-    events::{Market, TOPICS},
-    Node,
-};
+use crate::{events::TOPICS, Node};
+use spon_bindings::{Market, Registry, Staking};
 
 /// A market log with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +45,6 @@ pub trait Views {
     /// market reads it when it scores a bid.
     fn node(&self, node: Address) -> impl Future<Output = Result<Node>>;
 }
-
-sol!(Registry, "../../deployments/abi/spon-registry.json");
-sol!(Staking, "../../deployments/abi/spon-staking.json");
 
 /// A JSON-RPC endpoint and the market's addresses.
 pub struct Rpc<P> {

@@ -15,10 +15,9 @@ use alloy_sol_types::SolCall;
 use anyhow::{anyhow, Context, Result};
 use tracing::{debug, warn};
 
-use crate::{
-    events::Market,
-    store::{Sent, Store},
-};
+use spon_bindings::Market;
+
+use crate::store::{Sent, Store};
 
 /// Delays between retries: `base`, doubling, at most `max`, `attempts`
 /// tries in all.

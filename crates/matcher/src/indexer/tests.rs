@@ -9,11 +9,9 @@ use alloy_sol_types::SolEvent;
 use proptest::prelude::*;
 
 use super::*;
-use crate::{
-    events::Market::{BidPlaced, BidWithdrawn, MatchProposed, OrderCancelled, OrderCreated},
-    source::Found,
-    Order,
-};
+use spon_bindings::Market::{BidPlaced, BidWithdrawn, MatchProposed, OrderCancelled, OrderCreated};
+
+use crate::{source::Found, Order};
 
 /// A chain of blocks, each a list of market logs; its hashes depend on
 /// the fork it is on, so a replaced block has a new hash.
