@@ -21,6 +21,8 @@ use alloc::vec::Vec;
 
 use alloy_primitives::{address, b256, Address, B256, U256};
 use alloy_sol_types::SolCall;
+
+use crate::encode::{revert_words as calldata, Word};
 use stylus_sdk::{call::RawCall, types::AddressVM};
 
 crate::sol_abi! {
@@ -28,8 +30,11 @@ crate::sol_abi! {
     /// something other than `true`, or `token` has no code.
     #[derive(Debug, PartialEq)]
     error SafeErc20FailedOperation(address token);
+}
 
-    /// The ERC-20 functions the contracts call.
+alloy_sol_types::sol! {
+    /// The ERC-20 functions the contracts call (their selectors: the
+    /// calldata is written word by word below).
     interface IErc20 {
         function transfer(address to, uint256 value) external returns (bool);
         function transferFrom(address from, address to, uint256 value) external returns (bool);
@@ -48,7 +53,10 @@ pub fn safe_transfer(
     to: Address,
     value: U256,
 ) -> Result<(), SafeErc20FailedOperation> {
-    call_optional_return(token, IErc20::transferCall { to, value }.abi_encode())
+    call_optional_return(
+        token,
+        calldata(IErc20::transferCall::SELECTOR, &[to.word(), value.word()]),
+    )
 }
 
 /// Moves `value` of `token` from `from` (who approved this contract) to
@@ -64,7 +72,10 @@ pub fn safe_transfer_from(
 ) -> Result<(), SafeErc20FailedOperation> {
     call_optional_return(
         token,
-        IErc20::transferFromCall { from, to, value }.abi_encode(),
+        calldata(
+            IErc20::transferFromCall::SELECTOR,
+            &[from.word(), to.word(), value.word()],
+        ),
     )
 }
 
@@ -77,7 +88,13 @@ pub fn safe_approve(
     spender: Address,
     value: U256,
 ) -> Result<(), SafeErc20FailedOperation> {
-    call_optional_return(token, IErc20::approveCall { spender, value }.abi_encode())
+    call_optional_return(
+        token,
+        calldata(
+            IErc20::approveCall::SELECTOR,
+            &[spender.word(), value.word()],
+        ),
+    )
 }
 
 /// `account`'s balance of `token`.
@@ -85,7 +102,10 @@ pub fn safe_approve(
 /// # Errors
 /// `SafeErc20FailedOperation` if the token does not answer with a word.
 pub fn balance_of(token: Address, account: Address) -> Result<U256, SafeErc20FailedOperation> {
-    view_word(token, IErc20::balanceOfCall { account }.abi_encode())
+    view_word(
+        token,
+        calldata(IErc20::balanceOfCall::SELECTOR, &[account.word()]),
+    )
 }
 
 /// The total supply of `token`.
@@ -93,7 +113,7 @@ pub fn balance_of(token: Address, account: Address) -> Result<U256, SafeErc20Fai
 /// # Errors
 /// `SafeErc20FailedOperation` if the token does not answer with a word.
 pub fn total_supply(token: Address) -> Result<U256, SafeErc20FailedOperation> {
-    view_word(token, IErc20::totalSupplyCall {}.abi_encode())
+    view_word(token, calldata(IErc20::totalSupplyCall::SELECTOR, &[]))
 }
 
 fn view_word(token: Address, data: Vec<u8>) -> Result<U256, SafeErc20FailedOperation> {

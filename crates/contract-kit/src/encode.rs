@@ -61,6 +61,70 @@ impl<const N: usize> Word for FixedBytes<N> {
     }
 }
 
+/// A value that the ABI encodes as one word, read back from it.
+pub trait FromWord: Sized {
+    /// The value, if `w` is its canonical encoding (high bytes of a small
+    /// integer or an address zero, a `bool` 0 or 1, the unused bytes of a
+    /// `bytesN` zero), as alloy's validating decoder requires.
+    fn from_word(w: &[u8]) -> Option<Self>;
+}
+
+/// The last `keep` bytes of the word `w` if all bytes before them are zero.
+fn low(w: &[u8], keep: usize) -> Option<&[u8]> {
+    let (high, low) = w.split_at(w.len().checked_sub(keep)?);
+    high.iter().all(|b| *b == 0).then_some(low)
+}
+
+macro_rules! from_word_uint {
+    ($($t:ty),*) => {$(
+        impl FromWord for $t {
+            fn from_word(w: &[u8]) -> Option<Self> {
+                Some(<$t>::from_be_bytes(low(w, core::mem::size_of::<$t>())?.try_into().ok()?))
+            }
+        }
+    )*};
+}
+from_word_uint!(u8, u16, u32, u64, u128);
+
+impl<const BITS: usize, const LIMBS: usize> FromWord for Uint<BITS, LIMBS> {
+    fn from_word(w: &[u8]) -> Option<Self> {
+        Uint::try_from_be_slice(w)
+    }
+}
+
+impl FromWord for bool {
+    fn from_word(w: &[u8]) -> Option<Self> {
+        match u8::from_word(w)? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+}
+
+impl FromWord for Address {
+    fn from_word(w: &[u8]) -> Option<Self> {
+        Some(Address::from_slice(low(w, 20)?))
+    }
+}
+
+/// `bytesN`: left-aligned.
+impl<const N: usize> FromWord for FixedBytes<N> {
+    fn from_word(w: &[u8]) -> Option<Self> {
+        (w.len() == 32 && w[N..].iter().all(|b| *b == 0)).then(|| FixedBytes::from_slice(&w[..N]))
+    }
+}
+
+/// Word `i` of `data`, if `data` is exactly `count` words and that word is
+/// the canonical encoding of a `T`: how a call's result of word types is
+/// read back.
+pub fn word_at<T: FromWord>(data: &[u8], count: usize, i: usize) -> Option<T> {
+    if data.len() != 32 * count {
+        return None;
+    }
+    T::from_word(data.get(32 * i..32 * i + 32)?)
+}
+
 /// An error's revert data.
 pub trait Revert {
     /// Its selector and ABI-encoded parameters.
@@ -74,7 +138,7 @@ pub trait Emit {
 }
 
 /// `selector` followed by `words`: an error whose parameters are all
-/// words.
+/// words, or a call whose arguments are.
 pub fn revert_words(selector: [u8; 4], words: &[B256]) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 + 32 * words.len());
     out.extend_from_slice(&selector);

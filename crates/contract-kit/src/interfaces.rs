@@ -1,18 +1,16 @@
 //! The calls SPON contracts make to each other, each interface declared
 //! once (methods a contract does not call cost it no code).
 //!
-//! Views that return a named struct in the callee's ABI are declared here
-//! with the struct's fields as a tuple: a struct of fixed-size fields is
-//! encoded exactly as that tuple, and stylus-sdk's `sol_interface!` takes
-//! elementary types only. `tests::interfaces_match_the_exported_abis`
-//! checks every method against the callee's `deployments/abi/*.json`.
-#![allow(missing_docs, clippy::too_many_arguments)]
+//! [`sol_abi!`](crate::sol_abi) turns each interface into a caller struct
+//! whose calls are encoded and decoded word by word (every argument and
+//! result here is a word type), without alloy's generic encoder and
+//! decoder in each contract. Views that return a named struct in the
+//! callee's ABI are declared with the struct's fields as a tuple: a struct
+//! of fixed-size fields is encoded exactly as that tuple.
+//! `tests::interfaces_match_the_exported_abis` checks every method against
+//! the callee's `deployments/abi/*.json`.
 
-use alloc::vec;
-
-use stylus_sdk::prelude::*;
-
-sol_interface! {
+crate::sol_abi! {
     /// The registry, called by the market, leases, challenges and audits.
     interface IRegistry {
         function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
@@ -64,7 +62,7 @@ mod tests {
     #[test]
     fn interfaces_match_the_exported_abis() {
         let source = include_str!("interfaces.rs");
-        let start = source.find("sol_interface! {").unwrap() + "sol_interface! {".len();
+        let start = source.find("sol_abi! {").unwrap() + "sol_abi! {".len();
         let end = source.find("\n}\n").unwrap();
         let file: syn_solidity::File = syn::parse_str(&source[start..end]).unwrap();
         let mut checked = 0;

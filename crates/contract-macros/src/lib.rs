@@ -24,6 +24,19 @@
 //!   JSON ABI export; it is printed from the same tokens `sol!` reads, so
 //!   the two cannot differ.
 //!
+//! A block of `interface`s (and nothing else) declares the calls a
+//! contract makes to others instead: for each interface, a struct of the
+//! callee's address with one method per function, `nodeOf(address)` as
+//! `node_of(&self, context, node)`, as stylus-sdk's `sol_interface!` has
+//! them (same context traits and `stylus_sdk::call::Error`), but with the
+//! calldata written as the selector and one word per argument and the
+//! result read back word by word ([`word_at`]), each value checked as
+//! alloy's validating decoder checks it. Arguments and results must be
+//! word types; that is all the contracts exchange, and it spares each call
+//! alloy's generic encoder and decoder.
+//!
+//! [`word_at`]: ../spon_contract_kit/encode/fn.word_at.html
+//!
 //! The generated code names `::spon_contract_kit`, `::alloy_sol_types`
 //! and `::stylus_sdk`; a crate using the macro depends on all three.
 #![warn(missing_docs)]
@@ -44,6 +57,9 @@ pub fn sol_abi(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 
 fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let file: File = syn::parse2(input.clone())?;
+    if file.items.iter().any(|i| matches!(i, Item::Contract(_))) {
+        return interfaces(&file);
+    }
     let mut impls = TokenStream::new();
     let mut events = Vec::new();
     for item in &file.items {
@@ -215,4 +231,169 @@ fn emit_impl(name: &syn::Ident, params: &[(&Type, bool, syn::Ident)]) -> TokenSt
             }
         }
     }
+}
+
+/// The Rust type a word-sized Solidity type is called with (as alloy and
+/// `sol_interface!` map it), or `None` for another type.
+fn rust_word(ty: &Type) -> Option<TokenStream> {
+    let prim = quote! { ::stylus_sdk::alloy_primitives };
+    Some(match ty {
+        Type::Address(..) => quote! { #prim::Address },
+        Type::Bool(_) => quote! { bool },
+        Type::Uint(_, size) => match size.map_or(256, |s| s.get()) {
+            8 => quote! { u8 },
+            16 => quote! { u16 },
+            32 => quote! { u32 },
+            64 => quote! { u64 },
+            128 => quote! { u128 },
+            256 => quote! { #prim::U256 },
+            _ => return None,
+        },
+        Type::FixedBytes(_, size) => {
+            let n = usize::from(size.get());
+            quote! { #prim::FixedBytes<#n> }
+        }
+        _ => return None,
+    })
+}
+
+/// `nodeOf` → `node_of`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Callers of the interfaces of `file` (see the crate docs).
+fn interfaces(file: &File) -> syn::Result<TokenStream> {
+    let mut out = TokenStream::new();
+    for item in &file.items {
+        let Item::Contract(c) = item else {
+            return Err(syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "sol_abi!: a block with interfaces declares interfaces only",
+            ));
+        };
+        if !c.is_interface() {
+            return Err(syn::Error::new(
+                c.name.0.span(),
+                "sol_abi!: interfaces only",
+            ));
+        }
+        let name = &c.name.0;
+        let mut methods = TokenStream::new();
+        for f in &c.body {
+            let Item::Function(f) = f else { continue };
+            let Some(fname) = &f.name else { continue };
+            let word_err = |span| {
+                syn::Error::new(
+                    span,
+                    "sol_abi!: interface arguments and results are word types",
+                )
+            };
+            let mut sig = Vec::new();
+            let mut args = Vec::new();
+            let mut arg_names = Vec::new();
+            for (i, p) in f.parameters.iter().enumerate() {
+                let ty = rust_word(&p.ty).ok_or_else(|| word_err(fname.0.span()))?;
+                let arg = field(p.name.as_ref(), i);
+                sig.push(p.ty.to_string());
+                args.push(quote! { #arg: #ty });
+                arg_names.push(arg);
+            }
+            let returns: Vec<TokenStream> = f
+                .returns
+                .iter()
+                .flat_map(|r| r.returns.iter())
+                .map(|p| rust_word(&p.ty).ok_or_else(|| word_err(fname.0.span())))
+                .collect::<syn::Result<_>>()?;
+            let n = returns.len();
+            let (ret_ty, decode) = match n {
+                0 => (quote! { () }, quote! { returned.is_empty().then_some(()) }),
+                1 => (
+                    returns[0].clone(),
+                    quote! { ::spon_contract_kit::encode::word_at(&returned, 1, 0) },
+                ),
+                _ => {
+                    let reads = (0..n).map(|i| {
+                        quote! { ::spon_contract_kit::encode::word_at(&returned, #n, #i)? }
+                    });
+                    (
+                        quote! { (#(#returns),*) },
+                        quote! { (|| Some((#(#reads),*)))() },
+                    )
+                }
+            };
+            let signature = format!("{}({})", fname, sig.join(","));
+            let (context, call) = match f.attributes.mutability() {
+                Some(syn_solidity::Mutability::View(_) | syn_solidity::Mutability::Pure(_)) => (
+                    quote! { ::stylus_sdk::call::StaticCallContext },
+                    quote! { ::stylus_sdk::call::static_call },
+                ),
+                Some(syn_solidity::Mutability::Payable(_)) => (
+                    quote! { ::stylus_sdk::call::MutatingCallContext },
+                    quote! { ::stylus_sdk::call::call },
+                ),
+                _ => (
+                    quote! { ::stylus_sdk::call::NonPayableCallContext },
+                    quote! { ::stylus_sdk::call::call },
+                ),
+            };
+            let method = format_ident!("{}", snake(&fname.to_string()));
+            let doc = format!("Calls `{signature}`.");
+            let attrs = &f.attrs;
+            methods.extend(quote! {
+                #(#attrs)*
+                #[doc = #doc]
+                #[allow(deprecated, clippy::too_many_arguments)]
+                pub fn #method(
+                    &self,
+                    context: impl #context,
+                    #(#args),*
+                ) -> ::core::result::Result<#ret_ty, ::stylus_sdk::call::Error> {
+                    const DIGEST: [u8; 32] = ::stylus_sdk::keccak_const::Keccak256::new()
+                        .update(#signature.as_bytes())
+                        .finalize();
+                    let calldata = ::spon_contract_kit::encode::revert_words(
+                        [DIGEST[0], DIGEST[1], DIGEST[2], DIGEST[3]],
+                        &[#(::spon_contract_kit::encode::Word::word(&#arg_names)),*],
+                    );
+                    let returned = #call(context, self.address, &calldata)?;
+                    #decode.ok_or(::stylus_sdk::call::Error::AbiDecodingFailed(
+                        ::alloy_sol_types::Error::Overrun,
+                    ))
+                }
+            });
+        }
+        let doc = format!("Calls to a contract implementing `{name}`.");
+        let attrs = &c.attrs;
+        out.extend(quote! {
+            #(#attrs)*
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct #name {
+                /// The contract called.
+                pub address: ::stylus_sdk::alloy_primitives::Address,
+            }
+
+            impl #name {
+                /// Calls to the contract at `address`.
+                pub fn new(address: ::stylus_sdk::alloy_primitives::Address) -> Self {
+                    Self { address }
+                }
+
+                #methods
+            }
+        });
+    }
+    Ok(out)
 }

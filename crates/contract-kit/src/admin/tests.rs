@@ -322,3 +322,138 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_router_answers_the_exported_abi() {
+    use alloy_sol_types::SolCall;
+    // Every contract exports the same admin ABI; the staking contract's
+    // JSON stands for them all.
+    let json = include_str!("../../../../deployments/abi/spon-staking.json");
+    let abi: alloy_json_abi::JsonAbi = serde_json::from_str(json).unwrap();
+    let ours = [
+        functions::setParameterCall::SIGNATURE,
+        functions::parameterCall::SIGNATURE,
+        functions::setRoleCall::SIGNATURE,
+        functions::hasRoleCall::SIGNATURE,
+        functions::governanceCall::SIGNATURE,
+        functions::pauseCall::SIGNATURE,
+        functions::unpauseCall::SIGNATURE,
+        functions::pausedCall::SIGNATURE,
+    ];
+    let names = [
+        "setParameter",
+        "parameter",
+        "setRole",
+        "hasRole",
+        "governance",
+        "pause",
+        "unpause",
+        "paused",
+    ];
+    let exported: Vec<String> = abi
+        .functions()
+        .filter(|f| names.contains(&f.name.as_str()))
+        .map(|f| f.signature())
+        .collect();
+    let mut sorted = ours.map(String::from).to_vec();
+    sorted.sort();
+    let mut exported_sorted = exported.clone();
+    exported_sorted.sort();
+    assert_eq!(sorted, exported_sorted);
+}
+
+/// The admin's router on `calldata` (selector and arguments), as the
+/// entrypoint calls it.
+fn route(
+    admin: &Contract<Admin>,
+    from: Address,
+    calldata: &[u8],
+) -> Option<Result<Vec<u8>, Vec<u8>>> {
+    use stylus_sdk::abi::Router;
+    let selector = u32::from_be_bytes(calldata[..4].try_into().unwrap());
+    let mut call = admin.sender(from);
+    <Admin as Router<Admin>>::route(&mut call, selector, &calldata[4..])
+}
+
+#[motsu::test]
+fn the_router_decodes_as_alloy_validates(admin: Contract<Admin>) {
+    use alloy_sol_types::{SolCall, SolError};
+    let gov = a(1);
+    setup(&admin, gov);
+    let set = functions::setParameterCall {
+        id: 0,
+        value: U256::from(12),
+    }
+    .abi_encode();
+    assert_eq!(route(&admin, gov, &set), Some(Ok(Vec::new())));
+    let read = route(
+        &admin,
+        a(9),
+        &functions::parameterCall { id: 0 }.abi_encode(),
+    );
+    let value = functions::parameterCall::abi_decode_returns(&read.unwrap().unwrap(), true);
+    assert_eq!(value.unwrap()._0, U256::from(12));
+
+    // A refusal is the admin's named error.
+    let refused = route(&admin, a(9), &set).unwrap().unwrap_err();
+    assert_eq!(refused, Unauthorized { account: a(9) }.abi_encode());
+
+    // What alloy's validating decoder refuses, the router refuses with no
+    // data, and nothing changes.
+    let mut high = functions::setParameterCall {
+        id: 1,
+        value: U256::from(7),
+    }
+    .abi_encode();
+    high[4 + 30] = 1; // uint8 id = 0x100 + 1
+    let mut long = set.clone();
+    long.extend([0u8; 32]);
+    let mut bad_bool = functions::setRoleCall {
+        role: GATEWAY,
+        account: a(5),
+        enabled: true,
+    }
+    .abi_encode();
+    bad_bool[4 + 95] = 2;
+    let mut dirty_address = functions::hasRoleCall {
+        role: GOV,
+        account: gov,
+    }
+    .abi_encode();
+    dirty_address[4 + 32] = 0xff;
+    let mut paused_with_args = functions::pausedCall {}.abi_encode();
+    paused_with_args.extend([0u8; 32]);
+    for bad in [
+        high,
+        long,
+        bad_bool,
+        dirty_address,
+        paused_with_args,
+        set[..35].to_vec(),
+    ] {
+        assert_eq!(
+            route(&admin, gov, &bad),
+            Some(Err(Vec::new())),
+            "{bad:02x?}"
+        );
+    }
+    assert_eq!(admin.sender(gov).parameter(1), U256::ZERO);
+    assert!(!admin.sender(gov).has_role(GATEWAY, a(5)));
+
+    // A selector that is not the admin's is left to the contract.
+    assert_eq!(route(&admin, gov, &[1, 2, 3, 4]), None);
+    let yes = route(
+        &admin,
+        a(9),
+        &functions::hasRoleCall {
+            role: GOV,
+            account: gov,
+        }
+        .abi_encode(),
+    );
+    assert!(
+        functions::hasRoleCall::abi_decode_returns(&yes.unwrap().unwrap(), true)
+            .unwrap()
+            ._0
+    );
+}
