@@ -32,8 +32,12 @@
 //! never do, so a pause cannot make a node miss a deadline.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 // `#[entrypoint]` exports an undocumented `user_entrypoint` to the WASM
-// host; every item of ours is documented (checked by the native build).
-#![cfg_attr(target_arch = "wasm32", allow(missing_docs))]
+// host (and, for the ABI export, a `main`); every item of ours is
+// documented (checked by the native build).
+#![cfg_attr(
+    any(target_arch = "wasm32", feature = "export-abi"),
+    allow(missing_docs)
+)]
 extern crate alloc;
 
 pub mod errors;
@@ -490,7 +494,7 @@ impl Challenges {
     }
 }
 
-#[public]
+#[spon_contract_kit::entry_points]
 #[inherit(Admin)]
 impl Challenges {
     /// Sets the SPON token, staking, the registry, the leases contract, the

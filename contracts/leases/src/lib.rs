@@ -27,8 +27,12 @@
 //! transfers come after the state they settle is written.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 // `#[entrypoint]` exports an undocumented `user_entrypoint` to the WASM
-// host; every item of ours is documented (checked by the native build).
-#![cfg_attr(target_arch = "wasm32", allow(missing_docs))]
+// host (and, for the ABI export, a `main`); every item of ours is
+// documented (checked by the native build).
+#![cfg_attr(
+    any(target_arch = "wasm32", feature = "export-abi"),
+    allow(missing_docs)
+)]
 extern crate alloc;
 
 pub mod errors;
@@ -262,7 +266,7 @@ impl Leases {
     }
 }
 
-#[public]
+#[spon_contract_kit::entry_points]
 #[inherit(Admin)]
 impl Leases {
     /// Sets the SPON token, the registry, governance and the treasury,

@@ -25,8 +25,12 @@
 //! [`events`]. Reentrant calls are refused by the SDK's entrypoint.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 // `#[entrypoint]` exports an undocumented `user_entrypoint` to the WASM
-// host; every item of ours is documented (checked by the native build).
-#![cfg_attr(target_arch = "wasm32", allow(missing_docs))]
+// host (and, for the ABI export, a `main`); every item of ours is
+// documented (checked by the native build).
+#![cfg_attr(
+    any(target_arch = "wasm32", feature = "export-abi"),
+    allow(missing_docs)
+)]
 extern crate alloc;
 
 pub mod errors;
@@ -272,7 +276,7 @@ impl Staking {
     }
 }
 
-#[public]
+#[spon_contract_kit::entry_points]
 #[inherit(Admin)]
 impl Staking {
     /// Sets the SPON token, the governance (admin) and the treasury, and the

@@ -125,6 +125,67 @@ pub fn word_at<T: FromWord>(data: &[u8], count: usize, i: usize) -> Option<T> {
     T::from_word(data.get(32 * i..32 * i + 32)?)
 }
 
+/// What an entry point returns, as its return data (or, for an `Err`,
+/// its revert data): one word for a word type, nothing for `()`, the
+/// fields' words for a `sol_abi!` struct of word types (its ABI encoding,
+/// a static tuple), alloy's encoding for any other `sol_abi!` struct.
+pub trait Output {
+    /// The encoding.
+    fn output(self) -> stylus_sdk::ArbResult;
+}
+
+impl Output for () {
+    fn output(self) -> stylus_sdk::ArbResult {
+        Ok(Vec::new())
+    }
+}
+
+/// The return data of one word.
+pub fn word_output(w: B256) -> stylus_sdk::ArbResult {
+    Ok(w.to_vec())
+}
+
+macro_rules! output_word {
+    ($($t:ty),*) => {$(
+        impl Output for $t {
+            fn output(self) -> stylus_sdk::ArbResult {
+                word_output(self.word())
+            }
+        }
+    )*};
+}
+output_word!(u8, u16, u32, u64, u128, bool, Address);
+
+impl<const BITS: usize, const LIMBS: usize> Output for Uint<BITS, LIMBS> {
+    fn output(self) -> stylus_sdk::ArbResult {
+        word_output(self.word())
+    }
+}
+
+impl<const N: usize> Output for FixedBytes<N> {
+    fn output(self) -> stylus_sdk::ArbResult {
+        word_output(self.word())
+    }
+}
+
+impl<T: Output, E: Into<Vec<u8>>> Output for Result<T, E> {
+    fn output(self) -> stylus_sdk::ArbResult {
+        match self {
+            Ok(v) => v.output(),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The return data of a struct of word fields: their words.
+pub fn words_output(words: &[B256]) -> stylus_sdk::ArbResult {
+    let mut out = Vec::with_capacity(32 * words.len());
+    for w in words {
+        out.extend_from_slice(w.as_slice());
+    }
+    Ok(out)
+}
+
 /// An error's revert data.
 pub trait Revert {
     /// Its selector and ABI-encoded parameters.

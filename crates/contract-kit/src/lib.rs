@@ -23,7 +23,7 @@ pub mod encode;
 pub mod interfaces;
 pub mod math;
 
-pub use spon_contract_macros::sol_abi;
+pub use spon_contract_macros::{entry_points, sol_abi};
 
 use alloy_primitives::{U16, U64, U8};
 use stylus_sdk::storage::{StorageU16, StorageU64, StorageU8};

@@ -41,6 +41,8 @@
 //! and `::stylus_sdk`; a crate using the macro depends on all three.
 #![warn(missing_docs)]
 
+mod entry_points;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn_solidity::{File, Item, Type};
@@ -50,6 +52,27 @@ use syn_solidity::{File, Item, Type};
 pub fn sol_abi(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = TokenStream::from(input);
     match expand(input) {
+        Ok(out) => out.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Routes a contract's `#[public]` block compactly: put it instead of
+/// `#[public]` (with `#[inherit(…)]`, `#[payable]`, `#[constructor]` and
+/// `#[selector(name = …)]` as before). With the `export-abi` feature the
+/// block is stylus-sdk's `#[public]` unchanged, so the exported interface
+/// is the SDK's own; otherwise the macro writes the `Router` itself:
+/// arguments that are all word types are read word by word
+/// (`encode::word_at`, checked as alloy's validating decoder checks
+/// them), results that are words, nothing or `sol_abi!` structs are
+/// written by `encode::Output`, and anything else goes through the SDK's
+/// generic decoding and encoding as `#[public]` does.
+#[proc_macro_attribute]
+pub fn entry_points(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    match entry_points::expand(attr.into(), item.into()) {
         Ok(out) => out.into(),
         Err(e) => e.to_compile_error().into(),
     }
@@ -139,7 +162,12 @@ fn view_impl(st: &syn_solidity::ItemStruct) -> syn::Result<TokenStream> {
     let name = &st.name.0;
     let mut tuple = Vec::new();
     let mut fields = Vec::new();
-    for f in st.fields.iter() {
+    let mut words = Vec::new();
+    for (i, f) in st.fields.iter().enumerate() {
+        if is_word(&f.ty) {
+            let name = field(f.name.as_ref(), i);
+            words.push(quote! { ::spon_contract_kit::encode::Word::word(&self.#name) });
+        }
         if matches!(
             f.ty,
             Type::Custom(_) | Type::Tuple(_) | Type::Function(_) | Type::Mapping(_)
@@ -153,10 +181,21 @@ fn view_impl(st: &syn_solidity::ItemStruct) -> syn::Result<TokenStream> {
         tuple.push(f.ty.to_string());
         fields.push(format!("{} {field};", f.ty));
     }
+    let output = if words.len() == st.fields.len() {
+        quote! { ::spon_contract_kit::encode::words_output(&[#(#words),*]) }
+    } else {
+        quote! { Ok(<Self as ::alloy_sol_types::SolType>::abi_encode(&self)) }
+    };
     let abi = format!("({})", tuple.join(","));
     let memory = format!("{name} memory");
     let decl = format!("struct {name} {{ {} }}", fields.join(" "));
     Ok(quote! {
+        impl ::spon_contract_kit::encode::Output for #name {
+            fn output(self) -> ::stylus_sdk::ArbResult {
+                #output
+            }
+        }
+
         impl ::stylus_sdk::abi::AbiType for #name {
             type SolType = Self;
             const ABI: ::stylus_sdk::abi::ConstString = ::stylus_sdk::abi::ConstString::new(#abi);

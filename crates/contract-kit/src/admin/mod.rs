@@ -31,7 +31,7 @@
 
 use alloc::{vec, vec::Vec};
 
-use alloy_primitives::{Address, B256, U128, U256, U64, U8};
+use alloy_primitives::{Address, U128, U256, U64, U8};
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -572,7 +572,7 @@ where
         }
         let admin: &mut Admin = storage.borrow_mut();
         let done = |r: Result<(), Error>| r.map(|()| Vec::new()).map_err(Vec::from);
-        let word = |w: B256| Ok(w.to_vec());
+        let word = |w: alloy_primitives::B256| Ok(w.to_vec());
         let none = input.is_empty();
         // `Some(None)`: not an admin function (the entrypoint reverts);
         // `None`: arguments that are not exactly their canonical encoding.
