@@ -53,7 +53,7 @@ spon_contract_kit::sol_abi! {
 #[storage]
 pub struct GpuVerifier {}
 
-#[public]
+#[spon_contract_kit::entry_points]
 impl GpuVerifier {
     /// Sets nothing (there is no state); present so that every contract
     /// deploys the same way, creation, activation and constructor.

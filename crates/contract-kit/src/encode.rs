@@ -64,8 +64,9 @@ impl<const N: usize> Word for FixedBytes<N> {
 /// A value that the ABI encodes as one word, read back from it.
 pub trait FromWord: Sized {
     /// The value, if `w` is its canonical encoding (high bytes of a small
-    /// integer or an address zero, a `bool` 0 or 1, the unused bytes of a
-    /// `bytesN` zero), as alloy's validating decoder requires.
+    /// integer or an address zero, the unused bytes of a `bytesN` zero), as
+    /// alloy's validating decoder requires, and a `bool` 0 or 1, as
+    /// Solidity's does.
     fn from_word(w: &[u8]) -> Option<Self>;
 }
 
@@ -123,6 +124,118 @@ pub fn word_at<T: FromWord>(data: &[u8], count: usize, i: usize) -> Option<T> {
         return None;
     }
     T::from_word(data.get(32 * i..32 * i + 32)?)
+}
+
+/// Reads an entry point's arguments in order, accepting exactly what
+/// alloy's validating decoder accepts (which re-encodes what it decoded
+/// and requires the same bytes), except that a `bool` must be 0 or 1 as
+/// Solidity's decoder requires (alloy 0.8 reads any non-zero last byte as
+/// true): words checked by [`FromWord`]; `bytes`,
+/// `string` (UTF-8), arrays of words and `bytes[]` at exactly the offsets
+/// the canonical encoding puts them, zero-padded, with nothing after the
+/// last. `#[entry_points]` reads every argument list of these types with
+/// it; `tests::args_accept_what_alloy_accepts` checks the equivalence.
+pub struct Args<'a> {
+    data: &'a [u8],
+    /// Where the next dynamic argument must start.
+    tail: usize,
+}
+
+impl<'a> Args<'a> {
+    /// Arguments `data` of `heads` head words (one per argument).
+    pub fn new(data: &'a [u8], heads: usize) -> Self {
+        Args {
+            data,
+            tail: 32 * heads,
+        }
+    }
+
+    /// The word at byte `at`.
+    fn word_at_byte(&self, at: usize) -> Option<&'a [u8]> {
+        self.data.get(at..at.checked_add(32)?)
+    }
+
+    /// A small integer word at byte `at` (an offset or a length).
+    fn usize_at(&self, at: usize) -> Option<usize> {
+        usize::try_from(u32::from_word(self.word_at_byte(at)?)?).ok()
+    }
+
+    /// Argument `i`, a word.
+    pub fn word<T: FromWord>(&self, i: usize) -> Option<T> {
+        T::from_word(self.word_at_byte(32 * i)?)
+    }
+
+    /// Argument `i`'s data, which must start at the next tail position.
+    fn dynamic(&mut self, i: usize) -> Option<usize> {
+        (self.usize_at(32 * i)? == self.tail).then_some(self.tail)
+    }
+
+    /// The padded byte string at byte `at`; the byte after its padding.
+    fn bytes_at(&self, at: usize) -> Option<(&'a [u8], usize)> {
+        let len = self.usize_at(at)?;
+        let start = at + 32;
+        let padded = len.checked_add(31)? / 32 * 32;
+        let end = start.checked_add(padded)?;
+        let all = self.data.get(start..end)?;
+        let (bytes, pad) = all.split_at(len);
+        pad.iter().all(|b| *b == 0).then_some((bytes, end))
+    }
+
+    /// Argument `i`, `bytes`.
+    pub fn bytes(&mut self, i: usize) -> Option<&'a [u8]> {
+        let at = self.dynamic(i)?;
+        let (bytes, end) = self.bytes_at(at)?;
+        self.tail = end;
+        Some(bytes)
+    }
+
+    /// Argument `i`, `string`.
+    pub fn string(&mut self, i: usize) -> Option<alloc::string::String> {
+        let bytes = self.bytes(i)?;
+        core::str::from_utf8(bytes).ok().map(Into::into)
+    }
+
+    /// Argument `i`, an array of words.
+    pub fn words<T: FromWord>(&mut self, i: usize) -> Option<Vec<T>> {
+        let at = self.dynamic(i)?;
+        let n = self.usize_at(at)?;
+        let end = n.checked_mul(32)?.checked_add(at + 32)?;
+        if end > self.data.len() {
+            return None;
+        }
+        let out = (0..n)
+            .map(|k| T::from_word(self.word_at_byte(at + 32 + 32 * k)?))
+            .collect::<Option<Vec<T>>>()?;
+        self.tail = end;
+        Some(out)
+    }
+
+    /// Argument `i`, `bytes[]`.
+    pub fn bytes_array(&mut self, i: usize) -> Option<Vec<&'a [u8]>> {
+        let at = self.dynamic(i)?;
+        let n = self.usize_at(at)?;
+        let base = at + 32;
+        let mut next = n.checked_mul(32)?;
+        if base.checked_add(next)? > self.data.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(n);
+        for k in 0..n {
+            if self.usize_at(base + 32 * k)? != next {
+                return None;
+            }
+            let (bytes, end) = self.bytes_at(base + next)?;
+            next = end - base;
+            out.push(bytes);
+        }
+        self.tail = base + next;
+        Some(out)
+    }
+
+    /// Whether nothing follows the last argument read.
+    pub fn finish(&self) -> Option<()> {
+        (self.tail == self.data.len()).then_some(())
+    }
 }
 
 /// What an entry point returns, as its return data (or, for an `Err`,
@@ -357,5 +470,148 @@ mod tests {
         assert!(!decodes_as(moved, &words, topics, data));
         let dropped = "event Logged(uint64 indexed id, address who, bytes4 selector, uint256 amount, bool on)";
         assert!(!decodes_as(dropped, &words, topics, data));
+    }
+
+    mod args {
+        use super::*;
+        use alloy_primitives::Bytes;
+        use alloy_sol_types::{sol_data, SolType};
+        use proptest::prelude::*;
+
+        type Proposal = (
+            sol_data::Array<sol_data::Address>,
+            sol_data::Array<sol_data::Uint<256>>,
+            sol_data::Array<sol_data::Bytes>,
+            sol_data::FixedBytes<32>,
+        );
+        type ProposalValue = (Vec<Address>, Vec<U256>, Vec<Bytes>, B256);
+
+        fn proposal(data: &[u8]) -> Option<ProposalValue> {
+            let mut a = Args::new(data, 4);
+            let targets = a.words(0)?;
+            let values = a.words(1)?;
+            let calldatas = a
+                .bytes_array(2)?
+                .into_iter()
+                .map(Bytes::copy_from_slice)
+                .collect();
+            let hash = a.word(3)?;
+            a.finish()?;
+            Some((targets, values, calldatas, hash))
+        }
+
+        type Endpoint = (
+            sol_data::Uint<64>,
+            sol_data::String,
+            sol_data::Bytes,
+            sol_data::Bool,
+        );
+        type EndpointValue = (u64, String, Bytes, bool);
+
+        fn endpoint(data: &[u8]) -> Option<EndpointValue> {
+            let mut a = Args::new(data, 4);
+            let id = a.word(0)?;
+            let uri = a.string(1)?;
+            let raw = Bytes::copy_from_slice(a.bytes(2)?);
+            let on = a.word(3)?;
+            a.finish()?;
+            Some((id, uri, raw, on))
+        }
+
+        /// One change to an encoding: a byte set, bytes cut or added.
+        #[derive(Debug, Clone)]
+        enum Change {
+            Set(usize, u8),
+            Truncate(usize),
+            Extend(Vec<u8>),
+        }
+
+        fn change() -> impl Strategy<Value = Change> {
+            prop_oneof![
+                (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Change::Set(i, b)),
+                (1usize..64).prop_map(Change::Truncate),
+                prop::collection::vec(any::<u8>(), 1..40).prop_map(Change::Extend),
+            ]
+        }
+
+        fn apply(mut data: Vec<u8>, c: &Change) -> Vec<u8> {
+            match c {
+                Change::Set(i, b) if !data.is_empty() => {
+                    let n = data.len();
+                    data[i % n] = *b;
+                }
+                Change::Set(..) => {}
+                Change::Truncate(k) => data.truncate(data.len().saturating_sub(*k)),
+                Change::Extend(more) => data.extend(more),
+            }
+            data
+        }
+
+        fn small_bytes() -> impl Strategy<Value = Vec<u8>> {
+            prop::collection::vec(any::<u8>(), 0..70)
+        }
+
+        proptest! {
+            /// Args decodes what alloy encodes, and after any change to
+            /// the bytes accepts exactly what alloy's validating decoder
+            /// accepts, with the same values.
+            #[test]
+            fn args_accept_what_alloy_accepts(
+                targets in prop::collection::vec(any::<[u8; 20]>(), 0..4),
+                values in prop::collection::vec(any::<[u64; 4]>(), 0..4),
+                calldatas in prop::collection::vec(small_bytes(), 0..4),
+                hash in any::<[u8; 32]>(),
+                id in any::<u64>(),
+                uri in ".{0,40}",
+                raw in small_bytes(),
+                on in any::<bool>(),
+                changes in prop::collection::vec(change(), 1..4),
+            ) {
+                let p: ProposalValue = (
+                    targets.into_iter().map(Address::from).collect(),
+                    values.into_iter().map(U256::from_limbs).collect(),
+                    calldatas.into_iter().map(Bytes::from).collect(),
+                    B256::from(hash),
+                );
+                let data = Proposal::abi_encode_params(&p);
+                prop_assert_eq!(proposal(&data), Some(p));
+                let e: EndpointValue = (id, uri, raw.into(), on);
+                let edata = Endpoint::abi_encode_params(&e);
+                prop_assert_eq!(endpoint(&edata), Some(e));
+                let (mut data, mut edata) = (data, edata);
+                for c in &changes {
+                    data = apply(data, c);
+                    edata = apply(edata, c);
+                    let alloy = Proposal::abi_decode_params(&data, true).ok();
+                    prop_assert_eq!(proposal(&data), alloy);
+                    // A bool must be 0 or 1 (as Solidity's decoder requires);
+                    // alloy 0.8 reads any non-zero last byte as true.
+                    let bool_word = edata.get(3 * 32..4 * 32).unwrap_or_default();
+                    let canonical = bool_word.len() == 32 && bool_word[31] <= 1;
+                    let alloy = Endpoint::abi_decode_params(&edata, true)
+                        .ok()
+                        .filter(|_| canonical);
+                    prop_assert_eq!(endpoint(&edata), alloy);
+                }
+            }
+        }
+
+        #[test]
+        fn args_refuse_a_second_encoding_of_the_same_values() {
+            // The same bytes[] with its element offsets swapped decodes in
+            // a lenient decoder; neither alloy nor Args accepts it.
+            let calls = vec![Bytes::from(vec![1]), Bytes::from(vec![2, 3])];
+            let p: ProposalValue = (vec![], vec![], calls, B256::ZERO);
+            let mut data = Proposal::abi_encode_params(&p);
+            // Heads (4 words), two empty arrays (a length word each), then
+            // bytes[]: its length at word 6, element offsets at 7 and 8.
+            let (first, second) = (7 * 32, 8 * 32);
+            let a: [u8; 32] = data[first..first + 32].try_into().unwrap();
+            let b: [u8; 32] = data[second..second + 32].try_into().unwrap();
+            data[first..first + 32].copy_from_slice(&b);
+            data[second..second + 32].copy_from_slice(&a);
+            assert!(Proposal::abi_decode_params(&data, true).is_err());
+            assert_eq!(proposal(&data), None);
+        }
     }
 }

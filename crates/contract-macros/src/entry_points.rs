@@ -31,6 +31,57 @@ fn is_word(ty: &Type) -> bool {
     )
 }
 
+/// The last path segment of `ty`, if it is a path.
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+/// The one type argument of `ty` (`T` of `Vec<T>`).
+fn type_argument(seg: &syn::PathSegment) -> Option<&Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+            Some(syn::GenericArgument::Type(t)) if a.args.len() == 1 => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// How `encode::Args` reads argument `i` of type `ty` (`args` the
+/// reader), if it reads that type: a word, `String`, `Bytes`, an array of
+/// words or `Vec<Bytes>`.
+fn read_arg(ty: &Type, i: usize) -> Option<TokenStream> {
+    if is_word(ty) {
+        return Some(quote! { args.word::<#ty>(#i)? });
+    }
+    let seg = last_segment(ty)?;
+    match seg.ident.to_string().as_str() {
+        "String" if seg.arguments.is_empty() => Some(quote! { args.string(#i)? }),
+        "Bytes" if seg.arguments.is_empty() => {
+            Some(quote! { ::stylus_sdk::abi::Bytes(args.bytes(#i)?.to_vec()) })
+        }
+        "Vec" => {
+            let inner = type_argument(seg)?;
+            if is_word(inner) {
+                return Some(quote! { args.words::<#inner>(#i)? });
+            }
+            let inner_seg = last_segment(inner)?;
+            (inner_seg.ident == "Bytes" && inner_seg.arguments.is_empty()).then(|| {
+                quote! {
+                    args.bytes_array(#i)?
+                        .into_iter()
+                        .map(|b| ::stylus_sdk::abi::Bytes(b.to_vec()))
+                        .collect()
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Whether a result of type `ty` is encoded by `encode::Output` (words,
 /// nothing, the `sol_abi!` view structs, and `Result`s of those) rather
 /// than by the SDK's generic encoder (dynamic types and tuples).
@@ -164,6 +215,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 }
             }
         };
+        let reads: Option<Vec<TokenStream>> = tys
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| read_arg(ty, i))
+            .collect();
         let decode = if tys.iter().all(is_word) {
             let reads = tys.iter().enumerate().map(|(i, ty)| {
                 quote! { ::spon_contract_kit::encode::word_at::<#ty>(input, #n, #i)? }
@@ -174,6 +230,17 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 quote! {}
             };
             quote! { (|| { #check Some((#(#reads,)*)) })() }
+        } else if let Some(reads) = reads {
+            let names = (0..n).map(|i| format_ident!("a{}", i));
+            let names2 = names.clone();
+            quote! {
+                (|| {
+                    let mut args = ::spon_contract_kit::encode::Args::new(input, #n);
+                    #(let #names = #reads;)*
+                    args.finish()?;
+                    Some((#(#names2,)*))
+                })()
+            }
         } else {
             quote! {
                 <<(#(#tys,)*) as ::stylus_sdk::abi::AbiType>::SolType as ::alloy_sol_types::SolType>

@@ -65,8 +65,11 @@ struct PrivateFile {
 
 impl PrivateFile {
     fn new(name: &str, contents: &[u8]) -> Result<Self> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let dir = tempfile::Builder::new().prefix("spon-deploy-").tempdir()?;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let dir = tempfile::Builder::new()
+            .prefix("spon-deploy-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()?;
         let path = dir.path().join(name);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
