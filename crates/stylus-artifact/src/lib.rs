@@ -310,6 +310,46 @@ pub fn compress(wasm: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The custom section `cargo stylus deploy` adds to every module: the hash
+/// of the project's sources, for reproducible verification.
+pub const PROJECT_HASH_SECTION: &str = "project_hash";
+
+/// The module as `cargo stylus` (0.10) rewrites it before compressing and
+/// deploying it: printed to WebAssembly text and parsed back (its removal
+/// of dangling reference-type encodings), custom sections dropped, and a
+/// [`PROJECT_HASH_SECTION`] of 32 bytes appended. The hash is of the
+/// project's sources; any 32 bytes measure the same once compressed, so
+/// keccak256 of the module stands for it here.
+///
+/// # Errors
+/// If the module cannot be printed or parsed back.
+pub fn cargo_stylus_module(wasm: &[u8]) -> Result<Vec<u8>> {
+    let text = wasmprinter::print_bytes(wasm).context("printing the module as text")?;
+    let parsed = wat::parse_str(&text).context("parsing the printed module back")?;
+    let mut module = wasm_encoder::Module::new();
+    for payload in Parser::new(0).parse_all(&parsed) {
+        let payload = payload?;
+        if matches!(
+            payload,
+            Payload::CustomSection(_) | Payload::UnknownSection { .. }
+        ) {
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            module.section(&wasm_encoder::RawSection {
+                id,
+                data: &parsed[range],
+            });
+        }
+    }
+    let hash = alloy_primitives::keccak256(wasm);
+    module.section(&wasm_encoder::CustomSection {
+        name: PROJECT_HASH_SECTION.into(),
+        data: hash.as_slice().into(),
+    });
+    Ok(module.finish())
+}
+
 /// The code a Stylus deployment stores: [`STYLUS_PREFIX`] then the brotli
 /// stream of the module.
 pub fn deployable_code(wasm: &[u8]) -> Vec<u8> {
@@ -379,6 +419,9 @@ pub struct Sizes {
     pub raw: usize,
     /// Bytes of its brotli-11 stream.
     pub compressed: usize,
+    /// Bytes of the deployed code when `cargo stylus` encodes the module
+    /// ([`cargo_stylus_module`]): prefix plus brotli stream.
+    pub cargo_stylus: usize,
 }
 
 impl Sizes {
@@ -401,6 +444,13 @@ impl Sizes {
                 self.code()
             ));
         }
+        if self.cargo_stylus > MAX_CODE_BYTES {
+            why.push(format!(
+                "deployed code is {} bytes as cargo stylus encodes it, over the \
+                 {MAX_CODE_BYTES} byte limit",
+                self.cargo_stylus
+            ));
+        }
         if self.raw > MAX_WASM_BYTES {
             why.push(format!(
                 "module is {} bytes, over the {MAX_WASM_BYTES} byte limit",
@@ -412,11 +462,15 @@ impl Sizes {
 }
 
 /// Measures a final module.
-pub fn sizes(wasm: &[u8]) -> Sizes {
-    Sizes {
+///
+/// # Errors
+/// If `cargo stylus`'s rewriting of the module fails.
+pub fn sizes(wasm: &[u8]) -> Result<Sizes> {
+    Ok(Sizes {
         raw: wasm.len(),
         compressed: compress(wasm).len(),
-    }
+        cargo_stylus: STYLUS_PREFIX.len() + compress(&cargo_stylus_module(wasm)?).len(),
+    })
 }
 
 /// Builds a contract's JSON ABI from what its `export-abi` binary prints: the

@@ -102,7 +102,7 @@ fn process(args: &Args, name: &str, input: &Path) -> Result<(Sizes, Vec<String>)
     }
     fs::write(&out, &module)?;
     let mut why = check(&module);
-    let s = sizes(&module);
+    let s = sizes(&module)?;
     why.extend(s.violations());
     Ok((s, why))
 }
@@ -145,18 +145,20 @@ fn pack(args: Args) -> Result<bool> {
     let mut ok = true;
     let mut rows = Vec::new();
     println!(
-        "{:<14} {:>10} {:>12} {:>10} {:>10}",
-        "contract", "raw bytes", "compressed", "code", "headroom"
+        "{:<17} {:>10} {:>11} {:>7} {:>9} {:>13} {:>9}",
+        "contract", "raw bytes", "compressed", "code", "headroom", "cargo-stylus", "headroom"
     );
     for (name, input) in &args.inputs {
         let (s, why) = process(&args, name, input)?;
         println!(
-            "{:<14} {:>10} {:>12} {:>10} {:>10}",
+            "{:<17} {:>10} {:>11} {:>7} {:>9} {:>13} {:>9}",
             name,
             s.raw,
             s.compressed,
             s.code(),
-            s.headroom()
+            s.headroom(),
+            s.cargo_stylus,
+            MAX_CODE_BYTES as i64 - s.cargo_stylus as i64
         );
         for w in &why {
             println!("  REFUSED {name}: {w}");
@@ -168,11 +170,12 @@ fn pack(args: Args) -> Result<bool> {
             "compressed_bytes": s.compressed,
             "code_bytes": s.code(),
             "headroom_bytes": s.headroom(),
+            "cargo_stylus_code_bytes": s.cargo_stylus,
             "problems": why,
         }));
     }
     println!(
-        "(code = 4-byte Stylus prefix + brotli-11 stream; limit {MAX_CODE_BYTES} bytes; headroom = limit - code)"
+        "(code = 4-byte Stylus prefix + brotli-11 stream; cargo-stylus = the same of the module as cargo stylus 0.10 rewrites it, with its project_hash section; limit {MAX_CODE_BYTES} bytes; headroom = limit - code)"
     );
     if let Some(json) = &args.json {
         fs::write(json, serde_json::to_string_pretty(&rows)? + "\n")?;

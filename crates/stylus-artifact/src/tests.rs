@@ -160,7 +160,7 @@ fn mvp_funcref_table_and_call_indirect_pass() {
 #[test]
 fn sizes_and_limits() {
     let wasm = module(GOOD);
-    let s = sizes(&wasm);
+    let s = sizes(&wasm).unwrap();
     assert_eq!(s.raw, wasm.len());
     assert_eq!(s.code(), s.compressed + 4);
     assert_eq!(s.headroom(), MAX_CODE_BYTES as i64 - s.code() as i64);
@@ -168,13 +168,51 @@ fn sizes_and_limits() {
     let over = Sizes {
         raw: MAX_WASM_BYTES + 1,
         compressed: MAX_CODE_BYTES,
+        cargo_stylus: MAX_CODE_BYTES + 1,
     };
-    assert_eq!(over.violations().len(), 2);
+    assert_eq!(over.violations().len(), 3);
     let edge = Sizes {
         raw: MAX_WASM_BYTES,
         compressed: MAX_CODE_BYTES - 4,
+        cargo_stylus: MAX_CODE_BYTES,
     };
     assert!(edge.violations().is_empty());
+}
+
+#[test]
+fn cargo_stylus_module_is_the_same_code_with_its_project_hash() {
+    let wasm = module(GOOD);
+    let theirs = cargo_stylus_module(&wasm).unwrap();
+    let mut customs = Vec::new();
+    let mut rest = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&theirs) {
+        match payload.unwrap() {
+            wasmparser::Payload::CustomSection(c) => {
+                customs.push((c.name().to_string(), c.data().len()))
+            }
+            p => {
+                if let Some((id, range)) = p.as_section() {
+                    rest.push((id, theirs[range].to_vec()));
+                }
+            }
+        }
+    }
+    assert_eq!(customs, [(PROJECT_HASH_SECTION.to_string(), 32)]);
+    // The same module once the hash (and the test module's names) are
+    // left out.
+    let mut ours = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&wasm) {
+        match payload.unwrap() {
+            wasmparser::Payload::CustomSection(_) => {}
+            p => {
+                if let Some((id, range)) = p.as_section() {
+                    ours.push((id, wasm[range].to_vec()));
+                }
+            }
+        }
+    }
+    assert_eq!(rest, ours);
+    assert!(sizes(&wasm).unwrap().cargo_stylus > sizes(&wasm).unwrap().code());
 }
 
 #[test]
