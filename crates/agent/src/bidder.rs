@@ -12,7 +12,7 @@ use alloy_sol_types::SolEvent;
 use anyhow::Result;
 use spon_client::{
     bindings::{Market, Registry},
-    Client, Refused,
+    CallError, Client,
 };
 use spon_node::Hardware;
 use spon_scoring::Requirements;
@@ -135,13 +135,11 @@ impl Bidder {
         };
         match self.client.send(self.market, bid).await {
             Ok(_) => Ok(Outcome::Bid(price)),
-            Err(e) => match e.downcast_ref::<Refused>() {
-                Some(r) => {
-                    warn!(order = id, "bid refused: {}", r.error);
-                    Ok(Outcome::Refused(r.error.clone()))
-                }
-                None => Err(e),
-            },
+            Err(CallError::Refused(r)) => {
+                warn!(order = id, "bid refused: {}", r.error);
+                Ok(Outcome::Refused(r.error))
+            }
+            Err(CallError::Failed(e)) => Err(e),
         }
     }
 }

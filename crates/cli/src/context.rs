@@ -10,7 +10,7 @@ use alloy_sol_types::{SolCall, SolEvent};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Map, Value};
-use spon_client::{bindings::Token, units, Client, Deployment};
+use spon_client::{bindings::Token, units, CallError, Client, Deployment};
 
 /// Options every command takes.
 #[derive(Args, Debug, Clone)]
@@ -273,12 +273,15 @@ impl Ctx {
         if let Some(s) = spinner {
             s.finish_and_clear();
         }
-        r
+        r.map_err(CallError::into_anyhow)
     }
 
     /// The view `call` on `to`.
     pub async fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return> {
-        self.client.view(to, call).await
+        self.client
+            .view(to, call)
+            .await
+            .map_err(CallError::into_anyhow)
     }
 
     /// Every `E` that `address` logged since its deployment.

@@ -77,7 +77,8 @@ pub fn init_logging(default: &str) {
 
 /// A contract refused a call: the call's signature and the custom error
 /// (name and arguments) decoded with what it means.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{call} refused: {error}{}", if meaning.is_empty() { String::new() } else { format!(" — {meaning}") })]
 pub struct Refused {
     /// The refused function's signature.
     pub call: &'static str,
@@ -88,24 +89,37 @@ pub struct Refused {
     pub meaning: String,
 }
 
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} refused: {}", self.call, self.error)?;
-        if !self.meaning.is_empty() {
-            write!(f, " — {}", self.meaning)?;
+/// Why a call through [`Client`] failed: the contract refused it (a
+/// caller may go on), or anything else.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// See [`Refused`].
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    /// An RPC failure, a transaction mined but reverted, an undecodable
+    /// answer.
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl CallError {
+    /// As an `anyhow` error whose [`Refused`] a caller several layers up
+    /// can still find with `downcast_ref::<Refused>()` (where it only
+    /// reports the error).
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            CallError::Refused(r) => anyhow::Error::new(r),
+            CallError::Failed(e) => e,
         }
-        Ok(())
     }
 }
 
-impl std::error::Error for Refused {}
-
 /// An RPC error of `C`: [`Refused`] when it carries revert data.
-fn named<C: SolCall>(e: alloy_transport::TransportError) -> anyhow::Error {
+fn named<C: SolCall>(e: alloy_transport::TransportError) -> CallError {
     match e.as_error_resp().and_then(|r| r.as_revert_data()) {
         Some(data) => {
             let decoded = decode_error(Some(C::SIGNATURE), &data);
-            anyhow::Error::new(Refused {
+            CallError::Refused(Refused {
                 call: C::SIGNATURE,
                 error: decoded
                     .as_ref()
@@ -113,7 +127,7 @@ fn named<C: SolCall>(e: alloy_transport::TransportError) -> anyhow::Error {
                 meaning: decoded.map(|d| d.meaning).unwrap_or_default(),
             })
         }
-        None => anyhow!("{}: {e}", C::SIGNATURE),
+        None => CallError::Failed(anyhow!("{}: {e}", C::SIGNATURE)),
     }
 }
 
@@ -175,8 +189,13 @@ impl Client {
     /// sent.
     ///
     /// # Errors
-    /// [`Refused`], an RPC failure, or a transaction mined but reverted.
-    pub async fn send<C: SolCall>(&self, to: Address, call: C) -> Result<TransactionReceipt> {
+    /// [`CallError::Refused`]; [`CallError::Failed`] for an RPC failure or
+    /// a transaction mined but reverted.
+    pub async fn send<C: SolCall>(
+        &self,
+        to: Address,
+        call: C,
+    ) -> Result<TransactionReceipt, CallError> {
         let tx = TransactionRequest::default()
             .with_from(self.from)
             .with_to(to)
@@ -191,11 +210,12 @@ impl Client {
             .await
             .with_context(|| format!("no receipt for {}", C::SIGNATURE))?;
         if !receipt.status() {
-            bail!(
+            return Err(anyhow!(
                 "{} reverted in transaction {}",
                 C::SIGNATURE,
                 receipt.transaction_hash
-            );
+            )
+            .into());
         }
         Ok(receipt)
     }
@@ -203,14 +223,16 @@ impl Client {
     /// The result of the view `call` on `to`.
     ///
     /// # Errors
-    /// An RPC failure, a refusal (named), or an undecodable answer.
-    pub async fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return> {
+    /// [`CallError::Refused`]; [`CallError::Failed`] for an RPC failure or
+    /// an undecodable answer.
+    pub async fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return, CallError> {
         let tx = TransactionRequest::default()
             .with_to(to)
             .with_input(Bytes::from(call.abi_encode()));
         let out = self.provider.call(&tx).await.map_err(named::<C>)?;
-        C::abi_decode_returns(&out, true)
-            .with_context(|| format!("{} answered {} undecodable bytes", C::SIGNATURE, out.len()))
+        Ok(C::abi_decode_returns(&out, true).with_context(|| {
+            format!("{} answered {} undecodable bytes", C::SIGNATURE, out.len())
+        })?)
     }
 
     /// The timestamp of the latest block.

@@ -40,7 +40,11 @@ impl Default for Settings {
 
 /// The chain changed below every block recorded in the reorg window: the
 /// database cannot be rolled back; the matcher stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the chain reorganised below every block recorded in the last {depth} blocks \
+     (below block {below}): start again with a new --db (or a larger --reorg-depth)"
+)]
 pub struct DeepReorg {
     /// The last block indexed.
     pub below: u64,
@@ -48,18 +52,17 @@ pub struct DeepReorg {
     pub depth: u64,
 }
 
-impl std::fmt::Display for DeepReorg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the chain reorganised below every block recorded in the last {} blocks \
-             (below block {}): start again with a new --db (or a larger --reorg-depth)",
-            self.depth, self.below
-        )
-    }
+/// Why indexing stopped: a reorg it cannot follow (the matcher must
+/// stop), or anything else (an RPC or database error, worth retrying).
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// See [`DeepReorg`].
+    #[error(transparent)]
+    DeepReorg(#[from] DeepReorg),
+    /// Any other failure.
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
 }
-
-impl std::error::Error for DeepReorg {}
 
 /// The book and where it stands.
 pub struct Indexer {
@@ -118,7 +121,11 @@ impl Indexer {
     /// Checks the last indexed block against the chain; after a reorg,
     /// rolls back to the newest recorded block the chain still has.
     /// Returns how many blocks were dropped.
-    async fn check_reorg<S: Source>(&mut self, source: &S, store: &Store) -> Result<u64> {
+    async fn check_reorg<S: Source>(
+        &mut self,
+        source: &S,
+        store: &Store,
+    ) -> Result<u64, StepError> {
         let Some(cursor) = store.cursor()? else {
             return Ok(0);
         };
@@ -130,7 +137,7 @@ impl Indexer {
         let floor = cursor.block.saturating_sub(self.settings.reorg_depth);
         for known in store.recent()? {
             if source.hash(known.block).await? == Some(known.hash) {
-                return self.rewind(store, cursor, Some(known));
+                return Ok(self.rewind(store, cursor, Some(known))?);
             }
             if known.block <= floor {
                 return Err(DeepReorg {
@@ -143,10 +150,10 @@ impl Indexer {
         // No recorded block survives, and none was final: go back to the
         // floor (or, within the window of the start, to the start).
         if floor <= self.settings.start_block {
-            return self.rewind(store, cursor, None);
+            return Ok(self.rewind(store, cursor, None)?);
         }
         match source.hash(floor).await? {
-            Some(hash) => self.rewind(store, cursor, Some(Cursor { block: floor, hash })),
+            Some(hash) => Ok(self.rewind(store, cursor, Some(Cursor { block: floor, hash }))?),
             None => Err(DeepReorg {
                 below: cursor.block,
                 depth: self.settings.reorg_depth,
@@ -182,7 +189,7 @@ impl Indexer {
     ///
     /// # Errors
     /// RPC or database errors, or a reorg deeper than `reorg_depth`.
-    pub async fn step<S: Source>(&mut self, source: &S, store: &Store) -> Result<Step> {
+    pub async fn step<S: Source>(&mut self, source: &S, store: &Store) -> Result<Step, StepError> {
         let dropped = self.check_reorg(source, store).await?;
         let head = source.head().await?;
         let from = match store.cursor()? {

@@ -15,7 +15,7 @@ use tracing::{info, warn};
 
 use crate::{
     assign,
-    indexer::{DeepReorg, Indexer},
+    indexer::{Indexer, StepError},
     source::{Rpc, Source, Views},
     store::Store,
     submit::{Outcome, Submitter},
@@ -81,7 +81,7 @@ pub struct Matcher<P> {
 impl<P: Provider<Ethereum>> Matcher<P> {
     /// Indexes until the head is reached, with a progress bar when far
     /// behind.
-    async fn catch_up(&mut self) -> Result<()> {
+    async fn catch_up(&mut self) -> Result<(), StepError> {
         let head = self.chain.head().await?;
         let from = self
             .store
@@ -170,7 +170,7 @@ impl<P: Provider<Ethereum>> Matcher<P> {
     /// # Errors
     /// RPC errors on reading the chain, database errors, a reorg deeper
     /// than the window.
-    pub async fn round(&mut self) -> Result<u64> {
+    pub async fn round(&mut self) -> Result<u64, StepError> {
         self.metrics.rounds += 1;
         self.catch_up().await?;
         let now = self.chain.now().await?;
@@ -233,11 +233,12 @@ impl<P: Provider<Ethereum>> Matcher<P> {
     pub async fn run(&mut self, interval: Duration, rounds: Option<u64>) -> Result<Metrics> {
         let mut done = 0;
         loop {
-            if let Err(e) = self.round().await {
-                if e.is::<DeepReorg>() {
-                    return Err(e);
+            match self.round().await {
+                Err(StepError::DeepReorg(e)) => return Err(e.into()),
+                Err(StepError::Failed(e)) => {
+                    warn!(error = %format!("{e:#}"), "round failed; trying again next round");
                 }
-                warn!(error = %format!("{e:#}"), "round failed; trying again next round");
+                Ok(_) => {}
             }
             done += 1;
             if rounds.is_some_and(|r| done >= r) {
