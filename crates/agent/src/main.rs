@@ -11,7 +11,7 @@ use spon_agent::{
     server::{self, Endpoint},
     tls::Identity,
 };
-use spon_client::{Client, Deployment};
+use spon_client::{args::ChainArgs, Client, Deployment};
 
 /// Environment variable holding the node's private key.
 const KEY_ENV: &str = "SPON_AGENT_KEY";
@@ -46,14 +46,8 @@ enum Command {
     },
     /// Bid and serve manifests.
     Run {
-        /// JSON-RPC endpoint of the chain.
-        #[arg(
-            long,
-            alias = "rpc",
-            env = "SPON_RPC_URL",
-            default_value = "http://127.0.0.1:8547"
-        )]
-        rpc_url: String,
+        #[command(flatten)]
+        chain: ChainArgs,
         /// The deployment record from scripts/deploy [default:
         /// deployments/<chainId>.json, the chain's id asked of the
         /// endpoint].
@@ -74,12 +68,6 @@ enum Command {
         /// Seconds between bidding rounds.
         #[arg(long, default_value_t = 5)]
         interval_secs: u64,
-        /// Encrypted JSON keystore of the node (else SPON_AGENT_KEY).
-        #[arg(long)]
-        keystore: Option<PathBuf>,
-        /// File holding the keystore's password (else it is asked for).
-        #[arg(long, requires = "keystore")]
-        password_file: Option<PathBuf>,
     },
 }
 
@@ -94,17 +82,15 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Run {
-            rpc_url,
+            chain,
             deployment,
             pricing,
             cert,
             listen,
             manifests,
             interval_secs,
-            keystore,
-            password_file,
         } => {
-            let key = spon_client::signer(KEY_ENV, keystore.as_deref(), password_file.as_deref())?;
+            let key = chain.signer(KEY_ENV)?;
             let pricing = Pricing::from_file(&pricing)?;
             let pem = std::fs::read_to_string(&cert)
                 .with_context(|| format!("cannot read {}", cert.display()))?;
@@ -113,7 +99,7 @@ fn main() -> Result<()> {
                 .enable_all()
                 .build()?
                 .block_on(async {
-                    let client = Client::connect(&rpc_url, key).await?;
+                    let client = Client::connect(&chain.rpc_url, key).await?;
                     let (deployment, _) = Deployment::find(deployment.as_deref(), &client)?;
                     let (market, start) = deployment.contract("spon-market")?;
                     let endpoint = Arc::new(Endpoint {

@@ -10,19 +10,14 @@ use alloy_sol_types::{SolCall, SolEvent};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Map, Value};
-use spon_client::{bindings::Token, units, CallError, Client, Deployment};
+use spon_client::{args::ChainArgs, bindings::Token, units, CallError, Client, Deployment};
 
 /// Options every command takes.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// JSON-RPC endpoint of the chain.
-    #[arg(
-        long,
-        global = true,
-        env = "SPON_RPC_URL",
-        default_value = "http://127.0.0.1:8547"
-    )]
-    pub rpc_url: String,
+    /// The endpoint and the keystore.
+    #[command(flatten)]
+    pub chain: ChainArgs,
     /// Deployment record with the contracts' addresses [default:
     /// deployments/<chainId>.json, the chain's id asked of the endpoint].
     #[arg(
@@ -32,13 +27,6 @@ pub struct Global {
         env = "SPON_DEPLOYMENT"
     )]
     pub deployment: Option<PathBuf>,
-    /// Encrypted JSON keystore of the account (the password is asked for,
-    /// or read from --password-file).
-    #[arg(long, global = true, help_heading = "Global options")]
-    pub keystore: Option<PathBuf>,
-    /// File holding the keystore's password.
-    #[arg(long, global = true, help_heading = "Global options")]
-    pub password_file: Option<PathBuf>,
     /// Environment variable holding the account's hex private key (used
     /// when no --keystore is given).
     #[arg(
@@ -57,10 +45,8 @@ impl Global {
     /// The endpoint and key options, as the deployment code takes them.
     pub fn wallet(&self) -> spon_deploy::cli::Wallet {
         spon_deploy::cli::Wallet {
-            rpc_url: self.rpc_url.clone(),
+            chain: self.chain.clone(),
             private_key_env: self.private_key_env.clone(),
-            keystore: self.keystore.clone(),
-            password_file: self.password_file.clone(),
         }
     }
 
@@ -119,16 +105,12 @@ pub struct Ctx {
 impl Ctx {
     /// Connects as `g` says; a wallet only if one is configured.
     pub async fn new(g: &Global) -> Result<Self> {
-        let wallet = g.keystore.is_some() || std::env::var_os(&g.private_key_env).is_some();
+        let wallet = g.chain.has_key(&g.private_key_env);
         let client = if wallet {
-            let signer = spon_client::signer(
-                &g.private_key_env,
-                g.keystore.as_deref(),
-                g.password_file.as_deref(),
-            )?;
-            Client::connect(&g.rpc_url, signer).await?
+            let signer = g.chain.signer(&g.private_key_env)?;
+            Client::connect(&g.chain.rpc_url, signer).await?
         } else {
-            Client::reader(&g.rpc_url).await?
+            Client::reader(&g.chain.rpc_url).await?
         };
         let (deployment, record) = Deployment::find(g.deployment.as_deref(), &client)?;
         Ok(Self {

@@ -122,7 +122,7 @@ enum DevCmd {
 
 async fn dev(g: &Global, cmd: DevCmd) -> Result<Out> {
     use alloy_provider::Provider;
-    let client = spon_client::Client::reader(&g.rpc_url).await?;
+    let client = spon_client::Client::reader(&g.chain.rpc_url).await?;
     let p = client.provider();
     let mut out = Out::default();
     match cmd {
@@ -204,12 +204,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Address => {
             let g = &cli.global;
-            spon_client::signer(
-                &g.private_key_env,
-                g.keystore.as_deref(),
-                g.password_file.as_deref(),
-            )
-            .map(|s| {
+            g.chain.signer(&g.private_key_env).map(|s| {
                 let mut out = Out::default();
                 out.field("address", s.address());
                 out
@@ -219,7 +214,7 @@ fn main() -> ExitCode {
             // The deployment drives its own runtime, outside ours.
             let g = &cli.global;
             spon_deploy::cli::key(&g.wallet())
-                .and_then(|k| spon_deploy::cli::deploy(&g.rpc_url, k, &g.key_hint(), args))
+                .and_then(|k| spon_deploy::cli::deploy(&g.chain.rpc_url, k, &g.key_hint(), args))
                 .map(|()| Out::default())
         }
         _ => tokio::runtime::Builder::new_current_thread()

@@ -1,8 +1,9 @@
 //! What the SPON off-chain tools (probe, agent, CLI, matcher) share to act
 //! on the chain as a wallet does:
 //!
-//! - [`signer`]: the account's key from an environment variable or an
-//!   encrypted JSON keystore (password from a file or a prompt);
+//! - [`args::ChainArgs`]: the `--rpc-url` and wallet flags of every
+//!   binary, and [`signer`]: the account's key from an environment variable
+//!   or an encrypted JSON keystore (password from a file or a prompt);
 //! - [`Client`]: a provider that signs locally and fills nonce, gas and
 //!   fees, whose [`Client::send`] estimates first so that a refusal comes
 //!   back as the contract's custom error name ([`Refused`]) and nothing is
@@ -11,6 +12,7 @@
 //!   written by `scripts/deploy`, found from the endpoint's chain id;
 //! - [`units`]: token amounts as decimal text and back.
 
+pub mod args;
 pub mod units;
 
 use std::path::{Path, PathBuf};
@@ -40,26 +42,12 @@ pub fn signer(
     keystore: Option<&Path>,
     password_file: Option<&Path>,
 ) -> Result<PrivateKeySigner> {
-    if let Some(path) = keystore {
-        let password = match password_file {
-            Some(f) => std::fs::read_to_string(f)
-                .with_context(|| format!("cannot read {}", f.display()))?
-                .trim_end_matches(['\r', '\n'])
-                .to_string(),
-            None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
-                rpassword::prompt_password(format!("password of {}: ", path.display()))?
-            }
-            None => bail!("--keystore needs --password-file when not run in a terminal"),
-        };
-        return PrivateKeySigner::decrypt_keystore(path, password)
-            .with_context(|| format!("cannot decrypt {}", path.display()));
+    args::ChainArgs {
+        rpc_url: String::new(),
+        keystore: keystore.map(Path::to_path_buf),
+        password_file: password_file.map(Path::to_path_buf),
     }
-    let hex = std::env::var(env).map_err(|_| {
-        anyhow!("no key: set {env} to the account's private key, or pass --keystore")
-    })?;
-    hex.trim()
-        .parse()
-        .map_err(|e| anyhow!("{env} does not parse as a private key: {e}"))
+    .signer(env)
 }
 
 /// Logs to standard error (coloured on a terminal) at the levels of

@@ -1,10 +1,11 @@
 //! The deployment command line: `spon-deploy` and `spon deploy` share it.
 
-use std::{io::IsTerminal, path::PathBuf};
+use std::path::PathBuf;
 
 use alloy_primitives::{utils::parse_ether, Address};
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use spon_client::args::ChainArgs;
 
 use crate::{
     plan::{self, Contract, Settings},
@@ -15,21 +16,14 @@ use crate::{
 /// The endpoint and the deployer's key, as `spon-deploy` takes them.
 #[derive(Args, Debug, Clone)]
 pub struct Wallet {
-    /// JSON-RPC endpoint of the chain (Arbitrum One/Nova, an Orbit chain or
-    /// a Nitro dev node).
-    #[arg(long, env = "SPON_RPC_URL", default_value = "http://localhost:8547")]
-    pub rpc_url: String,
+    /// The endpoint (Arbitrum One/Nova, an Orbit chain or a Nitro dev
+    /// node) and the keystore, as every SPON binary takes them.
+    #[command(flatten)]
+    pub chain: ChainArgs,
     /// Name of the environment variable holding the deployer's hex
     /// private key (used when no --keystore is given).
     #[arg(long, default_value = "SPON_DEPLOYER_KEY")]
     pub private_key_env: String,
-    /// Encrypted JSON keystore of the deployer (the password is asked
-    /// for, or read from --password-file).
-    #[arg(long)]
-    pub keystore: Option<PathBuf>,
-    /// File holding the keystore's password.
-    #[arg(long, requires = "keystore")]
-    pub password_file: Option<PathBuf>,
 }
 
 /// What to deploy and how.
@@ -79,17 +73,7 @@ pub struct DeployArgs {
 /// # Errors
 /// An unreadable password file, or no terminal to ask on.
 pub fn key(cli: &Wallet) -> Result<Option<Key>> {
-    if let Some(path) = &cli.keystore {
-        let password = match &cli.password_file {
-            Some(f) => std::fs::read_to_string(f)
-                .with_context(|| format!("reading {}", f.display()))?
-                .trim_end_matches(['\n', '\r'])
-                .to_string(),
-            None if std::io::stdin().is_terminal() => {
-                rpassword::prompt_password(format!("password of {}: ", path.display()))?
-            }
-            None => bail!("--keystore needs --password-file when not run in a terminal"),
-        };
+    if let (Some(path), Some(password)) = (&cli.chain.keystore, cli.chain.password()?) {
         return Ok(Some(Key::Keystore {
             path: path.clone(),
             password,

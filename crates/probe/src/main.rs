@@ -7,7 +7,7 @@ use std::{path::PathBuf, time::Duration};
 use alloy_primitives::Address;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use spon_client::{Client, Deployment};
+use spon_client::{args::ChainArgs, Client, Deployment};
 use spon_probe::{
     report::{self, Settings},
     service::Probe,
@@ -142,14 +142,8 @@ impl Bench {
 /// Where the node and its contracts are.
 #[derive(Args, Debug)]
 struct Chain {
-    /// JSON-RPC endpoint of the chain.
-    #[arg(
-        long,
-        alias = "rpc",
-        env = "SPON_RPC_URL",
-        default_value = "http://127.0.0.1:8547"
-    )]
-    rpc_url: String,
+    #[command(flatten)]
+    chain: ChainArgs,
     /// The deployment record from scripts/deploy (contract addresses)
     /// [default: deployments/<chainId>.json, the chain's id asked of the
     /// endpoint].
@@ -161,22 +155,12 @@ struct Chain {
     /// Where reports are kept.
     #[arg(long, default_value = "spon-probe-reports")]
     reports: PathBuf,
-    /// Encrypted JSON keystore of the probe key (else SPON_PROBE_KEY).
-    #[arg(long)]
-    keystore: Option<PathBuf>,
-    /// File holding the keystore's password (else it is asked for).
-    #[arg(long, requires = "keystore")]
-    password_file: Option<PathBuf>,
 }
 
 impl Chain {
     async fn probe(&self, measure: &Bench) -> Result<Probe> {
-        let key = spon_client::signer(
-            KEY_ENV,
-            self.keystore.as_deref(),
-            self.password_file.as_deref(),
-        )?;
-        let client = Client::connect(&self.rpc_url, key.clone()).await?;
+        let key = self.chain.signer(KEY_ENV)?;
+        let client = Client::connect(&self.chain.rpc_url, key.clone()).await?;
         let (deployment, _) = Deployment::find(self.deployment.as_deref(), &client)?;
         let (challenges, start) = deployment.contract("spon-challenges")?;
         Ok(Probe::new(
