@@ -558,6 +558,18 @@ fn the_whole_market_through_json_rpc() {
         // alone (not the generated bindings): struct results by field name.
         let decoded = every_view_decodes(&w).await?;
         assert!(decoded >= 60, "{decoded} views decoded");
+
+        // The generated `#[sol(rpc)]` bindings, as a dapp in Rust uses them:
+        // a contract instance over a provider, views read by field name.
+        let registry = R::new(w.registry, spon_e2e::rpc::provider(&w.url));
+        let who = w.nodes[0].address();
+        let node = registry.nodeOf(who).call().await?.node;
+        let same = w.view(w.registry, R::nodeOfCall { node: who }).await?.node;
+        assert_ne!(node.class, 0, "a registered node");
+        assert_eq!(
+            (node.state, node.class, node.hardware, node.probeKey),
+            (same.state, same.class, same.hardware, same.probeKey)
+        );
         anyhow::Ok(())
     })
     .unwrap();

@@ -6,27 +6,71 @@
 //! - one `sol!` module per contract (`Token`, `Staking`, `Registry`, …),
 //!   generated from the JSON ABI the contract exports (`deployments/abi/`,
 //!   checked against the code by `scripts/build-contracts`): call types,
-//!   named view structs, events and errors;
+//!   named view structs, events and errors, and with `#[sol(rpc)]` a
+//!   contract instance over any alloy provider
+//!   (`Registry::new(address, provider).nodeOf(node).call()`);
 //! - [`ABIS`], the JSON files themselves, by package name;
 //! - the catalogue of every custom error the contracts declare, with its
 //!   doc comment, and [`decode_error`] / [`error_name`] to turn revert data
 //!   into `Name(arg: value, …)` and what it means;
 //! - [`record`]: the deployment record `deployments/<chainId>.json`.
+// The generated instance methods take one argument per parameter.
+#![allow(clippy::too_many_arguments)]
 
 pub mod record;
 
 use alloy_sol_types::sol;
 
-sol!(Token, "../../deployments/abi/spon-token.json");
-sol!(TestUsd, "../../deployments/abi/spon-test-usd.json");
-sol!(Staking, "../../deployments/abi/spon-staking.json");
-sol!(Registry, "../../deployments/abi/spon-registry.json");
-sol!(Leases, "../../deployments/abi/spon-leases.json");
-sol!(GpuVerifier, "../../deployments/abi/spon-gpu-verifier.json");
-sol!(Market, "../../deployments/abi/spon-market.json");
-sol!(Challenges, "../../deployments/abi/spon-challenges.json");
-sol!(Audits, "../../deployments/abi/spon-audits.json");
-sol!(Governance, "../../deployments/abi/spon-governance.json");
+sol!(
+    #[sol(rpc)]
+    Token,
+    "../../deployments/abi/spon-token.json"
+);
+sol!(
+    #[sol(rpc)]
+    TestUsd,
+    "../../deployments/abi/spon-test-usd.json"
+);
+sol!(
+    #[sol(rpc)]
+    Staking,
+    "../../deployments/abi/spon-staking.json"
+);
+sol!(
+    #[sol(rpc)]
+    Registry,
+    "../../deployments/abi/spon-registry.json"
+);
+sol!(
+    #[sol(rpc)]
+    Leases,
+    "../../deployments/abi/spon-leases.json"
+);
+sol!(
+    #[sol(rpc)]
+    GpuVerifier,
+    "../../deployments/abi/spon-gpu-verifier.json"
+);
+sol!(
+    #[sol(rpc)]
+    Market,
+    "../../deployments/abi/spon-market.json"
+);
+sol!(
+    #[sol(rpc)]
+    Challenges,
+    "../../deployments/abi/spon-challenges.json"
+);
+sol!(
+    #[sol(rpc)]
+    Audits,
+    "../../deployments/abi/spon-audits.json"
+);
+sol!(
+    #[sol(rpc)]
+    Governance,
+    "../../deployments/abi/spon-governance.json"
+);
 
 /// The exported JSON ABI of each contract, by package name.
 pub const ABIS: [(&str, &str); 9] = [
