@@ -99,7 +99,7 @@ fn main() -> Result<()> {
                 .enable_all()
                 .build()?
                 .block_on(async {
-                    let client = Client::connect(&chain.rpc_url, key).await?;
+                    let client = Client::connect(chain.url(), key).await?;
                     let (deployment, _) = Deployment::find(deployment.as_deref(), &client)?;
                     let (market, start) = deployment.contract("spon-market")?;
                     let endpoint = Arc::new(Endpoint {

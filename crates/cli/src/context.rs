@@ -108,9 +108,9 @@ impl Ctx {
         let wallet = g.chain.has_key(&g.private_key_env);
         let client = if wallet {
             let signer = g.chain.signer(&g.private_key_env)?;
-            Client::connect(&g.chain.rpc_url, signer).await?
+            Client::connect(g.chain.url(), signer).await?
         } else {
-            Client::reader(&g.chain.rpc_url).await?
+            Client::reader(g.chain.url()).await?
         };
         let (deployment, record) = Deployment::find(g.deployment.as_deref(), &client)?;
         Ok(Self {

@@ -122,7 +122,7 @@ enum DevCmd {
 
 async fn dev(g: &Global, cmd: DevCmd) -> Result<Out> {
     use alloy_provider::Provider;
-    let client = spon_client::Client::reader(&g.chain.rpc_url).await?;
+    let client = spon_client::Client::reader(g.chain.url()).await?;
     let p = client.provider();
     let mut out = Out::default();
     match cmd {
@@ -214,7 +214,7 @@ fn main() -> ExitCode {
             // The deployment drives its own runtime, outside ours.
             let g = &cli.global;
             spon_deploy::cli::key(&g.wallet())
-                .and_then(|k| spon_deploy::cli::deploy(&g.chain.rpc_url, k, &g.key_hint(), args))
+                .and_then(|k| spon_deploy::cli::deploy(g.chain.url(), k, &g.key_hint(), args))
                 .map(|()| Out::default())
         }
         _ => tokio::runtime::Builder::new_current_thread()

@@ -14,19 +14,22 @@ use clap::Args;
 /// Where the flags are listed in `--help`.
 const HEADING: &str = "Chain and wallet";
 
+/// The endpoint used when none is given: a local node (the devnet).
+pub const DEFAULT_RPC_URL: &str = "http://127.0.0.1:8547";
+
 /// The chain endpoint and the account's key.
 #[derive(Args, Debug, Clone)]
 pub struct ChainArgs {
-    /// JSON-RPC endpoint of the chain.
+    /// JSON-RPC endpoint of the chain [default: http://127.0.0.1:8547, a
+    /// local node; for spon-matcher, its --config file's `rpc` first].
     #[arg(
         long,
         alias = "rpc",
         global = true,
         env = "SPON_RPC_URL",
-        default_value = "http://127.0.0.1:8547",
         help_heading = HEADING
     )]
-    pub rpc_url: String,
+    pub rpc_url: Option<String>,
     /// Encrypted JSON keystore of the account (the password is read from
     /// --password-file, or asked for on a terminal) [default: the hex key
     /// in the environment variable named below].
@@ -38,6 +41,11 @@ pub struct ChainArgs {
 }
 
 impl ChainArgs {
+    /// The endpoint: `--rpc-url`, else [`DEFAULT_RPC_URL`].
+    pub fn url(&self) -> &str {
+        self.rpc_url.as_deref().unwrap_or(DEFAULT_RPC_URL)
+    }
+
     /// The keystore's password, if a keystore was given: from
     /// `--password-file` (one line), else asked for on the terminal.
     ///

@@ -2,8 +2,8 @@
 //! on the chain as a wallet does:
 //!
 //! - [`args::ChainArgs`]: the `--rpc-url` and wallet flags of every
-//!   binary, and [`signer`]: the account's key from an environment variable
-//!   or an encrypted JSON keystore (password from a file or a prompt);
+//!   binary, and the account's key from an environment variable or an
+//!   encrypted JSON keystore (password from a file or a prompt);
 //! - [`Client`]: a provider that signs locally and fills nonce, gas and
 //!   fees, whose [`Client::send`] estimates first so that a refusal comes
 //!   back as the contract's custom error name ([`Refused`]) and nothing is
@@ -30,25 +30,6 @@ pub use spon_bindings::{self as bindings, decode_error, error_name, Decoded};
 /// The folder of deployment records, `<chainId>.json` each, relative to
 /// where the tools run (the repository's root).
 pub const DEPLOYMENTS: &str = "deployments";
-
-/// The account key: from `keystore` (an encrypted JSON keystore, its
-/// password read from `password_file` or asked for on a terminal), else
-/// the hex private key in the environment variable `env`.
-///
-/// # Errors
-/// No key, an unreadable or undecryptable keystore, a malformed key.
-pub fn signer(
-    env: &str,
-    keystore: Option<&Path>,
-    password_file: Option<&Path>,
-) -> Result<PrivateKeySigner> {
-    args::ChainArgs {
-        rpc_url: String::new(),
-        keystore: keystore.map(Path::to_path_buf),
-        password_file: password_file.map(Path::to_path_buf),
-    }
-    .signer(env)
-}
 
 /// Logs to standard error (coloured on a terminal) at the levels of
 /// `RUST_LOG`, else `default` (e.g. `spon_probe=info`).

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         "set {} to the deployer's private key, or pass --keystore",
         cli.wallet.private_key_env
     );
-    match key(&cli.wallet).and_then(|k| deploy(&cli.wallet.chain.rpc_url, k, &hint, cli.args)) {
+    match key(&cli.wallet).and_then(|k| deploy(cli.wallet.chain.url(), k, &hint, cli.args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("spon-deploy: {e:#}");

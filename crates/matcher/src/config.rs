@@ -47,7 +47,7 @@ impl Default for Config {
     fn default() -> Self {
         let ix = indexer::Settings::default();
         Config {
-            rpc: "http://127.0.0.1:8547".into(),
+            rpc: spon_client::args::DEFAULT_RPC_URL.into(),
             market: None,
             deployment: None,
             db: "spon-matcher.redb".into(),

@@ -7,6 +7,7 @@ use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use anyhow::Result;
 use clap::Parser;
+use spon_client::args::ChainArgs;
 use spon_matcher::{config::Config, service::Strategy};
 
 /// Environment variable holding the matcher account's private key.
@@ -28,9 +29,8 @@ struct Cli {
     /// TOML file with any of the settings below (flags override it).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// JSON-RPC endpoint [default: http://127.0.0.1:8547, the devnet].
-    #[arg(long = "rpc-url", alias = "rpc", env = "SPON_RPC_URL")]
-    rpc: Option<String>,
+    #[command(flatten)]
+    chain: ChainArgs,
     /// The market contract's address.
     #[arg(long)]
     market: Option<Address>,
@@ -72,13 +72,6 @@ struct Cli {
     /// Stop after this many rounds (default: run until ctrl-c).
     #[arg(long)]
     rounds: Option<u64>,
-    /// Encrypted JSON keystore of the matcher account (else the key is
-    /// read from SPON_MATCHER_KEY).
-    #[arg(long)]
-    keystore: Option<PathBuf>,
-    /// File holding the keystore's password (else it is asked for).
-    #[arg(long, requires = "keystore")]
-    password_file: Option<PathBuf>,
 }
 
 impl Cli {
@@ -94,8 +87,10 @@ impl Cli {
                 }
             )*};
         }
+        if let Some(url) = &self.chain.rpc_url {
+            c.rpc.clone_from(url);
+        }
         set!(
-            rpc,
             db,
             batch,
             reorg_depth,
@@ -118,11 +113,7 @@ impl Cli {
     }
 
     fn signer(&self) -> Result<PrivateKeySigner> {
-        spon_client::signer(
-            KEY_ENV,
-            self.keystore.as_deref(),
-            self.password_file.as_deref(),
-        )
+        self.chain.signer(KEY_ENV)
     }
 }
 

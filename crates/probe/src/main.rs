@@ -160,7 +160,7 @@ struct Chain {
 impl Chain {
     async fn probe(&self, measure: &Bench) -> Result<Probe> {
         let key = self.chain.signer(KEY_ENV)?;
-        let client = Client::connect(&self.chain.rpc_url, key.clone()).await?;
+        let client = Client::connect(self.chain.url(), key.clone()).await?;
         let (deployment, _) = Deployment::find(self.deployment.as_deref(), &client)?;
         let (challenges, start) = deployment.contract("spon-challenges")?;
         Ok(Probe::new(

@@ -148,7 +148,7 @@ async fn deploy_test_usd(ctx: &Ctx, g: &Global, artifacts: &std::path::Path) -> 
         .with_context(|| format!("{} is missing: run scripts/build-contracts", path.display()))?;
     let key = spon_deploy::cli::key(&g.wallet())?
         .with_context(|| format!("no wallet: {}", g.key_hint()))?;
-    let url = g.chain.rpc_url.clone();
+    let url = g.chain.url().to_string();
     // The deployment backend drives its own runtime: run it on a thread.
     let (address, receipt, code) = std::thread::spawn(move || -> Result<_> {
         let mut chain = spon_deploy::rpc::Rpc::new(&url, key)?;
