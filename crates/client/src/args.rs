@@ -31,8 +31,10 @@ pub struct ChainArgs {
     )]
     pub rpc_url: Option<String>,
     /// Encrypted JSON keystore of the account (the password is read from
-    /// --password-file, or asked for on a terminal) [default: the hex key
-    /// in the environment variable named below].
+    /// --password-file, or asked for on a terminal) [default: a hex private
+    /// key in the environment: SPON_PRIVATE_KEY for spon (see
+    /// --private-key-env), SPON_DEPLOYER_KEY, SPON_AGENT_KEY,
+    /// SPON_PROBE_KEY, SPON_MATCHER_KEY].
     #[arg(long, global = true, help_heading = HEADING)]
     pub keystore: Option<PathBuf>,
     /// File holding the keystore's password.
