@@ -97,19 +97,19 @@ pub mod functions {
         /// See [`Admin::set_parameter`](super::Admin::set_parameter).
         function setParameter(uint8 id, uint256 value);
         /// See [`Admin::parameter`](super::Admin::parameter).
-        function parameter(uint8 id) returns (uint256);
+        function parameter(uint8 id) returns (uint256 parameter);
         /// See [`Admin::set_role`](super::Admin::set_role).
         function setRole(uint8 role, address account, bool enabled);
         /// See [`Admin::has_role`](super::Admin::has_role).
-        function hasRole(uint8 role, address account) returns (bool);
+        function hasRole(uint8 role, address account) returns (bool hasRole);
         /// See [`Admin::governance`](super::Admin::governance).
-        function governance() returns (address);
+        function governance() returns (address governance);
         /// See [`Admin::pause`](super::Admin::pause).
         function pause();
         /// See [`Admin::unpause`](super::Admin::unpause).
         function unpause();
         /// See [`Admin::paused`](super::Admin::paused).
-        function paused() returns (bool);
+        function paused() returns (bool paused);
     }
 }
 

@@ -392,7 +392,7 @@ fn the_router_decodes_as_alloy_validates(admin: Contract<Admin>) {
         &functions::parameterCall { id: 0 }.abi_encode(),
     );
     let value = functions::parameterCall::abi_decode_returns(&read.unwrap().unwrap(), true);
-    assert_eq!(value.unwrap()._0, U256::from(12));
+    assert_eq!(value.unwrap().parameter, U256::from(12));
 
     // A refusal is the admin's named error.
     let refused = route(&admin, a(9), &set).unwrap().unwrap_err();
@@ -454,6 +454,6 @@ fn the_router_decodes_as_alloy_validates(admin: Contract<Admin>) {
     assert!(
         functions::hasRoleCall::abi_decode_returns(&yes.unwrap().unwrap(), true)
             .unwrap()
-            ._0
+            .hasRole
     );
 }
