@@ -292,11 +292,7 @@ impl<T: Output, E: Into<Vec<u8>>> Output for Result<T, E> {
 
 /// The return data of a struct of word fields: their words.
 pub fn words_output(words: &[B256]) -> stylus_sdk::ArbResult {
-    let mut out = Vec::with_capacity(32 * words.len());
-    for w in words {
-        out.extend_from_slice(w.as_slice());
-    }
-    Ok(out)
+    Ok(concat(&[], words))
 }
 
 /// An error's revert data.
@@ -314,8 +310,13 @@ pub trait Emit {
 /// `selector` followed by `words`: an error whose parameters are all
 /// words, or a call whose arguments are.
 pub fn revert_words(selector: [u8; 4], words: &[B256]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 + 32 * words.len());
-    out.extend_from_slice(&selector);
+    concat(&selector, words)
+}
+
+/// `prefix` followed by `words`.
+fn concat(prefix: &[u8], words: &[B256]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix.len() + 32 * words.len());
+    out.extend_from_slice(prefix);
     for w in words {
         out.extend_from_slice(w.as_slice());
     }
