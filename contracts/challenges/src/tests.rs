@@ -922,3 +922,61 @@ fn inv10_challenges_resolve_once_and_slashes_are_capped() {
         prop_assert!(passed >= answered);
     });
 }
+
+// ---------------------------------------------------------------- findings
+// Regression tests of audits/findings.md: each replays its attack through
+// the entry points.
+
+/// The SPON `who` holds plus its own active stake in its pool.
+fn wealth(w: &World, who: Address) -> U256 {
+    w.balance(who) + w.staking.sender(who).self_stake_of(who)
+}
+
+/// F-01: a provider that challenges itself and does not answer is slashed
+/// out of its delegators' stake as well; the challenger's share must not
+/// make that profitable.
+#[motsu::test]
+fn f01_a_self_slash_pays_the_provider_nothing() {
+    let w = world();
+    let (node, delegator) = (a(0x71), a(0x72));
+    w.provider(node);
+    w.fund(node, 10_000);
+    w.fund(delegator, 900_000);
+    w.staking
+        .sender(delegator)
+        .delegate(node, spon(900_000))
+        .motsu_unwrap();
+    let (before, delegated) = (
+        wealth(&w, node),
+        w.staking.sender(node).delegation_of(node, delegator),
+    );
+    for _ in 0..2 {
+        let id =
+            w.ch.sender(node)
+                .open_challenge(kind::GPU_WORK, node, 0, keccak256(SECRET))
+                .motsu_unwrap();
+        w.miss_deadline(id);
+        w.ch.sender(node).resolve(id).motsu_unwrap();
+        w.end_veto(id);
+        w.ch.sender(node).execute_slash(id).motsu_unwrap();
+    }
+    let after = wealth(&w, node);
+    assert!(after < before, "the provider gained {}", after - before);
+    // The delegator loses exactly its pro-rata part of the two 10% slashes.
+    let left = w.staking.sender(node).delegation_of(node, delegator);
+    assert!(left + U256::from(2) >= delegated * U256::from(81) / U256::from(100));
+}
+
+/// F-04: the registry's guardian pauses it; every node must still answer
+/// its liveness challenges.
+#[motsu::test]
+fn f04_a_registry_pause_never_makes_a_node_lose() {
+    let w = world();
+    let node = a(0x73);
+    w.provider(node);
+    w.registry.sender(w.gov).admin.pause().motsu_unwrap();
+    let id = w.open(kind::LIVENESS, node);
+    let _ = w.probe(node, &key(node), id);
+    let _ = w.ch.sender(node).answer_liveness(id).motsu_res();
+    assert_eq!(w.state(id), state::PASSED);
+}

@@ -1143,3 +1143,116 @@ fn cases(default: u32) -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+// ---------------------------------------------------------------- findings
+// Regression tests of audits/findings.md: each replays its attack through
+// the entry points.
+
+/// A hopper spec with more GPUs than were reviewed.
+fn inflated() -> Hardware {
+    Hardware {
+        gpu_count: 64,
+        ..hopper()
+    }
+}
+
+/// F-03 (a): the spec under review is swapped during the timelock; the
+/// approval must apply only what it names.
+#[motsu::test]
+fn f03_an_approval_applies_only_the_reviewed_update() {
+    let p = a(1);
+    let w = world(&[(p, 100_000)]);
+    w.active_provider(p, a(2));
+    let modest = Hardware {
+        gpu_count: 4,
+        ..hopper()
+    };
+    w.registry
+        .sender(p)
+        .update_hardware(word(&modest))
+        .motsu_unwrap();
+    // Governance reviews `modest` and votes; the node swaps it.
+    w.registry
+        .sender(p)
+        .update_hardware(word(&inflated()))
+        .motsu_unwrap();
+    let _ = w
+        .registry
+        .sender(w.gov)
+        .approve_provider(p)
+        .motsu_res();
+    assert_ne!(w.registry.sender(p).node_of(p).hardware, word(&inflated()));
+}
+
+/// F-03 (b): a Proposed node re-proposes an inflated spec before the
+/// approval of its first proposal executes.
+#[motsu::test]
+fn f03_an_approval_applies_only_the_reviewed_proposal() {
+    let p = a(1);
+    let w = world(&[(p, 100_000)]);
+    w.propose(p, a(2)).motsu_unwrap();
+    w.registry.sender(p).deactivate().motsu_unwrap();
+    w.registry
+        .sender(p)
+        .propose_provider(word(&inflated()), ENDPOINT.into(), TLS, a(2))
+        .motsu_unwrap();
+    let _ = w
+        .registry
+        .sender(w.gov)
+        .approve_provider(p)
+        .motsu_res();
+    assert_ne!(w.state(p), State::Active);
+}
+
+/// F-06: a suspended node leaves and registers as a Fizz node to be
+/// Active again without governance.
+#[motsu::test]
+fn f06_suspension_cannot_be_escaped() {
+    let (p, f) = (a(1), a(3));
+    let w = world(&[(p, 100_000), (f, 1_000)]);
+    w.active_provider(p, a(2));
+    w.registry
+        .sender(f)
+        .register_fizz(word(&laptop()), a(6), p)
+        .motsu_unwrap();
+    w.registry.sender(w.gov).set_suspended(f, true).motsu_unwrap();
+    let _ = w.registry.sender(f).deactivate().motsu_res();
+    let _ = w.registry.sender(p).drop_fizz(f).motsu_res();
+    let _ = w
+        .registry
+        .sender(f)
+        .register_fizz(word(&laptop()), a(6), p)
+        .motsu_res();
+    assert_eq!(w.state(f), State::Suspended);
+}
+
+/// F-17: a gateway drops its Fizz node while a lease of it is open.
+#[motsu::test]
+fn f17_a_fizz_node_with_open_leases_cannot_be_dropped() {
+    let (p, f) = (a(1), a(3));
+    let w = world(&[(p, 100_000), (f, 1_000)]);
+    w.active_provider(p, a(2));
+    w.registry
+        .sender(f)
+        .register_fizz(word(&laptop()), a(6), p)
+        .motsu_unwrap();
+    w.registry.sender(w.market).lease_opened(f).motsu_unwrap();
+    let err = w.registry.sender(p).drop_fizz(f).motsu_unwrap_err();
+    assert!(matches!(err, Error::LeasesOutstanding(_)), "{err:?}");
+    assert_eq!(w.state(f), State::Active);
+}
+
+/// F-04 (registry side): a pause never stops a node from committing its
+/// probe or going into maintenance (or it would miss a deadline).
+#[motsu::test]
+fn f04_a_pause_never_stops_probes_or_maintenance() {
+    let p = a(1);
+    let key = Account::from_seed("f04-probe-key");
+    let w = world(&[(p, 100_000)]);
+    w.active_provider(p, key.address());
+    w.registry.sender(w.gov).admin.pause().motsu_unwrap();
+    let signed = w.signed(&key, p, &measured(&hopper(), 10), 0, 0);
+    w.commit(a(9), p, signed).motsu_unwrap();
+    w.registry.sender(p).set_maintenance(true).motsu_unwrap();
+    w.registry.sender(p).set_maintenance(false).motsu_unwrap();
+}

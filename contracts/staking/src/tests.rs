@@ -815,3 +815,57 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- findings
+// Regression tests of audits/findings.md: each replays its attack through
+// the entry points.
+
+/// F-02: two wei delegated, one undelegated, then any slash: the unbonding
+/// sub-pool must not be left with shares and no tokens, or every later
+/// unbonding of the pool is refused for ever.
+#[motsu::test]
+fn f02_two_wei_cannot_lock_a_pool() {
+    let (p, griefer, d) = (a(1), a(2), a(3));
+    let w = world(&[p, griefer, d]);
+    let s = |who| w.staking.sender(who);
+    s(p).stake(SPON * U256::from(100)).motsu_unwrap();
+    s(d).delegate(p, SPON * U256::from(100)).motsu_unwrap();
+    s(griefer).delegate(p, U256::from(2)).motsu_unwrap();
+    s(griefer).undelegate(p, U256::from(1)).motsu_unwrap();
+    for id in 1..=3u64 {
+        s(w.challenges).open_offence(p, U256::from(id)).motsu_unwrap();
+        s(w.challenges)
+            .slash(p, 100, U256::from(id), a(9), 5_000)
+            .motsu_unwrap();
+    }
+    let pool = s(p).pool_of(p);
+    assert!(pool.unbondingShares.is_zero() || !pool.unbondingTokens.is_zero());
+    assert!(pool.shares.is_zero() || !pool.tokens.is_zero());
+    clock::advance(365 * DAY);
+    let id = s(d).undelegate(p, SPON).motsu_unwrap();
+    s(p).request_unstake(SPON).motsu_unwrap();
+    clock::advance(14 * DAY);
+    assert_eq!(s(d).withdraw(id).motsu_unwrap(), SPON);
+    w.assert_accounted();
+}
+
+/// F-22: a pause must not keep stakers from what is theirs while slashes
+/// go on: withdrawals of released stake and reward claims stay open.
+#[motsu::test]
+fn f22_a_pause_never_freezes_exits() {
+    let (p, d) = (a(1), a(2));
+    let w = world(&[p, d]);
+    let s = |who| w.staking.sender(who);
+    s(p).stake(SPON * U256::from(100)).motsu_unwrap();
+    s(d).delegate(p, SPON * U256::from(100)).motsu_unwrap();
+    s(w.rewarder).notify_reward(p, SPON).motsu_unwrap();
+    let id = s(d).undelegate(p, SPON * U256::from(50)).motsu_unwrap();
+    clock::advance(14 * DAY);
+    s(w.gov).admin.pause().motsu_unwrap();
+    assert_eq!(s(d).withdraw(id).motsu_unwrap(), SPON * U256::from(50));
+    assert!(!s(d).claim_rewards(p).motsu_unwrap().is_zero());
+    // New stake still waits for the unpause.
+    let err = s(d).delegate(p, SPON).motsu_unwrap_err();
+    assert!(matches!(err, Error::EnforcedPause(_)));
+    w.assert_accounted();
+}
