@@ -305,11 +305,23 @@ fn provider_registration_probe_commit_and_tier_through_the_abi() {
     };
     assert_eq!(tier(&mut w), 7, "proposed, not approved");
     // Only governance approves.
-    let refused = w.registry(provider, &R::approveProviderCall { node: provider });
+    let refused = w.registry(
+        provider,
+        &R::approveProviderCall {
+            node: provider,
+            hardware: U256::from_be_bytes(spec.pack()),
+        },
+    );
     assert!(refused.result.err().unwrap().starts_with("Unauthorized("));
-    w.registry(gov, &R::approveProviderCall { node: provider })
-        .result
-        .unwrap();
+    w.registry(
+        gov,
+        &R::approveProviderCall {
+            node: provider,
+            hardware: U256::from_be_bytes(spec.pack()),
+        },
+    )
+    .result
+    .unwrap();
 
     let summary = ProbeSummary {
         timestamp: spon_devnet::GENESIS_TIME,

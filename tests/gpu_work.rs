@@ -134,7 +134,15 @@ impl World {
                 probe_key: a(0x99),
             },
         )?;
-        ok(&mut chain, gov, registry, &R::approveProviderCall { node })?;
+        ok(
+            &mut chain,
+            gov,
+            registry,
+            &R::approveProviderCall {
+                node,
+                hardware: U256::from_be_bytes(HOPPER.pack()),
+            },
+        )?;
         Ok(Self {
             chain,
             challenges,

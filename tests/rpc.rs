@@ -23,9 +23,9 @@ use spon_devnet::rpc::Node;
 use spon_node::{probe, Hardware, ProbeSummary};
 
 use crate::{
-    address_of, error_name, hopper_order, sign_probe, ProbeResult, SponGovernance as Governance,
-    SponMarket as Market, SponRegistry as Registry, SponStaking as Staking, SponToken as Token,
-    HOPPER,
+    address_of, error_name, hopper_order, sign_probe, ProbeResult, SponChallenges as Challenges,
+    SponGovernance as Governance, SponMarket as Market, SponRegistry as Registry,
+    SponStaking as Staking, SponToken as Token, HOPPER,
 };
 
 use spon_protocol::WEI_PER_SPON as SPON;
@@ -253,11 +253,21 @@ impl World {
         .await
     }
 
-    /// Commits a fresh probe of node `n`'s hardware `hw` naming challenge
-    /// `challenge` (0: none), signed by its probe key; sent by the node.
+    /// Commits a fresh probe of node `n`'s hardware `hw` answering
+    /// challenge `challenge` (0: none) by naming its seed, signed by its
+    /// probe key; sent by the node.
     pub async fn probe(&self, n: usize, hw: &Hardware, challenge: u64) -> Result<()> {
         let node = &self.nodes[n];
         let a = node.address();
+        let answers = if challenge == 0 {
+            U256::ZERO
+        } else {
+            let work = self
+                .view(self.challenges, Challenges::gpuWorkOfCall { id: challenge })
+                .await?
+                .gpuWork;
+            U256::from_be_bytes(work.seed.0)
+        };
         let nonce = self
             .view(self.registry, Registry::probeOfCall { node: a })
             .await?
@@ -277,7 +287,7 @@ impl World {
             node: a,
             reportHash: B256::repeat_byte(0xAB),
             summary: U256::from_be_bytes(summary.pack()),
-            challengeId: U256::from(challenge),
+            challengeId: answers,
             nonce: U256::from(nonce),
         };
         let signature = sign_probe(&probe_key(n), self.registry, &message);
@@ -490,7 +500,11 @@ pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
             .map(|n| {
                 (
                     w.registry,
-                    Registry::approveProviderCall { node: n.address() }.abi_encode(),
+                    Registry::approveProviderCall {
+                        node: n.address(),
+                        hardware: U256::from_be_bytes(HOPPER.pack()),
+                    }
+                    .abi_encode(),
                 )
             })
             .collect();

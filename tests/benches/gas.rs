@@ -217,7 +217,10 @@ fn rows(others: u64) -> Result<Vec<Row>> {
         "approveProvider (governance)",
         gov,
         registry,
-        &R::approveProviderCall { node },
+        &R::approveProviderCall {
+            node,
+            hardware: U256::from_be_bytes(HOPPER.pack()),
+        },
     )?;
     let summary = ProbeSummary {
         timestamp: GENESIS_TIME,

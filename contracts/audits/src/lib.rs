@@ -89,6 +89,8 @@ pub mod phase {
 use spon_protocol::WEI_PER_SPON;
 /// Registry node state Active.
 const NODE_ACTIVE: u8 = spon_protocol::states::NodeState::Active as u8;
+/// Registry node state Maintenance (drawn for audits as well).
+const NODE_MAINTENANCE: u8 = spon_protocol::states::NodeState::Maintenance as u8;
 /// Challenge kinds of the challenges contract.
 const LIVENESS: u8 = 0;
 const GPU_WORK: u8 = 1;
@@ -194,7 +196,9 @@ impl Audits {
     fn weight(&self, node: Address) -> u128 {
         let active = IRegistry::new(self.registry.get())
             .node_of(self, node)
-            .is_ok_and(|(state, ..)| state == NODE_ACTIVE);
+            // A node in Maintenance is drawn too: entering it once drawn
+            // must not dodge the audit (finding F-05).
+            .is_ok_and(|(state, ..)| state == NODE_ACTIVE || state == NODE_MAINTENANCE);
         if !active {
             return 0;
         }
@@ -248,7 +252,8 @@ impl Audits {
     }
 
     /// Puts `node`, Active in the registry, on the audit list (anyone).
-    /// Nodes stay listed; one that is no longer Active is never drawn.
+    /// Nodes stay listed; one that is neither Active nor in Maintenance
+    /// is never drawn.
     ///
     /// # Errors
     /// `EnforcedPause`, `NodeNotActive`, `AlreadyEnrolled`, `CallFailed`.

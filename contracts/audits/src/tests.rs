@@ -174,8 +174,9 @@ impl World {
 
     fn answer_liveness(&self, id: u64, node: Address) {
         let hw = hopper(*b"DE", 10_000);
+        let seed = self.ch.sender(node).gpu_work_of(id).seed;
         self.core()
-            .commit_probe(node, &hw, now(), id, &key(node))
+            .commit_probe(node, &hw, now(), U256::from_be_bytes(seed.0), &key(node))
             .unwrap();
         self.ch.sender(node).answer_liveness(id).motsu_unwrap();
     }
@@ -388,8 +389,11 @@ fn enrolment_and_skipped_audits() {
     w.provider(node, 10_000);
     let err = w.audits.sender(w.bank).enroll(node).motsu_unwrap_err();
     assert!(matches!(err, Error::AlreadyEnrolled(_)));
-    // A node in maintenance is never drawn: the audit is skipped.
-    w.registry.sender(node).set_maintenance(true).motsu_unwrap();
+    // A suspended node is never drawn: the audit is skipped.
+    w.registry
+        .sender(w.gov)
+        .set_suspended(node, true)
+        .motsu_unwrap();
     let round = w.round();
     let id = w
         .audits
@@ -469,4 +473,28 @@ fn only_governance_configures() {
     assert!(matches!(err, Error::EnforcedPause(_)));
     let err = g().withdraw(w.gov, spon(10_001)).motsu_unwrap_err();
     assert!(matches!(err, Error::InsufficientPool(_)));
+}
+
+/// F-05 (audits): a node drawn by an audit enters Maintenance before the
+/// audit runs, to dodge it.
+#[motsu::test]
+fn f05_maintenance_does_not_dodge_an_audit() {
+    let w = world();
+    w.audits
+        .sender(w.gov)
+        .admin
+        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::ZERO)
+        .motsu_unwrap();
+    let node = a(0x31);
+    w.provider(node, 50_000);
+    let round = w.round();
+    assert_eq!(w.expected_pick(round), Some(node));
+    w.registry.sender(node).set_maintenance(true).motsu_unwrap();
+    let res = w
+        .audits
+        .sender(w.auditors[0])
+        .run_audit(round, B256::ZERO)
+        .motsu_res();
+    let id = res.expect("the audit opens");
+    assert_eq!(w.ch.sender(node).challenge_of(id).node, node);
 }

@@ -22,6 +22,10 @@ spon_contract_kit::sol_abi! {
     /// Lease `leaseId` has a fault challenge already.
     #[derive(Debug)]
     error LeaseAlreadyChallenged(uint64 leaseId, uint64 challengeId);
+    /// `node` already has challenge `challengeId` of this kind open: one
+    /// outage or one GPU is challenged once at a time.
+    #[derive(Debug)]
+    error ChallengeAlreadyOpen(address node, uint64 challengeId);
     /// No challenge with this id.
     #[derive(Debug)]
     error UnknownChallenge(uint64 challengeId);
@@ -69,6 +73,7 @@ spon_contract_kit::contract_errors! {
         MissingCommitment(MissingCommitment),
         NotLeaseTenant(NotLeaseTenant),
         LeaseAlreadyChallenged(LeaseAlreadyChallenged),
+        ChallengeAlreadyOpen(ChallengeAlreadyOpen),
         UnknownChallenge(UnknownChallenge),
         WrongKind(WrongKind),
         WrongState(WrongState),

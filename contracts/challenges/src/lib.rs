@@ -15,15 +15,21 @@
 //!   contract checks the proofs and A_i·(B·r) = C_i·r.
 //! * **Lease fault** (kind 2): the tenant of a lease of the node, with an
 //!   evidence hash; the committee (or governance) rules within
-//!   `rulingWindow`, else the challenge is dismissed.
+//!   `rulingWindow`, else the challenge is dismissed (the node gets the
+//!   grief penalty of the bond: an unruled claim froze its pool).
+//!
+//! A node has at most one liveness and one GPU-work challenge open at a
+//! time (one outage is one loss). A node in Maintenance is exempt from
+//! both, except when the audits contract opens them.
 //!
 //! A node that misses a step loses: `resolve` (anyone, after the
 //! deadline) schedules a slash of the kind's severity, fixed at opening,
 //! which `executeSlash` (anyone) carries out after `vetoPeriod` unless
 //! governance or the guardian `veto`es it. The slash is capped per
-//! provider per period (`slashCapBps` per `slashCapPeriod`);
-//! `challengerShareBps` of it goes to the challenger, the rest to the
-//! treasury (paid by staking). A node that passes keeps its stake and
+//! provider per period (`slashCapBps` per `slashCapPeriod`; a loss past
+//! the cap still jails); `challengerShareBps` of the provider's own
+//! slashed stake goes to the challenger, the rest to the treasury (paid
+//! by staking), so no one profits from slashing a pool it runs. A node that passes keeps its stake and
 //! gets `griefPenaltyBps` of the bond. The bond goes back to the challenger
 //! otherwise. While a challenge is open its offence is open in staking, so
 //! the pool's unbonding stake cannot leave.
@@ -133,6 +139,8 @@ pub mod roles {
 use spon_protocol::{BPS, WEI_PER_SPON};
 /// Registry node state Active (see the registry's lifecycle).
 const NODE_ACTIVE: u8 = spon_protocol::states::NodeState::Active as u8;
+/// Registry node state Maintenance.
+const NODE_MAINTENANCE: u8 = spon_protocol::states::NodeState::Maintenance as u8;
 
 /// One challenge.
 #[storage]
@@ -183,6 +191,14 @@ pub struct Challenges {
     challenges: StorageMap<u64, Challenge>,
     lease_challenge: StorageMap<u64, StorageU64>,
     usage: StorageMap<Address, Usage>,
+    /// The open liveness or GPU-work challenge of a node, by
+    /// [`open_key`]: one of each kind at a time.
+    open_of: StorageMap<U256, StorageU64>,
+}
+
+/// The key of `open_of` for `node` and `kind`.
+fn open_key(node: Address, kind: u8) -> U256 {
+    (U256::from_be_slice(node.as_slice()) << 8) | U256::from(kind)
 }
 
 alloy_sol_types::sol! {
@@ -341,6 +357,8 @@ impl Challenges {
         let mut c = self.challenges.setter(id);
         c.state.put(state::PASSED);
         let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
+        let kind = c.kind.val();
+        self.open_of.setter(open_key(node, kind)).put(0);
         let penalty = bps_of(bond, self.admin.param(params::GRIEF_PENALTY_BPS));
         self.close_offence(id)?;
         if self.admin.holds(roles::AUDITS, challenger) {
@@ -371,7 +389,8 @@ impl Challenges {
         let mut c = self.challenges.setter(id);
         c.state.put(state::SLASH_PENDING);
         c.execute_at.put(execute_at);
-        let (node, bps) = (c.node.get(), c.severity_bps.val());
+        let (node, bps, kind) = (c.node.get(), c.severity_bps.val(), c.kind.val());
+        self.open_of.setter(open_key(node, kind)).put(0);
         self.emit(ChallengeResolved {
             challengeId: id,
             node,
@@ -388,19 +407,23 @@ impl Challenges {
         Ok(())
     }
 
-    /// No ruling came: the bond goes back in full.
+    /// No ruling came: the node gets the grief penalty of the bond (the
+    /// claim froze its pool's withdrawals; that is never free), the
+    /// challenger the rest.
     fn dismiss(&mut self, id: u64) -> Result<(), Error> {
         let mut c = self.challenges.setter(id);
         c.state.put(state::DISMISSED);
         let (node, challenger, bond) = (c.node.get(), c.challenger.get(), c.bond.get());
+        let penalty = bps_of(bond, self.admin.param(params::GRIEF_PENALTY_BPS));
         self.close_offence(id)?;
-        self.transfer(challenger, bond)?;
+        self.transfer(node, penalty)?;
+        self.transfer(challenger, bond - penalty)?;
         self.emit(ChallengeResolved {
             challengeId: id,
             node,
             outcome: outcome::DISMISSED,
-            toChallenger: bond,
-            toNode: U256::ZERO,
+            toChallenger: bond - penalty,
+            toNode: penalty,
         });
         Ok(())
     }
@@ -452,10 +475,21 @@ impl Challenges {
         }
         match kind {
             kind::LIVENESS | kind::GPU_WORK => {
-                if node_state != NODE_ACTIVE {
+                // Maintenance exempts from challenges anyone opens, not
+                // from an audit (drawn at random: entering maintenance
+                // once drawn would dodge it).
+                let audit = self.admin.holds(roles::AUDITS, self.caller());
+                if node_state != NODE_ACTIVE && !(audit && node_state == NODE_MAINTENANCE) {
                     return Err(Error::NodeExempt(NodeExempt {
                         node,
                         state: node_state,
+                    }));
+                }
+                let open = self.open_of.get(open_key(node, kind)).to::<u64>();
+                if open != 0 {
+                    return Err(Error::ChallengeAlreadyOpen(ChallengeAlreadyOpen {
+                        node,
+                        challengeId: open,
                     }));
                 }
                 if kind == kind::GPU_WORK && commitment.is_zero() {
@@ -537,7 +571,8 @@ impl Challenges {
     ///
     /// # Errors
     /// `EnforcedPause`, `UnknownKind`, `UnknownNode`, `NodeExempt`,
-    /// `MissingCommitment`, `NotLeaseTenant`, `LeaseAlreadyChallenged`,
+    /// `ChallengeAlreadyOpen`, `MissingCommitment`, `NotLeaseTenant`,
+    /// `LeaseAlreadyChallenged`,
     /// `SafeErc20FailedOperation` (bond not approved or not held),
     /// `CallFailed` (the node has no stake), `ArithmeticOverflow`.
     ///
@@ -585,6 +620,8 @@ impl Challenges {
         if kind == kind::LEASE_FAULT {
             c.lease_id.put(lease_id);
             self.lease_challenge.setter(lease_id).put(id);
+        } else {
+            self.open_of.setter(open_key(node, kind)).put(id);
         }
         if kind == kind::LIVENESS {
             let (_, probes) = self.latest_probe(node)?;
@@ -616,9 +653,11 @@ impl Challenges {
 
     /// Answers liveness challenge `id`: the node's latest probe committed
     /// in the registry (signed by its probe key, checked there) names this
-    /// challenge and was committed after it opened (ids are predictable, so
-    /// a probe naming a future id proves nothing). Anyone may call it,
-    /// before the deadline.
+    /// challenge's seed as its `challengeId` and was committed after it
+    /// opened. Ids are predictable, so a probe naming an id could be signed
+    /// days ahead and relayed once the challenge opens; the seed is not
+    /// known before (finding F-08). Anyone may call it, before the
+    /// deadline.
     ///
     /// # Errors
     /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
@@ -629,9 +668,9 @@ impl Challenges {
     pub fn answer_liveness(&mut self, id: u64) -> Result<(), Error> {
         self.in_step(id, kind::LIVENESS, state::OPEN)?;
         let c = self.challenges.get(id);
-        let (node, probes_at_open) = (c.node.get(), c.probes_at_open.val());
+        let (node, probes_at_open, seed) = (c.node.get(), c.probes_at_open.val(), c.seed.get());
         let (answered, probes) = self.latest_probe(node)?;
-        if answered != U256::from(id) || probes <= probes_at_open {
+        if answered != U256::from_be_bytes(seed.0) || probes <= probes_at_open {
             return Err(Error::NotAnswered(NotAnswered { challengeId: id }));
         }
         self.emit(LivenessAnswered {
@@ -862,10 +901,11 @@ impl Challenges {
 
     /// Executes the pending slash of challenge `id` once its veto period
     /// is over (anyone): staking slashes the kind's severity, cut to what
-    /// the provider's cap leaves in this period (a slash cut to zero only
-    /// closes the offence), pays the challenger its share and the
-    /// treasury the rest, and jails the provider; the registry counts a
-    /// challenge lost; the bond goes back to the challenger.
+    /// the provider's cap leaves in this period, pays the challenger its
+    /// share of the provider's own slashed stake and the treasury the
+    /// rest, and jails the provider (a slash cut to zero still jails); the
+    /// registry counts a challenge lost; the bond goes back to the
+    /// challenger.
     ///
     /// # Errors
     /// `EnforcedPause`, `UnknownChallenge`, `WrongState`,
@@ -893,14 +933,10 @@ impl Challenges {
         let bps = self.capped(node, wanted);
         let share = self.admin.param(params::CHALLENGER_SHARE_BPS) as u16;
         let (staking, registry) = (self.staking.get(), self.registry.get());
-        let amount = if bps == 0 {
-            self.close_offence(id)?;
-            U256::ZERO
-        } else {
-            IStaking::new(staking)
-                .slash(&mut *self, node, bps, U256::from(id), challenger, share)
-                .map_err(|_| Error::call_failed(staking))?
-        };
+        // A slash cut to 0 bps still jails and counts (finding F-07).
+        let amount = IStaking::new(staking)
+            .slash(&mut *self, node, bps, U256::from(id), challenger, share)
+            .map_err(|_| Error::call_failed(staking))?;
         IRegistry::new(registry)
             .record_challenge(&mut *self, node, true)
             .map_err(|_| Error::call_failed(registry))?;

@@ -152,7 +152,8 @@ impl World {
         self.core().provider(node, STAKE, &hopper(*b"DE", 10_000));
     }
 
-    /// The node's probe, signed by `signer`, answering challenge `id`.
+    /// The node's probe, signed by `signer`, answering challenge `id`
+    /// (naming its seed; none for 0).
     fn probe(
         &self,
         node: Address,
@@ -160,8 +161,14 @@ impl World {
         id: u64,
     ) -> Result<(), spon_registry::errors::Error> {
         let now = clock::now(MOTSU_TIME);
-        self.core()
-            .commit_probe(node, &hopper(*b"DE", 10_000), now, id, signer)
+        let seed = self.ch.sender(node).gpu_work_of(id).seed;
+        self.core().commit_probe(
+            node,
+            &hopper(*b"DE", 10_000),
+            now,
+            U256::from_be_bytes(seed.0),
+            signer,
+        )
     }
 
     fn open(&self, kind: u8, node: Address) -> u64 {
@@ -684,7 +691,8 @@ fn lease_faults_are_ruled_or_dismissed() {
     let before = w.balance(tenant);
     w.ch.sender(w.bank).resolve(ignored).motsu_unwrap();
     assert_eq!(w.state(ignored), state::DISMISSED);
-    assert_eq!(w.balance(tenant), before + bond());
+    // Unruled: the node still gets the grief penalty (F-10).
+    assert_eq!(w.balance(tenant), before + bond() - bond() / U256::from(10));
     w.end_veto(faulted);
     let amount = w.ch.sender(w.bank).execute_slash(faulted).motsu_unwrap();
     assert_eq!(amount, spon(STAKE) / U256::from(20)); // 500 bps
@@ -695,12 +703,16 @@ fn slashes_are_capped_per_provider_per_period() {
     let w = world();
     let node = a(0x51);
     w.provider(node);
-    // Three lost GPU-work challenges of 1,000 bps under a 2,000 bps cap.
-    let ids: Vec<u64> = (0..3).map(|_| w.open(kind::GPU_WORK, node)).collect();
-    w.miss_deadline(ids[2]);
-    for &id in &ids {
-        w.ch.sender(w.bank).resolve(id).motsu_unwrap();
-    }
+    // Three lost GPU-work challenges of 1,000 bps under a 2,000 bps cap,
+    // one after the other (one is open at a time).
+    let ids: Vec<u64> = (0..3)
+        .map(|_| {
+            let id = w.open(kind::GPU_WORK, node);
+            w.miss_deadline(id);
+            w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+            id
+        })
+        .collect();
     w.end_veto(ids[2]);
     let mut bps = vec![];
     for &id in &ids {
@@ -979,4 +991,99 @@ fn f04_a_registry_pause_never_makes_a_node_lose() {
     let _ = w.probe(node, &key(node), id);
     let _ = w.ch.sender(node).answer_liveness(id).motsu_res();
     assert_eq!(w.state(id), state::PASSED);
+}
+
+/// F-07: one outage answered by many concurrent liveness challenges must
+/// count once; a loss past the period's cap still jails.
+#[motsu::test]
+fn f07_one_outage_is_one_loss_and_a_capped_loss_still_jails() {
+    let w = world();
+    let node = a(0x74);
+    w.provider(node);
+    let first = w.open(kind::LIVENESS, node);
+    let err =
+        w.ch.sender(w.challenger)
+            .open_challenge(kind::LIVENESS, node, 0, B256::ZERO)
+            .motsu_unwrap_err();
+    assert!(
+        matches!(err, Error::ChallengeAlreadyOpen(ChallengeAlreadyOpen { challengeId, .. }) if challengeId == first),
+        "{err:?}"
+    );
+    w.miss_deadline(first);
+    w.ch.sender(w.bank).resolve(first).motsu_unwrap();
+    // Resolved: the next outage may be challenged.
+    let second = w.open(kind::LIVENESS, node);
+    w.miss_deadline(second);
+    w.ch.sender(w.bank).resolve(second).motsu_unwrap();
+    w.end_veto(second);
+    w.ch.sender(w.bank).execute_slash(first).motsu_unwrap();
+    // The cap is used up; once the jail is over, a further loss slashes
+    // nothing but jails again.
+    w.ch.sender(w.gov)
+        .admin
+        .set_parameter(params::SLASH_CAP_BPS.id, U256::from(100))
+        .motsu_unwrap();
+    clock::advance(spon_staking::params::JAIL_PERIOD.default + 1);
+    assert!(!w.staking.sender(node).is_jailed(node));
+    w.ch.sender(w.bank).execute_slash(second).motsu_unwrap();
+    assert!(w.staking.sender(node).is_jailed(node));
+}
+
+/// F-08: the probe key signs, days ahead, a probe naming the next
+/// challenge id; a relayer commits it once the challenge is open.
+#[motsu::test]
+fn f08_a_probe_signed_before_the_challenge_answers_nothing() {
+    let w = world();
+    let node = a(0x75);
+    w.provider(node);
+    let next = w.ch.sender(w.gov).count() + 1;
+    let core = w.core();
+    let presigned = core.sign_probe(
+        node,
+        &hopper(*b"DE", 10_000),
+        clock::now(MOTSU_TIME),
+        U256::from(next),
+        &key(node),
+    );
+    let id = w.open(kind::LIVENESS, node);
+    assert_eq!(id, next);
+    core.relay_probe(node, presigned).unwrap();
+    let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
+    assert!(matches!(err, Error::NotAnswered(_)), "{err:?}");
+}
+
+/// F-10: a tenant's lease-fault claim that nobody rules on freezes the
+/// pool's withdrawals for `rulingWindow`; that must not be free.
+#[motsu::test]
+fn f10_an_unruled_lease_fault_costs_the_grief_penalty() {
+    let w = world();
+    let node = a(0x76);
+    w.provider(node);
+    let tenant = a(0x7D);
+    w.fund(tenant, 10_000);
+    w.token
+        .sender(tenant)
+        .transfer(w.leases.address(), spon(100))
+        .motsu_unwrap();
+    w.leases
+        .sender(w.market)
+        .open(
+            1,
+            tenant,
+            node,
+            w.token.address(),
+            spon(1),
+            10 * HOUR,
+            spon(100),
+        )
+        .motsu_unwrap();
+    let before = w.balance(tenant);
+    let id =
+        w.ch.sender(tenant)
+            .open_challenge(kind::LEASE_FAULT, node, 1, B256::repeat_byte(0xE1))
+            .motsu_unwrap();
+    w.miss_deadline(id);
+    w.ch.sender(tenant).resolve(id).motsu_unwrap();
+    assert_eq!(w.state(id), state::DISMISSED);
+    assert_eq!(w.balance(tenant), before - bond() / U256::from(10));
 }

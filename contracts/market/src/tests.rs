@@ -186,7 +186,7 @@ impl World {
         };
         core.provider(node, stake, &hw);
         if probed {
-            core.commit_probe(node, &hw, now(), 0, &probe_key(node))
+            core.commit_probe(node, &hw, now(), U256::ZERO, &probe_key(node))
                 .unwrap();
         }
     }

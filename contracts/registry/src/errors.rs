@@ -30,6 +30,10 @@ spon_contract_kit::sol_abi! {
     /// `node` has no proposal or hardware update awaiting approval.
     #[derive(Debug)]
     error NothingToApprove(address node);
+    /// The approval names a spec other than the one of `node` under
+    /// review, `underReview` (it changed after the review began).
+    #[derive(Debug)]
+    error HardwareMismatch(address node, uint256 underReview);
     /// The probe nonce of the node is `expected`, not `given`.
     #[derive(Debug)]
     error InvalidNonce(uint256 expected, uint256 given);
@@ -68,6 +72,7 @@ spon_contract_kit::contract_errors! {
         InsufficientStake(InsufficientStake),
         UnknownGateway(UnknownGateway),
         NothingToApprove(NothingToApprove),
+        HardwareMismatch(HardwareMismatch),
         InvalidNonce(InvalidNonce),
         InvalidSignature(InvalidSignature),
         WrongSigner(WrongSigner),

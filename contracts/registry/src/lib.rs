@@ -247,6 +247,15 @@ impl Registry {
         Ok(())
     }
 
+    /// Refuses `node` leaving service while leases of it are open.
+    fn require_no_leases(&self, node: Address) -> Result<(), Error> {
+        let active = self.nodes.get(node).active_leases.val();
+        if active != 0 {
+            return Err(Error::LeasesOutstanding(LeasesOutstanding { node, active }));
+        }
+        Ok(())
+    }
+
     fn require_live(&self, node: Address) -> Result<State, Error> {
         let state = self.state(node);
         if !state.is_live() {
@@ -522,26 +531,38 @@ impl Registry {
     }
 
     /// Approves `node`'s proposal (Proposed → Active) or, for an approved
-    /// node, its pending hardware update. Governance only.
+    /// node, its pending hardware update, if the spec under review is
+    /// exactly `hardware` (the packed word the proposal names, so that a
+    /// spec swapped after the review is never approved). Governance only.
     ///
     /// # Errors
-    /// `Unauthorized`, `NothingToApprove`.
+    /// `Unauthorized`, `NothingToApprove`, `HardwareMismatch`.
     ///
     /// # Events
     /// `NodeStateChanged` (for a proposal) and `HardwareApproved`.
-    pub fn approve_provider(&mut self, node: Address) -> Result<(), Error> {
+    pub fn approve_provider(&mut self, node: Address, hardware: U256) -> Result<(), Error> {
         self.admin.only(roles::GOVERNANCE)?;
         let n = self.nodes.get(node);
-        let pending = n.pending_hardware.get();
-        if self.state(node) == State::Proposed {
-            let hardware = n.hardware.get();
-            self.transition(node, Action::Approve)?;
-            self.emit(HardwareApproved { node, hardware });
-        } else if !pending.is_zero() && self.state(node).is_live() {
-            self.apply_hardware(node, pending);
+        let state = self.state(node);
+        let proposal = state == State::Proposed;
+        let under_review = if proposal {
+            n.hardware.get()
         } else {
+            n.pending_hardware.get()
+        };
+        if under_review.is_zero() || !state.is_live() {
             return Err(Error::NothingToApprove(NothingToApprove { node }));
         }
+        if under_review != hardware {
+            return Err(Error::HardwareMismatch(HardwareMismatch {
+                node,
+                underReview: under_review,
+            }));
+        }
+        if proposal {
+            self.transition(node, Action::Approve)?;
+        }
+        self.apply_hardware(node, hardware);
         Ok(())
     }
 
@@ -574,22 +595,27 @@ impl Registry {
     }
 
     /// Enters (`on`) or leaves maintenance: a node in maintenance takes no
-    /// new leases and is exempt from liveness challenges.
+    /// new leases and is exempt from liveness and GPU-work challenges. It
+    /// may enter only with no lease open. Never paused (a pause must not
+    /// make a node miss a deadline).
     ///
     /// # Errors
     /// `InvalidState` (entering from anything but Active, leaving from
-    /// anything but Maintenance), `EnforcedPause`.
+    /// anything but Maintenance), `LeasesOutstanding`.
     ///
     /// # Events
     /// `NodeStateChanged`.
     pub fn set_maintenance(&mut self, on: bool) -> Result<(), Error> {
-        self.admin.when_not_paused()?;
+        let node = self.caller();
         let action = if on {
+            // Maintenance exempts from challenges and audits: not while a
+            // tenant relies on the node (finding F-05).
+            self.require_no_leases(node)?;
             Action::EnterMaintenance
         } else {
             Action::LeaveMaintenance
         };
-        self.transition(self.caller(), action)?;
+        self.transition(node, action)?;
         Ok(())
     }
 
@@ -613,21 +639,19 @@ impl Registry {
     }
 
     /// The caller's node leaves the market, once none of its leases is
-    /// open. Its reputation stays; it may register again.
+    /// open. Its reputation stays; it may register again. A suspended node
+    /// cannot leave until governance reinstates it.
     ///
     /// # Errors
-    /// `LeasesOutstanding`, `InvalidState` (never registered or already
-    /// deactivated), `EnforcedPause`.
+    /// `LeasesOutstanding`, `InvalidState` (never registered, suspended or
+    /// already deactivated), `EnforcedPause`.
     ///
     /// # Events
     /// `NodeStateChanged`.
     pub fn deactivate(&mut self) -> Result<(), Error> {
         self.admin.when_not_paused()?;
         let node = self.caller();
-        let active = self.nodes.get(node).active_leases.val();
-        if active != 0 {
-            return Err(Error::LeasesOutstanding(LeasesOutstanding { node, active }));
-        }
+        self.require_no_leases(node)?;
         self.transition(node, Action::Deactivate)?;
         Ok(())
     }
@@ -679,11 +703,13 @@ impl Registry {
         Ok(())
     }
 
-    /// The gateway of Fizz node `node` drops it (→ Deactivated).
+    /// The gateway of Fizz node `node` drops it (→ Deactivated), once none
+    /// of its leases is open.
     ///
     /// # Errors
     /// `WrongClass`, `Unauthorized` (caller is not its gateway),
-    /// `InvalidState`, `EnforcedPause`.
+    /// `LeasesOutstanding`, `InvalidState` (suspended or deactivated),
+    /// `EnforcedPause`.
     ///
     /// # Events
     /// `NodeStateChanged`.
@@ -694,6 +720,7 @@ impl Registry {
         if self.nodes.get(node).gateway.get() != caller {
             return Err(Error::unauthorized(caller));
         }
+        self.require_no_leases(node)?;
         self.transition(node, Action::Deactivate)?;
         Ok(())
     }
@@ -704,13 +731,12 @@ impl Registry {
     /// packed `summary` (see `spon_node::probe`), the challenge it answers
     /// (0 for none) and the node's next probe nonce, with the EIP-712
     /// `signature` (65 bytes `r ‖ s ‖ v`) of its probe key. Anyone may
-    /// relay it.
+    /// relay it, while paused too, and for a node that left.
     ///
     /// # Errors
-    /// `InvalidState` (never registered, or deactivated), `InvalidNonce`,
+    /// `InvalidState` (never registered), `InvalidNonce`,
     /// `StaleProbe` (older than `probeMaxAge`, or after the block time),
-    /// `InvalidSignature`, `WrongSigner`, `ArithmeticOverflow`,
-    /// `EnforcedPause`.
+    /// `InvalidSignature`, `WrongSigner`, `ArithmeticOverflow`.
     ///
     /// # Events
     /// `ProbeCommitted`.
@@ -723,8 +749,12 @@ impl Registry {
         nonce: u64,
         signature: Bytes,
     ) -> Result<(), Error> {
-        self.admin.when_not_paused()?;
-        self.require_live(node)?;
+        // Never paused, and open to a node that left: it may still owe an
+        // answer to a challenge opened before (findings F-04, F-17).
+        let state = self.state(node);
+        if state == State::None {
+            return Err(Error::invalid_state(node, state));
+        }
         self.verify_probe(node, report_hash, summary, challenge_id, nonce, &signature)?;
         let mut n = self.nodes.setter(node);
         increment(&mut n.probe_nonce)?;

@@ -7,7 +7,7 @@
 //!                            ▼                                      ▼  │    │ (governance)
 //!                       Deactivated            Maintenance ─────────┘  │  Suspended
 //!  None/Deactivated ──registerFizz──► Active      Active/Maintenance ──suspend──┘
-//!  any registered state ──deactivate (self, no leases) / drop (gateway, Fizz)──► Deactivated
+//!  Proposed/Active/Maintenance ──deactivate (self) / drop (gateway, Fizz); no open leases──► Deactivated
 //! ```
 //!
 //! A node in **good standing** (Active or Maintenance) can be trusted by
@@ -93,9 +93,9 @@ impl State {
             (S::Maintenance, A::LeaveMaintenance) => Some(S::Active),
             (S::Active | S::Maintenance, A::Suspend) => Some(S::Suspended),
             (S::Suspended, A::Reinstate) => Some(S::Active),
-            (S::Proposed | S::Active | S::Maintenance | S::Suspended, A::Deactivate) => {
-                Some(S::Deactivated)
-            }
+            // A suspended node stays suspended until governance reinstates
+            // it: leaving would let it register again at once (F-06).
+            (S::Proposed | S::Active | S::Maintenance, A::Deactivate) => Some(S::Deactivated),
             _ => None,
         }
     }
@@ -155,7 +155,6 @@ mod tests {
                 (S::Maintenance, A::Suspend, S::Suspended),
                 (S::Maintenance, A::Deactivate, S::Deactivated),
                 (S::Suspended, A::Reinstate, S::Active),
-                (S::Suspended, A::Deactivate, S::Deactivated),
                 (S::Deactivated, A::Register, S::Proposed),
             ]
         );

@@ -153,9 +153,20 @@ impl World {
     /// Proposes and approves `node` (100k SPON staked by the caller).
     fn active_provider(&self, node: Address, key: Address) {
         self.propose(node, key).motsu_unwrap();
+        self.approve(node);
+    }
+
+    /// Governance approves what of `node` is under review now.
+    fn approve(&self, node: Address) {
+        let n = self.registry.sender(node).node_of(node);
+        let hardware = if State::from_u8(n.state) == State::Proposed {
+            n.hardware
+        } else {
+            n.pendingHardware
+        };
         self.registry
             .sender(self.gov)
-            .approve_provider(node)
+            .approve_provider(node, hardware)
             .motsu_unwrap();
     }
 
@@ -269,11 +280,11 @@ fn proposal_waits_for_governance_approval() {
         let err = w
             .registry
             .sender(intruder)
-            .approve_provider(p)
+            .approve_provider(p, word(&hopper()))
             .motsu_unwrap_err();
         assert!(matches!(err, Error::Unauthorized(_)));
     }
-    w.registry.sender(w.gov).approve_provider(p).motsu_unwrap();
+    w.approve(p);
     assert_eq!(w.state(p), State::Active);
     w.registry.assert_emitted(&HardwareApproved {
         node: p,
@@ -282,7 +293,7 @@ fn proposal_waits_for_governance_approval() {
     let err = w
         .registry
         .sender(w.gov)
-        .approve_provider(p)
+        .approve_provider(p, word(&hopper()))
         .motsu_unwrap_err();
     assert!(matches!(err, Error::NothingToApprove(_)));
 }
@@ -394,7 +405,7 @@ fn hardware_updates_wait_for_approval_and_keep_the_approved_spec() {
         err,
         Error::InvalidState(InvalidState { state: 1, .. })
     ));
-    w.registry.sender(w.gov).approve_provider(p).motsu_unwrap();
+    w.approve(p);
 
     let mut more = hopper();
     more.gpu_count = 16;
@@ -426,7 +437,7 @@ fn hardware_updates_wait_for_approval_and_keep_the_approved_spec() {
         .sender(p)
         .update_hardware(word(&more))
         .motsu_unwrap();
-    w.registry.sender(w.gov).approve_provider(p).motsu_unwrap();
+    w.approve(p);
     let view = w.registry.sender(p).node_of(p);
     assert_eq!(
         (view.hardware, view.pendingHardware),
@@ -564,7 +575,7 @@ fn fizz_nodes_register_behind_a_gateway() {
             .motsu_unwrap_err();
         assert!(matches!(err, Error::UnknownGateway(_)), "{gateway}");
     }
-    w.registry.sender(w.gov).approve_provider(p).motsu_unwrap();
+    w.approve(p);
     assert!(w.registry.sender(f).gateway_allowed(p));
 
     // Under-staked.
@@ -747,7 +758,7 @@ fn tiers_follow_stake_probe_uptime_and_reputation() {
     w.commit(p, p, w.signed(&key, p, &measured(&hopper(), 0), 0, 0))
         .motsu_unwrap();
     assert_eq!(w.tier(p), 7, "proposed, not approved");
-    w.registry.sender(w.gov).approve_provider(p).motsu_unwrap();
+    w.approve(p);
     assert_eq!(w.tier(p), 4, "approved, minimum stake, verified probe");
 
     // A probe that does not back the declared spec: untrusted.
@@ -841,7 +852,7 @@ fn reputation_is_written_only_by_market_and_challenges() {
         err,
         Error::InvalidState(InvalidState { state: 1, .. })
     ));
-    w.registry.sender(w.gov).approve_provider(p).motsu_unwrap();
+    w.approve(p);
 
     for intruder in [p, w.gov, w.challenges, a(9)] {
         let mut r = w.registry.sender(intruder);
@@ -1086,7 +1097,7 @@ proptest! {
             let caller = [node(0), w.market, w.challenges, a(0x99)][usize::from(who)];
             let mut r = w.registry.sender(caller);
             let privileged = match call {
-                Intrusion::Approve(i) => Some(r.approve_provider(node(i)).motsu_res()),
+                Intrusion::Approve(i) => Some(r.approve_provider(node(i), word(&hopper())).motsu_res()),
                 Intrusion::Reject(i) => Some(r.reject_provider(node(i)).motsu_res()),
                 Intrusion::Suspend(i, s) => Some(r.set_suspended(node(i), s).motsu_res()),
                 Intrusion::SetParameter(id, v) => Some(r.admin.set_parameter(id, U256::from(v)).motsu_res().map_err(Error::from)),
@@ -1176,11 +1187,14 @@ fn f03_an_approval_applies_only_the_reviewed_update() {
         .sender(p)
         .update_hardware(word(&inflated()))
         .motsu_unwrap();
-    let _ = w
+    let err = w
         .registry
         .sender(w.gov)
-        .approve_provider(p)
-        .motsu_res();
+        .approve_provider(p, word(&modest))
+        .motsu_unwrap_err();
+    assert!(
+        matches!(err, Error::HardwareMismatch(HardwareMismatch { underReview, .. }) if underReview == word(&inflated()))
+    );
     assert_ne!(w.registry.sender(p).node_of(p).hardware, word(&inflated()));
 }
 
@@ -1196,11 +1210,12 @@ fn f03_an_approval_applies_only_the_reviewed_proposal() {
         .sender(p)
         .propose_provider(word(&inflated()), ENDPOINT.into(), TLS, a(2))
         .motsu_unwrap();
-    let _ = w
+    let err = w
         .registry
         .sender(w.gov)
-        .approve_provider(p)
-        .motsu_res();
+        .approve_provider(p, word(&hopper()))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::HardwareMismatch(_)));
     assert_ne!(w.state(p), State::Active);
 }
 
@@ -1215,7 +1230,10 @@ fn f06_suspension_cannot_be_escaped() {
         .sender(f)
         .register_fizz(word(&laptop()), a(6), p)
         .motsu_unwrap();
-    w.registry.sender(w.gov).set_suspended(f, true).motsu_unwrap();
+    w.registry
+        .sender(w.gov)
+        .set_suspended(f, true)
+        .motsu_unwrap();
     let _ = w.registry.sender(f).deactivate().motsu_res();
     let _ = w.registry.sender(p).drop_fizz(f).motsu_res();
     let _ = w
@@ -1255,4 +1273,26 @@ fn f04_a_pause_never_stops_probes_or_maintenance() {
     w.commit(a(9), p, signed).motsu_unwrap();
     w.registry.sender(p).set_maintenance(true).motsu_unwrap();
     w.registry.sender(p).set_maintenance(false).motsu_unwrap();
+}
+
+/// F-05: a node takes a lease while Active, then enters Maintenance for
+/// the whole lease (no challenge, no audit, still paid).
+#[motsu::test]
+fn f05_no_maintenance_while_a_lease_is_open() {
+    let p = a(1);
+    let w = world(&[(p, 100_000)]);
+    w.active_provider(p, a(2));
+    w.registry.sender(w.market).lease_opened(p).motsu_unwrap();
+    let err = w
+        .registry
+        .sender(p)
+        .set_maintenance(true)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::LeasesOutstanding(_)), "{err:?}");
+    assert_eq!(w.state(p), State::Active);
+    w.registry
+        .sender(w.market)
+        .lease_closed(p, true)
+        .motsu_unwrap();
+    w.registry.sender(p).set_maintenance(true).motsu_unwrap();
 }

@@ -17,9 +17,12 @@
 //!   once; the cap `maxCommissionBps` always applies.
 //! * The Challenges contract (challenges role) opens and closes offences and
 //!   calls `slash`, which takes `bps` of active and unbonding stake, pays the
-//!   challenger its share and the treasury the rest, and jails the provider
-//!   for `jailPeriod`.
-//! * Governance sets parameters (with bounds), roles and pause.
+//!   challenger its share of the provider's own slashed stake and the
+//!   treasury the rest, and jails the provider for `jailPeriod`.
+//! * Governance sets parameters (with bounds), roles and pause. A pause
+//!   stops stake and rewards coming in and commission changes; it never
+//!   stops a staker leaving: `requestUnstake`, `undelegate`, `withdraw`
+//!   and `claimRewards` go on (slashes go on too).
 //!
 //! Every refusal is a custom error of [`errors`]; every change an event of
 //! [`events`]. Reentrant calls are refused by the SDK's entrypoint.
@@ -238,7 +241,6 @@ impl Staking {
     }
 
     fn unbond(&mut self, provider: Address, amount: U256) -> Result<U256, Error> {
-        self.admin.when_not_paused()?;
         self.require_pool(provider)?;
         if amount.is_zero() {
             return Err(Error::ZeroAmount(ZeroAmount {}));
@@ -333,7 +335,7 @@ impl Staking {
     ///
     /// # Errors
     /// `UnknownProvider`, `ZeroAmount`, `InsufficientStake`,
-    /// `AmountTooSmall`, `PoolWiped`, `EnforcedPause`.
+    /// `AmountTooSmall`, `PoolWiped`.
     ///
     /// # Events
     /// `UnbondingStarted(id, caller, caller, amount, releaseAt)`.
@@ -360,12 +362,11 @@ impl Staking {
     ///
     /// # Errors
     /// `UnknownRequest`, `NotRequestOwner`, `UnbondingNotFinished`,
-    /// `WithdrawalFrozen`, `EnforcedPause`.
+    /// `WithdrawalFrozen`.
     ///
     /// # Events
     /// `Withdrawn(id, provider, staker, amount)`.
     pub fn withdraw(&mut self, request_id: U256) -> Result<U256, Error> {
-        self.admin.when_not_paused()?;
         let req = self.requests.get(request_id);
         let (provider, staker, shares, release_at) = (
             req.provider.get(),
@@ -465,12 +466,11 @@ impl Staking {
     /// from `provider`'s pool. Returns the amount paid (may be zero).
     ///
     /// # Errors
-    /// `EnforcedPause`, `SafeErc20FailedOperation`.
+    /// `SafeErc20FailedOperation`.
     ///
     /// # Events
     /// `RewardsClaimed(provider, caller, amount)`.
     pub fn claim_rewards(&mut self, provider: Address) -> Result<U256, Error> {
-        self.admin.when_not_paused()?;
         let staker = self.caller();
         let pool = self.load_pool(provider);
         let shares = self.positions.get(provider).get(staker).shares.get();
@@ -584,7 +584,10 @@ impl Staking {
 
     /// Slashes `bps` of `provider`'s active and unbonding stake for the open
     /// offence of challenge `challenge_id`, closing it. `challenger_share_bps`
-    /// of the slashed SPON goes to `challenger`, the rest to the treasury.
+    /// of the provider's own slashed stake goes to `challenger` (never of
+    /// its delegators': a provider that challenges itself only loses), the
+    /// rest of the slash to the treasury. A sub-pool with shares keeps at
+    /// least one wei.
     /// Jails the provider for `jailPeriod`. Returns the SPON slashed.
     /// Challenges role only; O(1) whatever the number of delegators.
     ///
@@ -617,7 +620,13 @@ impl Staking {
         self.take_offence(challenge_id)?;
         let mut pool = self.load_pool(provider);
         let (active, unbonding) = (pool.tokens, pool.unbonding_tokens);
+        let own = self.positions.get(provider).get(provider).shares.get();
+        let own_before = pool.claim(own);
         let amount = pool.slash(u64::from(bps));
+        // The challenger is paid out of the operator's own slashed stake
+        // only; the delegators' part goes to the treasury. So no one gains
+        // by slashing a pool it runs or colludes with (finding F-01).
+        let own_taken = own_before - pool.claim(own);
         self.store_pool(provider, &pool);
         self.total_staked
             .set(self.total_staked.get() - (active - pool.tokens));
@@ -631,7 +640,7 @@ impl Staking {
         let jailed_until = jailed_until.max(p.jailed_until.val());
         p.jailed_until.put(jailed_until);
 
-        let to_challenger = math::bps_of(amount, u64::from(challenger_share_bps));
+        let to_challenger = math::bps_of(own_taken, u64::from(challenger_share_bps));
         let spon = self.spon.get();
         let treasury = self.admin.holder(roles::TREASURY);
         if !to_challenger.is_zero() {

@@ -151,16 +151,22 @@ impl Pool {
     }
 
     /// Slashes `bps` basis points of active and of unbonding tokens (each
-    /// rounded up, never in the stakers' favour). Returns the tokens taken.
-    /// `bps` above [`BPS`] is treated as [`BPS`]; callers refuse it first.
+    /// rounded up, never in the stakers' favour), but never the last wei of
+    /// a sub-pool that has shares: shares with no tokens behind them would
+    /// refuse every later deposit or unbonding for ever (finding F-02).
+    /// Returns the tokens taken. `bps` above [`BPS`] is treated as [`BPS`];
+    /// callers refuse it first.
     pub fn slash(&mut self, bps: u64) -> U256 {
         let bps = U256::from(bps.min(BPS));
         let whole = U256::from(BPS);
         // x × bps never overflows for x below 2^242; token supplies are far
         // smaller, and `min` keeps the result within x regardless.
-        let take = |x: U256| mul_div_up(x, bps, whole).unwrap_or(x).min(x);
-        let active = take(self.tokens);
-        let unbonding = take(self.unbonding_tokens);
+        let take = |x: U256, shares: U256| {
+            let keep = U256::from(u8::from(!shares.is_zero())).min(x);
+            mul_div_up(x, bps, whole).unwrap_or(x).min(x - keep)
+        };
+        let active = take(self.tokens, self.shares);
+        let unbonding = take(self.unbonding_tokens, self.unbonding_shares);
         self.tokens -= active;
         self.unbonding_tokens -= unbonding;
         active + unbonding

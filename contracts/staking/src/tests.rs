@@ -344,10 +344,12 @@ fn slash_is_proportional_reaches_unbonding_stake_and_jails() {
     assert_eq!(s.delegation_of(p, d1), SPON * U256::from(270));
     assert_eq!(s.delegation_of(p, d2), SPON * U256::from(360));
     assert_eq!(s.unbonding_request(id).worth, SPON * U256::from(180));
-    assert_eq!(w.balance(ch), SPON * U256::from(50));
+    // The challenger's half is of the provider's own 10 SPON slashed; the
+    // delegators' 90 go to the treasury.
+    assert_eq!(w.balance(ch), SPON * U256::from(5));
     assert_eq!(
         w.balance(w.treasury),
-        treasury_before + SPON * U256::from(50)
+        treasury_before + SPON * U256::from(95)
     );
     let jailed_until = clock::now(1_735_689_600) + 7 * DAY;
     w.staking.assert_emitted(&Slashed {
@@ -356,7 +358,7 @@ fn slash_is_proportional_reaches_unbonding_stake_and_jails() {
         bps: 1_000,
         amount: SPON * U256::from(100),
         challenger: ch,
-        toChallenger: SPON * U256::from(50),
+        toChallenger: SPON * U256::from(5),
         jailedUntil: jailed_until,
     });
     assert!(s.is_jailed(p));
@@ -833,7 +835,9 @@ fn f02_two_wei_cannot_lock_a_pool() {
     s(griefer).delegate(p, U256::from(2)).motsu_unwrap();
     s(griefer).undelegate(p, U256::from(1)).motsu_unwrap();
     for id in 1..=3u64 {
-        s(w.challenges).open_offence(p, U256::from(id)).motsu_unwrap();
+        s(w.challenges)
+            .open_offence(p, U256::from(id))
+            .motsu_unwrap();
         s(w.challenges)
             .slash(p, 100, U256::from(id), a(9), 5_000)
             .motsu_unwrap();

@@ -129,7 +129,8 @@ impl Probe {
         Ok(report)
     }
 
-    /// Keeps, signs and commits `report` naming `challenge_id`.
+    /// Keeps, signs and commits `report` answering challenge
+    /// `challenge_id` (0: none) by naming its seed.
     ///
     /// # Errors
     /// The report cannot be written, an RPC failure, or the registry's
@@ -152,13 +153,23 @@ impl Probe {
             .view(self.registry, Registry::domainSeparatorCall {})
             .await?
             .domainSeparator;
-        let message = ProbeResult::new(
-            self.node,
-            hash,
-            report.packed_summary(),
-            challenge_id,
-            nonce,
-        );
+        // A liveness answer names the challenge's seed: its id is
+        // predictable, the seed is not known before it opens.
+        let challenge = if challenge_id == 0 {
+            U256::ZERO
+        } else {
+            let seed = self
+                .client
+                .view(
+                    self.challenges,
+                    Challenges::gpuWorkOfCall { id: challenge_id },
+                )
+                .await?
+                .gpuWork
+                .seed;
+            U256::from_be_bytes(seed.0)
+        };
+        let message = ProbeResult::new(self.node, hash, report.packed_summary(), challenge, nonce);
         let signature = message.sign(&self.key, separator)?;
         self.client
             .send(

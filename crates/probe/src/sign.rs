@@ -21,19 +21,20 @@ alloy_sol_types::sol! {
 
 impl ProbeResult {
     /// The message for `node`'s report `report_hash` with packed `summary`,
-    /// answering `challenge_id` (0: none), at the registry's `nonce`.
+    /// answering `challenge` (0: none; for a liveness challenge, its seed
+    /// as a `uint256`), at the registry's `nonce`.
     pub fn new(
         node: Address,
         report_hash: B256,
         summary: U256,
-        challenge_id: u64,
+        challenge: U256,
         nonce: u64,
     ) -> Self {
         Self {
             node,
             reportHash: report_hash,
             summary,
-            challengeId: U256::from(challenge_id),
+            challengeId: challenge,
             nonce: U256::from(nonce),
         }
     }
@@ -79,7 +80,7 @@ mod tests {
             Address::with_last_byte(7),
             B256::repeat_byte(1),
             U256::from(9),
-            3,
+            U256::from(3),
             4,
         );
         let separator = domain.hash_struct();

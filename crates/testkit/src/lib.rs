@@ -129,38 +129,78 @@ impl Core<'_> {
             .motsu_unwrap();
         self.registry
             .sender(self.gov)
-            .approve_provider(node)
+            .approve_provider(node, U256::from_be_bytes(hw.pack()))
             .motsu_unwrap();
     }
 
     /// Commits `node`'s next probe of `hw` measured at `timestamp`,
-    /// answering `challenge_id` (0 for none), signed by `signer`; the
-    /// registry's answer.
+    /// answering `challenge` (0 for none; a liveness challenge's seed),
+    /// signed by `signer`; the registry's answer.
     pub fn commit_probe(
         &self,
         node: Address,
         hw: &Hardware,
         timestamp: u64,
-        challenge_id: u64,
+        challenge: U256,
         signer: &Account,
     ) -> Result<(), RegistryError> {
+        let signed = self.sign_probe(node, hw, timestamp, challenge, signer);
+        self.relay_probe(node, signed)
+    }
+
+    /// `node`'s next probe of `hw` measured at `timestamp`, answering
+    /// `challenge`, signed by `signer` but not committed.
+    pub fn sign_probe(
+        &self,
+        node: Address,
+        hw: &Hardware,
+        timestamp: u64,
+        challenge: U256,
+        signer: &Account,
+    ) -> SignedProbe {
         let nonce = self.registry.sender(node).probe_of(node).nextNonce;
         let (report, summary) = (B256::repeat_byte(0xAB), measured(hw, timestamp));
-        let challenge = U256::from(challenge_id);
         let digest = signing::digest(
             self.registry.sender(node).domain_separator(),
             signing::struct_hash(node, report, summary, challenge, nonce),
         );
+        SignedProbe {
+            report,
+            summary,
+            challenge,
+            nonce,
+            signature: sign(signer, &digest),
+        }
+    }
+
+    /// Commits a signed probe of `node` (anyone may relay it).
+    pub fn relay_probe(&self, node: Address, p: SignedProbe) -> Result<(), RegistryError> {
         self.registry
-            .sender(node)
+            .sender(self.bank)
             .commit_probe(
                 node,
-                report,
-                summary,
-                challenge,
-                nonce,
-                sign(signer, &digest).into(),
+                p.report,
+                p.summary,
+                p.challenge,
+                p.nonce,
+                p.signature.into(),
             )
             .motsu_res()
     }
+}
+
+/// A probe result signed by a probe key, as the registry's `commitProbe`
+/// takes it.
+#[derive(Debug, Clone)]
+pub struct SignedProbe {
+    /// Hash of the full report.
+    pub report: B256,
+    /// Packed summary.
+    pub summary: U256,
+    /// The challenge it answers.
+    pub challenge: U256,
+    /// The node's probe nonce it was signed for.
+    pub nonce: u64,
+    /// `r ‖ s ‖ v`.
+    pub signature: Vec<u8>,
 }

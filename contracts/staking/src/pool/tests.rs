@@ -195,6 +195,9 @@ proptest! {
                 prop_assert!(claim <= model + U256::from(all_roundings), "staker {s}: claim {claim}, model {model}");
                 prop_assert!(claim + U256::from(c.roundings[s] + 1) >= model, "staker {s}: claim {claim}, model {model}");
             }
+            // INV-15: no sub-pool holds shares with no tokens behind them.
+            prop_assert!(c.pool.shares.is_zero() || !c.pool.tokens.is_zero());
+            prop_assert!(c.pool.unbonding_shares.is_zero() || !c.pool.unbonding_tokens.is_zero());
             // INV-7: rewards paid plus rewards claimable never exceed funding.
             let pending: U256 = (0..STAKERS).map(|s| c.pending(s)).fold(U256::ZERO, |a, b| a + b);
             prop_assert!(c.paid + pending <= c.funded, "paid {} + pending {pending} > funded {}", c.paid, c.funded);
@@ -210,11 +213,19 @@ fn first_deposit_mints_one_share_per_token() {
 }
 
 #[test]
-fn full_slash_wipes_the_pool_and_refuses_new_stake() {
+fn a_full_slash_leaves_one_wei_and_the_pool_takes_stake_again() {
     let mut p = Pool::default();
-    p.deposit(U256::from(100)).unwrap();
-    assert_eq!(p.slash(BPS), U256::from(100));
-    assert_eq!(p.deposit(U256::from(5)), Err(PoolError::Wiped));
+    let old = p.deposit(U256::from(100)).unwrap();
+    p.unbond(old, U256::from(10)).unwrap();
+    assert_eq!(p.slash(BPS), U256::from(89 + 9));
+    assert_eq!(
+        (p.tokens, p.unbonding_tokens),
+        (U256::from(1), U256::from(1))
+    );
+    // New stake mints at the fallen rate: the old shares keep their wei.
+    let new = p.deposit(U256::from(5)).unwrap();
+    assert_eq!(p.claim(new), U256::from(5));
+    assert_eq!(p.claim(p.shares - new), U256::from(1));
 }
 
 #[test]

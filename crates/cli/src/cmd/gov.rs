@@ -43,7 +43,9 @@ pub enum GovCmd {
         /// proposalThreshold.
         #[arg(long)]
         set_parameter: Vec<String>,
-        /// Approves a proposed Provider node.
+        /// Approves a proposed Provider node, or its pending hardware
+        /// update: the proposal names the spec under review now, and is
+        /// refused at execution if the node changed it since.
         #[arg(long)]
         approve_provider: Vec<Address>,
         /// Allows a payment token in the market (tUSD or an address).
@@ -146,9 +148,24 @@ pub async fn run(ctx: &Ctx, cmd: GovCmd) -> Result<Out> {
                 ));
             }
             for node in approve_provider {
+                // The proposal names the spec under review now: one
+                // swapped before execution is refused.
+                let registry = ctx.addr("registry")?;
+                let n = ctx
+                    .view(registry, Registry::nodeOfCall { node })
+                    .await?
+                    .node;
+                let hardware = if n.state == states::NodeState::Proposed as u8 {
+                    n.hardware
+                } else {
+                    n.pendingHardware
+                };
+                if hardware.is_zero() {
+                    bail!("node {node} has nothing awaiting approval");
+                }
                 actions.push((
-                    ctx.addr("registry")?,
-                    Registry::approveProviderCall { node }.abi_encode(),
+                    registry,
+                    Registry::approveProviderCall { node, hardware }.abi_encode(),
                 ));
             }
             for t in &approve_payment_token {
