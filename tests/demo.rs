@@ -517,7 +517,8 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     w.travel(3_601).await?;
     gas.send(&cc, w.challenges, Challenges::resolveCall { id })
         .await?;
-    w.travel(2 * DAY + 60).await?;
+    w.travel(spon_protocol::MAX_DECISION_TIME + DAY + 60)
+        .await?;
     gas.send(&cc, w.challenges, Challenges::executeSlashCall { id })
         .await?;
     let (pool_after, del_after) = stakes().await?;

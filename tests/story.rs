@@ -432,7 +432,7 @@ fn the_whole_market_through_json_rpc() {
             .send(&relayer, w.challenges, C::executeSlashCall { id: silent })
             .await;
         assert!(format!("{:#}", early.unwrap_err()).contains("TooEarly"));
-        w.travel(2 * DAY + 1).await?;
+        w.travel(spon_protocol::MAX_DECISION_TIME + DAY + 1).await?;
         w.send(&relayer, w.challenges, C::executeSlashCall { id: silent })
             .await?;
         assert_eq!(challenge_state(&w, silent).await, 6, "slashed");

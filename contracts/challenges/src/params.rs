@@ -5,7 +5,7 @@
 pub use spon_contract_kit::Param;
 use spon_protocol::params::Challenges as P;
 
-use spon_protocol::{DAY, HOUR};
+use spon_protocol::{DAY, HOUR, MAX_DECISION_TIME};
 
 /// Bond of a challenge, whole SPON.
 pub const CHALLENGE_BOND: Param = Param {
@@ -59,11 +59,13 @@ pub const GRIEF_PENALTY_BPS: Param = Param {
     max: 10_000,
 };
 /// Seconds between a lost challenge and its slash, during which
-/// governance or the guardian may veto it.
+/// governance or the guardian may veto it: at least a day more than the
+/// governor's slowest decision ([`MAX_DECISION_TIME`]), so that a proposal
+/// to veto always executes in time.
 pub const VETO_PERIOD: Param = Param {
     id: P::VetoPeriod as u8,
-    default: 2 * DAY,
-    min: HOUR,
+    default: MAX_DECISION_TIME + DAY,
+    min: MAX_DECISION_TIME + DAY,
     max: 30 * DAY,
 };
 /// Seconds the committee (or governance) has to rule on a lease fault.

@@ -1087,3 +1087,21 @@ fn f10_an_unruled_lease_fault_costs_the_grief_penalty() {
     assert_eq!(w.state(id), state::DISMISSED);
     assert_eq!(w.balance(tenant), before - bond() / U256::from(10));
 }
+
+/// F-09: a veto period shorter than governance needs to pass a veto
+/// (vote delay, vote and timelock) is refused.
+#[motsu::test]
+fn f09_the_veto_period_leaves_governance_time_to_veto() {
+    let w = world();
+    let decision = spon_protocol::DAY * 6;
+    let err =
+        w.ch.sender(w.gov)
+            .admin
+            .set_parameter(params::VETO_PERIOD.id, U256::from(2 * DAY))
+            .motsu_unwrap_err();
+    assert!(
+        matches!(err, AdminError::ParameterOutOfBounds(_)),
+        "{err:?}"
+    );
+    assert!(params::VETO_PERIOD.default > decision);
+}

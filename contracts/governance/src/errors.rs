@@ -45,6 +45,15 @@ spon_contract_kit::sol_abi! {
     /// or `setGuardian`, and without value.
     #[derive(Debug)]
     error UnsupportedSelfCall(bytes4 selector);
+    /// The calls would leave the governor `balance` SPON, less than the
+    /// `locked` votes of running proposals (they belong to voters).
+    #[derive(Debug)]
+    error LockedVotesSpent(uint256 balance, uint256 locked);
+    /// Voting delay, voting period and timelock would add up to `total`
+    /// seconds, more than `max`: governance could no longer veto a slash
+    /// within the challenges contract's veto period.
+    #[derive(Debug)]
+    error DecisionTooSlow(uint64 total, uint64 max);
 }
 
 spon_contract_kit::contract_errors! {
@@ -63,6 +72,8 @@ spon_contract_kit::contract_errors! {
         ActionsMismatch(ActionsMismatch),
         CallReverted(CallReverted),
         UnsupportedSelfCall(UnsupportedSelfCall),
+        LockedVotesSpent(LockedVotesSpent),
+        DecisionTooSlow(DecisionTooSlow),
     }
 }
 

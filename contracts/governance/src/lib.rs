@@ -68,7 +68,7 @@ use crate::{
 
 pub use events::EVENTS;
 
-use spon_protocol::WEI_PER_SPON;
+use spon_protocol::{MAX_DECISION_TIME, WEI_PER_SPON};
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
@@ -179,7 +179,23 @@ impl Governance {
                 && data.len() == 68
                 && word(0) < U256::from(256)
             {
-                return Ok(self.admin.store_parameter(word(0).to(), word(1))?);
+                self.admin.store_parameter(word(0).to(), word(1))?;
+                // Governance must stay fast enough to veto a slash.
+                let total = [
+                    params::VOTING_DELAY,
+                    params::VOTING_PERIOD,
+                    params::TIMELOCK_DELAY,
+                ]
+                .map(|p| self.admin.param(p))
+                .iter()
+                .sum::<u64>();
+                if total > MAX_DECISION_TIME {
+                    return Err(Error::DecisionTooSlow(DecisionTooSlow {
+                        total,
+                        max: MAX_DECISION_TIME,
+                    }));
+                }
+                return Ok(());
             }
             let pause = selector == functions::pauseCall::SELECTOR;
             if data.len() == 4 && (pause || selector == functions::unpauseCall::SELECTOR) {
@@ -463,8 +479,11 @@ impl Governance {
     ///
     /// # Errors
     /// `ProposalNotInState` (not Queued), `TimelockNotPassed`,
-    /// `ActionsMismatch`, `CallReverted`, `UnsupportedSelfCall`, and the
-    /// errors of `setParameter` for a call to the governor itself.
+    /// `ActionsMismatch`, `CallReverted`, `UnsupportedSelfCall`,
+    /// `LockedVotesSpent` (the calls spent SPON locked as votes), and the
+    /// errors of `setParameter` for a call to the governor itself
+    /// (`DecisionTooSlow` when delay, vote and timelock would add up to
+    /// more than `MAX_DECISION_TIME`).
     ///
     /// # Events
     /// `ProposalExecuted`, and those of the calls.
@@ -499,6 +518,18 @@ impl Governance {
             targets.into_iter().zip(values).zip(calldatas).enumerate()
         {
             self.run_action(index, target, value, &data)?;
+        }
+        // The SPON locked as votes belongs to voters: no call may spend it
+        // (finding F-16).
+        let (balance, locked) = (
+            calls::balance_of(self.spon.get(), self.vm().contract_address())?,
+            self.locked.get(),
+        );
+        if balance < locked {
+            return Err(Error::LockedVotesSpent(LockedVotesSpent {
+                balance,
+                locked,
+            }));
         }
         self.emit(ProposalExecuted { id });
         Ok(())

@@ -225,7 +225,7 @@ fn a_proposal_lives_from_pending_to_executed() {
     let w = world();
     let calls = Calls::one(
         w.gov.address(),
-        set_param(params::VOTING_PERIOD.id, 5 * DAY),
+        set_param(params::VOTING_PERIOD.id, 2 * DAY),
     );
     let id = w.propose(&calls);
     assert_eq!(id, 1);
@@ -323,12 +323,12 @@ fn a_proposal_lives_from_pending_to_executed() {
     w.gov.assert_emitted(&ProposalExecuted { id });
     w.gov.assert_emitted(&ParameterChanged {
         id: params::VOTING_PERIOD.id,
-        value: U256::from(5 * DAY),
+        value: U256::from(2 * DAY),
     });
     assert_eq!(w.state(id), state::EXECUTED);
     assert_eq!(
         w.gov.sender(v0).admin.parameter(params::VOTING_PERIOD.id),
-        U256::from(5 * DAY)
+        U256::from(2 * DAY)
     );
 
     // Every voter takes its SPON back, once.
@@ -351,7 +351,7 @@ fn a_proposal_lives_from_pending_to_executed() {
     // The new voting period applies to the next proposal.
     let next = w.propose(&calls);
     let (start, end, _) = w.record(next);
-    assert_eq!(end - start, 5 * DAY);
+    assert_eq!(end - start, 2 * DAY);
 }
 
 #[motsu::test]
@@ -1258,4 +1258,75 @@ fn inv12_only_executed_proposals_change_parameters_once_with_quorum_and_timelock
             prop_assert_eq!(w.balance(w.gov.address()), locked);
         }
     });
+}
+
+// ---------------------------------------------------------------- findings
+// Regression tests of audits/findings.md: each replays its attack through
+// the entry points.
+
+sol! {
+    function transfer(address to, uint256 amount);
+}
+
+/// F-16: a passed proposal transfers the governor's SPON, votes locked on
+/// a running proposal included; those voters could never unlock.
+#[motsu::test]
+fn f16_a_proposal_cannot_spend_locked_votes() {
+    let w = world();
+    let treasury = spon(100);
+    w.token
+        .sender(w.bank)
+        .transfer(w.gov.address(), treasury)
+        .motsu_unwrap();
+    let thief = a(0x66);
+    let spend = |amount| {
+        Calls::one(
+            w.token.address(),
+            transferCall { to: thief, amount }.abi_encode(),
+        )
+    };
+    let greedy = spend(treasury + spon(1));
+    let id = w.propose(&greedy);
+    w.pass(id);
+    // Meanwhile a second proposal's vote runs with the second voter's SPON.
+    let other = w.propose(&Calls::one(
+        w.gov.address(),
+        set_param(params::QUORUM_BPS.id, 500),
+    ));
+    let (start, end, _) = w.record(other);
+    warp(start);
+    w.gov
+        .sender(w.voters[1])
+        .cast_vote(other, support::FOR, spon(VOTES))
+        .motsu_unwrap();
+    warp(w.record(id).2);
+    let err = w.execute(id, &greedy).unwrap_err();
+    assert!(matches!(err, Error::LockedVotesSpent(_)), "{err:?}");
+    assert_eq!(w.balance(thief), U256::ZERO);
+    // The treasury itself may be spent.
+    w.enact(&spend(treasury));
+    assert_eq!(w.balance(thief), treasury);
+    warp(end);
+    w.gov.sender(w.voters[1]).unlock(other).motsu_unwrap();
+    assert_eq!(w.balance(w.voters[1]), spon(VOTES));
+}
+
+/// F-09: the governor's delays must leave time to veto a slash: a vote
+/// lengthened past the bound is refused.
+#[motsu::test]
+fn f09_the_governor_stays_fast_enough_to_veto() {
+    let w = world();
+    let slow = Calls::one(
+        w.gov.address(),
+        set_param(params::VOTING_PERIOD.id, 30 * DAY),
+    );
+    let err = w.enact_failing(&slow);
+    assert!(matches!(err, Error::DecisionTooSlow(_)), "{err:?}");
+    assert_eq!(
+        w.gov
+            .sender(w.bank)
+            .admin
+            .parameter(params::VOTING_PERIOD.id),
+        U256::from(params::VOTING_PERIOD.default)
+    );
 }
