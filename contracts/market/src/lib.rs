@@ -574,12 +574,14 @@ impl Market {
 
     // ------------------------------------------------------------- matching
 
-    /// Proposes live bid `bid_id` as order `order_id`'s match, while the
-    /// order takes bids. Anyone may propose; the bid is checked and scored
-    /// with the shared scoring and replaces the current proposal only if
+    /// Proposes live bid `bid_id` as order `order_id`'s match. Anyone may
+    /// propose; the bid is checked and scored with the shared scoring and,
+    /// while the order takes bids, replaces the current proposal only if
     /// it ranks strictly above it (score, then lower price, then lower bid
-    /// id), both scored now. A current proposal that is no longer valid is
-    /// replaced by any valid bid.
+    /// id), both scored now. A missing proposal, or one that is no longer
+    /// valid (withdrawn, its node in maintenance or jailed), is replaced by
+    /// any valid bid, after the bid window too: a proposal that stops
+    /// being valid cannot strand the order (finding F-12).
     ///
     /// # Errors
     /// `UnknownOrder`, `OrderNotOpen`, `BiddingClosed`, `UnknownBid`,
@@ -591,11 +593,13 @@ impl Market {
     /// `MatchProposed`.
     pub fn propose_match(&mut self, order_id: u64, bid_id: u64) -> Result<(), Error> {
         self.admin.when_not_paused()?;
-        self.require_bidding(order_id)?;
+        self.require_open(order_id)?;
         let new = self.rank(order_id, bid_id)?;
         let current = self.orders.get(order_id).proposal.val();
         if current != 0 {
             if let Ok(cur) = self.rank(order_id, current) {
+                // Once bidding closed a valid proposal stands.
+                self.require_bidding(order_id)?;
                 if new <= cur {
                     return Err(Error::ScoreNotBetter(ScoreNotBetter {
                         orderId: order_id,

@@ -979,3 +979,35 @@ proptest! {
         prop_assert_eq!(w.balance(token, w.market.address()), U256::ZERO);
     }
 }
+
+// ---------------------------------------------------------------- findings
+// Regression tests of audits/findings.md: each replays its attack through
+// the entry points.
+
+/// F-12: the proposed bid's node withdraws it once the bid window has
+/// closed; another valid bid must still be able to take the order.
+#[motsu::test]
+fn f12_a_withdrawn_proposal_does_not_strand_the_order() {
+    let w = world();
+    let (attacker, honest) = (a(0x61), a(0x62));
+    w.provider(attacker, 100_000, hopper(*b"DE", 100_000), true);
+    w.provider(honest, 10_000, hopper(*b"FR", 2_000), true);
+    let order = w.order(w.token.address(), spon(100), 10 * HOUR, spon(1_000));
+    let best = w.bid(order, attacker, U256::from(1));
+    let fair = w.bid(order, honest, spon(50));
+    w.market
+        .sender(attacker)
+        .propose_match(order, best)
+        .motsu_unwrap();
+    clock::advance(params::BID_WINDOW.default + 1);
+    w.market.sender(attacker).withdraw_bid(best).motsu_unwrap();
+    w.market
+        .sender(honest)
+        .propose_match(order, fair)
+        .motsu_unwrap();
+    w.market
+        .sender(w.tenant)
+        .accept_match(order, B256::ZERO)
+        .motsu_unwrap();
+    assert_eq!(w.market.sender(w.tenant).bid_of(fair).state, bid_state::WON);
+}
