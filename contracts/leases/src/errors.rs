@@ -25,6 +25,9 @@ spon_contract_kit::sol_abi! {
     /// Nothing has accrued since the last settlement.
     #[derive(Debug)]
     error NothingToSettle(uint64 leaseId);
+    /// `account` has no credit of `token` to claim.
+    #[derive(Debug)]
+    error NothingToClaim(address token, address account);
 }
 
 spon_contract_kit::contract_errors! {
@@ -38,5 +41,6 @@ spon_contract_kit::contract_errors! {
         ZeroPrice(ZeroPrice),
         ZeroAmount(ZeroAmount),
         NothingToSettle(NothingToSettle),
+        NothingToClaim(NothingToClaim),
     }
 }

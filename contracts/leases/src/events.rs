@@ -20,4 +20,12 @@ spon_contract_kit::sol_abi! {
     /// tenant got `refund` back.
     #[derive(Debug)]
     event LeaseClosed(uint64 indexed leaseId, address indexed node, uint8 reason, uint64 paidUntil, uint256 refund);
+    /// `amount` of `token` owed to `account` could not be sent (the token
+    /// refused it, e.g. a blocklist): it is credited, `credit` in all, for
+    /// `account` to `claim`; the other parties were paid.
+    #[derive(Debug)]
+    event PaymentDeferred(address indexed token, address indexed account, uint256 amount, uint256 credit);
+    /// `account` claimed its `amount` of `token` credited.
+    #[derive(Debug)]
+    event CreditClaimed(address indexed token, address indexed account, uint256 amount);
 }

@@ -17,6 +17,11 @@
 //!   `settle` or `closeLease`. The registry counts it completed, unless the
 //!   provider closed early.
 //!
+//! A payment the token refuses to deliver (a blocklisted party, say) is
+//! credited to its party instead (`PaymentDeferred`), who `claim`s it
+//! later; the other parties are paid at once, so no party holds another's
+//! funds hostage.
+//!
 //! A pause (`pause`, governance) stops new leases and top-ups; settling
 //! and closing go on, so no funds are held hostage. The admin ABI (roles,
 //! parameters, pause) is `spon_contract_kit::admin`'s.
@@ -134,6 +139,8 @@ pub struct Leases {
     spon: StorageAddress,
     registry: StorageAddress,
     leases: StorageMap<u64, Lease>,
+    /// Payments a token refused to deliver: token → account → amount.
+    credits: StorageMap<Address, StorageMap<Address, StorageU256>>,
 }
 
 impl Leases {
@@ -198,10 +205,23 @@ impl Leases {
         Ok(self.due(id))
     }
 
+    /// Pays `amount` of `token` to `to`; if the token refuses (a
+    /// blocklist, a paused token), credits it for `claim` instead, so that
+    /// one party never holds the others' payments hostage (finding F-15).
     fn transfer(&mut self, token: Address, to: Address, amount: U256) -> Result<(), Error> {
-        if !amount.is_zero() {
-            spon_contract_kit::calls::safe_transfer(token, to, amount)?;
+        if amount.is_zero() || spon_contract_kit::calls::safe_transfer(token, to, amount).is_ok() {
+            return Ok(());
         }
+        let mut c = self.credits.setter(token);
+        let mut c = c.setter(to);
+        let credit = c.get().checked_add(amount).ok_or(Error::overflow())?;
+        c.set(credit);
+        self.emit(PaymentDeferred {
+            token,
+            account: to,
+            amount,
+            credit,
+        });
         Ok(())
     }
 
@@ -460,6 +480,36 @@ impl Leases {
             close_reason::PROVIDER
         };
         self.close(lease_id, d, reason)
+    }
+
+    /// Pays the caller what `token` refused to deliver to it before (see
+    /// `PaymentDeferred`). Returns the amount.
+    ///
+    /// # Errors
+    /// `NothingToClaim`, `SafeErc20FailedOperation` (the token still
+    /// refuses; the credit stays).
+    ///
+    /// # Events
+    /// `CreditClaimed`.
+    pub fn claim(&mut self, token: Address) -> Result<U256, Error> {
+        let account = self.caller();
+        let amount = self.credits.get(token).get(account);
+        if amount.is_zero() {
+            return Err(Error::NothingToClaim(NothingToClaim { token, account }));
+        }
+        self.credits.setter(token).setter(account).erase();
+        spon_contract_kit::calls::safe_transfer(token, account, amount)?;
+        self.emit(CreditClaimed {
+            token,
+            account,
+            amount,
+        });
+        Ok(amount)
+    }
+
+    /// What `token` refused to deliver to `account` and awaits its `claim`.
+    pub fn credit_of(&self, token: Address, account: Address) -> U256 {
+        self.credits.get(token).get(account)
     }
 
     /// The addresses fixed at construction.

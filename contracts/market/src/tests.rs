@@ -23,10 +23,23 @@ use spon_contract_kit::admin::Error as AdminError;
 const USD: u64 = 1_000_000;
 const HOUR: u64 = 3_600;
 
-/// A plain 6-decimal ERC-20 (openzeppelin-stylus), as a stablecoin would be.
+/// A 6-decimal ERC-20 (openzeppelin-stylus) with a blocklist, as a
+/// stablecoin would be.
 #[storage]
 struct UsdToken {
     erc20: Erc20,
+    blocked: stylus_sdk::storage::StorageMap<Address, stylus_sdk::storage::StorageBool>,
+}
+
+impl UsdToken {
+    fn unblocked(&self, accounts: [Address; 2]) -> Result<(), erc20::Error> {
+        match accounts.into_iter().find(|a| self.blocked.get(*a)) {
+            Some(receiver) => Err(erc20::Error::InvalidReceiver(erc20::ERC20InvalidReceiver {
+                receiver,
+            })),
+            None => Ok(()),
+        }
+    }
 }
 
 unsafe impl TopLevelStorage for UsdToken {}
@@ -43,6 +56,7 @@ impl UsdToken {
         self.erc20.balance_of(account)
     }
     fn transfer(&mut self, to: Address, value: U256) -> Result<bool, erc20::Error> {
+        self.unblocked([self.vm().msg_sender(), to])?;
         self.erc20.transfer(to, value)
     }
     fn transfer_from(
@@ -51,7 +65,11 @@ impl UsdToken {
         to: Address,
         value: U256,
     ) -> Result<bool, erc20::Error> {
+        self.unblocked([from, to])?;
         self.erc20.transfer_from(from, to, value)
+    }
+    fn set_blocked(&mut self, account: Address, blocked: bool) {
+        self.blocked.setter(account).set(blocked);
     }
     fn approve(&mut self, spender: Address, value: U256) -> Result<bool, erc20::Error> {
         self.erc20.approve(spender, value)
@@ -1010,4 +1028,35 @@ fn f12_a_withdrawn_proposal_does_not_strand_the_order() {
         .accept_match(order, B256::ZERO)
         .motsu_unwrap();
     assert_eq!(w.market.sender(w.tenant).bid_of(fair).state, bid_state::WON);
+}
+
+/// F-15: one blocked party (here the treasury, blocked by the payment
+/// token's issuer) must not hold the provider's pay and the tenant's
+/// refund hostage.
+#[motsu::test]
+fn f15_a_blocked_party_holds_no_one_else_hostage() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    let usd = w.usd.address();
+    let price = U256::from(36 * USD);
+    let order = w.order(usd, price, 10 * HOUR, U256::from(100 * USD));
+    w.lease(order, p, price);
+    clock::advance(HOUR);
+    w.usd.sender(w.bank).set_blocked(w.treasury, true);
+    let tenant_before = w.balance(usd, w.tenant);
+    w.leases.sender(w.tenant).close_lease(order).motsu_unwrap();
+    let gross = U256::from(36 * USD);
+    let fee = gross * U256::from(200) / U256::from(10_000);
+    assert_eq!(w.balance(usd, p), gross - fee);
+    assert_eq!(
+        w.balance(usd, w.tenant),
+        tenant_before + U256::from(100 * USD) - gross
+    );
+    // The treasury's fee waits for it.
+    assert_eq!(w.leases.sender(p).credit_of(usd, w.treasury), fee);
+    w.usd.sender(w.bank).set_blocked(w.treasury, false);
+    w.leases.sender(w.treasury).claim(usd).motsu_unwrap();
+    assert_eq!(w.balance(usd, w.treasury), fee);
+    assert_eq!(w.balance(usd, w.leases.address()), U256::ZERO);
 }
