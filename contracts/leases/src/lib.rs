@@ -261,10 +261,17 @@ impl Leases {
         o.state.put(CLOSED);
         let refund = o.funded.get() - d.gross;
         let (token, tenant, node) = (o.token.get(), o.tenant.get(), o.node.get());
+        let ran = d.until.saturating_sub(o.start.val());
         self.transfer(token, tenant, refund)?;
+        // 1 completed, 2 faulted, 0 too short to count either way.
+        let outcome = if reason == close_reason::PROVIDER {
+            2
+        } else {
+            u8::from(ran >= self.admin.param(params::MIN_COUNTED_DURATION))
+        };
         let registry = self.registry.get();
         IRegistry::new(registry)
-            .lease_closed(&mut *self, node, reason != close_reason::PROVIDER)
+            .lease_closed(&mut *self, node, outcome)
             .map_err(|_| Error::call_failed(registry))?;
         self.emit(LeaseClosed {
             leaseId: id,

@@ -12,8 +12,19 @@ pub const NON_SPON_FEE_BPS: Param = Param {
     max: 1_000,
 };
 
+/// Seconds a lease must have run (been paid for) to count as completed
+/// in the node's record: a lease of a moment costs nothing and proves
+/// nothing (finding F-11). A shorter lease the tenant closes counts
+/// neither way; one the provider closes early is still a fault.
+pub const MIN_COUNTED_DURATION: Param = Param {
+    id: P::MinCountedDuration as u8,
+    default: spon_protocol::HOUR,
+    min: 0,
+    max: 30 * spon_protocol::DAY,
+};
+
 /// Number of parameters.
-pub const COUNT: usize = 1;
+pub const COUNT: usize = 2;
 
 /// Every parameter, by id.
-pub const ALL: [Param; COUNT] = [NON_SPON_FEE_BPS];
+pub const ALL: [Param; COUNT] = [NON_SPON_FEE_BPS, MIN_COUNTED_DURATION];

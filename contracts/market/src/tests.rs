@@ -492,11 +492,12 @@ fn a_dry_escrow_shows_then_closes_at_the_last_paid_second() {
         paidUntil: start + 1_000,
         refund: U256::from(5_000),
     });
-    // Running dry is not the provider's fault.
+    // Running dry is not the provider's fault; 1,000 seconds are under
+    // `minCountedDuration`, so it counts neither way.
     let rep = w.registry.sender(p).reputation_of(p);
     assert_eq!(
         (rep.leasesCompleted, rep.leasesFaulted, rep.leasesOpen),
-        (1, 0, 0)
+        (0, 0, 0)
     );
 }
 
@@ -1059,4 +1060,30 @@ fn f15_a_blocked_party_holds_no_one_else_hostage() {
     w.leases.sender(w.treasury).claim(usd).motsu_unwrap();
     assert_eq!(w.balance(usd, w.treasury), fee);
     assert_eq!(w.balance(usd, w.leases.address()), U256::ZERO);
+}
+
+/// F-11: a node leases itself (through a tenant it controls) for a
+/// moment and closes: each such lease counted as completed, for free.
+#[motsu::test]
+fn f11_a_moment_long_lease_is_no_completed_lease() {
+    let w = world();
+    let p = a(1);
+    w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
+    for _ in 0..3 {
+        let order = w.order(w.token.address(), spon(100), 10 * HOUR, spon(1_000));
+        w.lease(order, p, spon(1));
+        clock::advance(1);
+        w.leases.sender(w.tenant).close_lease(order).motsu_unwrap();
+    }
+    let rep = w.registry.sender(p).reputation_of(p);
+    assert_eq!(
+        (rep.leasesCompleted, rep.leasesFaulted, rep.leasesOpen),
+        (0, 0, 0)
+    );
+    // A lease that ran its minimum counts.
+    let order = w.order(w.token.address(), spon(100), 10 * HOUR, spon(1_000));
+    w.lease(order, p, spon(1));
+    clock::advance(HOUR);
+    w.leases.sender(w.tenant).close_lease(order).motsu_unwrap();
+    assert_eq!(w.registry.sender(p).reputation_of(p).leasesCompleted, 1);
 }

@@ -791,14 +791,15 @@ impl Registry {
         Ok(())
     }
 
-    /// A lease of `node` ended, `completed` or by a fault. Market only.
+    /// A lease of `node` ended: `outcome` 1 completed, 2 by a fault, 0
+    /// neither (too short to count). Market only.
     ///
     /// # Errors
     /// `Unauthorized`, `NoActiveLease`, `ArithmeticOverflow`.
     ///
     /// # Events
     /// `ReputationChanged`.
-    pub fn lease_closed(&mut self, node: Address, completed: bool) -> Result<(), Error> {
+    pub fn lease_closed(&mut self, node: Address, outcome: u8) -> Result<(), Error> {
         self.admin.only(roles::MARKET)?;
         let mut n = self.nodes.setter(node);
         let active = n.active_leases.val();
@@ -806,10 +807,10 @@ impl Registry {
             return Err(Error::NoActiveLease(NoActiveLease { node }));
         }
         n.active_leases.put(active - 1);
-        if completed {
-            increment(&mut n.leases_completed)?;
-        } else {
-            increment(&mut n.leases_faulted)?;
+        match outcome {
+            1 => increment(&mut n.leases_completed)?,
+            2 => increment(&mut n.leases_faulted)?,
+            _ => {}
         }
         self.emit_reputation(node);
         Ok(())

@@ -546,7 +546,7 @@ fn maintenance_suspension_and_deactivation() {
     ));
     w.registry
         .sender(w.market)
-        .lease_closed(p, true)
+        .lease_closed(p, 1)
         .motsu_unwrap();
     w.registry.sender(p).deactivate().motsu_unwrap();
     assert_eq!(w.state(p), State::Deactivated);
@@ -788,7 +788,7 @@ fn tiers_follow_stake_probe_uptime_and_reputation() {
         w.registry.sender(w.market).lease_opened(p).motsu_unwrap();
         w.registry
             .sender(w.market)
-            .lease_closed(p, true)
+            .lease_closed(p, 1)
             .motsu_unwrap();
     }
     assert_eq!(w.tier(p), 3);
@@ -862,7 +862,7 @@ fn reputation_is_written_only_by_market_and_challenges() {
         ));
         let mut r = w.registry.sender(intruder);
         assert!(matches!(
-            r.lease_closed(p, true).motsu_unwrap_err(),
+            r.lease_closed(p, 1).motsu_unwrap_err(),
             Error::Unauthorized(_)
         ));
     }
@@ -877,18 +877,18 @@ fn reputation_is_written_only_by_market_and_challenges() {
     let err = w
         .registry
         .sender(w.market)
-        .lease_closed(p, true)
+        .lease_closed(p, 1)
         .motsu_unwrap_err();
     assert!(matches!(err, Error::NoActiveLease(_)));
     w.registry.sender(w.market).lease_opened(p).motsu_unwrap();
     w.registry.sender(w.market).lease_opened(p).motsu_unwrap();
     w.registry
         .sender(w.market)
-        .lease_closed(p, true)
+        .lease_closed(p, 1)
         .motsu_unwrap();
     w.registry
         .sender(w.market)
-        .lease_closed(p, false)
+        .lease_closed(p, 2)
         .motsu_unwrap();
     w.registry
         .sender(w.challenges)
@@ -1033,7 +1033,7 @@ enum Intrusion {
     Pause,
     Unpause,
     LeaseOpened(u8),
-    LeaseClosed(u8, bool),
+    LeaseClosed(u8, u8),
     RecordChallenge(u8, bool),
     /// A node acting on its own behalf (allowed, never approval).
     SelfMaintenance(u8, bool),
@@ -1060,7 +1060,7 @@ fn intrusion() -> impl Strategy<Value = Intrusion> {
         Just(Intrusion::Pause),
         Just(Intrusion::Unpause),
         n.clone().prop_map(Intrusion::LeaseOpened),
-        (n.clone(), any::<bool>()).prop_map(|(i, c)| Intrusion::LeaseClosed(i, c)),
+        (n.clone(), 0u8..3).prop_map(|(i, c)| Intrusion::LeaseClosed(i, c)),
         (n.clone(), any::<bool>()).prop_map(|(i, l)| Intrusion::RecordChallenge(i, l)),
         (n.clone(), any::<bool>()).prop_map(|(i, m)| Intrusion::SelfMaintenance(i, m)),
         n.clone().prop_map(Intrusion::SelfUpdate),
@@ -1292,7 +1292,7 @@ fn f05_no_maintenance_while_a_lease_is_open() {
     assert_eq!(w.state(p), State::Active);
     w.registry
         .sender(w.market)
-        .lease_closed(p, true)
+        .lease_closed(p, 1)
         .motsu_unwrap();
     w.registry.sender(p).set_maintenance(true).motsu_unwrap();
 }

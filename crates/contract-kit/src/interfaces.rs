@@ -19,7 +19,7 @@ crate::sol_abi! {
         function reputationOf(address node) external view returns (uint64, uint64, uint64, uint64, uint64);
         function recordChallenge(address node, bool lost) external;
         function leaseOpened(address node) external;
-        function leaseClosed(address node, bool completed) external;
+        function leaseClosed(address node, uint8 outcome) external;
     }
 
     /// The staking contract, called by the registry, market, challenges

@@ -450,6 +450,8 @@ pub mod params {
         Leases {
             /// Fee on payments in tokens other than SPON, bps.
             NonSponFeeBps = 0 => "nonSponFeeBps",
+            /// Seconds a lease must have run to count as completed.
+            MinCountedDuration = 1 => "minCountedDuration",
         }
     }
 
