@@ -53,6 +53,9 @@ spon_contract_kit::sol_abi! {
     /// The order already has `max` live bids.
     #[derive(Debug)]
     error TooManyBids(uint64 orderId, uint64 max);
+    /// The order's book has room: bid with `placeBid`.
+    #[derive(Debug)]
+    error BookNotFull(uint64 orderId);
     /// No bid has this id.
     #[derive(Debug)]
     error UnknownBid(uint64 bidId);
@@ -90,6 +93,7 @@ spon_contract_kit::contract_errors! {
         TierTooLow(TierTooLow),
         DuplicateBid(DuplicateBid),
         TooManyBids(TooManyBids),
+        BookNotFull(BookNotFull),
         UnknownBid(UnknownBid),
         BidNotLive(BidNotLive),
         BidNotForOrder(BidNotForOrder),

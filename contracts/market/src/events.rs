@@ -19,6 +19,10 @@ spon_contract_kit::sol_abi! {
     /// `node` withdrew its bid.
     #[derive(Debug)]
     event BidWithdrawn(uint64 indexed orderId, uint64 indexed bidId, address indexed node);
+    /// Bid `bidId` of the full book lost its place to bid `byBidId`,
+    /// which ranks above it.
+    #[derive(Debug)]
+    event BidDisplaced(uint64 indexed orderId, uint64 indexed bidId, uint64 byBidId);
     /// `proposer` proposed the bid as the order's match; it scored `score`.
     #[derive(Debug)]
     event MatchProposed(uint64 indexed orderId, uint64 indexed bidId, address indexed proposer, uint64 score);

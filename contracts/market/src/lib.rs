@@ -304,6 +304,61 @@ impl Market {
         state
     }
 
+    /// The checks of a new bid by the caller on order `id` at `price`
+    /// before it is scored; the caller and the order's live bids.
+    fn check_bid(&self, id: u64, price: U256) -> Result<(Address, u64), Error> {
+        self.admin.when_not_paused()?;
+        self.require_bidding(id)?;
+        check_price(price, self.orders.get(id).max_price.get())?;
+        let node = self.caller();
+        let existing = self.live_bid.get(node).get(id).to::<u64>();
+        if existing != 0 {
+            return Err(Error::DuplicateBid(DuplicateBid {
+                orderId: id,
+                node,
+                bidId: existing,
+            }));
+        }
+        Ok((node, self.orders.get(id).live_bids.val()))
+    }
+
+    /// Records `node`'s live bid of `price` on order `id`, which had
+    /// `live` live bids; its id.
+    fn add_bid(&mut self, id: u64, node: Address, price: U256, live: u64) -> u64 {
+        let bid_id = self.bid_count.val() + 1;
+        self.bid_count.put(bid_id);
+        let mut b = self.bids.setter(bid_id);
+        b.order.put(id);
+        b.node.set(node);
+        b.price.set(price);
+        b.state.put(bid_state::LIVE);
+        self.orders.setter(id).live_bids.put(live + 1);
+        self.live_bid.setter(node).setter(id).put(bid_id);
+        self.emit(BidPlaced {
+            orderId: id,
+            bidId: bid_id,
+            node,
+            pricePerHour: price,
+        });
+        bid_id
+    }
+
+    /// Takes live bid `bid_id` out of its order's book, in `state`.
+    fn remove_live_bid(&mut self, bid_id: u64, state: u8) {
+        let (order_id, node) = {
+            let b = self.bids.get(bid_id);
+            (b.order.val(), b.node.get())
+        };
+        self.bids.setter(bid_id).state.put(state);
+        self.live_bid.setter(node).setter(order_id).put(0);
+        let mut o = self.orders.setter(order_id);
+        let live = o.live_bids.val();
+        o.live_bids.put(live - 1);
+        if o.proposal.val() == bid_id {
+            o.proposal.put(0);
+        }
+    }
+
     fn transfer(&mut self, token: Address, to: Address, amount: U256) -> Result<(), Error> {
         if !amount.is_zero() {
             spon_contract_kit::calls::safe_transfer(token, to, amount)?;
@@ -489,20 +544,7 @@ impl Market {
     /// # Events
     /// `BidPlaced`.
     pub fn place_bid(&mut self, order_id: u64, price_per_hour: U256) -> Result<u64, Error> {
-        self.admin.when_not_paused()?;
-        self.require_bidding(order_id)?;
-        let max = self.orders.get(order_id).max_price.get();
-        check_price(price_per_hour, max)?;
-        let node = self.caller();
-        let existing = self.live_bid.get(node).get(order_id).to::<u64>();
-        if existing != 0 {
-            return Err(Error::DuplicateBid(DuplicateBid {
-                orderId: order_id,
-                node,
-                bidId: existing,
-            }));
-        }
-        let live = self.orders.get(order_id).live_bids.val();
+        let (node, live) = self.check_bid(order_id, price_per_hour)?;
         let cap = self.admin.param(params::MAX_BIDS_PER_ORDER);
         if live >= cap {
             return Err(Error::TooManyBids(TooManyBids {
@@ -511,21 +553,56 @@ impl Market {
             }));
         }
         self.evaluate(order_id, node, price_per_hour)?;
+        Ok(self.add_bid(order_id, node, price_per_hour, live))
+    }
 
-        let id = self.bid_count.val() + 1;
-        self.bid_count.put(id);
-        let mut b = self.bids.setter(id);
-        b.order.put(order_id);
-        b.node.set(node);
-        b.price.set(price_per_hour);
-        b.state.put(bid_state::LIVE);
-        self.orders.setter(order_id).live_bids.put(live + 1);
-        self.live_bid.setter(node).setter(order_id).put(id);
-        self.emit(BidPlaced {
+    /// Bids as `placeBid` does on an order whose book is full, taking the
+    /// place of live bid `displaced`, which the new bid must rank strictly
+    /// above (both scored now; a bid whose node no longer qualifies ranks
+    /// below any): bids that will never win cannot keep better ones out
+    /// (finding F-13). The displaced bid is lost; if it was the proposal,
+    /// the order has none any more.
+    ///
+    /// # Errors
+    /// Those of `placeBid` (but `TooManyBids`), `BookNotFull`,
+    /// `UnknownBid`, `BidNotForOrder`, `BidNotLive`, `ScoreNotBetter`.
+    ///
+    /// # Events
+    /// `BidDisplaced`, `BidPlaced`.
+    pub fn place_bid_over(
+        &mut self,
+        order_id: u64,
+        price_per_hour: U256,
+        displaced: u64,
+    ) -> Result<u64, Error> {
+        let (node, live) = self.check_bid(order_id, price_per_hour)?;
+        if live < self.admin.param(params::MAX_BIDS_PER_ORDER) {
+            return Err(Error::BookNotFull(BookNotFull { orderId: order_id }));
+        }
+        let new = Ranked {
+            score: self.evaluate(order_id, node, price_per_hour)?,
+            price: price_per_hour.saturating_to(),
+            bid_id: self.bid_count.val() + 1,
+        };
+        match self.rank(order_id, displaced) {
+            Ok(old) if new <= old => {
+                return Err(Error::ScoreNotBetter(ScoreNotBetter {
+                    orderId: order_id,
+                    bidId: new.bid_id,
+                    currentBidId: displaced,
+                }))
+            }
+            Err(e @ (Error::UnknownBid(_) | Error::BidNotForOrder(_) | Error::BidNotLive(_))) => {
+                return Err(e)
+            }
+            _ => {}
+        }
+        self.remove_live_bid(displaced, bid_state::LOST);
+        let id = self.add_bid(order_id, node, price_per_hour, live - 1);
+        self.emit(BidDisplaced {
             orderId: order_id,
-            bidId: id,
-            node,
-            pricePerHour: price_per_hour,
+            bidId: displaced,
+            byBidId: id,
         });
         Ok(id)
     }
@@ -556,14 +633,7 @@ impl Market {
                 state,
             }));
         }
-        self.bids.setter(bid_id).state.put(bid_state::WITHDRAWN);
-        self.live_bid.setter(node).setter(order_id).put(0);
-        let mut o = self.orders.setter(order_id);
-        let live = o.live_bids.val();
-        o.live_bids.put(live - 1);
-        if o.proposal.val() == bid_id {
-            o.proposal.put(0);
-        }
+        self.remove_live_bid(bid_id, bid_state::WITHDRAWN);
         self.emit(BidWithdrawn {
             orderId: order_id,
             bidId: bid_id,

@@ -1087,3 +1087,44 @@ fn f11_a_moment_long_lease_is_no_completed_lease() {
     w.leases.sender(w.tenant).close_lease(order).motsu_unwrap();
     assert_eq!(w.registry.sender(p).reputation_of(p).leasesCompleted, 1);
 }
+
+/// F-13: sybil nodes fill `maxBidsPerOrder` with bids that will never win;
+/// an honest node that ranks above one of them must still get in.
+#[motsu::test]
+fn f13_sybil_bids_cannot_fill_the_book() {
+    let w = world();
+    w.market
+        .sender(w.gov)
+        .admin
+        .set_parameter(params::MAX_BIDS_PER_ORDER.id, U256::from(2))
+        .motsu_unwrap();
+    let (s1, s2, honest) = (a(0x71), a(0x72), a(0x73));
+    for s in [s1, s2] {
+        w.provider(s, 10_000, hopper(*b"FR", 1_000), true);
+    }
+    w.provider(honest, 100_000, hopper(*b"DE", 100_000), true);
+    let order = w.order(w.token.address(), spon(100), 10 * HOUR, spon(1_000));
+    let worst = w.bid(order, s1, spon(100));
+    w.bid(order, s2, spon(100));
+    let err = w
+        .market
+        .sender(honest)
+        .place_bid(order, spon(10))
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::TooManyBids(_)));
+    let bid = w
+        .market
+        .sender(honest)
+        .place_bid_over(order, spon(10), worst)
+        .motsu_unwrap();
+    assert_eq!(w.market.sender(honest).bid_of(worst).state, bid_state::LOST);
+    assert_eq!(w.market.sender(honest).bid_of(bid).state, bid_state::LIVE);
+    assert_eq!(w.market.sender(honest).order_of(order).liveBids, 2);
+    // A bid that does not rank above the one it names is refused.
+    let err = w
+        .market
+        .sender(s1)
+        .place_bid_over(order, spon(100), bid)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::ScoreNotBetter(_)), "{err:?}");
+}
