@@ -105,6 +105,8 @@ interface IChallenges is IAdmin  {
 
     error LeaseAlreadyChallenged(uint64, uint64);
 
+    error ChallengeAlreadyOpen(address, uint64);
+
     error UnknownChallenge(uint64);
 
     error WrongKind(uint64, uint8);

@@ -49,6 +49,10 @@ interface ILeases is IAdmin  {
 
     function closeLease(uint64 lease_id) external;
 
+    function claim(address token) external returns (uint256);
+
+    function creditOf(address token, address account) external view returns (uint256);
+
     function config() external view returns (LeasesConfig memory);
 
     function leaseOf(uint64 lease_id) external view returns (Lease memory);
@@ -92,6 +96,8 @@ interface ILeases is IAdmin  {
     error ZeroAmount();
 
     error NothingToSettle(uint64);
+
+    error NothingToClaim(address, address);
 
     struct LeasesConfig { address spon; address registry; }
 

@@ -49,7 +49,7 @@ interface IRegistry is IAdmin  {
 
     function setProbeKey(address probe_key) external;
 
-    function approveProvider(address node) external;
+    function approveProvider(address node, uint256 hardware) external;
 
     function rejectProvider(address node) external;
 
@@ -67,7 +67,7 @@ interface IRegistry is IAdmin  {
 
     function leaseOpened(address node) external;
 
-    function leaseClosed(address node, bool completed) external;
+    function leaseClosed(address node, uint8 outcome) external;
 
     function recordChallenge(address node, bool lost) external;
 
@@ -122,6 +122,8 @@ interface IRegistry is IAdmin  {
     error UnknownGateway(address);
 
     error NothingToApprove(address);
+
+    error HardwareMismatch(address, uint256);
 
     error InvalidNonce(uint256, uint256);
 

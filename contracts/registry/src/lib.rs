@@ -275,6 +275,14 @@ impl Registry {
         ))
     }
 
+    /// Whether staking jails `node` now.
+    fn jailed(&self, node: Address) -> Result<bool, Error> {
+        let staking = self.admin.holder(roles::STAKING);
+        IStaking::new(staking)
+            .is_jailed(self, node)
+            .map_err(|_| Error::StakingCallFailed(StakingCallFailed { staking }))
+    }
+
     fn require_stake(&self, node: Address, min: params::Param) -> Result<(), Error> {
         let required = U256::from(self.admin.param(min)) * U256::from(WEI_PER_SPON);
         let (own, _) = self.stakes(node)?;
@@ -919,7 +927,8 @@ impl Registry {
         let values = params::ALL.map(|p| self.admin.param(p));
         let input = TierInput {
             class,
-            standing: self.in_good_standing(node),
+            // A jailed node is untrusted while jailed (finding F-26).
+            standing: self.in_good_standing(node) && !self.jailed(node)?,
             self_stake: own.saturating_to(),
             total_stake: total.saturating_to(),
             spec: Hardware::unpack(&n.hardware.get().to_be_bytes()),

@@ -1296,3 +1296,39 @@ fn f05_no_maintenance_while_a_lease_is_open() {
         .motsu_unwrap();
     w.registry.sender(p).set_maintenance(true).motsu_unwrap();
 }
+
+/// F-26: a jailed node kept its tier, and a Provider node's penalties
+/// pushed it into the Fizz tiers.
+#[motsu::test]
+fn f26_a_jailed_node_is_untrusted_and_providers_stay_providers() {
+    let p = a(1);
+    let key = Account::from_seed("probe-f26");
+    let w = world(&[(p, 10_000)]);
+    w.active_provider(p, key.address());
+    w.commit(p, p, w.signed(&key, p, &measured(&hopper(), 0), 0, 0))
+        .motsu_unwrap();
+    assert_eq!(w.tier(p), 4);
+    for _ in 0..3 {
+        w.registry
+            .sender(w.challenges)
+            .record_challenge(p, true)
+            .motsu_unwrap();
+    }
+    assert_eq!(w.tier(p), 4, "three losses: still the lowest Provider tier");
+    let challenges = a(0xC4);
+    w.staking
+        .sender(w.gov)
+        .admin
+        .set_role(spon_staking::roles::CHALLENGES, challenges, true)
+        .motsu_unwrap();
+    w.staking
+        .sender(challenges)
+        .open_offence(p, U256::from(1))
+        .motsu_unwrap();
+    w.staking
+        .sender(challenges)
+        .slash(p, 100, U256::from(1), a(9), 0)
+        .motsu_unwrap();
+    assert!(w.staking.sender(p).is_jailed(p));
+    assert_eq!(w.tier(p), spon_node::UNTRUSTED, "jailed");
+}

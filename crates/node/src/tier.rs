@@ -2,7 +2,8 @@
 //!
 //! A node is **untrusted** (tier 7) unless all of these hold:
 //! * it is in good standing (the registry passes `standing`: active or in
-//!   maintenance, and for a Fizz node, behind a gateway that is);
+//!   maintenance, not jailed, and for a Fizz node, behind a gateway that
+//!   is);
 //! * its own stake is at least its class minimum (`minProviderStake`,
 //!   `minFizzStake`);
 //! * its latest probe summary is fresh (at most `probeMaxAge` old) and
@@ -14,7 +15,8 @@
 //! if none. A trusted Fizz node takes 5 if it clears the Fizz bar, else 6.
 //! Then each challenge lost moves it one tier down, and so does a fault
 //! rate (`faulted ÷ (completed + faulted)`) above `maxFaultBps`; no penalty
-//! moves a node past 6.
+//! moves a Provider node past 4 (the Fizz tiers are for Fizz nodes) or a
+//! Fizz node past 6.
 //!
 //! Every bar is a lower bound and every penalty counts something bad, so
 //! more stake, a better probe, more uptime or more completed leases never
@@ -26,6 +28,8 @@ use crate::{hardware::Hardware, probe::ProbeSummary};
 pub const UNTRUSTED: u8 = 7;
 /// The lowest tier of a trusted node.
 pub const LOWEST_TRUSTED: u8 = 6;
+/// The lowest tier of a trusted Provider node.
+pub const LOWEST_PROVIDER: u8 = 4;
 pub use spon_protocol::WEI_PER_SPON;
 
 /// Provider node (governance approved) or Fizz node (permissionless).
@@ -106,7 +110,8 @@ pub const DEFAULT_THRESHOLDS: Thresholds = Thresholds {
 pub struct TierInput {
     /// Provider or Fizz.
     pub class: NodeClass,
-    /// Active or in maintenance (and, for Fizz, its gateway too).
+    /// Active or in maintenance, not jailed (and, for Fizz, its gateway
+    /// in good standing too).
     pub standing: bool,
     /// The node's own active stake, wei.
     pub self_stake: u128,
@@ -166,8 +171,12 @@ pub fn tier(input: &TierInput, t: &Thresholds) -> u8 {
         .challenges_lost
         .saturating_add(u64::from(faulty))
         .min(u64::from(LOWEST_TRUSTED));
+    let lowest = match input.class {
+        NodeClass::Provider => LOWEST_PROVIDER,
+        NodeClass::Fizz => LOWEST_TRUSTED,
+    };
     // base + penalty ≤ 6 + 6: no overflow.
-    (base + penalty as u8).min(LOWEST_TRUSTED)
+    (base + penalty as u8).min(lowest)
 }
 
 #[cfg(test)]

@@ -108,17 +108,30 @@ fn fizz_nodes_rank_five_or_six() {
 }
 
 #[test]
-fn penalties_move_down_but_not_past_six() {
+fn penalties_move_down_but_never_out_of_the_class() {
     let mut i = provider();
+    i.total_stake = spon(1_000_000_000);
+    i.uptime_eras = 10_000;
+    i.leases_completed = 10_000;
+    assert_eq!(tier(&i, &t()), 1);
     i.challenges_lost = 1;
-    assert_eq!(tier(&i, &t()), 5);
+    assert_eq!(tier(&i, &t()), 2);
     i.leases_completed = 19;
-    i.leases_faulted = 1; // exactly 5%: no penalty
-    assert_eq!(tier(&i, &t()), 5);
+    i.leases_faulted = 1; // exactly 5%: no penalty (and tier 1's lease bar missed)
+    let base = tier(&i, &t());
     i.leases_faulted = 2; // 9.5% > 5%
-    assert_eq!(tier(&i, &t()), 6);
+    assert_eq!(tier(&i, &t()), (base + 1).min(LOWEST_PROVIDER));
+    // A Provider node never falls into the Fizz tiers 5 and 6.
     i.challenges_lost = u64::MAX;
-    assert_eq!(tier(&i, &t()), 6);
+    assert_eq!(tier(&i, &t()), LOWEST_PROVIDER);
+    let mut f = i;
+    f.class = NodeClass::Fizz;
+    f.challenges_lost = 1;
+    f.leases_faulted = 0;
+    f.leases_completed = 1_000;
+    assert_eq!(tier(&f, &t()), 6);
+    f.challenges_lost = u64::MAX;
+    assert_eq!(tier(&f, &t()), 6);
 }
 
 fn arb_summary() -> impl Strategy<Value = ProbeSummary> {
