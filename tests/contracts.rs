@@ -380,3 +380,27 @@ fn provider_registration_probe_commit_and_tier_through_the_abi() {
         .advance(spon_node::DEFAULT_THRESHOLDS.probe_max_age + 1);
     assert_eq!(tier(&mut w), 7);
 }
+
+/// F-25 on the real WASM: the ecrecover precompile answers nothing for a
+/// signature that recovers no key; the token must still name its refusal.
+#[test]
+fn a_permit_that_recovers_no_key_is_refused_by_name() {
+    let mut w = world();
+    let bank = w.bank;
+    for (v, r) in [(27, [0xff; 32]), (29, [0x11; 32])] {
+        let sent = w.token(
+            bank,
+            &T::permitCall {
+                owner: bank,
+                spender: a(5),
+                value: U256::from(1),
+                deadline: U256::MAX,
+                v,
+                r: r.into(),
+                s: [0x11; 32].into(),
+            },
+        );
+        let err = sent.result.err().expect("refused");
+        assert!(err.starts_with("ECDSAInvalidSignature"), "{err}");
+    }
+}

@@ -66,6 +66,10 @@ pub struct SponToken {
     erc20_permit: Erc20Permit<Eip712Domain>,
 }
 
+/// Half the secp256k1 order: a larger `s` is malleable.
+const HALF_ORDER: B256 =
+    alloy_primitives::b256!("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
+
 /// EIP-712 domain of SPON permits: name `SPON`, version `1`, this chain and
 /// this contract.
 #[storage]
@@ -200,6 +204,20 @@ impl SponToken {
         r: B256,
         s: B256,
     ) -> Result<(), Error> {
+        // openzeppelin-stylus 0.3 slices the precompile's output unchecked:
+        // a signature that recovers no key (r not an x-coordinate of the
+        // curve, r or s zero, v not 27 or 28) would revert with no data.
+        // Whether a key is recovered depends on (v, r, s) alone — for the
+        // zero digest exactly, for any other but a negligible set — so test
+        // it first and name the refusal (finding F-25); a malleable `s` is
+        // left to its own named error.
+        if s <= HALF_ORDER {
+            if spon_contract_kit::calls::ecrecover(B256::ZERO, v, r, s).is_none() {
+                return Err(permit::Error::InvalidSignature(
+                    openzeppelin_stylus::utils::cryptography::ecdsa::ECDSAInvalidSignature {},
+                ));
+            }
+        }
         self.erc20_permit.permit(
             owner,
             spender,

@@ -575,3 +575,28 @@ fn exported_events_match_the_emitted_types() {
         .collect();
     assert_eq!(hashes, [Transfer::SIGNATURE_HASH, Approval::SIGNATURE_HASH]);
 }
+
+/// F-25: a permit whose `r` recovers no key (here above the curve order)
+/// must be refused with a named error, not an empty revert.
+#[motsu::test]
+fn f25_a_permit_that_recovers_nothing_names_its_error(
+    token: Contract<SponToken>,
+    owner: Account,
+    spender: Address,
+) {
+    deployed(&token, owner.address());
+    let res = token
+        .sender(spender)
+        .permit(
+            owner.address(),
+            spender,
+            uint!(1_U256),
+            PERMIT_DEADLINE,
+            27,
+            B256::repeat_byte(0xff),
+            B256::repeat_byte(0x11),
+        )
+        .motsu_res();
+    assert!(matches!(res, Err(Error::InvalidSignature(_))), "{res:?}");
+    assert_eq!(token.sender(spender).nonces(owner.address()), U256::ZERO);
+}

@@ -8,7 +8,7 @@
 use spon_protocol::states::{ChallengeKind as Kind, ChallengeState as State};
 use std::{collections::BTreeMap, path::PathBuf, time::Duration};
 
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::Filter;
 use alloy_signer_local::PrivateKeySigner;
