@@ -614,8 +614,11 @@ impl Challenges {
         c.commitment.set(commitment);
         c.seed.set(seed);
         if kind == kind::GPU_WORK {
+            // n and k checked jointly: the answer must fit one transaction
+            // (finding F-18), so k is cut to what n leaves room for.
+            let fits = u64::from(spon_gpu_work::max_samples(n as u32));
             c.n.put(n as u16);
-            c.k.put(k.min(n) as u16);
+            c.k.put(k.min(n).min(fits) as u16);
         }
         if kind == kind::LEASE_FAULT {
             c.lease_id.put(lease_id);

@@ -98,7 +98,10 @@ pub const GPU_WORK_LOG2_N: Param = Param {
     min: 6,
     max: 10,
 };
-/// Rows `k` the contract samples and checks (at most `n`).
+/// Rows `k` the contract samples and checks: at most `n`, and at most
+/// what an answer for `n` can carry in one transaction
+/// (`spon_gpu_work::max_samples`: 21 rows for n = 1,024, 40 for 512); a
+/// challenge opens with the smaller.
 pub const GPU_WORK_SAMPLES: Param = Param {
     id: P::GpuWorkSamples as u8,
     default: 16,

@@ -1105,3 +1105,34 @@ fn f09_the_veto_period_leaves_governance_time_to_veto() {
     );
     assert!(params::VETO_PERIOD.default > decision);
 }
+
+/// F-18: n and k were bounded one by one: n = 1,024 with k = 64 asks for
+/// an answer no Nitro transaction can carry, so the node could never pass.
+#[motsu::test]
+fn f18_a_gpu_work_answer_always_fits_a_transaction() {
+    let w = world();
+    let node = a(0x77);
+    w.provider(node);
+    for (log2_n, k) in [(10u64, 64u64), (9, 64), (10, 21), (7, 16)] {
+        for (id, v) in [
+            (params::GPU_WORK_LOG2_N.id, log2_n),
+            (params::GPU_WORK_SAMPLES.id, k),
+        ] {
+            w.ch.sender(w.gov)
+                .admin
+                .set_parameter(id, U256::from(v))
+                .motsu_unwrap();
+        }
+        let id = w.open(kind::GPU_WORK, node);
+        let view = w.ch.sender(w.gov).gpu_work_of(id);
+        let (n, k) = (u32::from(view.n), u32::from(view.k));
+        // proveGpuWork(uint64, bytes): selector, id, offset, length, words.
+        let calldata = 4 + 3 * 32 + spon_gpu_work::answer_bytes(n, k).div_ceil(32) * 32;
+        assert!(
+            calldata <= spon_gpu_work::MAX_TX_DATA,
+            "n {n} k {k}: {calldata} bytes"
+        );
+        w.miss_deadline(id);
+        w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    }
+}

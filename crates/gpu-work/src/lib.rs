@@ -82,6 +82,29 @@ pub struct Work {
     pub keccaks: u64,
 }
 
+/// Most bytes of data Nitro's sequencer takes in one transaction (its
+/// `max-tx-data-size` default): a GPU-work answer must fit.
+pub const MAX_TX_DATA: usize = 95_000;
+
+/// Bytes of an answer for `n` and `k`: `k` rows of `n` big-endian
+/// `uint32`s, then `k` Merkle proofs of `log2 n` 32-byte siblings.
+pub const fn answer_bytes(n: u32, k: u32) -> usize {
+    k as usize * (4 * n as usize + 32 * n.trailing_zeros() as usize)
+}
+
+/// The most samples whose answer for `n` fits one transaction with the
+/// rest of `proveGpuWork(uint64, bytes)`'s calldata (selector, id, offset
+/// and length, and up to 31 bytes of padding); at least 1.
+pub const fn max_samples(n: u32) -> u32 {
+    let per_row = answer_bytes(n, 1);
+    let room = (MAX_TX_DATA - 4 - 3 * 32 - 31) / per_row;
+    if room == 0 {
+        1
+    } else {
+        room as u32
+    }
+}
+
 /// Whether `n` is a valid matrix size and `k` a valid sample count.
 pub const fn valid_size(n: u32, k: u32) -> bool {
     n.is_power_of_two() && n >= 2 && n <= MAX_N && k >= 1 && k <= n

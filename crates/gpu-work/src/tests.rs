@@ -172,3 +172,20 @@ proptest! {
         prop_assert!(rows.iter().all(|&r| r < n));
     }
 }
+
+#[test]
+fn the_largest_answer_fits_one_transaction() {
+    assert_eq!(
+        (max_samples(1_024), max_samples(512), max_samples(128)),
+        (21, 40, 128)
+    );
+    for log2 in 1..=12 {
+        let n = 1u32 << log2;
+        let k = max_samples(n);
+        assert!(4 + 3 * 32 + answer_bytes(n, k).div_ceil(32) * 32 <= MAX_TX_DATA);
+        assert!(
+            4 + 3 * 32 + answer_bytes(n, k + 1) > MAX_TX_DATA - 31,
+            "n {n}: k {k} is not the most"
+        );
+    }
+}
