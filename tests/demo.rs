@@ -459,7 +459,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             kind: 1,
             node: cheat_node,
             lease_id: 0,
-            commitment: alloy_primitives::keccak256(secret),
+            commitment: spon_gpu_work::commitment(challenger.address(), secret),
         },
     )
     .await?;

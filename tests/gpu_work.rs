@@ -176,7 +176,7 @@ impl World {
                 kind: 1,
                 node,
                 lease_id: 0,
-                commitment: keccak256(SECRET),
+                commitment: spon_gpu_work::commitment(challenger, SECRET),
             },
         )?
         .openChallenge;

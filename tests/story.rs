@@ -459,7 +459,7 @@ fn the_whole_market_through_json_rpc() {
                 kind: 1,
                 node,
                 lease_id: 0,
-                commitment: keccak256(secret),
+                commitment: spon_gpu_work::commitment(challenger.address(), secret),
             };
             w.send(&challenger, w.challenges, open).await?;
             let id = w.view(w.challenges, C::countCall {}).await?.count;

@@ -3,7 +3,7 @@
 //! that open liveness and GPU-work challenges the drawn node then
 //! answers, every refusal, the pool, rescheduling and access (INV-13).
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{Address, B256, U256};
 use motsu::prelude::*;
 use spon_challenges::Challenges;
 use spon_gpu_work::{open, product, sample_rows, Tree, Work};
@@ -257,7 +257,10 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
     let id = w
         .audits
         .sender(auditor)
-        .run_audit(round, keccak256(SAMPLE_SECRET))
+        .run_audit(
+            round,
+            spon_gpu_work::commitment(w.audits.address(), SAMPLE_SECRET),
+        )
         .motsu_unwrap();
     assert_eq!(w.ch.sender(w.gov).challenge_of(id).kind, 1);
     let view = w.ch.sender(node).gpu_work_of(id);
@@ -371,7 +374,10 @@ fn round_refusals() {
     let err = w
         .audits
         .sender(auditor)
-        .run_audit(0, keccak256(SAMPLE_SECRET))
+        .run_audit(
+            0,
+            spon_gpu_work::commitment(w.audits.address(), SAMPLE_SECRET),
+        )
         .motsu_unwrap_err();
     assert!(matches!(err, Error::InsufficientPool(_)));
     assert!(
@@ -398,7 +404,10 @@ fn enrolment_and_skipped_audits() {
     let id = w
         .audits
         .sender(w.auditors[0])
-        .run_audit(round, keccak256(SAMPLE_SECRET))
+        .run_audit(
+            round,
+            spon_gpu_work::commitment(w.audits.address(), SAMPLE_SECRET),
+        )
         .motsu_unwrap();
     assert_eq!(id, 0);
     let view = w.audits.sender(w.gov).round_of(round);

@@ -565,7 +565,7 @@ impl Challenges {
     /// Opens a challenge of `kind` against `node`, pulling `challengeBond`
     /// SPON from the caller (approve it first) and opening the offence in
     /// staking. `lease_id` names the lease of a lease fault (ignored
-    /// otherwise); `commitment` is `keccak256(secret)` of the sampling
+    /// otherwise); `commitment` is `keccak256(caller ‖ secret)` of the sampling
     /// secret for GPU work, the evidence hash for a lease fault, ignored
     /// for liveness. Returns the challenge id.
     ///
@@ -722,7 +722,7 @@ impl Challenges {
     }
 
     /// Reveals the sampling `secret` of GPU-work challenge `id` (anyone
-    /// may; it must hash to the commitment): the sample seed is
+    /// may; `keccak256(challenger ‖ secret)` must be the commitment): the sample seed is
     /// `keccak256(seed ‖ root ‖ secret)`, so the node could not know the
     /// sampled rows when it committed. The node then has
     /// `challengeWindow` to open them.
@@ -736,7 +736,7 @@ impl Challenges {
     pub fn reveal_sample(&mut self, id: u64, secret: B256) -> Result<(), Error> {
         self.in_step(id, kind::GPU_WORK, state::COMMITTED)?;
         let c = self.challenges.get(id);
-        if keccak256(secret) != c.commitment.get() {
+        if spon_gpu_work::commitment(c.challenger.get(), secret) != c.commitment.get() {
             return Err(Error::WrongSecret(WrongSecret { challengeId: id }));
         }
         let mut buf = [0u8; 96];

@@ -174,7 +174,12 @@ impl World {
     fn open(&self, kind: u8, node: Address) -> u64 {
         self.ch
             .sender(self.challenger)
-            .open_challenge(kind, node, 0, keccak256(SECRET))
+            .open_challenge(
+                kind,
+                node,
+                0,
+                spon_gpu_work::commitment(self.challenger, SECRET),
+            )
             .motsu_unwrap()
     }
 
@@ -864,7 +869,7 @@ fn inv10_challenges_resolve_once_and_slashes_are_capped() {
             match s {
                 Step::Open { node, gpu } => {
                     let kind = if gpu { kind::GPU_WORK } else { kind::LIVENESS };
-                    if let Ok(id) = w.ch.sender(w.challenger).open_challenge(kind, nodes[node], 0, keccak256(SECRET)).motsu_res() {
+                    if let Ok(id) = w.ch.sender(w.challenger).open_challenge(kind, nodes[node], 0, spon_gpu_work::commitment(w.challenger, SECRET)).motsu_res() {
                         ids.push(id);
                     }
                 }
@@ -965,7 +970,12 @@ fn f01_a_self_slash_pays_the_provider_nothing() {
     for _ in 0..2 {
         let id =
             w.ch.sender(node)
-                .open_challenge(kind::GPU_WORK, node, 0, keccak256(SECRET))
+                .open_challenge(
+                    kind::GPU_WORK,
+                    node,
+                    0,
+                    spon_gpu_work::commitment(node, SECRET),
+                )
                 .motsu_unwrap();
         w.miss_deadline(id);
         w.ch.sender(node).resolve(id).motsu_unwrap();
@@ -1135,4 +1145,34 @@ fn f18_a_gpu_work_answer_always_fits_a_transaction() {
         w.miss_deadline(id);
         w.ch.sender(w.bank).resolve(id).motsu_unwrap();
     }
+}
+
+/// F-24: a commitment copied from another challenger's challenge is
+/// revealed with that challenger's secret once public; the node then knew
+/// the secret before committing its root.
+#[motsu::test]
+fn f24_a_copied_commitment_is_worthless() {
+    let w = world();
+    let node = a(0x78);
+    w.provider(node);
+    let copier = a(0xC2);
+    w.fund(copier, 10_000);
+    let honest = w.open(kind::GPU_WORK, node);
+    let copied = w.ch.sender(w.gov).challenge_of(honest).commitment;
+    let _ = w.gpu_answer(honest, node, false); // reveals SECRET in `honest`
+                                               // (the node may answer one GPU-work challenge at a time: resolve it)
+    w.miss_deadline(honest);
+    w.ch.sender(w.bank).resolve(honest).motsu_unwrap();
+    let id =
+        w.ch.sender(copier)
+            .open_challenge(kind::GPU_WORK, node, 0, copied)
+            .motsu_unwrap();
+    w.ch.sender(node)
+        .commit_gpu_work(id, B256::repeat_byte(9))
+        .motsu_unwrap();
+    let err =
+        w.ch.sender(copier)
+            .reveal_sample(id, SECRET)
+            .motsu_unwrap_err();
+    assert!(matches!(err, Error::WrongSecret(_)), "{err:?}");
 }

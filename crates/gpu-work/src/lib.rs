@@ -82,6 +82,17 @@ pub struct Work {
     pub keccaks: u64,
 }
 
+/// The commitment a GPU-work challenger bonds with:
+/// `keccak256(challenger ‖ secret)`. Bound to its challenger, a commitment
+/// copied from someone else's challenge cannot be revealed once that
+/// secret is public (finding F-24).
+pub fn commitment(challenger: alloy_primitives::Address, secret: B256) -> B256 {
+    let mut buf = [0u8; 52];
+    buf[..20].copy_from_slice(challenger.as_slice());
+    buf[20..].copy_from_slice(secret.as_slice());
+    keccak256(buf)
+}
+
 /// Most bytes of data Nitro's sequencer takes in one transaction (its
 /// `max-tx-data-size` default): a GPU-work answer must fit.
 pub const MAX_TX_DATA: usize = 95_000;

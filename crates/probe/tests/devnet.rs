@@ -205,7 +205,7 @@ fn the_probe_answers_challenges_and_a_tampered_product_loses() {
             node,
             lease_id: 0,
             commitment: if kind == 1 {
-                keccak256(secret)
+                spon_gpu_work::commitment(challenger.address(), secret)
             } else {
                 B256::ZERO
             },

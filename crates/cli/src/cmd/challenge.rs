@@ -108,7 +108,8 @@ pub async fn run(ctx: &Ctx, cmd: ChallengeCmd) -> Result<Out> {
                 Kind::GpuWork => {
                     let mut s = [0u8; 32];
                     getrandom::getrandom(&mut s).context("no randomness for the secret")?;
-                    (1, keccak256(s), Some(B256::from(s)))
+                    let s = B256::from(s);
+                    (1, spon_gpu_work::commitment(ctx.me()?, s), Some(s))
                 }
                 Kind::LeaseFault => {
                     let path = evidence.context("a lease fault needs --evidence FILE")?;
