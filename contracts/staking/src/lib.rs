@@ -10,9 +10,10 @@
 //!   slashed with the rest of the pool, and while a challenge against the
 //!   provider is open (an *offence*), no stake of its pool can be withdrawn.
 //! * `notifyReward` (rewarder role: the market or the treasury) funds a
-//!   pool's rewards; the provider's commission is taken first, the rest goes
-//!   to the pool's active shares through a reward-per-share accumulator,
-//!   settled before every change of a staker's shares. `claimRewards` pays.
+//!   pool's rewards; the provider's commission is taken first, the rest
+//!   streams over `rewardPeriod` to the pool's active shares through a
+//!   reward-per-share accumulator, accrued and settled before every change
+//!   of a staker's shares (so stake earns for the time it is staked). `claimRewards` pays.
 //!   Commission increases wait `commissionChangeDelay`; decreases apply at
 //!   once; the cap `maxCommissionBps` always applies.
 //! * The Challenges contract (challenges role) opens and closes offences and
@@ -95,6 +96,9 @@ pub struct PoolState {
     unbonding_tokens: StorageU256,
     unbonding_shares: StorageU256,
     acc_reward_per_share: StorageU256,
+    reward_rate: StorageU256,
+    reward_end: StorageU64,
+    reward_updated: StorageU64,
     exists: StorageBool,
     commission_bps: StorageU16,
     pending_commission_bps: StorageU16,
@@ -158,15 +162,21 @@ impl Staking {
         event.emit(self.vm());
     }
 
+    /// `provider`'s pool with its reward stream accrued to now.
     fn load_pool(&self, provider: Address) -> Pool {
         let p = self.pools.get(provider);
-        Pool {
+        let mut pool = Pool {
             tokens: p.tokens.get(),
             shares: p.shares.get(),
             unbonding_tokens: p.unbonding_tokens.get(),
             unbonding_shares: p.unbonding_shares.get(),
             acc_reward_per_share: p.acc_reward_per_share.get(),
-        }
+            reward_rate: p.reward_rate.get(),
+            reward_end: p.reward_end.val(),
+            reward_updated: p.reward_updated.val(),
+        };
+        pool.accrue(self.now());
+        pool
     }
 
     fn store_pool(&mut self, provider: Address, pool: &Pool) {
@@ -176,6 +186,9 @@ impl Staking {
         p.unbonding_tokens.set(pool.unbonding_tokens);
         p.unbonding_shares.set(pool.unbonding_shares);
         p.acc_reward_per_share.set(pool.acc_reward_per_share);
+        p.reward_rate.set(pool.reward_rate);
+        p.reward_end.put(pool.reward_end);
+        p.reward_updated.put(pool.reward_updated);
     }
 
     fn require_pool(&self, provider: Address) -> Result<(), Error> {
@@ -441,7 +454,8 @@ impl Staking {
         }
         let commission = math::bps_of(amount, u64::from(self.effective_commission(provider)));
         let mut pool = self.load_pool(provider);
-        pool.distribute(amount - commission)
+        let period = self.admin.param(params::REWARD_PERIOD);
+        pool.distribute(amount - commission, self.now(), period)
             .map_err(|e| Error::from_pool(e, provider, amount))?;
         self.store_pool(provider, &pool);
         if !commission.is_zero() {

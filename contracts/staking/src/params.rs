@@ -34,12 +34,24 @@ pub const COMMISSION_CHANGE_DELAY: Param = Param {
     max: 60 * DAY,
 };
 
+/// Seconds a funded reward streams over to the pool's active stake (with
+/// what is left of earlier ones): stake delegated just before a reward and
+/// withdrawn just after earns only its share of the seconds it was there
+/// (finding F-14).
+pub const REWARD_PERIOD: Param = Param {
+    id: P::RewardPeriod as u8,
+    default: 7 * DAY,
+    min: DAY,
+    max: 90 * DAY,
+};
+
 /// Every parameter, by id.
-pub const ALL: [Param; 4] = [
+pub const ALL: [Param; 5] = [
     UNBONDING_PERIOD,
     JAIL_PERIOD,
     MAX_COMMISSION_BPS,
     COMMISSION_CHANGE_DELAY,
+    REWARD_PERIOD,
 ];
 
 #[cfg(test)]
@@ -50,6 +62,6 @@ mod tests {
     fn ids_index_the_table_and_defaults_are_in_bounds() {
         assert!(spon_contract_kit::is_table(&ALL));
         assert_eq!(ALL.len(), P::ALL.len());
-        assert_eq!(spon_contract_kit::by_id(&ALL, 4), None);
+        assert_eq!(spon_contract_kit::by_id(&ALL, 5), None);
     }
 }

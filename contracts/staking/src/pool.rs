@@ -5,7 +5,12 @@
 //! `shares × tokens ÷ total shares` (rounded down). Stake leaving the pool
 //! moves into the pool's *unbonding* sub-pool, itself share-based, so that a
 //! slash lowers active and unbonding stake alike in O(1) whatever the number
-//! of stakers. Rewards use a reward-per-share accumulator over active shares;
+//! of stakers. A funded reward **streams** at a constant rate over a reward
+//! period (with what is left of earlier rewards) and the pool accrues it
+//! before every change, so stake earns for the seconds it was there: stake
+//! added just before a reward and removed just after earns almost nothing
+//! of it. While the pool has no active shares the stream pauses. Rewards
+//! use a reward-per-share accumulator over active shares;
 //! a staker's settlement point (`reward debt`) is kept unscaled
 //! (`shares × acc`), so each payout is the floor of what was really earned
 //! and the sum of payouts never exceeds the rewards funded. The pool keeps
@@ -58,9 +63,42 @@ pub struct Pool {
     pub unbonding_shares: U256,
     /// Reward per active share, scaled by [`ACC_SCALE`].
     pub acc_reward_per_share: U256,
+    /// Reward streamed per second, scaled by [`ACC_SCALE`].
+    pub reward_rate: U256,
+    /// When the stream ends.
+    pub reward_end: u64,
+    /// Until when the stream is accrued.
+    pub reward_updated: u64,
 }
 
 impl Pool {
+    /// Scaled reward still to stream after `reward_updated`.
+    fn streaming(&self) -> U256 {
+        let left = self.reward_end.saturating_sub(self.reward_updated);
+        self.reward_rate.saturating_mul(U256::from(left))
+    }
+
+    /// Accrues the stream up to `now` into the accumulator (a pool with
+    /// no active shares pauses it: its end moves on).
+    pub fn accrue(&mut self, now: u64) {
+        if now <= self.reward_updated {
+            return;
+        }
+        if self.reward_end > self.reward_updated {
+            if self.shares.is_zero() {
+                self.reward_end = self.reward_end.saturating_add(now - self.reward_updated);
+            } else {
+                let elapsed = now.min(self.reward_end) - self.reward_updated;
+                let streamed = self.reward_rate.saturating_mul(U256::from(elapsed));
+                let per_share = div(streamed, self.shares).unwrap_or_default();
+                // Within 256 bits: `deposit` and `distribute` keep
+                // shares × acc + what still streams below 2^256.
+                self.acc_reward_per_share = self.acc_reward_per_share.saturating_add(per_share);
+            }
+        }
+        self.reward_updated = now;
+    }
+
     /// Tokens a holder of `shares` active shares can claim (rounded down).
     pub fn claim(&self, shares: U256) -> U256 {
         mul_div(shares, self.tokens, self.shares).unwrap_or_default()
@@ -89,6 +127,7 @@ impl Pool {
         let shares = self.shares.checked_add(minted).ok_or(PoolError::Overflow)?;
         shares
             .checked_mul(self.acc_reward_per_share)
+            .and_then(|d| d.checked_add(self.streaming()))
             .ok_or(PoolError::Overflow)?;
         self.tokens = self.tokens.checked_add(amount).ok_or(PoolError::Overflow)?;
         self.shares = shares;
@@ -172,25 +211,34 @@ impl Pool {
         active + unbonding
     }
 
-    /// Adds `amount` of reward over the active shares. Returns the dust that
-    /// the accumulator cannot represent (it stays unallocated).
+    /// Streams `amount` of reward, with what is left of earlier rewards,
+    /// over the active shares from `now` for `period` seconds (at least 1).
+    /// The pool must be accrued to `now`. Returns the dust the rate cannot
+    /// represent (it stays unallocated).
     ///
     /// # Errors
     /// [`PoolError::NoShares`], [`PoolError::Overflow`].
-    pub fn distribute(&mut self, amount: U256) -> Result<U256, PoolError> {
+    pub fn distribute(&mut self, amount: U256, now: u64, period: u64) -> Result<U256, PoolError> {
         if self.shares.is_zero() {
             return Err(PoolError::NoShares);
         }
-        let per_share = mul_div(amount, ACC_SCALE, self.shares).ok_or(PoolError::Overflow)?;
-        let acc = self
-            .acc_reward_per_share
-            .checked_add(per_share)
+        let period = period.max(1);
+        let total = amount
+            .checked_mul(ACC_SCALE)
+            .and_then(|a| a.checked_add(self.streaming()))
             .ok_or(PoolError::Overflow)?;
-        self.shares.checked_mul(acc).ok_or(PoolError::Overflow)?;
-        self.acc_reward_per_share = acc;
-        // What the accumulator will pay out at most: per_share × shares ÷ scale.
-        let allocated = mul_div(per_share, self.shares, ACC_SCALE).ok_or(PoolError::Overflow)?;
-        Ok(amount - allocated)
+        let rate = div(total, U256::from(period)).unwrap_or_default();
+        let end = now.checked_add(period).ok_or(PoolError::Overflow)?;
+        // Everything streamed must keep shares × acc within 256 bits.
+        self.shares
+            .checked_mul(self.acc_reward_per_share)
+            .and_then(|d| d.checked_add(total))
+            .ok_or(PoolError::Overflow)?;
+        self.reward_rate = rate;
+        self.reward_end = end;
+        self.reward_updated = now;
+        // Scaled dust of the rate, in whole tokens (rounded down).
+        Ok(div(total - rate * U256::from(period), ACC_SCALE).unwrap_or_default())
     }
 
     /// Reward accrued by `shares` since the staker's settlement point

@@ -86,6 +86,12 @@ fn a(n: u8) -> Address {
     Address::with_last_byte(n)
 }
 
+/// Whether a streamed reward `x` is `want` less at most the stream's
+/// rounding dust (a millionth of a millionth of a SPON).
+fn about(x: U256, want: U256) -> bool {
+    x <= want && want - x < U256::from(1_000_000)
+}
+
 #[motsu::test]
 fn stake_creates_pool_and_moves_tokens() {
     let p = a(1);
@@ -461,15 +467,20 @@ fn rewards_with_commission_are_shared_by_stake() {
         amount: SPON * U256::from(40),
         commission: SPON * U256::from(4),
     });
-    // 36 shared 1:3 after a 4 SPON commission.
+    // The commission is the provider's at once; the 36 others stream
+    // over the reward period.
     assert_eq!(
         w.staking.sender(p).pending_rewards(p, p),
+        SPON * U256::from(4)
+    );
+    clock::advance(params::REWARD_PERIOD.default);
+    // 36 shared 1:3 after a 4 SPON commission (less the stream's dust).
+    assert!(about(
+        w.staking.sender(p).pending_rewards(p, p),
         SPON * U256::from(13)
-    );
-    assert_eq!(
-        w.staking.sender(d).pending_rewards(p, d),
-        SPON * U256::from(27)
-    );
+    ));
+    let owed = w.staking.sender(d).pending_rewards(p, d);
+    assert!(about(owed, SPON * U256::from(27)));
     w.assert_accounted();
 
     // Stake changes settle first: a new delegator earns nothing from the past.
@@ -487,17 +498,11 @@ fn rewards_with_commission_are_shared_by_stake() {
         .delegate(p, SPON * U256::from(400))
         .motsu_unwrap();
     assert_eq!(w.staking.sender(late).pending_rewards(p, late), U256::ZERO);
-    assert_eq!(
-        w.staking.sender(d).pending_rewards(p, d),
-        SPON * U256::from(27)
-    );
+    assert_eq!(w.staking.sender(d).pending_rewards(p, d), owed);
 
     let before = w.balance(d);
-    assert_eq!(
-        w.staking.sender(d).claim_rewards(p).motsu_unwrap(),
-        SPON * U256::from(27)
-    );
-    assert_eq!(w.balance(d), before + SPON * U256::from(27));
+    assert_eq!(w.staking.sender(d).claim_rewards(p).motsu_unwrap(), owed);
+    assert_eq!(w.balance(d), before + owed);
     assert_eq!(
         w.staking.sender(d).claim_rewards(p).motsu_unwrap(),
         U256::ZERO
@@ -871,5 +876,42 @@ fn f22_a_pause_never_freezes_exits() {
     // New stake still waits for the unpause.
     let err = s(d).delegate(p, SPON).motsu_unwrap_err();
     assert!(matches!(err, Error::EnforcedPause(_)));
+    w.assert_accounted();
+}
+
+/// F-14: a whale delegates just before a lump reward it can predict,
+/// takes most of it and leaves.
+#[motsu::test]
+fn f14_a_reward_cannot_be_captured_just_in_time() {
+    let (p, d, whale) = (a(1), a(2), a(3));
+    let w = world(&[p, d, whale]);
+    let s = |who| w.staking.sender(who);
+    s(w.gov)
+        .admin
+        .set_parameter(params::MAX_COMMISSION_BPS.id, U256::ZERO)
+        .motsu_unwrap();
+    s(p).stake(SPON * U256::from(10)).motsu_unwrap();
+    s(d).delegate(p, SPON * U256::from(90_000)).motsu_unwrap();
+    clock::advance(30 * DAY);
+    s(whale)
+        .delegate(p, SPON * U256::from(900_000))
+        .motsu_unwrap();
+    let reward = SPON * U256::from(1_000);
+    s(w.rewarder).notify_reward(p, reward).motsu_unwrap();
+    let held = s(whale).delegation_of(p, whale);
+    s(whale).undelegate(p, held).motsu_unwrap();
+    clock::advance(30 * DAY);
+    let (whale_gets, d_gets) = (
+        s(whale).pending_rewards(p, whale),
+        s(d).pending_rewards(p, d),
+    );
+    assert!(
+        whale_gets < reward / U256::from(100),
+        "the whale took {whale_gets}"
+    );
+    assert!(
+        d_gets > reward * U256::from(98) / U256::from(100),
+        "the delegator got {d_gets}"
+    );
     w.assert_accounted();
 }

@@ -384,6 +384,8 @@ pub mod params {
             MaxCommissionBps = 2 => "maxCommissionBps",
             /// Seconds before a commission change applies.
             CommissionChangeDelay = 3 => "commissionChangeDelay",
+            /// Seconds a funded reward streams over.
+            RewardPeriod = 4 => "rewardPeriod",
         }
     }
 

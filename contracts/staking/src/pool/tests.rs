@@ -17,7 +17,10 @@ enum Op {
     /// Withdraw the oldest pending request of a staker.
     Withdraw(usize),
     Slash(u64),
-    Reward(u64),
+    /// Fund a reward streaming over a period of seconds.
+    Reward(u64, u64),
+    /// Let seconds pass.
+    Wait(u64),
     Claim(usize),
 }
 
@@ -27,7 +30,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..STAKERS, 1u64..1_000_000_000_000).prop_map(|(s, a)| Op::Unbond(s, a)),
         1 => (0..STAKERS).prop_map(Op::Withdraw),
         1 => (0u64..=BPS).prop_map(Op::Slash),
-        2 => (1u64..1_000_000_000_000).prop_map(Op::Reward),
+        2 => (1u64..1_000_000_000_000, 1u64..1_000).prop_map(|(a, p)| Op::Reward(a, p)),
+        2 => (0u64..2_000).prop_map(Op::Wait),
         1 => (0..STAKERS).prop_map(Op::Claim),
     ]
 }
@@ -79,8 +83,12 @@ proptest! {
     fn pool_matches_model(ops in proptest::collection::vec(op(), 1..60)) {
         let mut c = Contract::default();
         let mut m = Model::default();
+        let mut now = 1_000u64;
         for op in ops {
+            // As the contract does: the stream is accrued before anything.
+            c.pool.accrue(now);
             match op {
+                Op::Wait(secs) => now += secs,
                 Op::Deposit(s, a) => {
                     c.settle(s);
                     match c.pool.deposit(u(a.into())) {
@@ -156,8 +164,8 @@ proptest! {
                         *r += 1;
                     }
                 }
-                Op::Reward(a) => {
-                    match c.pool.distribute(u(a.into())) {
+                Op::Reward(a, period) => {
+                    match c.pool.distribute(u(a.into()), now, period) {
                         Ok(dust) => {
                             prop_assert!(dust <= u(a.into()));
                             c.funded += u(a.into());
@@ -266,8 +274,40 @@ fn unbond_above_claim_is_refused() {
 #[test]
 fn reward_needs_shares_and_reports_dust() {
     let mut p = Pool::default();
-    assert_eq!(p.distribute(U256::from(5)), Err(PoolError::NoShares));
+    assert_eq!(p.distribute(U256::from(5), 0, 1), Err(PoolError::NoShares));
     p.deposit(U256::from(3)).unwrap();
-    let dust = p.distribute(U256::from(10)).unwrap();
-    assert_eq!(p.accrued(U256::from(3), U256::ZERO) + dust, U256::from(10));
+    let dust = p.distribute(U256::from(10), 0, 1).unwrap();
+    p.accrue(1);
+    // The accumulator's per-share rounding may keep a wei more.
+    let paid = p.accrued(U256::from(3), U256::ZERO) + dust;
+    assert!(
+        paid <= U256::from(10) && paid + U256::from(1) >= U256::from(10),
+        "{paid}"
+    );
+}
+
+#[test]
+fn a_reward_streams_by_the_time_staked() {
+    let mut p = Pool::default();
+    let early = p.deposit(U256::from(1_000)).unwrap();
+    p.distribute(U256::from(1_000_000), 0, 100).unwrap();
+    p.accrue(50);
+    // Halfway, an equal stake joins: it earns a quarter of the reward.
+    let late = p.deposit(U256::from(1_000)).unwrap();
+    let debt = p.reward_debt(late);
+    p.accrue(100);
+    let (e, l) = (p.accrued(early, U256::ZERO), p.accrued(late, debt));
+    assert_eq!((e, l), (U256::from(750_000), U256::from(250_000)));
+    // Later rewards carry what is left of the stream.
+    p.distribute(U256::from(1_000), 100, 10).unwrap();
+    p.accrue(1_000);
+    assert!(p.accrued(early, U256::ZERO) <= U256::from(750_500));
+    // No shares: the stream pauses (its end moves on) instead of being lost.
+    let mut q = Pool::default();
+    let s = q.deposit(U256::from(10)).unwrap();
+    q.distribute(U256::from(100), 0, 10).unwrap();
+    q.accrue(5);
+    q.unbond(s, U256::from(10)).unwrap();
+    q.accrue(1_000);
+    assert_eq!(q.reward_end, 10 + 995);
 }
