@@ -39,6 +39,19 @@ spon_contract_kit::sol_abi! {
     /// An amount must be above zero.
     #[derive(Debug)]
     error ZeroAmount();
+    /// `node`'s pool stake `stake` is below `minAuditStake` (`min`, wei).
+    #[derive(Debug)]
+    error StakeTooLow(address node, uint256 stake, uint256 min);
+    /// No node is listed at `index`.
+    #[derive(Debug)]
+    error UnknownIndex(uint64 index);
+    /// `node` still qualifies for the audit list.
+    #[derive(Debug)]
+    error StillEligible(address node);
+    /// The audit of `round` can no longer run: a round's audit runs in
+    /// the round after it, or never.
+    #[derive(Debug)]
+    error AuditExpired(uint64 round);
 }
 
 spon_contract_kit::contract_errors! {
@@ -56,5 +69,9 @@ spon_contract_kit::contract_errors! {
         MissingCommitment(MissingCommitment),
         InsufficientPool(InsufficientPool),
         ZeroAmount(ZeroAmount),
+        StakeTooLow(StakeTooLow),
+        UnknownIndex(UnknownIndex),
+        StillEligible(StillEligible),
+        AuditExpired(AuditExpired),
     }
 }

@@ -21,6 +21,10 @@ spon_contract_kit::sol_abi! {
     /// of `kind` against `node`.
     #[derive(Debug)]
     event AuditOpened(uint64 indexed round, uint64 indexed challengeId, address indexed node, uint8 kind, bytes32 seed);
+    /// `node`, whose stake fell below `minAuditStake`, left the list at
+    /// `index` (the last node moved there).
+    #[derive(Debug)]
+    event NodePruned(address indexed node, uint64 index);
     /// The audit of `round` drew no auditable node.
     #[derive(Debug)]
     event AuditSkipped(uint64 indexed round, bytes32 seed);

@@ -207,6 +207,11 @@ impl Audits {
             .map_or(0, |s| s.saturating_to())
     }
 
+    /// `minAuditStake` in wei.
+    fn min_stake(&self) -> u128 {
+        u128::from(self.admin.param(params::MIN_AUDIT_STAKE)) * WEI_PER_SPON
+    }
+
     fn spon_balance(&self) -> Result<U256, Error> {
         let spon = self.spon.get();
         Ok(calls::balance_of(spon, self.vm().contract_address())?)
@@ -272,11 +277,61 @@ impl Audits {
         if state != NODE_ACTIVE {
             return Err(Error::NodeNotActive(NodeNotActive { node, state }));
         }
+        let (stake, min) = (self.weight(node), self.min_stake());
+        if stake < min {
+            return Err(Error::StakeTooLow(StakeTooLow {
+                node,
+                stake: U256::from(stake),
+                min: U256::from(min),
+            }));
+        }
         let index = self.nodes.len() as u64;
         self.nodes.push(node);
         self.enrolled.setter(node).set(true);
         self.emit(NodeEnrolled { node, index });
         Ok(index)
+    }
+
+    /// Takes the node at `index` off the audit list if its audit weight
+    /// (pool stake while Active or in Maintenance) fell below
+    /// `minAuditStake`; the last node moves to `index`. Anyone may call
+    /// it, in a round's commit phase while no earlier seed awaits its
+    /// audit (the list's order is part of every draw: it changes only
+    /// while no seed is known).
+    ///
+    /// # Errors
+    /// `EnforcedPause`, `WrongPhase`, `UnknownIndex`, `StillEligible`.
+    ///
+    /// # Events
+    /// `NodePruned`.
+    pub fn prune(&mut self, index: u64) -> Result<(), Error> {
+        self.admin.when_not_paused()?;
+        let round = self.current_round_in(phase::COMMIT)?;
+        if let Some(previous) = round.checked_sub(1) {
+            let r = self.rounds.get(previous);
+            if !r.ran.get() && r.reveals.val() != 0 {
+                return Err(Error::WrongPhase(WrongPhase {
+                    round: previous,
+                    phase: phase::REVEAL,
+                }));
+            }
+        }
+        let len = self.nodes.len() as u64;
+        if index >= len {
+            return Err(Error::UnknownIndex(UnknownIndex { index }));
+        }
+        let node = self.nodes.get(index as usize).unwrap_or_default();
+        if self.weight(node) >= self.min_stake() {
+            return Err(Error::StillEligible(StillEligible { node }));
+        }
+        let last = self.nodes.get(len as usize - 1).unwrap_or_default();
+        if let Some(mut slot) = self.nodes.setter(index as usize) {
+            slot.set(last);
+        }
+        self.nodes.pop();
+        self.enrolled.setter(node).set(false);
+        self.emit(NodePruned { node, index });
+        Ok(())
     }
 
     /// Commits `keccak256(secret ‖ auditor)` for the current round, in its
@@ -370,6 +425,11 @@ impl Audits {
                 phase::REVEAL
             };
             return Err(Error::WrongPhase(WrongPhase { round, phase }));
+        }
+        // Only the round just over: an older seed is known to everyone for
+        // a round or more, and enrolments would re-roll its draw.
+        if round + 1 < current {
+            return Err(Error::AuditExpired(AuditExpired { round }));
         }
         let r = self.rounds.get(round);
         if r.ran.get() {

@@ -32,8 +32,19 @@ pub const WEIGHT_CAP: Param = Param {
     max: 1_000_000_000,
 };
 
+/// Least pool stake of a node on the audit list, whole SPON: an entry
+/// costs real stake and is drawn with a chance of at least
+/// `minAuditStake ÷ weightCap` per draw, so sybil entries cannot make
+/// most audits miss; one that falls below is pruned by anyone (F-19).
+pub const MIN_AUDIT_STAKE: Param = Param {
+    id: P::MinAuditStake as u8,
+    default: 10_000,
+    min: 0,
+    max: 1_000_000_000,
+};
+
 /// Number of parameters.
-pub const COUNT: usize = 2;
+pub const COUNT: usize = 3;
 
 /// Every parameter of `setParameter`, by id.
-pub const ALL: [Param; COUNT] = [GPU_WORK_SHARE_BPS, WEIGHT_CAP];
+pub const ALL: [Param; COUNT] = [GPU_WORK_SHARE_BPS, WEIGHT_CAP, MIN_AUDIT_STAKE];

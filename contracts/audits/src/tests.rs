@@ -360,14 +360,6 @@ fn round_refusals() {
         Error::WrongPhase(WrongPhase { phase: 1, .. })
     ));
     clock::advance(PERIOD / 2);
-    // Round 1 had no reveal: no seed.
-    clock::advance(PERIOD);
-    let err = w
-        .audits
-        .sender(auditor)
-        .run_audit(1, B256::ZERO)
-        .motsu_unwrap_err();
-    assert!(matches!(err, Error::NoSeed(_)));
     // An empty pool cannot bond.
     let pool = w.balance(w.audits.address());
     w.audits.sender(w.gov).withdraw(w.gov, pool).motsu_unwrap();
@@ -384,6 +376,14 @@ fn round_refusals() {
         !w.audits.sender(w.gov).round_of(0).ran,
         "a refused audit can run again"
     );
+    // Round 1 had no reveal: no seed.
+    clock::advance(PERIOD);
+    let err = w
+        .audits
+        .sender(auditor)
+        .run_audit(1, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::NoSeed(_)));
 }
 
 #[motsu::test]
@@ -506,4 +506,55 @@ fn f05_maintenance_does_not_dodge_an_audit() {
         .motsu_res();
     let id = res.expect("the audit opens");
     assert_eq!(w.ch.sender(node).challenge_of(id).node, node);
+}
+
+/// F-19: sybil enrolments of nodes with (almost) no stake dilute the
+/// list for good: most draws are rejected and audits are skipped.
+#[motsu::test]
+fn f19_the_audit_list_cannot_be_diluted_for_good() {
+    let w = world();
+    let (sybil, honest) = (a(0x51), a(0x52));
+    w.core().provider(sybil, 10_000, &hopper(*b"DE", 10_000));
+    w.staking
+        .sender(sybil)
+        .request_unstake(spon(9_000))
+        .motsu_unwrap();
+    // A node under the least audit stake is refused.
+    let err = w.audits.sender(w.bank).enroll(sybil).motsu_unwrap_err();
+    assert!(matches!(err, Error::StakeTooLow(_)), "{err:?}");
+    w.provider(honest, 50_000);
+    // One that falls under it once listed is pruned by anyone.
+    w.staking
+        .sender(honest)
+        .request_unstake(spon(45_000))
+        .motsu_unwrap();
+    let err = w.audits.sender(w.bank).prune(1).motsu_unwrap_err();
+    assert!(matches!(err, Error::UnknownIndex(_)), "{err:?}");
+    w.audits.sender(w.bank).prune(0).motsu_unwrap();
+    assert_eq!(w.audits.sender(w.bank).node_count(), 0);
+    // And may enroll again once staked again.
+    w.token
+        .sender(w.bank)
+        .transfer(honest, spon(45_000))
+        .motsu_unwrap();
+    w.staking.sender(honest).stake(spon(45_000)).motsu_unwrap();
+    w.audits.sender(w.bank).enroll(honest).motsu_unwrap();
+    let err = w.audits.sender(w.bank).prune(0).motsu_unwrap_err();
+    assert!(matches!(err, Error::StillEligible(_)), "{err:?}");
+}
+
+/// F-05 (re-roll): a past round's audit runs only in the next round; the
+/// draw of an older one can no longer be re-rolled by enrolments.
+#[motsu::test]
+fn f05_a_past_round_expires() {
+    let w = world();
+    w.provider(a(0x53), 50_000);
+    let round = w.round();
+    clock::advance(PERIOD);
+    let err = w
+        .audits
+        .sender(w.auditors[0])
+        .run_audit(round, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::AuditExpired(_)), "{err:?}");
 }

@@ -497,6 +497,8 @@ pub mod params {
             GpuWorkShareBps = 0 => "gpuWorkShareBps",
             /// Most stake weight a node counts with, whole SPON.
             WeightCap = 1 => "weightCap",
+            /// Least stake of a node on the audit list, whole SPON.
+            MinAuditStake = 2 => "minAuditStake",
         }
     }
 
