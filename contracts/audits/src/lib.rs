@@ -102,7 +102,7 @@ const CHALLENGE_BOND: u8 = 0;
 pub struct Round {
     reveals: StorageU64,
     seed: StorageB256,
-    ran: StorageBool,
+    runs: StorageU64,
     commitments: StorageMap<Address, StorageB256>,
     revealed: StorageMap<Address, StorageBool>,
 }
@@ -309,7 +309,8 @@ impl Audits {
         let round = self.current_round_in(phase::COMMIT)?;
         if let Some(previous) = round.checked_sub(1) {
             let r = self.rounds.get(previous);
-            if !r.ran.get() && r.reveals.val() != 0 {
+            let all = self.admin.param(params::AUDITS_PER_ROUND);
+            if r.runs.val() < all && r.reveals.val() != 0 {
                 return Err(Error::WrongPhase(WrongPhase {
                     round: previous,
                     phase: phase::REVEAL,
@@ -432,14 +433,25 @@ impl Audits {
             return Err(Error::AuditExpired(AuditExpired { round }));
         }
         let r = self.rounds.get(round);
-        if r.ran.get() {
+        let runs = r.runs.val();
+        if runs >= self.admin.param(params::AUDITS_PER_ROUND) {
             return Err(Error::AuditAlreadyRun(AuditAlreadyRun { round }));
         }
         if r.reveals.val() == 0 {
             return Err(Error::NoSeed(NoSeed { round }));
         }
-        let seed = r.seed.get();
-        self.rounds.setter(round).ran.set(true);
+        // Draw `runs` of the round: its seed, then the seed hashed with
+        // the draw's number.
+        let seed = match runs {
+            0 => r.seed.get(),
+            i => {
+                let mut buf = [0u8; 40];
+                buf[..32].copy_from_slice(r.seed.get().as_slice());
+                buf[32..].copy_from_slice(&i.to_be_bytes());
+                alloy_primitives::keccak256(buf)
+            }
+        };
+        self.rounds.setter(round).runs.put(runs + 1);
         let cap = u128::from(self.admin.param(params::WEIGHT_CAP)) * WEI_PER_SPON;
         let count = self.nodes.len() as u64;
         let picked = draw::select(&seed, count, cap, |i| {
@@ -469,9 +481,18 @@ impl Audits {
             return Err(Error::InsufficientPool(InsufficientPool { balance, bond }));
         }
         calls::safe_approve(spon, challenges, bond)?;
-        let id = IChallenges::new(challenges)
-            .open_challenge(&mut *self, kind, node, 0, sample_commitment)
-            .map_err(|_| Error::call_failed(challenges))?;
+        // A node drawn twice in a round already has this challenge open:
+        // the draw is skipped (its allowance is spent by the next audit).
+        let Ok(id) = IChallenges::new(challenges).open_challenge(
+            &mut *self,
+            kind,
+            node,
+            0,
+            sample_commitment,
+        ) else {
+            self.emit(AuditSkipped { round, seed });
+            return Ok(0);
+        };
         self.emit(AuditOpened {
             round,
             challengeId: id,
@@ -581,7 +602,7 @@ impl Audits {
         views::Round {
             reveals: r.reveals.val(),
             seed: r.seed.get(),
-            ran: r.ran.get(),
+            runs: r.runs.val(),
         }
     }
 

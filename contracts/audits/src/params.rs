@@ -43,8 +43,24 @@ pub const MIN_AUDIT_STAKE: Param = Param {
     max: 1_000_000_000,
 };
 
+/// Audits run for each round's seed (draw `i` uses the seed hashed with
+/// `i`): with `n` nodes listed, each is audited about every `n ÷
+/// auditsPerRound` rounds, so governance raises it as the network grows to
+/// keep the tiers' uptime bars reachable (finding F-20).
+pub const AUDITS_PER_ROUND: Param = Param {
+    id: P::AuditsPerRound as u8,
+    default: 1,
+    min: 1,
+    max: 64,
+};
+
 /// Number of parameters.
-pub const COUNT: usize = 3;
+pub const COUNT: usize = 4;
 
 /// Every parameter of `setParameter`, by id.
-pub const ALL: [Param; COUNT] = [GPU_WORK_SHARE_BPS, WEIGHT_CAP, MIN_AUDIT_STAKE];
+pub const ALL: [Param; COUNT] = [
+    GPU_WORK_SHARE_BPS,
+    WEIGHT_CAP,
+    MIN_AUDIT_STAKE,
+    AUDITS_PER_ROUND,
+];

@@ -212,8 +212,8 @@ fn a_liveness_audit_is_answered_and_credits_uptime() {
     assert_eq!((kind, drawn, challenger), (0, node, w.audits.address()));
     assert_eq!(w.balance(w.audits.address()), pool - bond);
     let view = w.audits.sender(w.gov).round_of(round);
-    let (seed, ran) = (view.seed, view.ran);
-    assert!(ran);
+    let (seed, runs) = (view.seed, view.runs);
+    assert_eq!(runs, 1);
     assert!(w.audits.emitted(&AuditOpened {
         round,
         challengeId: id,
@@ -373,7 +373,7 @@ fn round_refusals() {
         .motsu_unwrap_err();
     assert!(matches!(err, Error::InsufficientPool(_)));
     assert!(
-        !w.audits.sender(w.gov).round_of(0).ran,
+        w.audits.sender(w.gov).round_of(0).runs == 0,
         "a refused audit can run again"
     );
     // Round 1 had no reveal: no seed.
@@ -411,8 +411,8 @@ fn enrolment_and_skipped_audits() {
         .motsu_unwrap();
     assert_eq!(id, 0);
     let view = w.audits.sender(w.gov).round_of(round);
-    let (seed, ran) = (view.seed, view.ran);
-    assert!(ran);
+    let (seed, runs) = (view.seed, view.runs);
+    assert_eq!(runs, 1);
     assert!(w.audits.emitted(&AuditSkipped { round, seed }));
 }
 
@@ -557,4 +557,47 @@ fn f05_a_past_round_expires() {
         .run_audit(round, B256::ZERO)
         .motsu_unwrap_err();
     assert!(matches!(err, Error::AuditExpired(_)), "{err:?}");
+}
+
+/// F-20: one audit per round network-wide makes the uptime bars
+/// unreachable at scale; governance must be able to run more.
+#[motsu::test]
+fn f20_a_round_runs_as_many_audits_as_governance_sets() {
+    let w = world();
+    w.audits
+        .sender(w.gov)
+        .admin
+        .set_parameter(params::GPU_WORK_SHARE_BPS.id, U256::ZERO)
+        .motsu_unwrap();
+    let _ = w
+        .audits
+        .sender(w.gov)
+        .admin
+        .set_parameter(params::AUDITS_PER_ROUND.id, U256::from(3))
+        .motsu_res();
+    let nodes = [a(0x61), a(0x62), a(0x63)];
+    for n in nodes {
+        w.provider(n, 100_000);
+    }
+    let round = w.round();
+    let mut answered = 0;
+    for _ in 0..3 {
+        let id = w
+            .audits
+            .sender(w.auditors[0])
+            .run_audit(round, B256::ZERO)
+            .motsu_unwrap();
+        if id != 0 {
+            let node = w.ch.sender(w.gov).challenge_of(id).node;
+            w.answer_liveness(id, node);
+            answered += 1;
+        }
+    }
+    assert!(answered >= 2, "{answered} audits answered");
+    let err = w
+        .audits
+        .sender(w.auditors[0])
+        .run_audit(round, B256::ZERO)
+        .motsu_unwrap_err();
+    assert!(matches!(err, Error::AuditAlreadyRun(_)));
 }

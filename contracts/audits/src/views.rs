@@ -29,7 +29,7 @@ spon_contract_kit::sol_abi! {
         uint64 reveals;
         /// The seed so far: the revealed secrets combined.
         bytes32 seed;
-        /// Whether its audit ran.
-        bool ran;
+        /// Audits run for it so far (at most `auditsPerRound`).
+        uint64 runs;
     }
 }

@@ -499,6 +499,8 @@ pub mod params {
             WeightCap = 1 => "weightCap",
             /// Least stake of a node on the audit list, whole SPON.
             MinAuditStake = 2 => "minAuditStake",
+            /// Audits run for each round's seed.
+            AuditsPerRound = 3 => "auditsPerRound",
         }
     }
 
