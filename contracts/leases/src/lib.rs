@@ -227,7 +227,7 @@ impl Leases {
 
     fn pull(&mut self, token: Address, from: Address, amount: U256) -> Result<(), Error> {
         let this = self.vm().contract_address();
-        Ok(spon_contract_kit::calls::safe_transfer_from(
+        Ok(spon_contract_kit::calls::pull_exact(
             token, from, this, amount,
         )?)
     }

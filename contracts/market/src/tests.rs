@@ -29,6 +29,9 @@ const HOUR: u64 = 3_600;
 struct UsdToken {
     erc20: Erc20,
     blocked: stylus_sdk::storage::StorageMap<Address, stylus_sdk::storage::StorageBool>,
+    /// Taken from every `transferFrom` and burnt, as a fee-on-transfer
+    /// token does.
+    fee: stylus_sdk::storage::StorageU256,
 }
 
 impl UsdToken {
@@ -66,7 +69,14 @@ impl UsdToken {
         value: U256,
     ) -> Result<bool, erc20::Error> {
         self.unblocked([from, to])?;
-        self.erc20.transfer_from(from, to, value)
+        let fee = self.fee.get().min(value);
+        if !fee.is_zero() {
+            self.erc20._burn(from, fee)?;
+        }
+        self.erc20.transfer_from(from, to, value - fee)
+    }
+    fn set_fee(&mut self, fee: U256) {
+        self.fee.set(fee);
     }
     fn set_blocked(&mut self, account: Address, blocked: bool) {
         self.blocked.setter(account).set(blocked);
@@ -1127,4 +1137,30 @@ fn f13_sybil_bids_cannot_fill_the_book() {
         .place_bid_over(order, spon(100), bid)
         .motsu_unwrap_err();
     assert!(matches!(err, Error::ScoreNotBetter(_)), "{err:?}");
+}
+
+/// F-23: a fee-on-transfer token delivers less than the escrow records.
+#[motsu::test]
+fn f23_a_token_that_delivers_less_is_refused() {
+    let w = world();
+    let usd = w.usd.address();
+    w.usd.sender(w.bank).set_fee(U256::from(1));
+    let res = w
+        .market
+        .sender(w.tenant)
+        .create_order(
+            wants_hopper(0),
+            usd,
+            U256::from(USD),
+            10 * HOUR,
+            U256::from(100 * USD),
+        )
+        .motsu_res();
+    assert!(
+        matches!(res, Err(Error::SafeErc20FailedOperation(_))),
+        "{res:?}"
+    );
+    assert_eq!(w.balance(usd, w.market.address()), U256::ZERO);
+    w.usd.sender(w.bank).set_fee(U256::ZERO);
+    w.order(usd, U256::from(USD), 10 * HOUR, U256::from(100 * USD));
 }

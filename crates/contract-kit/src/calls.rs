@@ -108,6 +108,28 @@ pub fn balance_of(token: Address, account: Address) -> Result<U256, SafeErc20Fai
     )
 }
 
+/// Moves `value` of `token` from `from` (who approved this contract) to
+/// this contract, and checks that this contract's balance grew by exactly
+/// `value`: a token that takes a fee on transfer, or rebases during it,
+/// would leave escrow accounting short (finding F-23).
+///
+/// # Errors
+/// `SafeErc20FailedOperation`, also when less (or more) arrived.
+pub fn pull_exact(
+    token: Address,
+    from: Address,
+    this: Address,
+    value: U256,
+) -> Result<(), SafeErc20FailedOperation> {
+    let before = balance_of(token, this)?;
+    safe_transfer_from(token, from, this, value)?;
+    let after = balance_of(token, this)?;
+    if after.checked_sub(before) != Some(value) {
+        return Err(SafeErc20FailedOperation { token });
+    }
+    Ok(())
+}
+
 /// The total supply of `token`.
 ///
 /// # Errors
