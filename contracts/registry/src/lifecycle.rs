@@ -11,8 +11,9 @@
 //! ```
 //!
 //! A node in **good standing** (Active or Maintenance) can be trusted by
-//! the tier function; only an Active node takes new leases; a node in
-//! Maintenance is exempt from liveness challenges.
+//! the tier function; only an Active node takes new leases; a node enters
+//! Maintenance only with no lease open, and is then exempt from liveness
+//! and GPU-work challenges (not from audits).
 
 use spon_protocol::states::NodeState;
 
@@ -27,7 +28,8 @@ pub enum State {
     Proposed = NodeState::Proposed as u8,
     /// Serving: bids, takes leases.
     Active = NodeState::Active as u8,
-    /// Paused by its operator: no new leases, no liveness challenges.
+    /// Paused by its operator (no lease open): no new leases, no liveness or
+    /// GPU-work challenges but audits.
     Maintenance = NodeState::Maintenance as u8,
     /// Suspended by governance.
     Suspended = NodeState::Suspended as u8,

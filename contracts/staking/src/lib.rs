@@ -9,7 +9,7 @@
 //!   with `withdraw(requestId)` after `unbondingPeriod`. Unbonding stake is
 //!   slashed with the rest of the pool, and while a challenge against the
 //!   provider is open (an *offence*), no stake of its pool can be withdrawn.
-//! * `notifyReward` (rewarder role: the market or the treasury) funds a
+//! * `notifyReward` (rewarder role, granted by governance) funds a
 //!   pool's rewards; the provider's commission is taken first, the rest
 //!   streams over `rewardPeriod` to the pool's active shares through a
 //!   reward-per-share accumulator, accrued and settled before every change
@@ -71,7 +71,8 @@ pub mod roles {
     pub const GOVERNANCE: u8 = Staking::Governance as u8;
     /// The Challenges contract: offences and slashes.
     pub const CHALLENGES: u8 = Staking::Challenges as u8;
-    /// May fund rewards (the market, the treasury): any number.
+    /// May fund rewards (the treasury or a rewards distributor that
+    /// governance grants it to): any number.
     pub const REWARDER: u8 = Staking::Rewarder as u8;
     /// Receives the protocol's share of slashes.
     pub const TREASURY: u8 = Staking::Treasury as u8;
