@@ -1176,3 +1176,180 @@ fn f24_a_copied_commitment_is_worthless() {
             .motsu_unwrap_err();
     assert!(matches!(err, Error::WrongSecret(_)), "{err:?}");
 }
+
+// ------------------------------------------------- adversarial properties
+
+/// What the adversaries of `adversaries_never_profit_and_never_lock_a_pool`
+/// do.
+#[derive(Debug, Clone)]
+enum Move {
+    /// The provider (`friend` false) or its friend challenges the provider
+    /// and will not answer (`gpu`: GPU work, else liveness).
+    SelfChallenge { friend: bool, gpu: bool },
+    /// An honest challenger challenges the provider, who answers a
+    /// liveness challenge in time.
+    Honest,
+    /// The griefing tenant claims a fault on its `lease`-th lease.
+    Grief { lease: usize },
+    /// The whale delegates `amount` SPON (thousands) just before a reward.
+    WhaleIn { amount: u64 },
+    /// The whale undelegates all it has.
+    WhaleOut,
+    /// A griefer delegates two wei and undelegates one (a dust position in
+    /// the unbonding sub-pool).
+    Dust,
+    /// The honest delegator undelegates `part` % of its delegation.
+    DelegatorOut { part: u64 },
+    /// A reward of `amount` SPON is funded.
+    Reward { amount: u64 },
+    /// Time passes.
+    Wait { secs: u64 },
+    /// Anyone resolves, then executes, every challenge it can.
+    Settle,
+}
+
+fn a_move() -> impl Strategy<Value = Move> {
+    prop_oneof![
+        3 => (any::<bool>(), any::<bool>()).prop_map(|(friend, gpu)| Move::SelfChallenge { friend, gpu }),
+        1 => Just(Move::Honest),
+        1 => (0..3usize).prop_map(|lease| Move::Grief { lease }),
+        1 => (1..900u64).prop_map(|amount| Move::WhaleIn { amount }),
+        1 => Just(Move::WhaleOut),
+        1 => Just(Move::Dust),
+        1 => (1..100u64).prop_map(|part| Move::DelegatorOut { part }),
+        1 => (1..5_000u64).prop_map(|amount| Move::Reward { amount }),
+        3 => (1..4 * DAY).prop_map(|secs| Move::Wait { secs }),
+        3 => Just(Move::Settle),
+    ]
+}
+
+/// Adversarial actors against one provider's pool — the provider and a
+/// friend challenging it and never answering, a griefing tenant, a whale
+/// delegating around rewards — over random sequences:
+/// * no participant gains from slashing its own pool: across every slash,
+///   the provider and its friend together end poorer;
+/// * no delegator loses more than its pro-rata share of a slash (±2 wei);
+/// * no pool can be made unwithdrawable: once every challenge is over,
+///   every delegation can be unbonded and every request withdrawn;
+/// * SPON is conserved.
+#[test]
+fn adversaries_never_profit_and_never_lock_a_pool() {
+    let config = ProptestConfig::with_cases(cases(8));
+    proptest!(config, |(moves in prop::collection::vec(a_move(), 1..40))| {
+        let _precompiles = motsu::prelude::deploy_precompiles();
+        let w = world();
+        let (p, friend, honest, tenant, whale, d, griefer) = (a(0x81), a(0x82), a(0x83), a(0x84), a(0x85), a(0x86), a(0x87));
+        w.provider(p);
+        for who in [p, friend, honest, tenant, whale, d, griefer] {
+            w.fund(who, 1_000_000);
+        }
+        w.fund(w.bank, 0);
+        w.staking.sender(w.gov).admin.set_role(spon_staking::roles::REWARDER, w.bank, true).motsu_unwrap();
+        w.token.sender(w.bank).approve(w.staking.address(), U256::MAX).motsu_unwrap();
+        w.staking.sender(d).delegate(p, spon(50_000)).motsu_unwrap();
+        for lease in 1..=3u64 {
+            w.token.sender(tenant).transfer(w.leases.address(), spon(100)).motsu_unwrap();
+            w.leases.sender(w.market).open(lease, tenant, p, w.token.address(), spon(1), 10 * HOUR, spon(100)).motsu_unwrap();
+        }
+        let supply = w.token.sender(w.bank).total_supply();
+        let coalition = |w: &World| {
+            [p, friend].iter().map(|&x| w.balance(x)).fold(U256::ZERO, |s, b| s + b)
+                + w.staking.sender(p).self_stake_of(p)
+        };
+        let mut ids: Vec<u64> = vec![];
+        let mut requests: Vec<(Address, U256)> = vec![];
+        for m in moves {
+            match m {
+                Move::SelfChallenge { friend: f, gpu } => {
+                    let who = if f { friend } else { p };
+                    let kind = if gpu { kind::GPU_WORK } else { kind::LIVENESS };
+                    if let Ok(id) = w.ch.sender(who).open_challenge(kind, p, 0, spon_gpu_work::commitment(who, SECRET)).motsu_res() {
+                        ids.push(id);
+                    }
+                }
+                Move::Honest => {
+                    if let Ok(id) = w.ch.sender(honest).open_challenge(kind::LIVENESS, p, 0, B256::ZERO).motsu_res() {
+                        w.probe(p, &key(p), id).unwrap();
+                        w.ch.sender(p).answer_liveness(id).motsu_unwrap();
+                    }
+                }
+                Move::Grief { lease } => {
+                    if let Ok(id) = w.ch.sender(tenant).open_challenge(kind::LEASE_FAULT, p, lease as u64 + 1, B256::repeat_byte(0xE1)).motsu_res() {
+                        ids.push(id);
+                    }
+                }
+                Move::WhaleIn { amount } => {
+                    let _ = w.staking.sender(whale).delegate(p, spon(amount * 1_000)).motsu_res();
+                }
+                Move::WhaleOut => {
+                    let held = w.staking.sender(whale).delegation_of(p, whale);
+                    if let Ok(r) = w.staking.sender(whale).undelegate(p, held).motsu_res() {
+                        requests.push((whale, r));
+                    }
+                }
+                Move::Dust => {
+                    if w.staking.sender(griefer).delegate(p, U256::from(2)).motsu_res().is_ok() {
+                        if let Ok(r) = w.staking.sender(griefer).undelegate(p, U256::from(1)).motsu_res() {
+                            requests.push((griefer, r));
+                        }
+                    }
+                }
+                Move::DelegatorOut { part } => {
+                    let held = w.staking.sender(d).delegation_of(p, d);
+                    if let Ok(r) = w.staking.sender(d).undelegate(p, held * U256::from(part) / U256::from(100)).motsu_res() {
+                        requests.push((d, r));
+                    }
+                }
+                Move::Reward { amount } => {
+                    let _ = w.staking.sender(w.bank).notify_reward(p, spon(amount)).motsu_res();
+                }
+                Move::Wait { secs } => clock::advance(secs),
+                Move::Settle => {
+                    for &id in &ids {
+                        let _ = w.ch.sender(w.bank).resolve(id).motsu_res();
+                        let c = w.ch.sender(w.gov).challenge_of(id);
+                        // The bond comes back to the challenger: not a gain.
+                        let refund = if c.challenger == p || c.challenger == friend { c.bond } else { U256::ZERO };
+                        let (wealth, mine) = (coalition(&w) + refund, w.staking.sender(d).delegation_of(p, d));
+                        let used = w.ch.sender(w.gov).slash_usage(p);
+                        if w.ch.sender(w.bank).execute_slash(id).motsu_res().is_ok() {
+                            let after = w.ch.sender(w.gov).slash_usage(p);
+                            let bps = if after.period == used.period { after.bps - used.bps } else { after.bps };
+                            // No gain from slashing one's own pool.
+                            prop_assert!(coalition(&w) <= wealth, "challenge {id}: the coalition gained");
+                            // Pro-rata: the delegator keeps (1 − bps) of its claim, ±2 wei.
+                            let kept = w.staking.sender(d).delegation_of(p, d);
+                            let fair = mine * U256::from(10_000 - u64::from(bps)) / U256::from(10_000);
+                            prop_assert!(kept + U256::from(2) >= fair, "kept {kept} < fair {fair} (bps {bps})");
+                            // Never shares without tokens.
+                            let pool2 = w.staking.sender(p).pool_of(p);
+                            prop_assert!(pool2.shares.is_zero() || !pool2.tokens.is_zero());
+                            prop_assert!(pool2.unbondingShares.is_zero() || !pool2.unbondingTokens.is_zero());
+                        }
+                    }
+                }
+            }
+            prop_assert_eq!(w.token.sender(w.bank).total_supply(), supply);
+        }
+        // Every challenge ends; then nobody's stake is stuck.
+        for _ in 0..3 {
+            clock::advance(params::VETO_PERIOD.max + params::RULING_WINDOW.max);
+            for &id in &ids {
+                let _ = w.ch.sender(w.bank).resolve(id).motsu_res();
+                let _ = w.ch.sender(w.bank).execute_slash(id).motsu_res();
+            }
+        }
+        prop_assert_eq!(w.staking.sender(p).pool_of(p).openOffences, 0);
+        for who in [d, whale, griefer] {
+            let held = w.staking.sender(who).delegation_of(p, who);
+            if !held.is_zero() {
+                requests.push((who, w.staking.sender(who).undelegate(p, held).motsu_unwrap()));
+            }
+        }
+        clock::advance(spon_staking::params::UNBONDING_PERIOD.max);
+        for (who, r) in requests {
+            w.staking.sender(who).withdraw(r).motsu_unwrap();
+        }
+        prop_assert_eq!(w.token.sender(w.bank).total_supply(), supply);
+    });
+}

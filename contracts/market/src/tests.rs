@@ -1164,3 +1164,107 @@ fn f23_a_token_that_delivers_less_is_refused() {
     w.usd.sender(w.bank).set_fee(U256::ZERO);
     w.order(usd, U256::from(USD), 10 * HOUR, U256::from(100 * USD));
 }
+
+// ------------------------------------------------- adversarial properties
+
+/// What sybil bidders do in `every_order_with_a_valid_bid_can_be_matched`.
+#[derive(Debug, Clone)]
+enum Sybil {
+    /// Sybil `i` bids at the order's maximum price.
+    Bid(usize),
+    /// Sybil `i` withdraws its bid.
+    Withdraw(usize),
+    /// Sybil `i`'s bid is proposed.
+    Propose(usize),
+    /// Sybil `i` goes into (`on`) or out of maintenance.
+    Maintenance(usize, bool),
+    /// Time passes (the bid window is an hour).
+    Wait(u64),
+}
+
+fn sybil() -> impl Strategy<Value = Sybil> {
+    prop_oneof![
+        3 => (0..4usize).prop_map(Sybil::Bid),
+        1 => (0..4usize).prop_map(Sybil::Withdraw),
+        2 => (0..4usize).prop_map(Sybil::Propose),
+        1 => (0..4usize, any::<bool>()).prop_map(|(i, on)| Sybil::Maintenance(i, on)),
+        1 => (1..2 * HOUR).prop_map(Sybil::Wait),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(12)))]
+
+    /// Sybil nodes fill the book, propose themselves and then withdraw or
+    /// go into maintenance, at any time; an honest node that bids while
+    /// bidding is open can always be matched: it gets into the book
+    /// (`placeBidOver` on a full one), and its bid (or a valid better one)
+    /// is proposed and accepted (findings F-12, F-13).
+    #[test]
+    fn every_order_with_a_valid_bid_can_be_matched(
+        moves in proptest::collection::vec(sybil(), 0..30),
+        honest_at in 0usize..30,
+    ) {
+        let _precompiles = motsu::prelude::deploy_precompiles();
+        let w = world();
+        w.market.sender(w.gov).admin.set_parameter(params::MAX_BIDS_PER_ORDER.id, U256::from(3)).motsu_unwrap();
+        let sybils = [a(0x91), a(0x92), a(0x93), a(0x94)];
+        for s in sybils {
+            w.provider(s, 10_000, hopper(*b"FR", 1_000), true);
+        }
+        let honest = a(0x95);
+        w.provider(honest, 100_000, hopper(*b"DE", 100_000), true);
+        let order = w.order(w.token.address(), spon(100), 10 * HOUR, spon(1_000));
+        let mut bids = [0u64; 4];
+        let mut mine = 0u64;
+        for (step, m) in moves.iter().enumerate() {
+            if step == honest_at && mine == 0 {
+                mine = honest_bid(&w, order, honest);
+            }
+            match *m {
+                Sybil::Bid(i) => {
+                    if let Ok(b) = w.market.sender(sybils[i]).place_bid(order, spon(100)).motsu_res() {
+                        bids[i] = b;
+                    }
+                }
+                Sybil::Withdraw(i) => { let _ = w.market.sender(sybils[i]).withdraw_bid(bids[i]).motsu_res(); }
+                Sybil::Propose(i) => { let _ = w.market.sender(sybils[i]).propose_match(order, bids[i]).motsu_res(); }
+                Sybil::Maintenance(i, on) => { let _ = w.registry.sender(sybils[i]).set_maintenance(on).motsu_res(); }
+                Sybil::Wait(secs) => clock::advance(secs),
+            }
+        }
+        if mine == 0 {
+            // The honest node came after the window: nothing to promise.
+            prop_assume!(now() <= w.market.sender(w.tenant).order_of(order).bidDeadline);
+            mine = honest_bid(&w, order, honest);
+        }
+        prop_assert_ne!(mine, 0, "the honest node could not get into the book");
+        // Its bid, or a valid better one, is proposed and accepted.
+        let _ = w.market.sender(honest).propose_match(order, mine).motsu_res();
+        w.market.sender(w.tenant).accept_match(order, B256::ZERO).motsu_unwrap();
+        prop_assert_eq!(w.market.sender(w.tenant).order_of(order).state, order_state::MATCHED);
+    }
+}
+
+/// The honest node's bid on `order`: placed, or over the lowest sybil bid
+/// of a full book; 0 if bidding closed.
+fn honest_bid(w: &World, order: u64, honest: Address) -> u64 {
+    if let Ok(b) = w
+        .market
+        .sender(honest)
+        .place_bid(order, spon(10))
+        .motsu_res()
+    {
+        return b;
+    }
+    let count = w.market.sender(honest).counts().bids;
+    (1..=count)
+        .find_map(|victim| {
+            w.market
+                .sender(honest)
+                .place_bid_over(order, spon(10), victim)
+                .motsu_res()
+                .ok()
+        })
+        .unwrap_or(0)
+}
