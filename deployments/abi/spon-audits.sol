@@ -43,6 +43,8 @@ interface IAdmin  {
 interface IAudits is IAdmin  {
     function enroll(address node) external returns (uint64);
 
+    function prune(uint64 index) external;
+
     function commitSeed(bytes32 commitment) external returns (uint64);
 
     function revealSeed(bytes32 secret) external returns (uint64);
@@ -113,9 +115,17 @@ interface IAudits is IAdmin  {
 
     error ZeroAmount();
 
+    error StakeTooLow(address, uint256, uint256);
+
+    error UnknownIndex(uint64);
+
+    error StillEligible(address);
+
+    error AuditExpired(uint64);
+
     struct AuditsConfig { address spon; address staking; address registry; address challenges; }
 
     struct CurrentRound { uint64 round; bool committing; uint64 endsAt; }
 
-    struct Round { uint64 reveals; bytes32 seed; bool ran; }
+    struct Round { uint64 reveals; bytes32 seed; uint64 runs; }
 }

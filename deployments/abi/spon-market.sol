@@ -49,6 +49,8 @@ interface IMarket is IAdmin  {
 
     function placeBid(uint64 order_id, uint256 price_per_hour) external returns (uint64);
 
+    function placeBidOver(uint64 order_id, uint256 price_per_hour, uint64 displaced) external returns (uint64);
+
     function withdrawBid(uint64 bid_id) external;
 
     function proposeMatch(uint64 order_id, uint64 bid_id) external;
@@ -126,6 +128,8 @@ interface IMarket is IAdmin  {
     error DuplicateBid(uint64, address, uint64);
 
     error TooManyBids(uint64, uint64);
+
+    error BookNotFull(uint64);
 
     error UnknownBid(uint64);
 
