@@ -4,7 +4,7 @@
 //! end-to-end test and by the `gpu_work_onchain` bench, which measures the
 //! WASM instructions of the on-chain check.
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 use anyhow::Result;
 use spon_devnet::{Chain, Outcome};

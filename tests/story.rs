@@ -12,7 +12,7 @@
 //! challenges — an honest node passes, a cheating one is refused and
 //! loses; unbonding and withdrawal; a proposal changing a market parameter.
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_sol_types::{eip712_domain, sol, SolCall, SolEvent, SolStruct};
 use spon_e2e::{

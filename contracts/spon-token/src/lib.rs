@@ -211,12 +211,10 @@ impl SponToken {
         // zero digest exactly, for any other but a negligible set — so test
         // it first and name the refusal (finding F-25); a malleable `s` is
         // left to its own named error.
-        if s <= HALF_ORDER {
-            if spon_contract_kit::calls::ecrecover(B256::ZERO, v, r, s).is_none() {
-                return Err(permit::Error::InvalidSignature(
-                    openzeppelin_stylus::utils::cryptography::ecdsa::ECDSAInvalidSignature {},
-                ));
-            }
+        if s <= HALF_ORDER && spon_contract_kit::calls::ecrecover(B256::ZERO, v, r, s).is_none() {
+            return Err(permit::Error::InvalidSignature(
+                openzeppelin_stylus::utils::cryptography::ecdsa::ECDSAInvalidSignature {},
+            ));
         }
         self.erc20_permit.permit(
             owner,
