@@ -49,11 +49,6 @@ spon_contract_kit::sol_abi! {
     /// `locked` votes of running proposals (they belong to voters).
     #[derive(Debug)]
     error LockedVotesSpent(uint256 balance, uint256 locked);
-    /// Voting delay, voting period and timelock would add up to `total`
-    /// seconds, more than `max`: governance could no longer veto a slash
-    /// within the challenges contract's veto period.
-    #[derive(Debug)]
-    error DecisionTooSlow(uint64 total, uint64 max);
 }
 
 spon_contract_kit::contract_errors! {
@@ -73,7 +68,6 @@ spon_contract_kit::contract_errors! {
         CallReverted(CallReverted),
         UnsupportedSelfCall(UnsupportedSelfCall),
         LockedVotesSpent(LockedVotesSpent),
-        DecisionTooSlow(DecisionTooSlow),
     }
 }
 

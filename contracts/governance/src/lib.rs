@@ -68,7 +68,7 @@ use crate::{
 
 pub use events::EVENTS;
 
-use spon_protocol::{MAX_DECISION_TIME, WEI_PER_SPON};
+use spon_protocol::WEI_PER_SPON;
 
 /// Role ids of `setRole` and `RoleChanged`.
 pub mod roles {
@@ -179,23 +179,7 @@ impl Governance {
                 && data.len() == 68
                 && word(0) < U256::from(256)
             {
-                self.admin.store_parameter(word(0).to(), word(1))?;
-                // Governance must stay fast enough to veto a slash.
-                let total = [
-                    params::VOTING_DELAY,
-                    params::VOTING_PERIOD,
-                    params::TIMELOCK_DELAY,
-                ]
-                .map(|p| self.admin.param(p))
-                .iter()
-                .sum::<u64>();
-                if total > MAX_DECISION_TIME {
-                    return Err(Error::DecisionTooSlow(DecisionTooSlow {
-                        total,
-                        max: MAX_DECISION_TIME,
-                    }));
-                }
-                return Ok(());
+                return Ok(self.admin.store_parameter(word(0).to(), word(1))?);
             }
             let pause = selector == functions::pauseCall::SELECTOR;
             if data.len() == 4 && (pause || selector == functions::unpauseCall::SELECTOR) {
@@ -481,9 +465,7 @@ impl Governance {
     /// `ProposalNotInState` (not Queued), `TimelockNotPassed`,
     /// `ActionsMismatch`, `CallReverted`, `UnsupportedSelfCall`,
     /// `LockedVotesSpent` (the calls spent SPON locked as votes), and the
-    /// errors of `setParameter` for a call to the governor itself
-    /// (`DecisionTooSlow` when delay, vote and timelock would add up to
-    /// more than `MAX_DECISION_TIME`).
+    /// errors of `setParameter` for a call to the governor itself.
     ///
     /// # Events
     /// `ProposalExecuted`, and those of the calls.

@@ -78,9 +78,10 @@ pub const HOUR: u64 = 3_600;
 /// Seconds in a day (one uptime era).
 pub const DAY: u64 = 24 * HOUR;
 /// Most seconds the governor's voting delay, voting period and timelock
-/// may add up to (the governor refuses more): the challenges contract's
-/// veto period is longer, so a proposal made when a slash is scheduled can
-/// always veto it in time (finding F-09).
+/// may add up to (their bounds, checked at compile time, never add up to
+/// more): the challenges contract's veto period is a day longer, so a
+/// proposal made when a slash is scheduled can always veto it in time
+/// (finding F-09).
 pub const MAX_DECISION_TIME: u64 = 6 * DAY;
 /// Wei in one SPON (18 decimals).
 pub const WEI_PER_SPON: u128 = 1_000_000_000_000_000_000;
