@@ -117,8 +117,6 @@ interface IGovernance is IAdmin  {
 
     error LockedVotesSpent(uint256, uint256);
 
-    error DecisionTooSlow(uint64, uint64);
-
     struct Proposal { address proposer; bytes32 descriptionHash; uint64 voteStart; uint64 voteEnd; uint64 eta; uint256 quorum; uint64 calls; bytes32 actionsHash; }
 
     struct Votes { uint256 forVotes; uint256 againstVotes; uint256 abstainVotes; }

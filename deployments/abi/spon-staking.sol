@@ -81,6 +81,8 @@ interface IStaking is IAdmin  {
 
     function commissionOf(address provider) external view returns (Commission memory);
 
+    function standingOf(address provider) external view returns (Standing memory);
+
     function isJailed(address provider) external view returns (bool);
 
     function unbondingRequest(uint256 request_id) external view returns (UnbondingRequest memory);
@@ -140,6 +142,8 @@ interface IStaking is IAdmin  {
     struct Reserves { uint256 unbonding; uint256 rewards; }
 
     struct Commission { uint16 effectiveBps; uint16 pendingBps; uint64 pendingAt; }
+
+    struct Standing { uint256 selfStake; uint256 stake; bool jailed; }
 
     struct UnbondingRequest { address provider; address staker; uint256 worth; uint64 releaseAt; }
 }

@@ -265,27 +265,18 @@ impl Registry {
     }
 
     /// `(self-stake, pool stake)` of `node` in wei, from the staking contract.
-    fn stakes(&self, node: Address) -> Result<(U256, U256), Error> {
-        let staking = self.admin.holder(roles::STAKING);
-        let failed = |_| Error::StakingCallFailed(StakingCallFailed { staking });
-        let s = IStaking::new(staking);
-        Ok((
-            s.self_stake_of(self, node).map_err(failed)?,
-            s.stake_of(self, node).map_err(failed)?,
-        ))
-    }
-
-    /// Whether staking jails `node` now.
-    fn jailed(&self, node: Address) -> Result<bool, Error> {
+    /// `(self-stake, pool stake, jailed)` of `node`, from the staking
+    /// contract in one call.
+    fn stakes(&self, node: Address) -> Result<(U256, U256, bool), Error> {
         let staking = self.admin.holder(roles::STAKING);
         IStaking::new(staking)
-            .is_jailed(self, node)
+            .standing_of(self, node)
             .map_err(|_| Error::StakingCallFailed(StakingCallFailed { staking }))
     }
 
     fn require_stake(&self, node: Address, min: params::Param) -> Result<(), Error> {
         let required = U256::from(self.admin.param(min)) * U256::from(WEI_PER_SPON);
-        let (own, _) = self.stakes(node)?;
+        let (own, ..) = self.stakes(node)?;
         if own < required {
             return Err(Error::insufficient_stake(own, required));
         }
@@ -923,12 +914,12 @@ impl Registry {
             class::FIZZ => NodeClass::Fizz,
             _ => return Ok(spon_node::UNTRUSTED),
         };
-        let (own, total) = self.stakes(node)?;
+        let (own, total, jailed) = self.stakes(node)?;
         let values = params::ALL.map(|p| self.admin.param(p));
         let input = TierInput {
             class,
             // A jailed node is untrusted while jailed (finding F-26).
-            standing: self.in_good_standing(node) && !self.jailed(node)?,
+            standing: self.in_good_standing(node) && !jailed,
             self_stake: own.saturating_to(),
             total_stake: total.saturating_to(),
             spec: Hardware::unpack(&n.hardware.get().to_be_bytes()),

@@ -750,6 +750,16 @@ impl Staking {
         }
     }
 
+    /// `provider`'s own stake, its pool's stake and whether it is jailed:
+    /// what the registry's tier reads, in one call.
+    pub fn standing_of(&self, provider: Address) -> views::Standing {
+        views::Standing {
+            selfStake: self.self_stake_of(provider),
+            stake: self.stake_of(provider),
+            jailed: self.is_jailed(provider),
+        }
+    }
+
     /// Whether `provider` is jailed (slashed within `jailPeriod`).
     pub fn is_jailed(&self, provider: Address) -> bool {
         self.now() < self.pools.get(provider).jailed_until.val()

@@ -38,6 +38,18 @@ spon_contract_kit::sol_abi! {
         uint64 pendingAt;
     }
 
+    /// What the registry's tier needs of a provider (`standingOf`), in one
+    /// call.
+    #[derive(Debug, Default, PartialEq)]
+    struct Standing {
+        /// The provider's own active stake, SPON wei.
+        uint256 selfStake;
+        /// Active stake of its pool, SPON wei.
+        uint256 stake;
+        /// Whether it is jailed now.
+        bool jailed;
+    }
+
     /// An unbonding request (`unbondingRequest`); zeros once withdrawn or
     /// if unknown.
     #[derive(Debug, Default, PartialEq)]

@@ -28,6 +28,7 @@ crate::sol_abi! {
         function stakeOf(address provider) external view returns (uint256);
         function selfStakeOf(address provider) external view returns (uint256);
         function isJailed(address provider) external view returns (bool);
+        function standingOf(address provider) external view returns (uint256, uint256, bool);
         function openOffence(address provider, uint256 challenge_id) external;
         function closeOffence(uint256 challenge_id) external;
         function slash(address provider, uint16 bps, uint256 challenge_id, address challenger, uint16 challenger_share_bps) external returns (uint256);
@@ -106,6 +107,6 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 17);
+        assert_eq!(checked, 18);
     }
 }
