@@ -34,8 +34,9 @@ pub const ACC_SCALE: U256 = uint!(1_000_000_000_000_000_000_U256);
 /// Why a pool operation is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PoolError {
-    /// A slash took every token while shares remain: the pool takes no new
-    /// stake (new stakers would fund the old shares).
+    /// The (sub-)pool holds shares with no tokens behind them: new stake
+    /// would fund the old shares, so it is refused. A guard only: a slash
+    /// never takes a sub-pool's last wei while it has shares (INV-15).
     Wiped,
     /// More than the staker's claim was asked for.
     Insufficient {
