@@ -256,6 +256,14 @@ impl Registry {
         Ok(())
     }
 
+    /// Refuses a node that never registered.
+    fn require_registered(&self, node: Address) -> Result<(), Error> {
+        if self.state(node) == State::None {
+            return Err(Error::invalid_state(node, State::None));
+        }
+        Ok(())
+    }
+
     fn require_live(&self, node: Address) -> Result<State, Error> {
         let state = self.state(node);
         if !state.is_live() {
@@ -275,7 +283,8 @@ impl Registry {
     }
 
     fn require_stake(&self, node: Address, min: params::Param) -> Result<(), Error> {
-        let required = U256::from(self.admin.param(min)) * U256::from(WEI_PER_SPON);
+        // At most 10^8 SPON (the bounds): within 128 bits in wei.
+        let required = U256::from(u128::from(self.admin.param(min)) * WEI_PER_SPON);
         let (own, ..) = self.stakes(node)?;
         if own < required {
             return Err(Error::insufficient_stake(own, required));
@@ -303,6 +312,28 @@ impl Registry {
         State::from_u8(n.state.val()).in_good_standing()
             && (n.class.val() != class::FIZZ
                 || self.gateway_where(n.gateway.get(), State::in_good_standing))
+    }
+
+    /// Writes a (re-)registered node's profile; no pending update.
+    #[allow(clippy::too_many_arguments)]
+    fn register(
+        &mut self,
+        node: Address,
+        class: u8,
+        hardware: U256,
+        endpoint: &str,
+        tls_cert_hash: B256,
+        probe_key: Address,
+        gateway: Address,
+    ) {
+        let mut n = self.nodes.setter(node);
+        n.class.put(class);
+        n.hardware.set(hardware);
+        n.pending_hardware.set(U256::ZERO);
+        n.set_endpoint(endpoint);
+        n.tls_cert_hash.set(tls_cert_hash);
+        n.probe_key.set(probe_key);
+        n.gateway.set(gateway);
     }
 
     fn apply_hardware(&mut self, node: Address, hardware: U256) {
@@ -430,14 +461,15 @@ impl Registry {
         Error::nonzero(probe_key)?;
         self.require_stake(node, params::MIN_PROVIDER_STAKE)?;
 
-        let mut n = self.nodes.setter(node);
-        n.class.put(class::PROVIDER);
-        n.hardware.set(hardware);
-        n.pending_hardware.set(U256::ZERO);
-        n.set_endpoint(&endpoint);
-        n.tls_cert_hash.set(tls_cert_hash);
-        n.probe_key.set(probe_key);
-        n.gateway.set(Address::ZERO);
+        self.register(
+            node,
+            class::PROVIDER,
+            hardware,
+            &endpoint,
+            tls_cert_hash,
+            probe_key,
+            Address::ZERO,
+        );
         self.emit(ProviderProposed {
             node,
             hardware,
@@ -448,7 +480,7 @@ impl Registry {
         self.set_state(node, from, State::Proposed);
         if self.admin.param(params::AUTO_APPROVE) == 1 {
             self.set_state(node, State::Proposed, State::Active);
-            self.emit(HardwareApproved { node, hardware });
+            self.apply_hardware(node, hardware);
         }
         Ok(())
     }
@@ -684,14 +716,15 @@ impl Registry {
         }
         self.require_stake(node, params::MIN_FIZZ_STAKE)?;
 
-        let mut n = self.nodes.setter(node);
-        n.class.put(class::FIZZ);
-        n.hardware.set(hardware);
-        n.pending_hardware.set(U256::ZERO);
-        n.set_endpoint("");
-        n.tls_cert_hash.set(B256::ZERO);
-        n.probe_key.set(probe_key);
-        n.gateway.set(gateway);
+        self.register(
+            node,
+            class::FIZZ,
+            hardware,
+            "",
+            B256::ZERO,
+            probe_key,
+            gateway,
+        );
         self.emit(FizzRegistered {
             node,
             gateway,
@@ -750,10 +783,7 @@ impl Registry {
     ) -> Result<(), Error> {
         // Never paused, and open to a node that left: it may still owe an
         // answer to a challenge opened before (findings F-04, F-17).
-        let state = self.state(node);
-        if state == State::None {
-            return Err(Error::invalid_state(node, state));
-        }
+        self.require_registered(node)?;
         self.verify_probe(node, report_hash, summary, challenge_id, nonce, &signature)?;
         let mut n = self.nodes.setter(node);
         increment(&mut n.probe_nonce)?;
@@ -828,10 +858,7 @@ impl Registry {
     /// `ReputationChanged`.
     pub fn record_challenge(&mut self, node: Address, lost: bool) -> Result<(), Error> {
         self.admin.only(roles::CHALLENGES)?;
-        let state = self.state(node);
-        if state == State::None {
-            return Err(Error::invalid_state(node, state));
-        }
+        self.require_registered(node)?;
         let era = self.now() / params::DAY;
         let mut n = self.nodes.setter(node);
         if lost {
