@@ -117,7 +117,6 @@ pub struct Node {
     class: StorageU8,
     probe_key: StorageAddress,
     gateway: StorageAddress,
-    probe_nonce: StorageU64,
     hardware: StorageU256,
     pending_hardware: StorageU256,
     tls_cert_hash: StorageB256,
@@ -126,12 +125,29 @@ pub struct Node {
     probe_summary: StorageU256,
     probe_report: StorageB256,
     probe_challenge: StorageU256,
-    leases_completed: StorageU64,
-    leases_faulted: StorageU64,
-    challenges_lost: StorageU64,
-    uptime_eras: StorageU64,
-    active_leases: StorageU64,
-    last_uptime_era: StorageU64,
+    /// The reputation counters and the probe nonce, indexed by
+    /// [`counter`]: four to a storage word.
+    counters: StorageArray<StorageU64, { counter::COUNT }>,
+}
+
+/// Indices of a node's counters.
+mod counter {
+    /// Leases completed.
+    pub const COMPLETED: usize = 0;
+    /// Leases ended by a fault.
+    pub const FAULTED: usize = 1;
+    /// Challenges lost.
+    pub const LOST: usize = 2;
+    /// Uptime eras credited.
+    pub const UPTIME: usize = 3;
+    /// Leases open now.
+    pub const ACTIVE: usize = 4;
+    /// The last era credited (one credit per era).
+    pub const LAST_UPTIME_ERA: usize = 5;
+    /// The next probe nonce.
+    pub const PROBE_NONCE: usize = 6;
+    /// How many.
+    pub const COUNT: usize = 7;
 }
 
 /// Storage of the registry contract.
@@ -143,12 +159,6 @@ pub struct Registry {
     #[borrow]
     pub admin: Admin,
     nodes: StorageMap<Address, Node>,
-}
-
-fn increment(counter: &mut StorageU64) -> Result<(), Error> {
-    let v = counter.val().checked_add(1).ok_or(Error::overflow())?;
-    counter.put(v);
-    Ok(())
 }
 
 fn parse_hardware(hardware: U256) -> Result<Hardware, Error> {
@@ -167,6 +177,22 @@ fn check_endpoint(endpoint: &str) -> Result<(), Error> {
 }
 
 impl Node {
+    fn counter(&self, i: usize) -> u64 {
+        self.counters.get(i).unwrap_or_default().to()
+    }
+
+    fn set_counter(&mut self, i: usize, value: u64) {
+        if let Some(mut c) = self.counters.setter(i) {
+            c.set(alloy_primitives::U64::from(value));
+        }
+    }
+
+    fn increment(&mut self, i: usize) -> Result<(), Error> {
+        let v = self.counter(i).checked_add(1).ok_or(Error::overflow())?;
+        self.set_counter(i, v);
+        Ok(())
+    }
+
     fn set_endpoint(&mut self, endpoint: &str) {
         let bytes = endpoint.as_bytes();
         self.endpoint_len.put(bytes.len() as u8);
@@ -249,7 +275,7 @@ impl Registry {
 
     /// Refuses `node` leaving service while leases of it are open.
     fn require_no_leases(&self, node: Address) -> Result<(), Error> {
-        let active = self.nodes.get(node).active_leases.val();
+        let active = self.nodes.get(node).counter(counter::ACTIVE);
         if active != 0 {
             return Err(Error::LeasesOutstanding(LeasesOutstanding { node, active }));
         }
@@ -347,11 +373,11 @@ impl Registry {
         let n = self.nodes.get(node);
         self.emit(ReputationChanged {
             node,
-            leasesCompleted: n.leases_completed.val(),
-            leasesFaulted: n.leases_faulted.val(),
-            challengesLost: n.challenges_lost.val(),
-            uptimeEras: n.uptime_eras.val(),
-            activeLeases: n.active_leases.val(),
+            leasesCompleted: n.counter(counter::COMPLETED),
+            leasesFaulted: n.counter(counter::FAULTED),
+            challengesLost: n.counter(counter::LOST),
+            uptimeEras: n.counter(counter::UPTIME),
+            activeLeases: n.counter(counter::ACTIVE),
         });
     }
 
@@ -370,7 +396,7 @@ impl Registry {
         signature: &[u8],
     ) -> Result<(), Error> {
         let n = self.nodes.get(node);
-        let expected = n.probe_nonce.val();
+        let expected = n.counter(counter::PROBE_NONCE);
         if nonce != expected {
             return Err(Error::InvalidNonce(InvalidNonce {
                 expected: U256::from(expected),
@@ -786,7 +812,7 @@ impl Registry {
         self.require_registered(node)?;
         self.verify_probe(node, report_hash, summary, challenge_id, nonce, &signature)?;
         let mut n = self.nodes.setter(node);
-        increment(&mut n.probe_nonce)?;
+        n.increment(counter::PROBE_NONCE)?;
         n.probe_summary.set(summary);
         n.probe_report.set(report_hash);
         n.probe_challenge.set(challenge_id);
@@ -815,7 +841,7 @@ impl Registry {
         if state != State::Active {
             return Err(Error::invalid_state(node, state));
         }
-        increment(&mut self.nodes.setter(node).active_leases)?;
+        self.nodes.setter(node).increment(counter::ACTIVE)?;
         self.emit_reputation(node);
         Ok(())
     }
@@ -831,14 +857,14 @@ impl Registry {
     pub fn lease_closed(&mut self, node: Address, outcome: u8) -> Result<(), Error> {
         self.admin.only(roles::MARKET)?;
         let mut n = self.nodes.setter(node);
-        let active = n.active_leases.val();
+        let active = n.counter(counter::ACTIVE);
         if active == 0 {
             return Err(Error::NoActiveLease(NoActiveLease { node }));
         }
-        n.active_leases.put(active - 1);
+        n.set_counter(counter::ACTIVE, active - 1);
         match outcome {
-            1 => increment(&mut n.leases_completed)?,
-            2 => increment(&mut n.leases_faulted)?,
+            1 => n.increment(counter::COMPLETED)?,
+            2 => n.increment(counter::FAULTED)?,
             _ => {}
         }
         self.emit_reputation(node);
@@ -862,16 +888,16 @@ impl Registry {
         let era = self.now() / params::DAY;
         let mut n = self.nodes.setter(node);
         if lost {
-            increment(&mut n.challenges_lost)?;
+            n.increment(counter::LOST)?;
         } else {
-            if n.last_uptime_era.val() == era {
+            if n.counter(counter::LAST_UPTIME_ERA) == era {
                 return Err(Error::UptimeAlreadyRecorded(UptimeAlreadyRecorded {
                     node,
                     era,
                 }));
             }
-            n.last_uptime_era.put(era);
-            increment(&mut n.uptime_eras)?;
+            n.set_counter(counter::LAST_UPTIME_ERA, era);
+            n.increment(counter::UPTIME)?;
         }
         self.emit_reputation(node);
         Ok(())
@@ -913,7 +939,7 @@ impl Registry {
             summary: n.probe_summary.get(),
             reportHash: n.probe_report.get(),
             challengeId: n.probe_challenge.get(),
-            nextNonce: n.probe_nonce.val(),
+            nextNonce: n.counter(counter::PROBE_NONCE),
         }
     }
 
@@ -921,11 +947,11 @@ impl Registry {
     pub fn reputation_of(&self, node: Address) -> views::Reputation {
         let n = self.nodes.get(node);
         views::Reputation {
-            leasesCompleted: n.leases_completed.val(),
-            leasesFaulted: n.leases_faulted.val(),
-            challengesLost: n.challenges_lost.val(),
-            uptimeEras: n.uptime_eras.val(),
-            leasesOpen: n.active_leases.val(),
+            leasesCompleted: n.counter(counter::COMPLETED),
+            leasesFaulted: n.counter(counter::FAULTED),
+            challengesLost: n.counter(counter::LOST),
+            uptimeEras: n.counter(counter::UPTIME),
+            leasesOpen: n.counter(counter::ACTIVE),
         }
     }
 
@@ -952,10 +978,10 @@ impl Registry {
             spec: Hardware::unpack(&n.hardware.get().to_be_bytes()),
             probe: ProbeSummary::unpack(&n.probe_summary.get().to_be_bytes()),
             now: self.now(),
-            uptime_eras: n.uptime_eras.val(),
-            leases_completed: n.leases_completed.val(),
-            leases_faulted: n.leases_faulted.val(),
-            challenges_lost: n.challenges_lost.val(),
+            uptime_eras: n.counter(counter::UPTIME),
+            leases_completed: n.counter(counter::COMPLETED),
+            leases_faulted: n.counter(counter::FAULTED),
+            challenges_lost: n.counter(counter::LOST),
         };
         Ok(tier(&input, &params::thresholds(&values)))
     }
