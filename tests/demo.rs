@@ -406,6 +406,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             .await?
             .balance
             - before_t;
+        // The node gets the whole bid price; the fee comes on top.
         let gross = l.pricePerHour;
         let expected_fee = if token == w.token {
             U256::ZERO
@@ -413,17 +414,18 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             gross * U256::from(200) / U256::from(10_000)
         };
         ensure!(
-            to_node + fee == gross,
-            "order {order}: {to_node} + {fee} is not {gross}"
+            to_node == gross,
+            "order {order}: {to_node} to the node, not its price {gross}"
         );
         ensure!(
             fee == expected_fee,
             "order {order}: fee {fee}, expected {expected_fee}"
         );
         r.line(format!(
-            "lease {order}: {} to the node, {} fee to the treasury (checked to the unit)",
+            "lease {order}: {} to the node, {} fee to the treasury, {} charged to the tenant (checked to the unit)",
             exact(to_node, decimals, symbol),
-            exact(fee, decimals, symbol)
+            exact(fee, decimals, symbol),
+            exact(to_node + fee, decimals, symbol)
         ));
     }
 

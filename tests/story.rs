@@ -298,8 +298,8 @@ fn the_whole_market_through_json_rpc() {
         );
 
         // An order in Test USD (6 decimals), allowed by a proposal: the
-        // node is paid less the 2% fee, the treasury gets the fee, to the
-        // unit.
+        // node is paid the whole bid price, the tenant pays the 2% fee on
+        // top of it to the treasury, to the unit.
         let usd = w.allowed_test_usd().await?;
         // Six days of voting and timelock passed: fresh probes.
         for n in 0..w.nodes.len() {
@@ -385,10 +385,11 @@ fn the_whole_market_through_json_rpc() {
             },
         )
         .await?;
-        // 6 tUSD for the hour: 2% (120,000 units) to the treasury.
+        // 6 tUSD for the hour to the node, 2% on top (120,000 units) to
+        // the treasury: the tenant's 10 tUSD escrow returns 3.88.
         assert_eq!(
             usd_balance(w.nodes[0].address()).await - node_before,
-            U256::from(5_880_000)
+            dollars(6)
         );
         assert_eq!(
             usd_balance(w.deployer.address()).await - treasury_before,
@@ -396,7 +397,7 @@ fn the_whole_market_through_json_rpc() {
         );
         assert_eq!(
             usd_balance(w.tenant.address()).await - tenant_before,
-            dollars(4)
+            U256::from(3_880_000)
         );
 
         // Liveness challenges: node 2 answers with a fresh signed probe

@@ -7,12 +7,14 @@
 //! no longer covers the next second: the **last fully paid second** is the
 //! largest `t` with `cost(t) ≤ funded`.
 //!
-//! The fee of an allowlisted non-SPON token is taken from the provider's
-//! side on the running total too: after paying `gross` in all, the fee so
-//! far is `⌊gross · feeBps / 10000⌋`, so the fee of a whole lease is exactly
-//! that of its total, however often it was settled. SPON leases have
-//! `feeBps = 0`. Value is conserved to the wei:
-//! `provider (gross − fee) + fee + refund (funded − gross) = funded`.
+//! The fee of an allowlisted non-SPON token is **added** to the price and
+//! paid by the tenant: the provider receives the whole accrual `gross`, and
+//! the fee so far is `⌊gross · feeBps / 10000⌋` on the running total, so the
+//! fee of a whole lease is exactly that of its total, however often it was
+//! settled. The escrow is spent on both: the lease runs while
+//! `gross + fee(gross) ≤ funded`. SPON leases have `feeBps = 0`. Value is
+//! conserved to the wei:
+//! `provider (gross) + fee + refund (funded − gross − fee) = funded`.
 
 use alloy_primitives::U256;
 use spon_contract_kit::math;
@@ -44,7 +46,8 @@ pub fn paid_seconds(price: U256, funded: U256) -> u64 {
 pub struct Due {
     /// The time it is paid up to.
     pub until: u64,
-    /// The total owed for `start..until` (gross of fee).
+    /// The total owed to the provider for `start..until` (the fee comes on
+    /// top).
     pub gross: U256,
     /// Whether it ends at `until`: its end is reached, or its escrow covers
     /// no second after `until`.
@@ -53,10 +56,32 @@ pub struct Due {
     pub exhausted: bool,
 }
 
+/// The largest running total `g` (paid to the provider) whose charge
+/// `g + fee(g)` is at most `funded`.
+pub fn gross_budget(funded: U256, fee_bps: u16) -> U256 {
+    if fee_bps == 0 {
+        return funded;
+    }
+    // g0 = ⌊F·10⁴ / (10⁴ + b)⌋ has g0 + g0·b/10⁴ ≤ F, so charge(g0) ≤ F; and
+    // charge(g0 + 2) > F, as (g0 + 2)(1 + b/10⁴) > F + 1 and the floor of
+    // the fee loses less than 1. The budget is g0 or g0 + 1. (Only for an
+    // F above 2^256 / 10⁴, beyond any token's supply, does the saturated
+    // product make g0 a lower bound: still affordable, never more.)
+    let bps = U256::from(BPS);
+    let g0 = math::div(funded.saturating_mul(bps), bps + U256::from(fee_bps)).unwrap_or_default();
+    let next = g0 + U256::from(1);
+    if next + fee(next, fee_bps) <= funded {
+        next
+    } else {
+        g0
+    }
+}
+
 /// What a lease of `price` per hour over `start..end`, funded with
-/// `funded` in all, owes at `now` (≥ `start`).
-pub fn due(price: U256, start: u64, end: u64, funded: U256, now: u64) -> Due {
-    let affordable = start.saturating_add(paid_seconds(price, funded));
+/// `funded` in all (price and fee), owes at `now` (≥ `start`).
+pub fn due(price: U256, start: u64, end: u64, funded: U256, fee_bps: u16, now: u64) -> Due {
+    let budget = gross_budget(funded, fee_bps);
+    let affordable = start.saturating_add(paid_seconds(price, budget));
     let target = now.min(end);
     let exhausted = affordable < end && affordable < now;
     let until = target.min(affordable);
@@ -83,13 +108,19 @@ pub struct Payout {
 }
 
 /// The payout that moves the running total from `paid` to `gross`
-/// (`gross ≥ paid`).
+/// (`gross ≥ paid`): the provider the whole accrual, the treasury the fee
+/// on top.
 pub fn payout(paid: U256, gross: U256, fee_bps: u16) -> Payout {
-    let f = fee(gross, fee_bps) - fee(paid, fee_bps);
     Payout {
-        provider: gross - paid - f,
-        fee: f,
+        provider: gross - paid,
+        fee: fee(gross, fee_bps) - fee(paid, fee_bps),
     }
+}
+
+/// What the escrow has spent at running total `gross`: the accrual and
+/// its fee.
+pub fn charged(gross: U256, fee_bps: u16) -> U256 {
+    gross + fee(gross, fee_bps)
 }
 
 #[cfg(test)]
@@ -113,24 +144,44 @@ mod tests {
     #[test]
     fn due_stops_at_the_end_or_the_last_paid_second() {
         let price = U256::from(3_600); // 1 per second
-        let d = due(price, 100, 200, U256::from(1_000), 150);
+        let d = due(price, 100, 200, U256::from(1_000), 0, 150);
         assert_eq!(
             (d.until, d.gross, d.ends, d.exhausted),
             (150, U256::from(50), false, false)
         );
-        let d = due(price, 100, 200, U256::from(1_000), 500);
+        let d = due(price, 100, 200, U256::from(1_000), 0, 500);
         assert_eq!(
             (d.until, d.gross, d.ends, d.exhausted),
             (200, U256::from(100), true, false)
         );
-        let d = due(price, 100, 200, U256::from(30), 150);
+        let d = due(price, 100, 200, U256::from(30), 0, 150);
         assert_eq!(
             (d.until, d.gross, d.ends, d.exhausted),
             (130, U256::from(30), true, true)
         );
         // Exactly paid up to now: not yet over.
-        let d = due(price, 100, 200, U256::from(50), 150);
+        let d = due(price, 100, 200, U256::from(50), 0, 150);
         assert_eq!((d.until, d.ends), (150, false));
+        // With a 2% fee on top, 51 buys 50 seconds (50 + ⌊1⌋), 50 only 49.
+        let d = due(price, 100, 200, U256::from(51), 200, 150);
+        assert_eq!((d.until, d.gross, d.ends), (150, U256::from(50), false));
+        let d = due(price, 100, 200, U256::from(50), 200, 150);
+        assert_eq!((d.until, d.gross, d.exhausted), (149, U256::from(49), true));
+    }
+
+    #[test]
+    fn the_fee_is_added_and_the_provider_gets_the_whole_price() {
+        // The demo's tUSD lease: 1.5 tUSD (6 decimals) for an hour at 2%.
+        let price = U256::from(1_500_000);
+        let out = payout(U256::ZERO, cost(price, HOUR), 200);
+        assert_eq!((out.provider, out.fee), (price, U256::from(30_000)));
+        assert_eq!(charged(price, 200), U256::from(1_530_000));
+        assert_eq!(gross_budget(U256::from(1_530_000), 200), price);
+        assert_eq!(
+            gross_budget(U256::from(1_529_999), 200),
+            price - U256::from(1)
+        );
+        assert_eq!(gross_budget(U256::from(7), 0), U256::from(7));
     }
 
     #[test]
@@ -151,6 +202,16 @@ mod tests {
     }
 
     proptest! {
+        /// `gross_budget` is the largest running total whose charge
+        /// (accrual + fee) the escrow covers.
+        #[test]
+        fn gross_budget_is_the_largest_affordable_total(funded in any::<u128>(), bps in 0u16..=1_000) {
+            let f = U256::from(funded);
+            let g = gross_budget(f, bps);
+            prop_assert!(charged(g, bps) <= f);
+            prop_assert!(charged(g + U256::from(1), bps) > f);
+        }
+
         /// `paid_seconds` is the largest affordable time.
         #[test]
         fn paid_seconds_is_the_last_affordable_second(price in 1u128.., funded in any::<u128>()) {
@@ -163,8 +224,10 @@ mod tests {
         }
 
         /// INV-2, INV-3 (arithmetic): any sequence of settlements pays
-        /// provider + fee + refund = funded exactly, and the fees sum to
-        /// ⌊total · bps / 10000⌋.
+        /// provider + fee + refund = funded exactly; the provider receives
+        /// the whole accrual at the bid price and the fees, added on top,
+        /// sum to ⌊total · bps / 10000⌋; the lease runs as long as the
+        /// escrow covers price and fee.
         #[test]
         fn settlements_conserve_value(price in 1u128..(1u128 << 100), funded in any::<u64>(),
                                       duration in 1u64..1_000_000, bps in prop_oneof![Just(0u16), Just(200u16), 0u16..=1_000],
@@ -175,8 +238,12 @@ mod tests {
             times.sort_unstable();
             let (mut paid, mut provider, mut fees) = (U256::ZERO, U256::ZERO, U256::ZERO);
             for t in times {
-                let d = due(p, start, end, f, start + t);
-                prop_assert!(d.gross >= paid && d.gross <= f);
+                let d = due(p, start, end, f, bps, start + t);
+                prop_assert!(d.gross >= paid && charged(d.gross, bps) <= f);
+                prop_assert_eq!(d.gross, cost(p, d.until - start));
+                if d.exhausted {
+                    prop_assert!(charged(cost(p, d.until - start + 1), bps) > f);
+                }
                 let out = payout(paid, d.gross, bps);
                 provider += out.provider;
                 fees += out.fee;
@@ -185,7 +252,8 @@ mod tests {
                     break;
                 }
             }
-            let refund = f - paid;
+            let refund = f - charged(paid, bps);
+            prop_assert_eq!(provider, paid);
             prop_assert_eq!(provider + fees + refund, f);
             prop_assert_eq!(fees, paid * U256::from(bps) / U256::from(BPS));
         }

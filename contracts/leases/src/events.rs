@@ -5,14 +5,14 @@ pub use spon_contract_kit::admin::{ParameterChanged, Paused, RoleChanged, Unpaus
 spon_contract_kit::sol_abi! {
     /// The market opened lease `leaseId` (= its order id) of `node` for
     /// `tenant`, from `start` to `end` at `pricePerHour` of `token`, with
-    /// `funded` in escrow and a fee of `feeBps`.
+    /// `funded` in escrow and a fee of `feeBps` added to its payments.
     #[derive(Debug)]
     event LeaseOpened(uint64 indexed leaseId, address indexed node, address indexed tenant, address token, uint256 pricePerHour, uint64 start, uint64 end, uint256 funded, uint16 feeBps);
     /// The tenant added `amount` to the lease's escrow (`funded` in all).
     #[derive(Debug)]
     event LeaseToppedUp(uint64 indexed leaseId, uint256 amount, uint256 funded);
-    /// The lease was paid up to `paidUntil`: `toProvider` to the node,
-    /// `fee` to the treasury.
+    /// The lease was paid up to `paidUntil`: `toProvider` (the whole
+    /// accrual at the bid price) to the node, `fee` on top to the treasury.
     #[derive(Debug)]
     event LeaseSettled(uint64 indexed leaseId, address indexed node, uint64 paidUntil, uint256 toProvider, uint256 fee);
     /// The lease ended at `paidUntil` (`reason`: 1 end reached, 2 escrow

@@ -7,9 +7,11 @@
 //!   order id), after moving the order's deposit here. The lease runs from
 //!   then for the order's duration at the bid's price per hour and is
 //!   counted in the registry (`leaseOpened`).
-//! * It accrues per second (see [`escrow`]); `settle` (anyone) pays the
-//!   provider what has accrued, less the fee of a token other than SPON
-//!   (`nonSponFeeBps`, fixed when the lease opens) to the treasury.
+//! * It accrues per second at the bid price (see [`escrow`]); `settle`
+//!   (anyone) pays the provider the whole accrual and, for a token other
+//!   than SPON, the fee added on top of it (`nonSponFeeBps` of it, fixed
+//!   when the lease opens) to the treasury, both out of the tenant's
+//!   escrow.
 //! * The tenant `topUp`s a running lease; tenant or provider
 //!   `closeLease` it: the provider is paid to the second, the tenant gets
 //!   the rest. A lease whose end is reached or whose escrow ran dry shows
@@ -124,7 +126,7 @@ pub struct Lease {
     end: StorageU64,
     /// Deposit and top-ups, in all.
     funded: StorageU256,
-    /// Paid out so far, gross of fee.
+    /// Paid to the provider so far (the fee on it went to the treasury).
     paid: StorageU256,
     paid_until: StorageU64,
 }
@@ -164,6 +166,7 @@ impl Leases {
             o.start.val(),
             o.end.val(),
             o.funded.get(),
+            o.fee_bps.val(),
             self.now(),
         )
     }
@@ -259,7 +262,7 @@ impl Leases {
         self.pay(id, d)?;
         let mut o = self.leases.setter(id);
         o.state.put(CLOSED);
-        let refund = o.funded.get() - d.gross;
+        let refund = o.funded.get() - escrow::charged(d.gross, o.fee_bps.val());
         let (token, tenant, node) = (o.token.get(), o.tenant.get(), o.node.get());
         let ran = d.until.saturating_sub(o.start.val());
         self.transfer(token, tenant, refund)?;
@@ -433,8 +436,8 @@ impl Leases {
         Ok(())
     }
 
-    /// Pays the provider what lease `lease_id` has accrued (less the fee of
-    /// a non-SPON token, to the treasury). Anyone may call it. A lease whose
+    /// Pays the provider what lease `lease_id` has accrued, and the fee of
+    /// a non-SPON token on top of it to the treasury. Anyone may call it. A lease whose
     /// end is reached, or whose escrow ran dry, is paid to its last paid
     /// second and closed, and the rest of its escrow refunded.
     ///

@@ -26,11 +26,12 @@ spon_contract_kit::sol_abi! {
         uint64 end;
         /// What the tenant has put in escrow, token units.
         uint256 funded;
-        /// What has been paid out of escrow (gross of fees), token units.
+        /// What has been paid to the provider, token units (the fee on it,
+        /// added on top, went to the treasury out of the same escrow).
         uint256 paid;
         /// Paid up to this time.
         uint64 paidUntil;
-        /// The fee on its payments, bps (0 in SPON).
+        /// The fee added to its payments, bps (0 in SPON).
         uint16 feeBps;
         /// As of now: 0 none, 1 active, 2 insufficient funds, 3 ended,
         /// 4 closed (`lease_state`).

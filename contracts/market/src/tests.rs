@@ -430,7 +430,7 @@ fn spon_lease_lifecycle_pays_no_fee_and_conserves_value() {
 }
 
 #[motsu::test]
-fn six_decimal_token_pays_two_percent_of_the_total_to_the_treasury() {
+fn six_decimal_token_adds_two_percent_of_the_total_for_the_treasury() {
     let w = world();
     let p = a(1);
     w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
@@ -456,13 +456,15 @@ fn six_decimal_token_pays_two_percent_of_the_total_to_the_treasury() {
     clock::advance(3 * HOUR);
     assert_eq!(w.lease_state(order), lease_state::ENDED);
     w.leases.sender(a(0x44)).settle(order).motsu_unwrap();
+    // The provider gets the whole price; the tenant pays 2% on top.
     let gross = price * U256::from(2 * HOUR) / U256::from(HOUR);
     let fee = gross * U256::from(200) / U256::from(10_000);
+    assert_eq!(fee, U256::from(USD / 10));
     assert_eq!(w.balance(usd, w.treasury), fee);
-    assert_eq!(w.balance(usd, p), gross - fee);
+    assert_eq!(w.balance(usd, p), gross);
     assert_eq!(
         w.balance(usd, w.tenant),
-        U256::from(1_000_000 * USD) - gross
+        U256::from(1_000_000 * USD) - gross - fee
     );
     assert_eq!(w.lease_state(order), lease_state::CLOSED);
     let err = w.leases.sender(p).settle(order).motsu_unwrap_err();
@@ -476,10 +478,11 @@ fn a_dry_escrow_shows_then_closes_at_the_last_paid_second() {
     w.provider(p, 100_000, hopper(*b"DE", 100_000), true);
     let usd = w.usd.address();
     let price = U256::from(36 * USD); // 0.01 USD per second
-    let order = w.order(usd, price, 10 * HOUR, U256::from(10 * USD + 5_000));
+    let order = w.order(usd, price, 10 * HOUR, U256::from(10 * USD + 205_000));
     w.lease(order, p, price);
     let start = now();
-    // 10.005 USD pays 1,000 seconds (and half of the next).
+    // 10.205 USD pays 1,000 seconds with their 2% fee (10.2 USD), and
+    // half of the next.
     clock::advance(2_000);
     assert_eq!(w.lease_state(order), lease_state::INSUFFICIENT_FUNDS);
     let err = w
@@ -921,7 +924,8 @@ proptest! {
     /// views); the lease is for that bid, of an active unjailed node, and
     /// the order matches once. INV-2, INV-3: over random settlements,
     /// top-ups and closes, in SPON or the 6-decimal token, provider + fee +
-    /// refund = deposit + top-ups to the unit, and the fee is exactly
+    /// refund = deposit + top-ups to the unit, the provider receives the
+    /// whole accrual at its bid price, and the fee added on top is exactly
     /// ⌊paid · 200 / 10000⌋ (0 for SPON).
     #[test]
     fn leases_match_the_best_bid_and_conserve_value(
@@ -1001,7 +1005,7 @@ proptest! {
         let fee = w.balance(token, w.treasury);
         let refund = w.balance(token, w.tenant) + deposit + topped - tenant_before;
         prop_assert_eq!(provider + fee + refund, deposit + topped);
-        prop_assert_eq!(provider + fee, paid);
+        prop_assert_eq!(provider, paid);
         let bps = if use_spon { 0u64 } else { 200 };
         prop_assert_eq!(fee, paid * U256::from(bps) / U256::from(10_000));
         prop_assert_eq!(w.balance(token, w.leases.address()), U256::ZERO);
@@ -1059,10 +1063,10 @@ fn f15_a_blocked_party_holds_no_one_else_hostage() {
     w.leases.sender(w.tenant).close_lease(order).motsu_unwrap();
     let gross = U256::from(36 * USD);
     let fee = gross * U256::from(200) / U256::from(10_000);
-    assert_eq!(w.balance(usd, p), gross - fee);
+    assert_eq!(w.balance(usd, p), gross);
     assert_eq!(
         w.balance(usd, w.tenant),
-        tenant_before + U256::from(100 * USD) - gross
+        tenant_before + U256::from(100 * USD) - gross - fee
     );
     // The treasury's fee waits for it.
     assert_eq!(w.leases.sender(p).credit_of(usd, w.treasury), fee);

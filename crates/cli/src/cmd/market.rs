@@ -30,7 +30,8 @@ pub enum OrderCmd {
         #[arg(long, value_parser = duration)]
         duration: u64,
         /// Escrowed deposit in whole tokens [default: the maximum price
-        /// for the whole duration].
+        /// for the whole duration, plus the fee added to a token other
+        /// than SPON (`nonSponFeeBps`, 2%)].
         #[arg(long)]
         deposit: Option<String>,
         /// Approve the market for the deposit first if needed.
@@ -220,7 +221,10 @@ pub async fn order_cmd(ctx: &Ctx, cmd: OrderCmd) -> Result<Out> {
             let max = t.parse(&max_price_per_hour)?;
             let deposit = match deposit {
                 Some(d) => t.parse(&d)?,
-                None => (max * U256::from(duration)).div_ceil(U256::from(3_600)),
+                None => {
+                    let price = (max * U256::from(duration)).div_ceil(U256::from(3_600));
+                    price + fee_on(ctx, &t, price).await?
+                }
             };
             ctx.ensure_funds(&t, market, "market", deposit, approve)
                 .await?;
@@ -502,6 +506,24 @@ pub async fn lease_cmd(ctx: &Ctx, cmd: LeaseCmd) -> Result<Out> {
 }
 
 /// Lease `id` as `leaseOf` reports it; an error if there is none.
+/// The fee the leases contract adds to a payment of `amount` in token `t`:
+/// 0 in SPON, else `nonSponFeeBps` of it (floored, as the contract does).
+async fn fee_on(ctx: &Ctx, t: &TokenInfo, amount: U256) -> Result<U256> {
+    if t.address == ctx.token("SPON").await?.address {
+        return Ok(U256::ZERO);
+    }
+    let bps = ctx
+        .view(
+            ctx.addr("leases")?,
+            Leases::parameterCall {
+                id: spon_protocol::params::Leases::NonSponFeeBps as u8,
+            },
+        )
+        .await?
+        .parameter;
+    Ok(amount * bps / U256::from(spon_protocol::BPS))
+}
+
 async fn known_lease(ctx: &Ctx, id: u64) -> Result<Leases::Lease> {
     let l = ctx
         .view(ctx.addr("leases")?, Leases::leaseOfCall { lease_id: id })
@@ -529,9 +551,12 @@ async fn lease_status(ctx: &Ctx, id: u64) -> Result<Out> {
     );
     out.field("runs", format!("{} → {}", l.start, l.end));
     out.kv("funded", t.json(l.funded), t.show(l.funded));
-    out.kv("paid (gross)", t.json(l.paid), t.show(l.paid));
+    out.kv("paid to the node", t.json(l.paid), t.show(l.paid));
     out.field("paid until", l.paidUntil);
-    out.field("fee", format!("{}.{:02}%", l.feeBps / 100, l.feeBps % 100));
+    out.field(
+        "fee",
+        format!("{}.{:02}% on top", l.feeBps / 100, l.feeBps % 100),
+    );
     if let Ok(Leases::owedReturn { owed }) =
         ctx.view(leases, Leases::owedCall { lease_id: id }).await
     {
