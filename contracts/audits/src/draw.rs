@@ -1,49 +1,12 @@
-//! Pure logic of audits: the round schedule and the stake-weighted draw.
+//! Pure logic of audits: the stake-weighted draw (the round schedule is
+//! `spon_contract_kit::schedule`'s).
 
 use alloy_primitives::{keccak256, B256};
 
 /// Draws tried per audit (each reads one node's state and stake).
 pub const MAX_DRAWS: u32 = 32;
 
-/// The round schedule: rounds of `period` seconds numbered from `first`
-/// at `start`. A new period starts a new schedule at the next boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Schedule {
-    /// When round `first` starts.
-    pub start: u64,
-    /// The first round of this schedule.
-    pub first: u64,
-    /// Seconds per round.
-    pub period: u64,
-}
-
-impl Schedule {
-    /// The round running at `t` (`t ≥ start`).
-    pub fn round_at(&self, t: u64) -> u64 {
-        self.first + (t - self.start) / self.period
-    }
-
-    /// When round `r` (`r ≥ first`) starts.
-    pub fn start_of(&self, r: u64) -> u64 {
-        self.start + (r - self.first) * self.period
-    }
-
-    /// Whether `t` is in the commit half of its round (else the reveal half).
-    pub fn in_commit_phase(&self, t: u64) -> bool {
-        (t - self.start) % self.period < self.period / 2
-    }
-
-    /// The schedule with rounds of `period` from the round after the one
-    /// running at `t`.
-    pub fn rescheduled(&self, t: u64, period: u64) -> Self {
-        let next = self.round_at(t) + 1;
-        Self {
-            start: self.start_of(next),
-            first: next,
-            period,
-        }
-    }
-}
+pub use spon_contract_kit::schedule::Schedule;
 
 /// The accumulator after a reveal: `keccak256(acc ‖ secret)`.
 pub fn accumulate(acc: B256, secret: B256) -> B256 {
@@ -103,29 +66,6 @@ pub fn select(
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn schedule_phases_and_rescheduling() {
-        let s = Schedule {
-            start: 1_000,
-            first: 0,
-            period: 100,
-        };
-        assert_eq!(s.round_at(1_000), 0);
-        assert_eq!(s.round_at(1_199), 1);
-        assert!(s.in_commit_phase(1_149) && !s.in_commit_phase(1_150));
-        let r = s.rescheduled(1_150, 40);
-        assert_eq!(
-            r,
-            Schedule {
-                start: 1_200,
-                first: 2,
-                period: 40
-            }
-        );
-        assert_eq!(r.round_at(1_239), 2);
-        assert_eq!(r.round_at(1_240), 3);
-    }
 
     #[test]
     fn selection_is_proportional_to_capped_stake() {

@@ -40,7 +40,7 @@ pub mod events;
 pub mod params;
 pub mod views;
 
-use alloy_primitives::{Address, B256, U256, U64};
+use alloy_primitives::{Address, B256, U256};
 use spon_contract_kit::{
     admin::Admin,
     calls, clock,
@@ -49,12 +49,11 @@ use spon_contract_kit::{
 };
 use stylus_sdk::{
     prelude::*,
-    storage::{
-        StorageAddress, StorageArray, StorageB256, StorageBool, StorageMap, StorageU64, StorageVec,
-    },
+    storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageVec},
 };
 
 use crate::{draw::Schedule, errors::*, events::*};
+use spon_contract_kit::schedule::StoredSchedule;
 
 pub use events::EVENTS;
 
@@ -118,9 +117,8 @@ pub struct Audits {
     staking: StorageAddress,
     registry: StorageAddress,
     challenges: StorageAddress,
-    /// The schedule in force and the one that replaces it at its start
-    /// (equal unless a new period was set): `[start, first, period]` each.
-    schedules: StorageArray<StorageU64, 6>,
+    /// The round schedule.
+    schedules: StoredSchedule,
     rounds: StorageMap<u64, Round>,
     nodes: StorageVec<StorageAddress>,
     enrolled: StorageMap<Address, StorageBool>,
@@ -139,42 +137,9 @@ impl Audits {
         event.emit(self.vm());
     }
 
-    fn stored_schedule(&self, which: usize) -> Schedule {
-        let at = |i: usize| self.schedules.get(3 * which + i).unwrap_or_default().to();
-        Schedule {
-            start: at(0),
-            first: at(1),
-            period: at(2),
-        }
-    }
-
     /// The schedule in force now.
     fn schedule(&self) -> Schedule {
-        let next = self.stored_schedule(1);
-        if self.now() >= next.start {
-            next
-        } else {
-            self.stored_schedule(0)
-        }
-    }
-
-    /// Keeps `now` in force until `next` starts.
-    fn set_schedule(&mut self, now: Schedule, next: Schedule) {
-        for (i, v) in [
-            now.start,
-            now.first,
-            now.period,
-            next.start,
-            next.first,
-            next.period,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if let Some(mut slot) = self.schedules.setter(i) {
-                slot.set(U64::from(v));
-            }
-        }
+        self.schedules.at(self.now())
     }
 
     /// The current round, if it is in phase `wanted`.
@@ -252,7 +217,7 @@ impl Audits {
             first: 0,
             period: params::ROUND_PERIOD.default,
         };
-        self.set_schedule(first, first);
+        self.schedules.set(first, first);
         Ok(())
     }
 
@@ -565,9 +530,7 @@ impl Audits {
                 max: p.max,
             }));
         }
-        let now = self.schedule();
-        let next = now.rescheduled(self.now(), period);
-        self.set_schedule(now, next);
+        let next = self.schedules.reschedule(self.now(), period);
         self.emit(RoundPeriodChanged {
             period,
             fromRound: next.first,

@@ -68,12 +68,17 @@ sol!(
 );
 sol!(
     #[sol(rpc)]
+    Rewards,
+    "../../deployments/abi/spon-rewards.json"
+);
+sol!(
+    #[sol(rpc)]
     Governance,
     "../../deployments/abi/spon-governance.json"
 );
 
 /// The exported JSON ABI of each contract, by package name.
-pub const ABIS: [(&str, &str); 9] = [
+pub const ABIS: [(&str, &str); 10] = [
     (
         "spon-token",
         include_str!("../../../deployments/abi/spon-token.json"),
@@ -105,6 +110,10 @@ pub const ABIS: [(&str, &str); 9] = [
     (
         "spon-audits",
         include_str!("../../../deployments/abi/spon-audits.json"),
+    ),
+    (
+        "spon-rewards",
+        include_str!("../../../deployments/abi/spon-rewards.json"),
     ),
     (
         "spon-governance",

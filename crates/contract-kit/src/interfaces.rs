@@ -11,7 +11,8 @@
 //! the callee's `deployments/abi/*.json`.
 
 crate::sol_abi! {
-    /// The registry, called by the market, leases, challenges and audits.
+    /// The registry, called by the market, leases, challenges, audits and
+    /// rewards.
     interface IRegistry {
         function nodeOf(address node) external view returns (uint8, uint8, uint256, uint256, address, address);
         function probeOf(address node) external view returns (uint256, bytes32, uint256, uint64);
@@ -22,8 +23,8 @@ crate::sol_abi! {
         function leaseClosed(address node, uint8 outcome) external;
     }
 
-    /// The staking contract, called by the registry, market, challenges
-    /// and audits.
+    /// The staking contract, called by the registry, market, challenges,
+    /// audits and rewards.
     interface IStaking {
         function stakeOf(address provider) external view returns (uint256);
         function selfStakeOf(address provider) external view returns (uint256);
@@ -32,6 +33,8 @@ crate::sol_abi! {
         function openOffence(address provider, uint256 challenge_id) external;
         function closeOffence(uint256 challenge_id) external;
         function slash(address provider, uint16 bps, uint256 challenge_id, address challenger, uint16 challenger_share_bps) external returns (uint256);
+        function poolOf(address provider) external view returns (uint256, uint256, uint256, uint256, uint64, uint64);
+        function notifyReward(address provider, uint256 amount) external;
     }
 
     /// The leases contract, called by the market and challenges.
@@ -107,6 +110,6 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 18);
+        assert_eq!(checked, 20);
     }
 }

@@ -10,6 +10,7 @@
 //! * [`math`]: compact 256-bit division;
 //! * [`Param`]: a governance parameter with its id, default and bounds;
 //! * [`clock`]: the contract's notion of now;
+//! * [`schedule`]: numbered periods whose length governance can change;
 //! * [`Native`]: `u8`/`u16`/`u64` access to small storage integers.
 #![cfg_attr(not(any(test, feature = "test-clock", feature = "export-abi")), no_std)]
 extern crate alloc;
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod encode;
 pub mod interfaces;
 pub mod math;
+pub mod schedule;
 
 pub use spon_contract_macros::{entry_points, sol_abi};
 

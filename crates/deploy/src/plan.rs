@@ -29,13 +29,15 @@ pub enum Contract {
     Challenges,
     /// Random audits.
     Audits,
+    /// Node rewards per era.
+    Rewards,
     /// The governor.
     Governance,
 }
 
 impl Contract {
     /// Every contract, in deployment order.
-    pub const ALL: [Contract; 9] = [
+    pub const ALL: [Contract; 10] = [
         Contract::Token,
         Contract::Staking,
         Contract::Registry,
@@ -44,6 +46,7 @@ impl Contract {
         Contract::Market,
         Contract::Challenges,
         Contract::Audits,
+        Contract::Rewards,
         Contract::Governance,
     ];
 
@@ -58,6 +61,7 @@ impl Contract {
             Contract::Market => "spon-market",
             Contract::Challenges => "spon-challenges",
             Contract::Audits => "spon-audits",
+            Contract::Rewards => "spon-rewards",
             Contract::Governance => "spon-governance",
         }
     }
@@ -94,6 +98,7 @@ impl Contract {
                 Of(C::Challenges),
                 Deployer,
             ],
+            C::Rewards => &[Of(C::Token), Of(C::Registry), Of(C::Staking), Deployer],
             C::Governance => &[Of(C::Token)],
         }
     }
@@ -157,6 +162,8 @@ pub enum Wire {
     LeasesMarket,
     /// The challenges contract credits audits from the audits contract.
     ChallengesAudits,
+    /// Staking takes rewards from the rewards contract (its rewarder).
+    StakingRewards,
     /// The challenges contract takes lease-fault rulings from the committee.
     ChallengesCommittee,
     /// `c` lets the guardian pause it (and, for challenges, veto).
@@ -167,13 +174,14 @@ pub enum Wire {
 }
 
 /// The contracts whose governance role the governor takes.
-pub const GOVERNED: [Contract; 6] = [
+pub const GOVERNED: [Contract; 7] = [
     Contract::Staking,
     Contract::Registry,
     Contract::Leases,
     Contract::Market,
     Contract::Challenges,
     Contract::Audits,
+    Contract::Rewards,
 ];
 
 /// The wiring calls, in order; the committee and the guardian only when
@@ -185,6 +193,7 @@ pub fn wiring(s: &Settings) -> Vec<Wire> {
         Wire::RegistryChallenges,
         Wire::LeasesMarket,
         Wire::ChallengesAudits,
+        Wire::StakingRewards,
     ];
     if !s.committee.is_zero() {
         w.push(Wire::ChallengesCommittee);
@@ -210,6 +219,7 @@ impl Wire {
             Wire::RegistryChallenges => "registry.setRole(challenges)".into(),
             Wire::LeasesMarket => "leases.setRole(market)".into(),
             Wire::ChallengesAudits => "challenges.setRole(audits)".into(),
+            Wire::StakingRewards => "staking.setRole(rewarder: rewards)".into(),
             Wire::ChallengesCommittee => "challenges.setRole(committee)".into(),
             Wire::Guardian(c) => format!("{}.setRole(guardian)", short(c)),
             Wire::Handover(c) => format!("{}.setRole(governance: governor)", short(c)),
@@ -219,7 +229,7 @@ impl Wire {
     /// The contract the call goes to.
     pub fn target(self) -> Contract {
         match self {
-            Wire::StakingChallenges => Contract::Staking,
+            Wire::StakingChallenges | Wire::StakingRewards => Contract::Staking,
             Wire::RegistryLeases | Wire::RegistryChallenges => Contract::Registry,
             Wire::LeasesMarket => Contract::Leases,
             Wire::ChallengesAudits | Wire::ChallengesCommittee => Contract::Challenges,
@@ -236,6 +246,7 @@ impl Wire {
                 Wire::RegistryLeases => Contract::Leases,
                 Wire::LeasesMarket => Contract::Market,
                 Wire::ChallengesAudits => Contract::Audits,
+                Wire::StakingRewards => Contract::Rewards,
                 Wire::ChallengesCommittee => return Ok(s.committee),
                 Wire::Guardian(_) => return Ok(s.guardian),
                 Wire::Handover(_) => Contract::Governance,
@@ -256,6 +267,7 @@ impl Wire {
             Wire::RegistryChallenges => r::Registry::Challenges as u8,
             Wire::LeasesMarket => r::Leases::Market as u8,
             Wire::ChallengesAudits => r::Challenges::Audits as u8,
+            Wire::StakingRewards => r::Staking::Rewarder as u8,
             Wire::ChallengesCommittee => r::Challenges::Committee as u8,
             Wire::Guardian(c) => match c {
                 Contract::Staking => r::Staking::Guardian as u8,
@@ -264,6 +276,7 @@ impl Wire {
                 Contract::Market => r::Market::Guardian as u8,
                 Contract::Challenges => r::Challenges::Guardian as u8,
                 Contract::Audits => r::Audits::Guardian as u8,
+                Contract::Rewards => r::Rewards::Guardian as u8,
                 Contract::Token | Contract::GpuVerifier | Contract::Governance => {
                     bail!("{} has no guardian", c.package())
                 }

@@ -362,6 +362,17 @@ pub mod roles {
     }
 
     ids! {
+        /// Roles of the rewards contract.
+        Rewards {
+            /// Sets parameters, roles and the era length, withdraws from the
+            /// reserve, pauses.
+            Governance = 0 => "governance",
+            /// May pause.
+            Guardian = 1 => "guardian",
+        }
+    }
+
+    ids! {
         /// Roles of the governor (it holds its own governance role).
         Governance {
             /// The governor itself.
@@ -506,6 +517,50 @@ pub mod params {
     }
 
     ids! {
+        /// Parameters of the rewards contract (its era length has its own
+        /// setter, `setEraLength`). Multipliers and boosters are in
+        /// hundredths.
+        Rewards {
+            /// SPON paid out per era at most, whole SPON.
+            EraBudget = 0 => "eraBudget",
+            /// Seconds after an era's end before its rewards are paid.
+            ClaimDelay = 1 => "claimDelay",
+            /// Points per NVIDIA Hopper GPU (H100, H200, GH200).
+            HopperMultiplier = 2 => "hopperMultiplier",
+            /// Points per NVIDIA Blackwell data-centre GPU (B200, GB200).
+            BlackwellMultiplier = 3 => "blackwellMultiplier",
+            /// Points per NVIDIA Ampere data-centre GPU (A100, A800).
+            AmpereDcMultiplier = 4 => "ampereDcMultiplier",
+            /// Points per NVIDIA Ada data-centre GPU (L40S, L40, L4).
+            AdaDcMultiplier = 5 => "adaDcMultiplier",
+            /// Points per AMD Instinct MI300-class GPU.
+            Mi300Multiplier = 6 => "mi300Multiplier",
+            /// Points per GeForce RTX 50 GPU.
+            Rtx50Multiplier = 7 => "rtx50Multiplier",
+            /// Points per GeForce RTX 40 GPU.
+            Rtx40Multiplier = 8 => "rtx40Multiplier",
+            /// Points per GeForce RTX 30 GPU.
+            Rtx30Multiplier = 9 => "rtx30Multiplier",
+            /// Points per Apple-silicon GPU.
+            AppleMultiplier = 10 => "appleMultiplier",
+            /// Points per GPU of any other class.
+            OtherMultiplier = 11 => "otherMultiplier",
+            /// Booster of a tier-1 node.
+            Tier1Booster = 12 => "tier1Booster",
+            /// Booster of a tier-2 node.
+            Tier2Booster = 13 => "tier2Booster",
+            /// Booster of a tier-3 node.
+            Tier3Booster = 14 => "tier3Booster",
+            /// Booster of a tier-4 node.
+            Tier4Booster = 15 => "tier4Booster",
+            /// Booster of a tier-5 node.
+            Tier5Booster = 16 => "tier5Booster",
+            /// Booster of a tier-6 node (tier 7 earns nothing).
+            Tier6Booster = 17 => "tier6Booster",
+        }
+    }
+
+    ids! {
         /// Parameters of the governor.
         Governance {
             /// Quorum, bps of SPON's supply.
@@ -526,13 +581,14 @@ pub mod params {
 
     /// Each contract with parameters, by the name [`id`] takes, with the
     /// lookup of its parameter ids.
-    const BY_CONTRACT: [(&str, ParseId); 7] = [
+    const BY_CONTRACT: [(&str, ParseId); 8] = [
         ("staking", Staking::parse_id),
         ("registry", Registry::parse_id),
         ("market", Market::parse_id),
         ("leases", Leases::parse_id),
         ("challenges", Challenges::parse_id),
         ("audits", Audits::parse_id),
+        ("rewards", Rewards::parse_id),
         ("governance", Governance::parse_id),
     ];
 
@@ -542,7 +598,7 @@ pub mod params {
     }
 
     /// The id of parameter `name` (or a decimal id) of `contract` (`staking`,
-    /// `registry`, `market`, `leases`, `challenges`, `audits`,
+    /// `registry`, `market`, `leases`, `challenges`, `audits`, `rewards`,
     /// `governance`), if it has one.
     pub fn id(contract: &str, name: &str) -> Option<u8> {
         let (_, parse) = BY_CONTRACT.iter().find(|(c, _)| *c == contract)?;
