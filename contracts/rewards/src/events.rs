@@ -13,8 +13,9 @@ spon_contract_kit::sol_abi! {
     /// Governance took `amount` SPON of the unallocated reserve to `to`.
     #[derive(Debug)]
     event ReserveWithdrawn(address indexed to, uint256 amount);
-    /// `node` checked in for `era` with `points` (its `gpus` × the class
-    /// multiplier × the booster of `tier`); the era has `totalPoints` now.
+    /// `node` checked in for `era` with `points` (its `gpus`, declared and
+    /// probed, × the class multiplier × the booster of `tier`); the era has
+    /// `totalPoints` now.
     #[derive(Debug)]
     event CheckedIn(uint64 indexed era, address indexed node, uint64 points, uint8 tier, uint16 gpus, uint256 totalPoints);
     /// Era `era`'s first claim fixed its budget: `budget` SPON wei taken
@@ -27,7 +28,8 @@ spon_contract_kit::sol_abi! {
     #[derive(Debug)]
     event RewardPaid(uint64 indexed era, address indexed node, uint256 amount);
     /// `node` lost its share of era `era`, `amount` SPON wei, back to the
-    /// reserve: it lost a challenge after checking in, or is jailed.
+    /// reserve: it lost a challenge after checking in, is jailed, or its
+    /// pool holds no stake.
     #[derive(Debug)]
     event RewardForfeited(uint64 indexed era, address indexed node, uint256 amount);
 }

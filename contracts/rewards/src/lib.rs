@@ -19,8 +19,9 @@
 //!   `tierOf`: stake, probe against declared hardware, uptime, faults,
 //!   lost challenges; for a Fizz node the Fizz thresholds and a gateway in
 //!   good standing). Its points, `GPU units × the class multiplier × the
-//!   tier booster` ([`era`]), are added to the era's total. Nothing loops
-//!   over nodes.
+//!   tier booster` ([`era`]; GPU units: those declared or those the probe
+//!   found, whichever is fewer), are added to the era's total. Nothing
+//!   loops over nodes.
 //! * **Claim** (`claim(era, node)`, anyone, from `claimDelay` after the
 //!   era's end): the node's share `⌊budget · points / totalPoints⌋` goes to
 //!   staking's `notifyReward` for the node's pool: the provider's
@@ -28,7 +29,8 @@
 //!   over staking's `rewardPeriod` (no just-in-time capture, finding
 //!   F-14). It waits while an offence against the node is open, and is
 //!   **forfeited** back to the reserve if the node lost a challenge after
-//!   it checked in or is jailed when the claim is made.
+//!   it checked in, is jailed when the claim is made, or its pool holds no
+//!   stake any more (nobody to pay).
 //!
 //! Every refusal is a custom error of [`errors`]; every change an event of
 //! [`events`]. Reentrant calls are refused by the SDK's entrypoint.
@@ -149,8 +151,9 @@ pub struct Rewards {
     eras: StorageMap<u64, Era>,
 }
 
-/// What the staking contract says of a pool: `(jailed, open offences)`.
-type Standing = (bool, u64);
+/// What the staking contract says of a pool: `(active stake, jailed,
+/// open offences)`.
+type Standing = (U256, bool, u64);
 
 impl Rewards {
     fn now(&self) -> u64 {
@@ -182,10 +185,10 @@ impl Rewards {
 
     fn staking_standing(&self, node: Address) -> Result<Standing, Error> {
         let staking = self.staking.get();
-        let (.., jailed_until, open) = IStaking::new(staking)
+        let (tokens, .., jailed_until, open) = IStaking::new(staking)
             .pool_of(self, node)
             .map_err(|_| Error::call_failed(staking))?;
-        Ok((jailed_until > self.now(), open))
+        Ok((tokens, jailed_until > self.now(), open))
     }
 
     fn challenges_lost(&self, node: Address) -> Result<u64, Error> {
@@ -207,7 +210,7 @@ impl Rewards {
         if state != NODE_ACTIVE {
             return Err(not(reason::NOT_ACTIVE));
         }
-        let (jailed, open) = self.staking_standing(node)?;
+        let (_, jailed, open) = self.staking_standing(node)?;
         if jailed {
             return Err(not(reason::JAILED));
         }
@@ -215,21 +218,24 @@ impl Rewards {
             return Err(not(reason::OFFENCE_OPEN));
         }
         let (summary, ..) = r.probe_of(self, node).map_err(failed)?;
-        if ProbeSummary::unpack(&summary.to_be_bytes()).timestamp < era_start {
+        let probe = ProbeSummary::unpack(&summary.to_be_bytes());
+        if probe.timestamp < era_start {
             return Err(not(reason::NO_PROBE));
         }
         let tier = r.tier_of(self, node).map_err(failed)?;
         let booster = params::booster_of(tier).ok_or(not(reason::UNTRUSTED))?;
         let spec = Hardware::unpack(&hardware.to_be_bytes());
+        // GPUs declared and found by the probe, whichever is fewer.
+        let gpus = spec.gpu_count.min(probe.gpu_count);
         let points = era::points(
-            spec.gpu_count,
+            gpus,
             self.admin.param(params::multiplier_of(spec.gpu_model)),
             self.admin.param(booster),
         );
         if points == 0 {
             return Err(not(reason::NO_POINTS));
         }
-        Ok((points, tier, spec.gpu_count))
+        Ok((points, tier, gpus))
     }
 
     /// Fixes era `era`'s budget from the reserve, once.
@@ -446,11 +452,13 @@ impl Rewards {
             }
             (c.points.val(), c.challenges_lost.val())
         };
-        let (jailed, open) = self.staking_standing(node)?;
+        let (tokens, jailed, open) = self.staking_standing(node)?;
         if open != 0 {
             return Err(Error::OffenceOpen(OffenceOpen { node }));
         }
-        let forfeit = jailed || self.challenges_lost(node)? > lost_then;
+        // A pool emptied since the check-in has nobody to pay: its share
+        // goes back to the reserve rather than stay stranded.
+        let forfeit = jailed || tokens.is_zero() || self.challenges_lost(node)? > lost_then;
         self.lock_budget(era);
         let mut e = self.eras.setter(era);
         let amount = era::share(e.budget.get(), points, e.total_points.get());

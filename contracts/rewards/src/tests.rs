@@ -538,7 +538,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(spon_testkit::cases(16)))]
+    #![proptest_config(ProptestConfig::with_cases(spon_testkit::cases(64)))]
 
     /// INV-17: over random eras of random check-ins, lost challenges and
     /// claims, an era never pays more than its budget; a paid node's share
@@ -607,4 +607,45 @@ proptest! {
         prop_assert_eq!(w.balance(w.rewards.address()), reserve + unpaid);
         prop_assert_eq!(reserve + unpaid + paid_total, spon(RESERVE));
     }
+}
+
+#[motsu::test]
+fn points_count_only_gpus_both_declared_and_found() {
+    let w = world();
+    let (short, modest) = (a(1), a(2));
+    // A probe that finds 2 of the 8 GPUs declared: the registry's tier
+    // calls the node untrusted, which earns nothing.
+    w.provider(short, 10_000, &gpus(8));
+    w.probe(short, &gpus(2));
+    assert_eq!(w.not_eligible(short), reason::UNTRUSTED);
+    // A probe that finds more than declared: only the declared count.
+    w.provider(modest, 10_000, &gpus(2));
+    w.probe(modest, &gpus(8));
+    let points = w.rewards.sender(modest).check_in(modest).motsu_unwrap();
+    assert_eq!(points, w.expected_points(modest, &gpus(2)));
+}
+
+#[motsu::test]
+fn a_pool_emptied_after_check_in_returns_its_share_to_the_reserve() {
+    let w = world();
+    let node = a(1);
+    w.provider(node, 10_000, &gpus(4));
+    w.rewards.sender(node).check_in(node).motsu_unwrap();
+    let era = w.era();
+    w.staking
+        .sender(node)
+        .request_unstake(spon(10_000))
+        .motsu_unwrap();
+    w.until_claimable(era);
+    assert_eq!(
+        w.rewards.sender(node).claim(era, node).motsu_unwrap(),
+        U256::ZERO
+    );
+    let budget = spon(params::ERA_BUDGET.default);
+    w.rewards.assert_emitted(&RewardForfeited {
+        era,
+        node,
+        amount: budget,
+    });
+    assert_eq!(w.rewards.sender(node).reserve(), spon(RESERVE));
 }

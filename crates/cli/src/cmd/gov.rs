@@ -39,8 +39,10 @@ pub enum GovCmd {
         /// severityLivenessBps severityGpuWorkBps severityLeaseFaultBps
         /// challengerShareBps griefPenaltyBps vetoPeriod rulingWindow slashCapBps
         /// slashCapPeriod gpuWorkLog2N gpuWorkSamples; audits gpuWorkShareBps
-        /// weightCap; governance quorumBps votingPeriod timelockDelay votingDelay
-        /// proposalThreshold.
+        /// weightCap minAuditStake auditsPerRound; rewards eraBudget claimDelay
+        /// {hopper,blackwell,ampereDc,adaDc,mi300,rtx50,rtx40,rtx30,apple,other}Multiplier
+        /// tier{1..6}Booster; governance quorumBps votingPeriod timelockDelay
+        /// votingDelay proposalThreshold.
         #[arg(long)]
         set_parameter: Vec<String>,
         /// Approves a proposed Provider node, or its pending hardware
