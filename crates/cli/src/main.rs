@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use alloy_primitives::{Address, U256};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use cmd::{challenge, gov, market, node, stake, status, token};
+use cmd::{challenge, gov, market, node, rewards, stake, status, token};
 use context::{Ctx, Global, Out};
 use spon_client::units;
 
@@ -65,8 +65,10 @@ enum Command {
         /// The request id `unstake`/`undelegate` printed.
         request: U256,
     },
-    /// Pending staking rewards (and `--claim`).
-    Rewards(stake::RewardsArgs),
+    /// Node rewards per era (status, check-in, claim) and your rewards in a
+    /// pool (`pool`).
+    #[command(subcommand)]
+    Rewards(rewards::RewardsCmd),
     /// Tenants' orders: create, cancel, status, top-up.
     #[command(subcommand)]
     Order(market::OrderCmd),
@@ -165,7 +167,7 @@ async fn run(cli: Cli) -> Result<Out> {
         Command::Delegate(a) => stake::delegate(ctx, a).await,
         Command::Undelegate(a) => stake::undelegate(ctx, a).await,
         Command::Withdraw { request } => stake::withdraw(ctx, request).await,
-        Command::Rewards(a) => stake::rewards(ctx, a).await,
+        Command::Rewards(c) => rewards::run(ctx, c).await,
         Command::Order(c) => market::order_cmd(ctx, c).await,
         Command::Bid(c) => market::bid_cmd(ctx, c).await,
         Command::Match(c) => market::match_cmd(ctx, c).await,

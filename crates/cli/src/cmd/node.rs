@@ -4,7 +4,7 @@ use alloy_primitives::{Address, B256, U256};
 use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
-use spon_client::bindings::{Registry, Staking};
+use spon_client::bindings::{Registry, Rewards, Staking};
 use spon_node::{Hardware, ProbeSummary};
 use spon_protocol::states;
 
@@ -288,5 +288,18 @@ pub async fn status(ctx: &Ctx, node: Address) -> Result<Out> {
             }
         ),
     );
+    // Era rewards, where the deployment has the rewards contract.
+    if let Ok(rewards) = ctx.addr("rewards") {
+        let now = ctx
+            .view(rewards, Rewards::currentEraCall {})
+            .await?
+            .currentEra
+            .era;
+        for era in [now, now.saturating_sub(1)] {
+            let (json, text) =
+                crate::cmd::rewards::era_line(ctx, rewards, &spon, era, node).await?;
+            out.kv(&format!("rewards era {era}"), json, text);
+        }
+    }
     Ok(out)
 }
