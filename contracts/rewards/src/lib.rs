@@ -99,16 +99,19 @@ pub mod reason {
     pub const NO_POINTS: u8 = 6;
 }
 
-/// States of a check-in (`CheckIn.state`).
+/// States of a check-in (`CheckIn.state`; names in
+/// `spon_protocol::states::CheckInState`).
 pub mod check_in_state {
+    use spon_protocol::states::CheckInState as S;
+
     /// Never checked in.
-    pub const NONE: u8 = 0;
+    pub const NONE: u8 = S::None as u8;
     /// Checked in, not yet paid.
-    pub const CHECKED_IN: u8 = 1;
+    pub const CHECKED_IN: u8 = S::CheckedIn as u8;
     /// Paid into the node's pool.
-    pub const PAID: u8 = 2;
+    pub const PAID: u8 = S::Paid as u8;
     /// Forfeited to the reserve.
-    pub const FORFEITED: u8 = 3;
+    pub const FORFEITED: u8 = S::Forfeited as u8;
 }
 
 /// Registry node state Active.

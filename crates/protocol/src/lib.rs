@@ -174,6 +174,20 @@ pub mod states {
     }
 
     ids! {
+        /// A node's check-in for an era (the rewards contract's `checkInOf`).
+        CheckInState {
+            /// Never checked in.
+            None = 0 => "not checked in",
+            /// Checked in, not yet paid.
+            CheckedIn = 1 => "checked in",
+            /// Paid into the node's pool.
+            Paid = 2 => "paid",
+            /// Forfeited to the reserve.
+            Forfeited = 3 => "forfeited",
+        }
+    }
+
+    ids! {
         /// A lease's state as of now (`leaseOf`).
         LeaseState {
             /// No such lease.

@@ -6,6 +6,7 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde_json::{json, Value};
 use spon_client::bindings::Rewards;
+use spon_protocol::states;
 
 use crate::{
     cmd::stake,
@@ -139,18 +140,12 @@ pub async fn era_line(
         .await?
         .checkIn;
     let e = ctx.view(rewards, Rewards::eraOfCall { era }).await?.era;
-    let state = match c.state {
-        0 => "not checked in",
-        1 => "checked in",
-        2 => "paid",
-        3 => "forfeited",
-        _ => "unknown",
-    };
+    let state = states::CheckInState::name_of(c.state).to_string();
     let json = json!({"state": state, "points": c.points, "tier": c.tier,
                       "amount": spon.json(c.amount), "totalPoints": e.totalPoints,
                       "claimableAt": e.claimableAt});
     let text = match c.state {
-        0 => state.to_string(),
+        0 => state.clone(),
         1 => {
             let estimate = if e.totalPoints.is_zero() {
                 U256::ZERO
