@@ -28,28 +28,24 @@ use spon_agent::{
     pricing::{Pricing, Rule},
 };
 use spon_client::{
-    bindings::{Challenges, Leases, Market, Registry, Staking, TestUsd, Token},
+    bindings::{Challenges, Leases, Market, Registry, Rewards, Staking, TestUsd, Token},
     Client,
 };
 use spon_e2e::{
     rpc::{key, probe_signer, spon, world, World, DAY},
-    HOPPER,
+    rtx40, HOPPER,
 };
 use spon_node::{hardware, Hardware};
 use spon_probe::{prove::Answer, report::Settings, service::Probe};
+use spon_protocol::{states::CheckInState, BPS};
 
-/// A Fizz node's hardware: one RTX 4090 at home.
-fn rtx(region: [u8; 2]) -> Hardware {
-    Hardware {
-        gpu_model: hardware::gpu::RTX_40,
-        gpu_count: 1,
-        vram_mib: 24_564,
-        cpu_cores: 16,
-        ram_gib: 64,
-        storage_gib: 2_000,
-        region,
-        bandwidth_mbps: 1_000,
-        compute_types: hardware::compute::CUDA,
+/// Node `n`'s hardware: three Hopper Provider nodes, then the Fizz nodes
+/// in the US and Japan.
+fn hardware_of(n: usize) -> Hardware {
+    match n {
+        0..=2 => HOPPER,
+        3 => rtx40(*b"US"),
+        _ => rtx40(*b"JP"),
     }
 }
 
@@ -145,7 +141,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             },
         )
         .await?;
-        let hw = rtx(region);
+        let hw = rtx40(region);
         gas.send(
             &c,
             w.registry,
@@ -162,12 +158,7 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     // The test stablecoin, allowed as a payment token by a vote.
     let usd = w.allowed_test_usd().await?;
     for n in 0..w.nodes.len() {
-        let hw = if n < 3 {
-            HOPPER
-        } else {
-            rtx(if n == 3 { *b"US" } else { *b"JP" })
-        };
-        w.probe(n, &hw, 0).await?;
+        w.probe(n, &hardware_of(n), 0).await?;
     }
 
     // Delegators back providers 1 and 3.
@@ -185,6 +176,16 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         )
         .await?;
     }
+    // Provider 1 takes a 10% commission on its pool's rewards (a raise
+    // waits `commissionChangeDelay`, a week).
+    gas.send(
+        &client(w, &w.nodes[0]).await?,
+        w.staking,
+        Staking::setCommissionCall {
+            bps: COMMISSION_BPS,
+        },
+    )
+    .await?;
 
     r.section("Nodes");
     for (n, k) in w.nodes.iter().enumerate() {
@@ -382,30 +383,16 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     r.section("Payments after one hour (fee: 0% in SPON, 2% otherwise)");
     let treasury = w.deployer.address();
     for &(order, token, decimals, symbol, node) in &matched {
-        let before_node = w
-            .view(token, Token::balanceOfCall { account: node })
-            .await?
-            .balance;
-        let before_t = w
-            .view(token, Token::balanceOfCall { account: treasury })
-            .await?
-            .balance;
+        let before_node = w.balance(token, node).await?;
+        let before_t = w.balance(token, treasury).await?;
         let l = w
             .view(w.leases, Leases::leaseOfCall { lease_id: order })
             .await?
             .lease;
         gas.send(&tenant, w.leases, Leases::settleCall { lease_id: order })
             .await?;
-        let to_node = w
-            .view(token, Token::balanceOfCall { account: node })
-            .await?
-            .balance
-            - before_node;
-        let fee = w
-            .view(token, Token::balanceOfCall { account: treasury })
-            .await?
-            .balance
-            - before_t;
+        let to_node = w.balance(token, node).await? - before_node;
+        let fee = w.balance(token, treasury).await? - before_t;
         // The node gets the whole bid price; the fee comes on top.
         let gross = l.pricePerHour;
         let expected_fee = if token == w.token {
@@ -428,6 +415,38 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             exact(to_node + fee, decimals, symbol)
         ));
     }
+
+    // Node rewards: a week on (the commission in effect), two eras.
+    w.travel(7 * DAY).await?;
+    r.section(
+        "Node rewards per era (points: GPUs × class multiplier × tier booster, in hundredths)",
+    );
+    w.send(
+        &w.deployer,
+        w.token,
+        Token::approveCall {
+            spender: w.rewards,
+            value: spon(20_000),
+        },
+    )
+    .await?;
+    gas.send(
+        &client(w, &w.deployer).await?,
+        w.rewards,
+        Rewards::fundCall {
+            amount: spon(20_000),
+        },
+    )
+    .await?;
+    r.line(format!(
+        "the treasury funds the reserve with {} (a budget of {} an era)",
+        show(spon(20_000), 18, "SPON"),
+        show(spon(10_000), 18, "SPON")
+    ));
+    let first = check_in(w, &mut gas, r, &names).await?;
+    next_era(w).await?;
+    let second = check_in(w, &mut gas, r, &names).await?;
+    let mut paid = claim(w, &mut gas, r, &names, first).await?;
 
     // The cheat: a GPU-work challenge against provider 3.
     r.section("A cheating node caught by a GPU-work challenge");
@@ -553,9 +572,233 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         .isJailed;
     r.line(format!("the node is now tier {tier}, jailed: {jailed}"));
 
+    r.section("Node rewards of the second era (the cheat lost a challenge before its claim)");
+    let later = claim(w, &mut gas, r, &names, second).await?;
+    ensure!(
+        later[2].is_zero() && !paid[2].is_zero(),
+        "the slashed node was paid for the era of its offence"
+    );
+    for (p, l) in paid.iter_mut().zip(later) {
+        *p += l;
+    }
+    delegators_share(w, &mut gas, r, &names, &delegators, &paid).await?;
+
     r.section("Gas (estimates of the devnet's meter, first call of each)");
     for (op, g) in &gas.0 {
         r.line(format!("{op:<70} {g:>9}"));
+    }
+    Ok(())
+}
+
+/// Provider 1's commission on its pool's rewards, basis points.
+const COMMISSION_BPS: u16 = 1_000;
+
+/// Every node commits a fresh probe and checks in for the era now; the
+/// era's number.
+async fn check_in(w: &World, gas: &mut Gas, r: &mut Report, names: &[&str]) -> Result<u64> {
+    let era = w
+        .view(w.rewards, Rewards::currentEraCall {})
+        .await?
+        .currentEra
+        .era;
+    for (n, k) in w.nodes.iter().enumerate() {
+        w.probe(n, &hardware_of(n), 0).await?;
+        let node = k.address();
+        gas.send(
+            &client(w, k).await?,
+            w.rewards,
+            Rewards::checkInCall { node },
+        )
+        .await?;
+        let c = w
+            .view(w.rewards, Rewards::checkInOfCall { era, node })
+            .await?
+            .checkIn;
+        r.line(format!(
+            "era {era}: {:<24} checks in: {} points (tier {})",
+            names[n], c.points, c.tier
+        ));
+    }
+    Ok(era)
+}
+
+/// Moves the clock to the start of the next era.
+async fn next_era(w: &World) -> Result<()> {
+    let era = w
+        .view(w.rewards, Rewards::currentEraCall {})
+        .await?
+        .currentEra;
+    w.travel(era.endsAt - w.now().await?).await
+}
+
+/// Each node claims its share of `era` (once `claimDelay` has passed);
+/// what each was paid, checked to be ⌊budget · points / total⌋ and within
+/// the budget.
+async fn claim(
+    w: &World,
+    gas: &mut Gas,
+    r: &mut Report,
+    names: &[&str],
+    era: u64,
+) -> Result<Vec<U256>> {
+    let at = w
+        .view(w.rewards, Rewards::eraOfCall { era })
+        .await?
+        .era
+        .claimableAt;
+    let now = w.now().await?;
+    if now < at {
+        w.travel(at - now).await?;
+    }
+    let mut paid = Vec::new();
+    for k in &w.nodes {
+        let node = k.address();
+        gas.send(
+            &client(w, k).await?,
+            w.rewards,
+            Rewards::claimCall { era, node },
+        )
+        .await?;
+    }
+    let e = w.view(w.rewards, Rewards::eraOfCall { era }).await?.era;
+    for (n, k) in w.nodes.iter().enumerate() {
+        let c = w
+            .view(
+                w.rewards,
+                Rewards::checkInOfCall {
+                    era,
+                    node: k.address(),
+                },
+            )
+            .await?
+            .checkIn;
+        let share = e.budget * U256::from(c.points) / e.totalPoints;
+        ensure!(
+            c.amount == share,
+            "era {era}: {} got {}, not ⌊budget · points / total⌋ = {share}",
+            names[n],
+            c.amount
+        );
+        let state = CheckInState::name_of(c.state);
+        r.line(format!(
+            "era {era}: {:<24} {:>6} of {} points: {state} {}",
+            names[n],
+            c.points,
+            e.totalPoints,
+            show(c.amount, 18, "SPON")
+        ));
+        paid.push(if c.state == CheckInState::Paid as u8 {
+            c.amount
+        } else {
+            U256::ZERO
+        });
+    }
+    let total: U256 = paid.iter().copied().sum();
+    ensure!(
+        total <= e.budget,
+        "era {era} paid {total}, above its budget"
+    );
+    r.line(format!(
+        "era {era}: {} paid of a {} budget, {} forfeited back to the reserve, {} wei of rounding unpaid",
+        show(total, 18, "SPON"),
+        show(e.budget, 18, "SPON"),
+        show(e.budget - e.unpaid - total, 18, "SPON"),
+        e.unpaid
+    ));
+    Ok(paid)
+}
+
+/// Once the rewards have streamed: each delegator's pending rewards,
+/// checked to be its pool share × (1 − commission) of what its provider's
+/// pool was paid, and delegator a claims them.
+async fn delegators_share(
+    w: &World,
+    gas: &mut Gas,
+    r: &mut Report,
+    names: &[&str],
+    delegators: &[PrivateKeySigner],
+    paid: &[U256],
+) -> Result<()> {
+    r.section("Delegators' share (streamed over the reward period, a week)");
+    w.travel(7 * DAY).await?;
+    for (d, n) in delegators.iter().zip([0usize, 2]) {
+        let provider = w.nodes[n].address();
+        let delegator = d.address();
+        let pool = w
+            .view(w.staking, Staking::poolOfCall { provider })
+            .await?
+            .pool;
+        let held = w
+            .view(
+                w.staking,
+                Staking::delegationOfCall {
+                    provider,
+                    delegator,
+                },
+            )
+            .await?
+            .delegation;
+        let bps = w
+            .view(w.staking, Staking::commissionOfCall { provider })
+            .await?
+            .commission
+            .effectiveBps;
+        let net = paid[n] - paid[n] * U256::from(bps) / U256::from(BPS);
+        let want = net * held / pool.tokens;
+        let got = w
+            .view(
+                w.staking,
+                Staking::pendingRewardsCall {
+                    provider,
+                    staker: delegator,
+                },
+            )
+            .await?
+            .pendingRewards;
+        // The accumulator's rounding, per reward paid (two eras).
+        let slack = U256::from(2) * (U256::from(2) + pool.shares / U256::from(10u64.pow(18)));
+        ensure!(
+            got <= want && want - got <= slack,
+            "delegator of {}: {got} pending, its share is {want}",
+            names[n]
+        );
+        let own = w
+            .view(
+                w.staking,
+                Staking::pendingRewardsCall {
+                    provider,
+                    staker: provider,
+                },
+            )
+            .await?
+            .pendingRewards;
+        r.line(format!(
+            "{:<24} paid {} into its pool; commission {}%; the provider has {} pending",
+            names[n],
+            show(paid[n], 18, "SPON"),
+            f64::from(bps) / 100.0,
+            show(own, 18, "SPON")
+        ));
+        r.line(format!(
+            "  its delegator, {} of the pool's {}: {} pending (its share × (1 − commission), checked to {slack} wei)",
+            show(held, 18, "SPON"),
+            show(pool.tokens, 18, "SPON"),
+            show(got, 18, "SPON")
+        ));
+        let before = w.balance(w.token, delegator).await?;
+        gas.send(
+            &client(w, d).await?,
+            w.staking,
+            Staking::claimRewardsCall { provider },
+        )
+        .await?;
+        let after = w.balance(w.token, delegator).await?;
+        ensure!(
+            after - before == got,
+            "the delegator claimed {}, not {got}",
+            after - before
+        );
+        r.line(format!("  it claims them: +{}", exact(got, 18, "SPON")));
     }
     Ok(())
 }

@@ -12,8 +12,8 @@ use spon_devnet::{Chain, Outcome};
 
 pub use spon_bindings::{
     Challenges as SponChallenges, Governance as SponGovernance, GpuVerifier as SponGpuVerifier,
-    Leases as SponLeases, Market as SponMarket, Registry as SponRegistry, Staking as SponStaking,
-    TestUsd as SponTestUsd, Token as SponToken,
+    Leases as SponLeases, Market as SponMarket, Registry as SponRegistry, Rewards as SponRewards,
+    Staking as SponStaking, TestUsd as SponTestUsd, Token as SponToken,
 };
 
 pub mod gpu_work;
@@ -44,6 +44,22 @@ pub const HOPPER: spon_node::Hardware = spon_node::Hardware {
     bandwidth_mbps: 10_000,
     compute_types: spon_node::hardware::compute::CUDA,
 };
+
+/// A home node with one RTX 4090 in `region`, 1 Gbit/s, as the tests
+/// declare a Fizz node.
+pub fn rtx40(region: [u8; 2]) -> spon_node::Hardware {
+    spon_node::Hardware {
+        gpu_model: spon_node::hardware::gpu::RTX_40,
+        gpu_count: 1,
+        vram_mib: 24_564,
+        cpu_cores: 16,
+        ram_gib: 64,
+        storage_gib: 2_000,
+        region,
+        bandwidth_mbps: 1_000,
+        compute_types: spon_node::hardware::compute::CUDA,
+    }
+}
 
 /// What the tests' orders ask: 4 Hopper GPUs of 80,000 MiB in Germany,
 /// 1 Gbit/s, CUDA, tier 6 or better, packed.

@@ -82,6 +82,8 @@ pub struct World {
     pub leases: Address,
     /// The challenges contract.
     pub challenges: Address,
+    /// Node rewards per era.
+    pub rewards: Address,
     /// The governor (governance of every contract).
     pub governor: Address,
     /// Every deployed contract, by package name (`spon-registry`, …).
@@ -390,6 +392,14 @@ impl World {
         .await
     }
 
+    /// `account`'s balance of `token`.
+    pub async fn balance(&self, token: Address, account: Address) -> Result<U256> {
+        Ok(self
+            .view(token, Token::balanceOfCall { account })
+            .await?
+            .balance)
+    }
+
     /// The latest block's timestamp.
     pub async fn now(&self) -> Result<u64> {
         let block = provider(&self.url)
@@ -482,6 +492,7 @@ pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
         market: done.of(Contract::Market).unwrap(),
         leases: done.of(Contract::Leases).unwrap(),
         challenges: done.of(Contract::Challenges).unwrap(),
+        rewards: done.of(Contract::Rewards).unwrap(),
         governor: done.of(Contract::Governance).unwrap(),
         contracts: Contract::ALL
             .iter()

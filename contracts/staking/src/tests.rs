@@ -915,3 +915,57 @@ fn f14_a_reward_cannot_be_captured_just_in_time() {
     );
     w.assert_accounted();
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::pool::tests_cases(24)))]
+
+    /// INV-18 in the pool: once a reward has streamed, each delegator holds
+    /// its pool share of the reward net of the commission, and the provider
+    /// the commission plus its own share; never more, and short by less
+    /// than the accumulator's rounding (2 wei + the pool's shares / 10¹⁸).
+    #[test]
+    fn delegators_earn_their_pool_share_net_of_commission(
+        own in 1u64..1_000_000,
+        delegations in proptest::collection::vec(1u64..1_000_000, 1..4),
+        commission in 0u16..=2_000,
+        reward in 1u64..100_000_000,
+        extra in 0u64..30 * DAY,
+    ) {
+        let p = a(1);
+        let ds: Vec<Address> = (0..delegations.len()).map(|i| a(2 + i as u8)).collect();
+        let mut holders = vec![p];
+        holders.extend(&ds);
+        let w = world(&holders);
+        let s = |who| w.staking.sender(who);
+        // Whole SPON over a milli-SPON grid keeps the amounts varied.
+        let milli = SPON / U256::from(1_000);
+        s(p).stake(milli * U256::from(own)).motsu_unwrap();
+        s(p).set_commission(commission).motsu_unwrap();
+        clock::advance(params::COMMISSION_CHANGE_DELAY.default);
+        for (d, x) in ds.iter().zip(&delegations) {
+            s(*d).delegate(p, milli * U256::from(*x)).motsu_unwrap();
+        }
+        let reward = U256::from(reward) * U256::from(1_000_000_000u64);
+        s(w.rewarder).notify_reward(p, reward).motsu_unwrap();
+        clock::advance(params::REWARD_PERIOD.default + extra);
+
+        let pool = s(p).pool_of(p);
+        let cut = spon_contract_kit::math::bps_of(reward, u64::from(commission));
+        let net = reward - cut;
+        let slack = U256::from(2) + pool.shares / pool::ACC_SCALE;
+        let mut paid = U256::ZERO;
+        for d in ds.iter().copied().chain([p]) {
+            let held = if d == p { s(p).self_stake_of(p) } else { s(d).delegation_of(p, d) };
+            let mut want = net * held / pool.tokens;
+            if d == p {
+                want += cut;
+            }
+            let got = s(d).pending_rewards(p, d);
+            prop_assert!(got <= want, "{d}: {got} above its share {want}");
+            prop_assert!(want - got <= slack, "{d}: {got} short of {want} by more than {slack}");
+            paid += got;
+        }
+        prop_assert!(paid <= reward);
+        w.assert_accounted();
+    }
+}

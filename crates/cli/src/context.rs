@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Map, Value};
 use spon_client::{args::ChainArgs, bindings::Token, units, CallError, Client, Deployment};
+pub use spon_client::{event, expect_event};
 
 /// Options every command takes.
 #[derive(Args, Debug, Clone)]
@@ -278,19 +279,6 @@ impl Ctx {
             .map(|l| Ok((E::decode_log_data(l.data(), true)?, l)))
             .collect()
     }
-}
-
-/// The first `E` a transaction logged.
-pub fn event<E: SolEvent>(r: &TransactionReceipt) -> Option<E> {
-    r.inner
-        .logs()
-        .iter()
-        .find_map(|l| E::decode_log_data(l.data(), true).ok())
-}
-
-/// The first `E` a transaction logged; an error naming it if none.
-pub fn expect_event<E: SolEvent>(r: &TransactionReceipt) -> Result<E> {
-    event(r).with_context(|| format!("no {} in the receipt", E::SIGNATURE))
 }
 
 /// A command's result: lines for people, an object for scripts.

@@ -49,8 +49,9 @@ enum Command {
     /// Home Fizz nodes: register, status.
     #[command(subcommand)]
     Fizz(node::FizzCmd),
-    /// Stakes SPON in your own pool (a node's collateral).
-    Stake(stake::StakeArgs),
+    /// Stakes SPON in your own pool (a node's collateral); `stake status`
+    /// shows your stake and earnings in every pool.
+    Stake(stake::StakeCmd),
     /// Starts unbonding your own stake.
     Unstake {
         /// SPON to unbond.
@@ -162,7 +163,7 @@ async fn run(cli: Cli) -> Result<Out> {
         Command::Provider(c) => node::provider(ctx, c).await,
         Command::Fizz(c) => node::fizz(ctx, c).await,
         Command::Node { node } => node::status(ctx, node).await,
-        Command::Stake(a) => stake::stake(ctx, a).await,
+        Command::Stake(c) => stake::run(ctx, c).await,
         Command::Unstake { amount } => stake::unstake(ctx, amount).await,
         Command::Delegate(a) => stake::delegate(ctx, a).await,
         Command::Undelegate(a) => stake::undelegate(ctx, a).await,

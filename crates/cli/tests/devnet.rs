@@ -178,6 +178,69 @@ fn every_role_through_the_cli() {
 }
 
 #[test]
+fn rewards_reach_delegators_through_the_cli() {
+    let (w, _rt) = world("cli-rewards");
+    let (tenant, node) = (&w.tenant, &w.nodes[0]);
+    let node_addr = node.address().to_string();
+
+    // The treasury funds the reserve; a delegator backs the node.
+    let f = ok(&w, &w.deployer, &["rewards", "fund", "20000", "--approve"]);
+    assert_eq!(f["reserve"]["amount"], "20000");
+    let delegator = key("cli rewards delegator");
+    let d_addr = delegator.address().to_string();
+    ok(&w, tenant, &["dev", "fund", &d_addr]);
+    ok(&w, &w.deployer, &["token", "transfer", &d_addr, "50000"]);
+    ok(
+        &w,
+        &delegator,
+        &["delegate", &node_addr, "50000", "--approve"],
+    );
+
+    // The node (probed in this era) checks in; claiming waits for the
+    // era's end and `claimDelay`.
+    let c = ok(&w, node, &["rewards", "check-in"]);
+    let era = c["era"].as_str().unwrap().to_string();
+    assert!(c["points"].as_u64().unwrap() > 0, "{c}");
+    let n = ok(&w, tenant, &["node", &node_addr]);
+    assert_eq!(
+        n[format!("rewards era {era}")]["state"],
+        "checked in",
+        "{n}"
+    );
+    let err = fails(&w, node, &["rewards", "claim", "--era", &era]);
+    assert!(err.contains("refused ClaimTooEarly("), "{err}");
+    ok(&w, tenant, &["dev", "travel", "2d"]);
+    // The node is alone in the era: the whole budget is its share.
+    let p = ok(
+        &w,
+        tenant,
+        &["rewards", "claim", "--era", &era, "--node", &node_addr],
+    );
+    assert_eq!(p["paid into its pool"]["amount"], "10000");
+    let s = ok(&w, tenant, &["rewards", "status", "--node", &node_addr]);
+    assert_eq!(s["reserve"]["amount"], "10000");
+
+    // Streamed over the reward period, then half of it is the
+    // delegator's (50,000 of the pool's 100,000, no commission).
+    ok(&w, tenant, &["dev", "travel", "7d"]);
+    let st = ok(&w, &delegator, &["stake", "status"]);
+    let pool = &st["pools"][0];
+    assert_eq!(pool["provider"], node_addr);
+    assert_eq!(pool["role"], "delegation");
+    assert_eq!(pool["shareBps"], 5_000);
+    assert_eq!(pool["rewardsToPool"]["amount"], "10000");
+    let pending: f64 = pool["pending"]["amount"].as_str().unwrap().parse().unwrap();
+    assert!((4_999.0..=5_000.0).contains(&pending), "{pool}");
+    assert_eq!(pool["claimed"]["amount"], "0");
+    ok(&w, &delegator, &["rewards", "pool", &node_addr, "--claim"]);
+    let st = ok(&w, &delegator, &["stake", "status"]);
+    assert_eq!(st["pools"][0]["claimed"], pool["pending"]);
+    assert_eq!(st["pools"][0]["pending"]["amount"], "0");
+    let own = ok(&w, node, &["stake", "status"]);
+    assert_eq!(own["pools"][0]["role"], "own pool");
+}
+
+#[test]
 fn mistakes_get_clear_messages() {
     let (w, _rt) = world("cli-mistakes");
     let stranger = key("cli stranger");

@@ -22,7 +22,7 @@ use alloy_primitives::{Address, Bytes};
 use alloy_provider::{DynProvider, Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolCall, SolEvent};
 use anyhow::{anyhow, bail, Context, Result};
 use spon_bindings::record::{self, Record};
 pub use spon_bindings::{self as bindings, decode_error, error_name, Decoded};
@@ -30,6 +30,22 @@ pub use spon_bindings::{self as bindings, decode_error, error_name, Decoded};
 /// The folder of deployment records, `<chainId>.json` each, relative to
 /// where the tools run (the repository's root).
 pub const DEPLOYMENTS: &str = "deployments";
+
+/// The first `E` a transaction logged.
+pub fn event<E: SolEvent>(r: &TransactionReceipt) -> Option<E> {
+    r.inner
+        .logs()
+        .iter()
+        .find_map(|l| E::decode_log_data(l.data(), true).ok())
+}
+
+/// The first `E` a transaction logged; an error naming it if none.
+///
+/// # Errors
+/// The receipt holds no `E`.
+pub fn expect_event<E: SolEvent>(r: &TransactionReceipt) -> Result<E> {
+    event(r).with_context(|| format!("no {} in the receipt", E::SIGNATURE))
+}
 
 /// Logs to standard error (coloured on a terminal) at the levels of
 /// `RUST_LOG`, else `default` (e.g. `spon_probe=info`).

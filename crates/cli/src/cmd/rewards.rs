@@ -44,6 +44,15 @@ pub enum RewardsCmd {
     /// Your rewards in a provider's pool (default: your own), and
     /// `--claim` them.
     Pool(stake::RewardsArgs),
+    /// Adds SPON to the reserve the eras' budgets are drawn from (anyone;
+    /// usually the treasury, as SPON's supply is fixed).
+    Fund {
+        /// SPON to add (e.g. 20000).
+        amount: String,
+        /// Approve the rewards contract for the amount first if needed.
+        #[arg(long)]
+        approve: bool,
+    },
 }
 
 /// Runs a reward command.
@@ -73,6 +82,16 @@ pub async fn run(ctx: &Ctx, cmd: RewardsCmd) -> Result<Out> {
                 let (json, text) = era_line(ctx, rewards, &spon, era, node).await?;
                 out.kv(&format!("era {era}"), json, text);
             }
+        }
+        RewardsCmd::Fund { amount, approve } => {
+            let amount = spon.parse(&amount)?;
+            ctx.ensure_funds(&spon, rewards, "rewards", amount, approve)
+                .await?;
+            let r = ctx.send(rewards, Rewards::fundCall { amount }).await?;
+            let e = expect_event::<Rewards::ReserveFunded>(&r)?;
+            out.kv("funded", spon.json(e.amount), spon.show(e.amount));
+            out.kv("reserve", spon.json(e.reserve), spon.show(e.reserve));
+            out.tx(&r);
         }
         RewardsCmd::CheckIn { node } => {
             let node = ctx.account(node)?;
@@ -142,7 +161,7 @@ pub async fn era_line(
     let e = ctx.view(rewards, Rewards::eraOfCall { era }).await?.era;
     let state = states::CheckInState::name_of(c.state).to_string();
     let json = json!({"state": state, "points": c.points, "tier": c.tier,
-                      "amount": spon.json(c.amount), "totalPoints": e.totalPoints,
+                      "amount": spon.json(c.amount), "totalPoints": e.totalPoints.to_string(),
                       "claimableAt": e.claimableAt});
     let text = match c.state {
         0 => state.clone(),

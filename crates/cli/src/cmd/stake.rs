@@ -1,20 +1,47 @@
-//! `spon stake`, `unstake`, `delegate`, `undelegate`, `withdraw`,
-//! `rewards`: staking and delegation.
+//! `spon stake`, `stake status`, `unstake`, `delegate`, `undelegate`,
+//! `withdraw`, `rewards pool`: staking, delegation and stakers' earnings.
+
+use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, U256};
 use alloy_rpc_types_eth::TransactionReceipt;
-use anyhow::Result;
-use clap::Args;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
 use serde_json::json;
 use spon_client::bindings::Staking;
+use spon_protocol::BPS;
 
-use crate::context::{event, expect_event, Ctx, Out};
+use crate::context::{event, expect_event, Ctx, Out, TokenInfo};
+
+/// `stake AMOUNT` or `stake status`.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct StakeCmd {
+    #[command(subcommand)]
+    pub status: Option<StakeStatus>,
+    #[command(flatten)]
+    pub stake: StakeArgs,
+}
+
+/// `stake status`.
+#[derive(Subcommand, Debug)]
+pub enum StakeStatus {
+    /// Your stake in every pool you staked in (your own and your
+    /// delegations): pool share, commission, rewards paid to the pool,
+    /// claimed and pending.
+    Status {
+        /// The staker [default: your account].
+        #[arg(long)]
+        account: Option<Address>,
+    },
+}
 
 /// `stake AMOUNT`.
 #[derive(Args, Debug)]
 pub struct StakeArgs {
     /// SPON to stake in your own pool (e.g. 50000).
-    pub amount: String,
+    #[arg(required = true)]
+    pub amount: Option<String>,
     /// Approve the staking contract for the amount first if needed.
     #[arg(long)]
     pub approve: bool,
@@ -56,10 +83,18 @@ fn request_of(r: &TransactionReceipt) -> Result<(U256, u64)> {
     expect_event::<Staking::UnbondingStarted>(r).map(|e| (e.requestId, e.releaseAt))
 }
 
+/// `stake AMOUNT` or `stake status`.
+pub async fn run(ctx: &Ctx, c: StakeCmd) -> Result<Out> {
+    match c.status {
+        Some(StakeStatus::Status { account }) => status(ctx, ctx.account(account)?).await,
+        None => stake(ctx, c.stake).await,
+    }
+}
+
 /// Stakes in the caller's own pool.
-pub async fn stake(ctx: &Ctx, a: StakeArgs) -> Result<Out> {
+async fn stake(ctx: &Ctx, a: StakeArgs) -> Result<Out> {
     let (staking, spon) = (ctx.addr("staking")?, ctx.token("SPON").await?);
-    let amount = spon.parse(&a.amount)?;
+    let amount = spon.parse(a.amount.as_deref().context("the amount to stake")?)?;
     ctx.ensure_funds(&spon, staking, "staking", amount, a.approve)
         .await?;
     let r = ctx.send(staking, Staking::stakeCall { amount }).await?;
@@ -222,4 +257,125 @@ pub async fn rewards(ctx: &Ctx, a: RewardsArgs) -> Result<Out> {
         out.tx(&r);
     }
     Ok(out)
+}
+
+/// What a staker holds and earned in one pool.
+#[derive(Default)]
+struct Earnings {
+    /// SPON of rewards paid to the pool (after the provider's commission).
+    paid_to_pool: U256,
+    /// The provider's commission on them.
+    commission: U256,
+    /// What the staker claimed from the pool.
+    claimed: U256,
+}
+
+/// `stake status`: the staker's pools found from its `Staked` events.
+async fn status(ctx: &Ctx, staker: Address) -> Result<Out> {
+    let (staking, spon) = (ctx.addr("staking")?, ctx.token("SPON").await?);
+    let mut pools: BTreeMap<Address, Earnings> = BTreeMap::new();
+    for (e, _) in ctx.events::<Staking::Staked>("staking").await? {
+        if e.staker == staker {
+            pools.entry(e.provider).or_default();
+        }
+    }
+    for (e, _) in ctx.events::<Staking::RewardNotified>("staking").await? {
+        if let Some(p) = pools.get_mut(&e.provider) {
+            p.paid_to_pool += e.amount - e.commission;
+            p.commission += e.commission;
+        }
+    }
+    for (e, _) in ctx.events::<Staking::RewardsClaimed>("staking").await? {
+        if e.staker == staker {
+            if let Some(p) = pools.get_mut(&e.provider) {
+                p.claimed += e.amount;
+            }
+        }
+    }
+    let mut out = Out::default();
+    out.field("staker", staker);
+    if pools.is_empty() {
+        out.line("no stake: `spon stake AMOUNT` or `spon delegate PROVIDER AMOUNT`");
+    }
+    let mut rows = Vec::new();
+    for (provider, earned) in pools {
+        let (json, text) = pool_line(ctx, staking, &spon, provider, staker, &earned).await?;
+        out.line(text);
+        rows.push(json);
+    }
+    out.data("pools", rows.into());
+    Ok(out)
+}
+
+/// One pool of `stake status`.
+async fn pool_line(
+    ctx: &Ctx,
+    staking: Address,
+    spon: &TokenInfo,
+    provider: Address,
+    staker: Address,
+    earned: &Earnings,
+) -> Result<(serde_json::Value, String)> {
+    let held = if provider == staker {
+        ctx.view(staking, Staking::selfStakeOfCall { provider })
+            .await?
+            .selfStake
+    } else {
+        ctx.view(
+            staking,
+            Staking::delegationOfCall {
+                provider,
+                delegator: staker,
+            },
+        )
+        .await?
+        .delegation
+    };
+    let pool = ctx
+        .view(staking, Staking::poolOfCall { provider })
+        .await?
+        .pool;
+    let commission = ctx
+        .view(staking, Staking::commissionOfCall { provider })
+        .await?
+        .commission;
+    let pending = ctx
+        .view(staking, Staking::pendingRewardsCall { provider, staker })
+        .await?
+        .pendingRewards;
+    // Basis points of the pool, rounded down.
+    let share_bps = if pool.tokens.is_zero() {
+        U256::ZERO
+    } else {
+        held * U256::from(BPS) / pool.tokens
+    };
+    let share = format!(
+        "{}.{:02}%",
+        share_bps / U256::from(100),
+        share_bps % U256::from(100)
+    );
+    let role = if provider == staker {
+        "own pool"
+    } else {
+        "delegation"
+    };
+    let json = json!({
+        "provider": provider.to_string(), "role": role, "stake": spon.json(held),
+        "poolTokens": spon.json(pool.tokens), "shareBps": share_bps.to::<u64>(),
+        "commissionBps": commission.effectiveBps,
+        "rewardsToPool": spon.json(earned.paid_to_pool), "commission": spon.json(earned.commission),
+        "claimed": spon.json(earned.claimed), "pending": spon.json(pending),
+    });
+    let text = format!(
+        "{provider} ({role}): {} of {} ({share}), commission {} bps; rewards to the pool {} \
+         (commission {}), yours claimed {}, pending {}",
+        spon.show(held),
+        spon.show(pool.tokens),
+        commission.effectiveBps,
+        spon.show(earned.paid_to_pool),
+        spon.show(earned.commission),
+        spon.show(earned.claimed),
+        spon.show(pending),
+    );
+    Ok((json, text))
 }
