@@ -11,10 +11,13 @@
 //!   only if it hashes to the lease's on-chain manifest hash, the lease is
 //!   the node's, and the tenant of the lease signed it for the client
 //!   certificate it presents; taken manifests are recorded for the
-//!   runtime that starts the workload.
+//!   runtime that starts the workload;
+//! - [`rewards`]: checks the node in for each era and claims its era
+//!   rewards into its staking pool once claimable.
 
 pub mod bidder;
 pub mod manifest;
 pub mod pricing;
+pub mod rewards;
 pub mod server;
 pub mod tls;

@@ -1,5 +1,6 @@
 //! `spon-agent`: the provider agent of a SPON node — auto-bids from a
-//! pricing file and takes tenants' manifests over mutual TLS.
+//! pricing file, takes tenants' manifests over mutual TLS, and checks the
+//! node in for each era's rewards and claims them.
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -8,6 +9,7 @@ use clap::{Parser, Subcommand};
 use spon_agent::{
     bidder::Bidder,
     pricing::Pricing,
+    rewards::EraRewards,
     server::{self, Endpoint},
     tls::Identity,
 };
@@ -23,8 +25,11 @@ const KEY_ENV: &str = "SPON_AGENT_KEY";
 /// floor per GPU-hour and a limit on running leases), and serves the
 /// manifest endpoint: tenants post their deployment manifest over mutual
 /// TLS; it is taken only if it hashes to the lease's on-chain manifest
-/// hash and the lease's tenant signed it. `cert` makes the endpoint's
-/// certificate and prints the hash to register with `setEndpoint`.
+/// hash and the lease's tenant signed it. Each round it also checks the
+/// node in for the era now (accepted once the era's probe is committed)
+/// and claims the eras it checked in for once claimable. `cert` makes the
+/// endpoint's certificate and prints the hash to register with
+/// `setEndpoint`.
 #[derive(Parser, Debug)]
 #[command(version, about, long_about)]
 struct Cli {
@@ -68,6 +73,9 @@ enum Command {
         /// Seconds between bidding rounds.
         #[arg(long, default_value_t = 5)]
         interval_secs: u64,
+        /// Leave era check-ins and claims to someone else.
+        #[arg(long)]
+        no_rewards: bool,
     },
 }
 
@@ -89,6 +97,7 @@ fn main() -> Result<()> {
             listen,
             manifests,
             interval_secs,
+            no_rewards,
         } => {
             let key = chain.signer(KEY_ENV)?;
             let pricing = Pricing::from_file(&pricing)?;
@@ -114,10 +123,23 @@ fn main() -> Result<()> {
                         .with_context(|| format!("cannot listen on {listen}"))?;
                     tracing::info!(node = %client.from, %listen, cert = %identity.hash(), "agent ready");
                     tokio::spawn(async move { server::serve(listener, &identity, endpoint).await });
+                    let mut rewards = match (no_rewards, deployment.address("spon-rewards")) {
+                        (false, Ok(at)) => Some(EraRewards::new(client.clone(), at).await?),
+                        (false, Err(e)) => {
+                            tracing::warn!("no era rewards: {e:#}");
+                            None
+                        }
+                        (true, _) => None,
+                    };
                     let mut bidder = Bidder::new(client, (market, deployment.address("spon-registry")?), pricing, start);
                     loop {
                         if let Err(e) = bidder.round().await {
                             tracing::warn!("bidding round failed, retrying: {e:#}");
+                        }
+                        if let Some(r) = rewards.as_mut() {
+                            if let Err(e) = r.round().await {
+                                tracing::warn!("rewards round failed, retrying: {e:#}");
+                            }
                         }
                         tokio::select! {
                             () = tokio::time::sleep(Duration::from_secs(interval_secs)) => {}

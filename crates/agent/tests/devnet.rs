@@ -1,25 +1,28 @@
 //! The agent against the whole protocol on the devnet over JSON-RPC: it
 //! bids on an order its pricing takes and skips one it does not, wins the
 //! lease, and takes the tenant's manifest over mutual TLS only when it is
-//! the one whose hash the tenant recorded on chain.
+//! the one whose hash the tenant recorded on chain; and it checks its node
+//! in for each era once the era's probe is committed, and claims the era's
+//! reward into its pool when it is claimable.
 
 use std::sync::Arc;
 
-use alloy_primitives::{keccak256, B256};
+use alloy_primitives::{keccak256, B256, U256};
 use alloy_signer::SignerSync;
 use spon_agent::{
     bidder::{Bidder, Outcome},
     manifest::{digest, Post},
     pricing::{Pricing, Rule, Skip},
+    rewards::{EraRewards, Step},
     server::{self, Endpoint},
     tls::Identity,
 };
 use spon_client::{
-    bindings::{Market, Registry},
+    bindings::{Market, Registry, Rewards, Token},
     Client,
 };
 use spon_e2e::{
-    rpc::{world, World},
+    rpc::{world, World, DAY},
     spon,
 };
 
@@ -217,4 +220,85 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             "{err:#}"
         );
     });
+}
+
+#[test]
+fn the_agent_checks_in_each_era_and_claims_into_its_pool() {
+    let (w, rt) = world("agent-rewards");
+    rt.block_on(async {
+        w.send(
+            &w.deployer,
+            w.token,
+            Token::approveCall {
+                spender: w.rewards,
+                value: U256::MAX,
+            },
+        )
+        .await?;
+        w.send(
+            &w.deployer,
+            w.rewards,
+            Rewards::fundCall {
+                amount: spon(20_000),
+            },
+        )
+        .await?;
+        let node = w.nodes[0].address();
+        let client = Client::connect(&w.url, w.nodes[0].clone()).await?;
+        let mut rewards = EraRewards::new(client, w.rewards).await?;
+
+        // Probed in this era by the set-up: checked in once.
+        let steps = rewards.round().await?;
+        let first = match steps[..] {
+            [Step::CheckedIn { era, points }] if points > 0 => era,
+            _ => panic!("{steps:?}"),
+        };
+        assert_eq!(rewards.round().await?, []);
+
+        // The next era: no check-in before its probe.
+        w.travel(DAY).await?;
+        let steps = rewards.round().await?;
+        assert!(
+            matches!(&steps[..], [Step::NotYet(e)] if e.starts_with("NotEligible(")),
+            "{steps:?}"
+        );
+        w.probe(0, &spon_e2e::HOPPER, 0).await?;
+        let steps = rewards.round().await?;
+        assert!(
+            matches!(steps[..], [Step::CheckedIn { era, .. }] if era == first + 1),
+            "{steps:?}"
+        );
+
+        // A day later the first era is claimable: the node was alone in
+        // it, so its pool gets the whole budget.
+        w.travel(DAY).await?;
+        w.probe(0, &spon_e2e::HOPPER, 0).await?;
+        let steps = rewards.round().await?;
+        assert!(
+            matches!(steps[..], [Step::CheckedIn { era, .. }, Step::Paid { era: paid, amount }]
+                if era == first + 2 && paid == first && amount == spon(10_000)),
+            "{steps:?}"
+        );
+        let c = w
+            .view(w.rewards, Rewards::checkInOfCall { era: first, node })
+            .await?
+            .checkIn;
+        assert_eq!(c.amount, spon(10_000));
+
+        // A restarted agent finds what it still has to claim.
+        let client = Client::connect(&w.url, w.nodes[0].clone()).await?;
+        let mut again = EraRewards::new(client, w.rewards).await?;
+        assert_eq!(again.round().await?, []);
+        w.travel(DAY).await?;
+        let steps = again.round().await?;
+        assert!(
+            steps.contains(&Step::Paid {
+                era: first + 1,
+                amount: spon(10_000),
+            }),
+            "{steps:?}"
+        );
+        anyhow::Ok(())
+    })
+    .unwrap();
 }

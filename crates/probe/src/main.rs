@@ -57,7 +57,8 @@ enum Command {
     },
     /// Answer the challenges opened against the node (liveness with a
     /// fresh probe; GPU work by computing C = A·B, committing its root and
-    /// opening the sampled rows), and serve reports to auditors.
+    /// opening the sampled rows), commit a probe in each rewards era (the
+    /// node's check-in needs one), and serve reports to auditors.
     Watch {
         #[command(flatten)]
         chain: Chain,
@@ -163,7 +164,7 @@ impl Chain {
         let client = Client::connect(self.chain.url(), key.clone()).await?;
         let (deployment, _) = Deployment::find(self.deployment.as_deref(), &client)?;
         let (challenges, start) = deployment.contract("spon-challenges")?;
-        Ok(Probe::new(
+        let probe = Probe::new(
             client,
             key,
             self.node,
@@ -171,7 +172,12 @@ impl Chain {
             measure.settings(),
             self.reports.clone(),
             start,
-        ))
+        );
+        // Deployments from before the rewards contract have none.
+        Ok(match deployment.address("spon-rewards") {
+            Ok(rewards) => probe.with_rewards(rewards),
+            Err(_) => probe,
+        })
     }
 }
 

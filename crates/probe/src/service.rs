@@ -15,10 +15,10 @@ use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolEvent;
 use anyhow::{Context, Result};
 use spon_client::{
-    bindings::{Challenges, Registry},
+    bindings::{Challenges, Registry, Rewards},
     Client,
 };
-use spon_node::Hardware;
+use spon_node::{Hardware, ProbeSummary};
 use tracing::{info, warn};
 
 use crate::{
@@ -56,6 +56,9 @@ pub struct Probe {
     pub settings: Settings,
     /// Where reports are kept (`<hash>.json`), to serve to auditors.
     pub reports: PathBuf,
+    /// The rewards contract, whose eras [`Probe::run`] commits a probe in
+    /// (see [`Probe::era_probe`]); none: no probe per era.
+    pub rewards: Option<Address>,
     gpu: Option<Cuda>,
     answers: BTreeMap<u64, Answer>,
     open: BTreeMap<u64, u8>,
@@ -89,11 +92,44 @@ impl Probe {
             challenges,
             settings,
             reports,
+            rewards: None,
             gpu,
             answers: BTreeMap::new(),
             open: BTreeMap::new(),
             cursor: start_block,
         }
+    }
+
+    /// The same, committing a probe in each era of `rewards` as it runs.
+    #[must_use]
+    pub fn with_rewards(mut self, rewards: Address) -> Self {
+        self.rewards = Some(rewards);
+        self
+    }
+
+    /// Commits a fresh probe if the node's latest was measured before the
+    /// era of `rewards` now began (a node checks in for an era's rewards
+    /// only with a probe of the era); whether it did.
+    ///
+    /// # Errors
+    /// A measurement or RPC failure, or the registry's refusal (named).
+    pub async fn era_probe(&self, rewards: Address) -> Result<bool> {
+        let era = self
+            .client
+            .view(rewards, Rewards::currentEraCall {})
+            .await?
+            .currentEra;
+        let latest = self
+            .client
+            .view(self.registry, Registry::probeOfCall { node: self.node })
+            .await?
+            .probe;
+        if ProbeSummary::unpack(&latest.summary.to_be_bytes()).timestamp >= era.startsAt {
+            return Ok(false);
+        }
+        self.commit(0, false).await?;
+        info!(era = era.era, "probe of the era committed");
+        Ok(true)
     }
 
     /// The node's approved hardware in the registry.
@@ -316,7 +352,8 @@ impl Probe {
         })
     }
 
-    /// Runs rounds every `interval` (`rounds` of them, or until ctrl-c).
+    /// Runs rounds every `interval` (`rounds` of them, or until ctrl-c),
+    /// and commits a probe in each era if [`Probe::rewards`] is set.
     ///
     /// # Errors
     /// An RPC failure.
@@ -325,6 +362,11 @@ impl Probe {
         loop {
             for action in self.round().await? {
                 info!(?action, "challenge");
+            }
+            if let Some(rewards) = self.rewards {
+                if let Err(e) = self.era_probe(rewards).await {
+                    warn!("probe of the era failed, retrying next round: {e:#}");
+                }
             }
             done += 1;
             if rounds.is_some_and(|r| done >= r) {

@@ -1,12 +1,15 @@
 //! The probe against the whole protocol on the devnet over JSON-RPC: its
 //! signed reports are accepted by the registry and move the node's tier;
 //! it answers liveness and GPU-work challenges and wins them; a tampered
-//! product loses.
+//! product loses; it commits one probe in each rewards era.
 
 use alloy_primitives::{keccak256, Address, B256};
-use spon_client::{bindings::Challenges as C, bindings::Registry as R, Client};
+use spon_client::{
+    bindings::{Challenges as C, Registry as R, Rewards},
+    Client,
+};
 use spon_e2e::{
-    rpc::{key, probe_signer, world, World},
+    rpc::{key, probe_signer, world, World, DAY},
     spon, HOPPER,
 };
 use spon_probe::{
@@ -298,5 +301,35 @@ fn the_probe_answers_challenges_and_a_tampered_product_loses() {
             .await
             .unwrap();
         assert_eq!(state(id).await, SLASH_PENDING);
+    });
+}
+
+#[test]
+fn the_probe_commits_once_in_each_era() {
+    let (w, rt) = world("probe-eras");
+    rt.block_on(async {
+        let node = w.nodes[0].address();
+        let probe = probe_of(&w, 0).await.with_rewards(w.rewards);
+        let latest = || async {
+            let p = w.view(w.registry, R::probeOfCall { node }).await.unwrap();
+            spon_node::ProbeSummary::unpack(&p.probe.summary.to_be_bytes()).timestamp
+        };
+        // The set-up probed the node in this era already.
+        assert!(!probe.era_probe(w.rewards).await.unwrap());
+        let before = latest().await;
+        w.travel(DAY).await.unwrap();
+        assert!(probe.era_probe(w.rewards).await.unwrap());
+        assert!(!probe.era_probe(w.rewards).await.unwrap());
+        let era = w
+            .view(w.rewards, Rewards::currentEraCall {})
+            .await
+            .unwrap()
+            .currentEra;
+        let after = latest().await;
+        assert!(
+            after > before && after >= era.startsAt,
+            "{before} {after} {}",
+            era.startsAt
+        );
     });
 }
