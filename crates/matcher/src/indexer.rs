@@ -1,10 +1,11 @@
-//! Follows the market's logs into the book and the database, batch by
-//! batch, and handles reorgs: before each batch the hash of the last
-//! indexed block is checked against the chain; if it changed, the newest
-//! recorded block the chain still has is found, the book is rolled back to
-//! it (its undo journal) and the database rewound, and indexing goes on
-//! from there.
+//! Follows contract logs into a [`Replica`] (the matcher's [`Book`], the
+//! console's market view) and the database, batch by batch, and handles
+//! reorgs: before each batch the hash of the last indexed block is checked
+//! against the chain; if it changed, the newest recorded block the chain
+//! still has is found, the replica is rolled back to it (its undo journal)
+//! and the database rewound, and indexing goes on from there.
 
+use alloy_primitives::LogData;
 use anyhow::Result;
 use tracing::{debug, info, warn};
 
@@ -14,6 +15,36 @@ use crate::{
     store::{Block, Cursor, Store},
     Book,
 };
+
+/// State rebuilt from logs, block by block, that can undo recent blocks.
+pub trait Replica: Default {
+    /// Applies `log` of `block`; returns whether it changed anything.
+    fn apply_log(&mut self, block: u64, log: &LogData) -> bool;
+    /// Undoes every change of the blocks after `block`, newest first.
+    fn rollback(&mut self, block: u64);
+    /// Forgets how to undo blocks up to `block` (no reorg reaches them).
+    fn finalize(&mut self, block: u64);
+}
+
+impl Replica for Book {
+    fn apply_log(&mut self, block: u64, log: &LogData) -> bool {
+        events::decode(log).is_some_and(|e| {
+            let changed = self.apply(block, &e);
+            if changed {
+                debug!(block, event = ?e, "book event");
+            }
+            changed
+        })
+    }
+
+    fn rollback(&mut self, block: u64) {
+        Book::rollback(self, block);
+    }
+
+    fn finalize(&mut self, block: u64) {
+        Book::finalize(self, block);
+    }
+}
 
 /// How the indexer reads the chain.
 #[derive(Debug, Clone, Copy)]
@@ -64,10 +95,10 @@ pub enum StepError {
     Failed(#[from] anyhow::Error),
 }
 
-/// The book and where it stands.
-pub struct Indexer {
-    /// The book, as of `cursor`.
-    pub book: Book,
+/// The replica and where it stands.
+pub struct Indexer<R = Book> {
+    /// The replica (the book, for the matcher), as of the database's cursor.
+    pub state: R,
     /// Settings.
     pub settings: Settings,
     /// Reorgs handled since start.
@@ -79,7 +110,7 @@ pub struct Indexer {
 pub struct Step {
     /// Blocks indexed.
     pub blocks: u64,
-    /// Book events applied.
+    /// Logs that changed the replica.
     pub events: usize,
     /// Blocks dropped by a reorg.
     pub dropped: u64,
@@ -87,32 +118,25 @@ pub struct Step {
     pub caught_up: bool,
 }
 
-impl Indexer {
-    /// Rebuilds the book from the database's recorded logs.
+impl<R: Replica> Indexer<R> {
+    /// Rebuilds the replica from the database's recorded logs.
     ///
     /// # Errors
     /// Database errors.
     pub fn load(store: &Store, settings: Settings) -> Result<Self> {
-        let mut book = Book::new();
+        let mut state = R::default();
         let mut events = 0usize;
         for (block, logs) in store.logs()? {
             for log in &logs {
-                if let Some(e) = events::decode(log) {
-                    events += usize::from(book.apply(block, &e));
-                }
+                events += usize::from(state.apply_log(block, log));
             }
         }
         if let Some(c) = store.cursor()? {
-            book.finalize(c.block.saturating_sub(settings.reorg_depth));
-            info!(
-                cursor = c.block,
-                events,
-                open_orders = book.open_orders().len(),
-                "book rebuilt from the database"
-            );
+            state.finalize(c.block.saturating_sub(settings.reorg_depth));
+            info!(cursor = c.block, events, "state rebuilt from the database");
         }
         Ok(Indexer {
-            book,
+            state,
             settings,
             reorgs: 0,
         })
@@ -163,7 +187,7 @@ impl Indexer {
     }
 
     /// Drops every block after `to` (after the start block when `None`)
-    /// from the book and the database.
+    /// from the replica and the database.
     fn rewind(&mut self, store: &Store, from: Cursor, to: Option<Cursor>) -> Result<u64> {
         let kept = to.map_or(self.settings.start_block, |c| c.block + 1);
         warn!(
@@ -173,11 +197,11 @@ impl Indexer {
         );
         match to {
             Some(to) => {
-                self.book.rollback(to.block);
+                self.state.rollback(to.block);
                 store.rewind(to)?;
             }
             None => {
-                self.book = Book::new();
+                self.state = R::default();
                 store.reset()?;
             }
         }
@@ -235,12 +259,7 @@ impl Indexer {
                     logs: Vec::new(),
                 });
             }
-            if let Some(e) = events::decode(&f.log) {
-                if self.book.apply(f.block, &e) {
-                    events += 1;
-                    debug!(block = f.block, event = ?e, "book event");
-                }
-            }
+            events += usize::from(self.state.apply_log(f.block, &f.log));
             blocks.last_mut().expect("pushed").logs.push(f.log);
         }
         store.commit(
@@ -251,7 +270,7 @@ impl Indexer {
             },
             self.settings.reorg_depth,
         )?;
-        self.book
+        self.state
             .finalize(to.saturating_sub(self.settings.reorg_depth));
         Ok(Step {
             blocks: to - from + 1,

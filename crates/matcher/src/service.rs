@@ -117,7 +117,7 @@ impl<P: Provider<Ethereum>> Matcher<P> {
     /// Orders that take proposals at `now`, and the nodes of their live
     /// bids read afresh from the chain.
     async fn refresh(&mut self, now: u64) -> Result<Vec<u64>> {
-        let book = &self.indexer.book;
+        let book = &self.indexer.state;
         let orders: Vec<u64> = book
             .open_orders()
             .into_iter()
@@ -133,14 +133,14 @@ impl<P: Provider<Ethereum>> Matcher<P> {
         }
         for node in nodes {
             let info = self.chain.node(node).await?;
-            self.indexer.book.set_node(node, info);
+            self.indexer.state.set_node(node, info);
         }
         Ok(orders)
     }
 
     /// The proposals to make at `now` among `orders`.
     fn choose(&self, orders: &[u64], now: u64) -> Vec<(u64, Ranked)> {
-        let book = &self.indexer.book;
+        let book = &self.indexer.state;
         let chosen = match self.strategy {
             Strategy::PerOrder => assign::per_order(book, orders),
             Strategy::Global => {
@@ -175,8 +175,8 @@ impl<P: Provider<Ethereum>> Matcher<P> {
         self.catch_up().await?;
         let now = self.chain.now().await?;
         let orders = self.refresh(now).await?;
-        self.metrics.orders_seen = self.indexer.book.order_count() as u64;
-        self.metrics.open_orders = self.indexer.book.open_orders().len() as u64;
+        self.metrics.orders_seen = self.indexer.state.order_count() as u64;
+        self.metrics.open_orders = self.indexer.state.open_orders().len() as u64;
         let mut matched = 0;
         for (order, r) in self.choose(&orders, now) {
             if let Some(sent) = self.store.sent(order)? {

@@ -1,12 +1,12 @@
 //! What the matcher reads from the chain, as a trait (so the indexer's
-//! reorg handling is tested against a scripted chain) and its JSON-RPC
-//! implementation with alloy.
+//! reorg handling is tested against a chain in memory, [`Memory`]) and its
+//! JSON-RPC implementation with alloy.
 
 use spon_protocol::states::NodeState;
-use std::future::Future;
+use std::{cell::RefCell, future::Future};
 
 use alloy_network::Ethereum;
-use alloy_primitives::{Address, Bytes, LogData, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, LogData, B256, U256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::{BlockNumberOrTag, Filter, TransactionRequest};
 use alloy_sol_types::SolCall;
@@ -33,8 +33,85 @@ pub trait Source {
     fn head(&self) -> impl Future<Output = Result<u64>>;
     /// The hash of block `n`, `None` if the chain has no such block now.
     fn hash(&self, n: u64) -> impl Future<Output = Result<Option<B256>>>;
-    /// The market's book logs of blocks `from..=to`, in chain order.
+    /// The followed logs of blocks `from..=to`, in chain order.
     fn logs(&self, from: u64, to: u64) -> impl Future<Output = Result<Vec<Found>>>;
+}
+
+/// A chain held in memory: blocks of logs whose hashes depend on the fork
+/// they are on, so a replaced block has a new hash. For tests, benches and
+/// replays of the indexer without a node.
+#[derive(Debug, Default)]
+pub struct Memory {
+    blocks: RefCell<Vec<(B256, Vec<LogData>)>>,
+    forks: RefCell<u64>,
+}
+
+impl Memory {
+    /// Appends a block holding `logs`.
+    pub fn push(&self, logs: Vec<LogData>) {
+        let mut blocks = self.blocks.borrow_mut();
+        let n = blocks.len() as u64;
+        let fork = *self.forks.borrow();
+        let hash = keccak256([n.to_be_bytes(), fork.to_be_bytes()].concat());
+        blocks.push((hash, logs));
+    }
+
+    /// Drops the blocks from `n` on (a reorg); later blocks get new hashes.
+    pub fn truncate(&self, n: usize) {
+        self.blocks.borrow_mut().truncate(n);
+        *self.forks.borrow_mut() += 1;
+    }
+
+    /// Blocks held.
+    pub fn len(&self) -> usize {
+        self.blocks.borrow().len()
+    }
+
+    /// Whether it holds no block.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every block's number and logs, oldest first.
+    pub fn all(&self) -> Vec<(u64, Vec<LogData>)> {
+        self.blocks
+            .borrow()
+            .iter()
+            .enumerate()
+            .map(|(n, b)| (n as u64, b.1.clone()))
+            .collect()
+    }
+}
+
+impl Source for Memory {
+    async fn head(&self) -> Result<u64> {
+        Ok(self.blocks.borrow().len().saturating_sub(1) as u64)
+    }
+
+    async fn hash(&self, n: u64) -> Result<Option<B256>> {
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        Ok(self.blocks.borrow().get(n).map(|b| b.0))
+    }
+
+    async fn logs(&self, from: u64, to: u64) -> Result<Vec<Found>> {
+        let blocks = self.blocks.borrow();
+        let mut out = Vec::new();
+        if to < from {
+            return Ok(out);
+        }
+        let first = usize::try_from(from).unwrap_or(usize::MAX);
+        let count =
+            usize::try_from(to.saturating_sub(from)).map_or(usize::MAX, |c| c.saturating_add(1));
+        for (n, (hash, logs)) in blocks.iter().enumerate().skip(first).take(count) {
+            let number = n as u64;
+            out.extend(logs.iter().map(|log| Found {
+                block: number,
+                hash: *hash,
+                log: log.clone(),
+            }));
+        }
+        Ok(out)
+    }
 }
 
 /// The chain as the matcher's decisions need it.
@@ -46,10 +123,14 @@ pub trait Views {
     fn node(&self, node: Address) -> impl Future<Output = Result<Node>>;
 }
 
-/// A JSON-RPC endpoint and the market's addresses.
+/// A JSON-RPC endpoint, the market's addresses and the logs followed.
 pub struct Rpc<P> {
     /// The provider.
     pub provider: P,
+    /// The contracts whose logs are followed (the market, by default).
+    pub follow: Vec<Address>,
+    /// The events followed, by `topic0` (the book's, by default).
+    pub topics: Vec<B256>,
     /// The market.
     pub market: Address,
     /// The registry (from the market's `config()`).
@@ -88,6 +169,8 @@ impl<P: Provider<Ethereum>> Rpc<P> {
             .marketConfig;
         Ok(Rpc {
             provider,
+            follow: vec![market],
+            topics: TOPICS.to_vec(),
             market,
             registry: config.registry,
             staking: config.staking,
@@ -110,8 +193,8 @@ impl<P: Provider<Ethereum>> Source for Rpc<P> {
 
     async fn logs(&self, from: u64, to: u64) -> Result<Vec<Found>> {
         let filter = Filter::new()
-            .address(self.market)
-            .event_signature(TOPICS.to_vec())
+            .address(self.follow.clone())
+            .event_signature(self.topics.clone())
             .from_block(from)
             .to_block(to);
         let logs = self.provider.get_logs(&filter).await?;

@@ -2,71 +2,14 @@
 //! (shallow, deep, and random histories checked against a book built
 //! straight from the final chain).
 
-use std::cell::RefCell;
-
-use alloy_primitives::{keccak256, Address, LogData, B256, U256};
+use alloy_primitives::{Address, LogData, U256};
 use alloy_sol_types::SolEvent;
 use proptest::prelude::*;
 
 use super::*;
 use spon_bindings::Market::{BidPlaced, BidWithdrawn, MatchProposed, OrderCancelled, OrderCreated};
 
-use crate::{source::Found, Order};
-
-/// A chain of blocks, each a list of market logs; its hashes depend on
-/// the fork it is on, so a replaced block has a new hash.
-#[derive(Default)]
-struct Scripted {
-    blocks: RefCell<Vec<(B256, Vec<LogData>)>>,
-    forks: RefCell<u64>,
-}
-
-impl Scripted {
-    fn push(&self, logs: Vec<LogData>) {
-        let mut blocks = self.blocks.borrow_mut();
-        let n = blocks.len() as u64;
-        let fork = *self.forks.borrow();
-        let hash = keccak256([n.to_be_bytes(), fork.to_be_bytes()].concat());
-        blocks.push((hash, logs));
-    }
-
-    /// Drops the blocks from `n` on (a reorg); new ones get new hashes.
-    fn truncate(&self, n: usize) {
-        self.blocks.borrow_mut().truncate(n);
-        *self.forks.borrow_mut() += 1;
-    }
-
-    fn all(&self) -> Vec<(u64, Vec<LogData>)> {
-        let blocks = self.blocks.borrow();
-        (0..blocks.len())
-            .map(|n| (n as u64, blocks[n].1.clone()))
-            .collect()
-    }
-}
-
-impl Source for Scripted {
-    async fn head(&self) -> Result<u64> {
-        Ok(self.blocks.borrow().len().saturating_sub(1) as u64)
-    }
-
-    async fn hash(&self, n: u64) -> Result<Option<B256>> {
-        Ok(self.blocks.borrow().get(n as usize).map(|b| b.0))
-    }
-
-    async fn logs(&self, from: u64, to: u64) -> Result<Vec<Found>> {
-        let blocks = self.blocks.borrow();
-        let mut out = Vec::new();
-        for n in from..=to.min(blocks.len() as u64 - 1) {
-            let (hash, logs) = &blocks[n as usize];
-            out.extend(logs.iter().map(|log| Found {
-                block: n,
-                hash: *hash,
-                log: log.clone(),
-            }));
-        }
-        Ok(out)
-    }
-}
+use crate::{source::Memory as Scripted, Order};
 
 fn order(id: u64) -> LogData {
     OrderCreated {
@@ -186,21 +129,21 @@ fn batches_then_a_restart_rebuild_the_same_book() {
     chain.push(vec![withdraw(2), propose(1, 1)]);
     chain.push(vec![cancel(2), bid(1, 3, 9)]);
     let (_dir, path, store) = temp_store();
-    let mut ix = Indexer::load(&store, settings(2, 64)).unwrap();
+    let mut ix = Indexer::<Book>::load(&store, settings(2, 64)).unwrap();
     run(sync(&mut ix, &chain, &store)).unwrap();
-    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+    assert_eq!(contents(&ix.state, 5), contents(&reference(&chain), 5));
     assert_eq!(store.cursor().unwrap().unwrap().block, 4);
 
     // A restart replays the database into the same book, and new blocks
     // continue from the cursor.
     drop((ix, store));
     let store = Store::open(&path, 1, Address::ZERO).unwrap();
-    let mut ix = Indexer::load(&store, settings(2, 64)).unwrap();
-    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+    let mut ix = Indexer::<Book>::load(&store, settings(2, 64)).unwrap();
+    assert_eq!(contents(&ix.state, 5), contents(&reference(&chain), 5));
     chain.push(vec![order(3)]);
     run(sync(&mut ix, &chain, &store)).unwrap();
-    assert_eq!(ix.book.open_orders(), vec![1, 3]);
-    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+    assert_eq!(ix.state.open_orders(), vec![1, 3]);
+    assert_eq!(contents(&ix.state, 5), contents(&reference(&chain), 5));
 }
 
 #[test]
@@ -211,9 +154,9 @@ fn a_reorg_undoes_the_dropped_blocks_and_reads_the_new_ones() {
     chain.push(vec![]);
     chain.push(vec![propose(1, 1), order(2)]);
     let (_dir, _, store) = temp_store();
-    let mut ix = Indexer::load(&store, settings(10, 64)).unwrap();
+    let mut ix = Indexer::<Book>::load(&store, settings(10, 64)).unwrap();
     run(sync(&mut ix, &chain, &store)).unwrap();
-    assert_eq!(ix.book.order(1).unwrap().proposed, Some(1));
+    assert_eq!(ix.state.order(1).unwrap().proposed, Some(1));
 
     // Blocks 2 and 3 are replaced: no proposal, the order cancelled.
     chain.truncate(2);
@@ -223,12 +166,12 @@ fn a_reorg_undoes_the_dropped_blocks_and_reads_the_new_ones() {
     let dropped = run(sync(&mut ix, &chain, &store)).unwrap();
     assert_eq!(dropped, 2);
     assert_eq!(ix.reorgs, 1);
-    assert_eq!(ix.book.order(1).unwrap().proposed, None);
-    assert!(ix.book.order(2).is_none());
-    assert_eq!(contents(&ix.book, 5), contents(&reference(&chain), 5));
+    assert_eq!(ix.state.order(1).unwrap().proposed, None);
+    assert!(ix.state.order(2).is_none());
+    assert_eq!(contents(&ix.state, 5), contents(&reference(&chain), 5));
     // The database holds the new fork: a restart agrees.
-    let again = Indexer::load(&store, settings(10, 64)).unwrap();
-    assert_eq!(contents(&again.book, 5), contents(&ix.book, 5));
+    let again = Indexer::<Book>::load(&store, settings(10, 64)).unwrap();
+    assert_eq!(contents(&again.state, 5), contents(&ix.state, 5));
 }
 
 #[test]
@@ -238,7 +181,7 @@ fn a_reorg_deeper_than_the_window_stops_with_a_named_error() {
         chain.push(vec![order(id)]);
     }
     let (_dir, _, store) = temp_store();
-    let mut ix = Indexer::load(&store, settings(10, 3)).unwrap();
+    let mut ix = Indexer::<Book>::load(&store, settings(10, 3)).unwrap();
     run(sync(&mut ix, &chain, &store)).unwrap();
     chain.truncate(2);
     for _ in 0..10 {
@@ -247,7 +190,7 @@ fn a_reorg_deeper_than_the_window_stops_with_a_named_error() {
     let err = run(sync(&mut ix, &chain, &store)).unwrap_err();
     assert!(matches!(err, StepError::DeepReorg(_)), "{err}");
     // Nothing was changed by the refusal.
-    assert_eq!(ix.book.open_orders().len(), 10);
+    assert_eq!(ix.state.open_orders().len(), 10);
     assert_eq!(store.cursor().unwrap().unwrap().block, 9);
 }
 
@@ -280,9 +223,9 @@ proptest! {
     ) {
         let chain = Scripted::default();
         let (_dir, _, store) = temp_store();
-        let mut ix = Indexer::load(&store, settings(batch, 16)).unwrap();
+        let mut ix = Indexer::<Book>::load(&store, settings(batch, 16)).unwrap();
         for (blocks, drop, sync_now) in history {
-            let len = chain.blocks.borrow().len();
+            let len = chain.len();
             if drop > 0 && drop < len {
                 chain.truncate(len - drop);
             }
@@ -294,8 +237,8 @@ proptest! {
             }
         }
         run(sync(&mut ix, &chain, &store)).unwrap();
-        prop_assert_eq!(contents(&ix.book, 12), contents(&reference(&chain), 12));
-        let restarted = Indexer::load(&store, settings(batch, 16)).unwrap();
-        prop_assert_eq!(contents(&restarted.book, 12), contents(&ix.book, 12));
+        prop_assert_eq!(contents(&ix.state, 12), contents(&reference(&chain), 12));
+        let restarted = Indexer::<Book>::load(&store, settings(batch, 16)).unwrap();
+        prop_assert_eq!(contents(&restarted.state, 12), contents(&ix.state, 12));
     }
 }
