@@ -97,16 +97,19 @@ pub mod lease_state {
     pub const CLOSED: u8 = spon_protocol::states::LeaseState::Closed as u8;
 }
 
-/// Why a lease closed (`LeaseClosed.reason`).
+/// Why a lease closed (`LeaseClosed.reason`), declared in
+/// `spon_protocol::states::CloseReason`.
 pub mod close_reason {
+    use spon_protocol::states::CloseReason;
+
     /// Its end was reached.
-    pub const ENDED: u8 = 1;
+    pub const ENDED: u8 = CloseReason::Ended as u8;
     /// Its escrow ran dry.
-    pub const EXHAUSTED: u8 = 2;
+    pub const EXHAUSTED: u8 = CloseReason::Exhausted as u8;
     /// Closed early by the tenant.
-    pub const TENANT: u8 = 3;
+    pub const TENANT: u8 = CloseReason::Tenant as u8;
     /// Closed early by the provider (a fault in its reputation).
-    pub const PROVIDER: u8 = 4;
+    pub const PROVIDER: u8 = CloseReason::Provider as u8;
 }
 
 /// Stored states.

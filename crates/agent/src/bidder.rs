@@ -33,6 +33,17 @@ pub enum Outcome {
     Refused(String),
 }
 
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Bid(p) => write!(f, "bids {p} units an hour"),
+            Outcome::Skipped(why) => write!(f, "skips it: {why}"),
+            Outcome::Closed => f.write_str("it no longer takes bids"),
+            Outcome::Refused(e) => write!(f, "the market refused the bid: {e}"),
+        }
+    }
+}
+
 /// The bidding side of the agent.
 pub struct Bidder {
     /// The node's account (bids are sent from it).
@@ -85,7 +96,7 @@ impl Bidder {
             let id = Market::OrderCreated::decode_log_data(log.data(), true)?.orderId;
             if self.seen.insert(id) {
                 let outcome = self.decide(id).await?;
-                info!(order = id, ?outcome, "order");
+                info!(order = id, %outcome, "order");
                 outcomes.push((id, outcome));
             }
         }

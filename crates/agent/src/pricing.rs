@@ -66,6 +66,22 @@ pub enum Skip {
     AtCapacity,
 }
 
+impl core::fmt::Display for Skip {
+    /// The reason in words; prices in base units (the token's decimals
+    /// are the caller's to apply).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Skip::Unmet(u) => f.write_str(u.meaning()),
+            Skip::NoRule => f.write_str("no pricing rule covers the order's token"),
+            Skip::AboveMax { price, max } => write!(
+                f,
+                "its price, {price} units an hour, is above the order's maximum of {max}"
+            ),
+            Skip::AtCapacity => f.write_str("it runs as many leases as it takes"),
+        }
+    }
+}
+
 /// One order as the agent sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Order {

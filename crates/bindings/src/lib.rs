@@ -218,6 +218,17 @@ fn package_of(signature: &str) -> Option<&'static str> {
     })
 }
 
+/// The name of the function a contract declares with `selector`, e.g.
+/// `approveProvider` (the first found, in [`ABIS`] order).
+pub fn function_name(selector: [u8; 4]) -> Option<String> {
+    ABIS.iter().find_map(|(_, json)| {
+        let abi = serde_json::from_str::<alloy_json_abi::JsonAbi>(json).ok()?;
+        abi.functions()
+            .find(|f| f.selector() == selector)
+            .map(|f| f.name.clone())
+    })
+}
+
 /// Word `i` of `args`, if present.
 fn word(args: &[u8], i: usize) -> Option<&[u8]> {
     args.get(i * 32..i * 32 + 32)
@@ -323,6 +334,14 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn functions_are_named_by_selector() {
+        use alloy_sol_types::SolCall;
+        let selector = Registry::approveProviderCall::SELECTOR;
+        assert_eq!(function_name(selector).as_deref(), Some("approveProvider"));
+        assert_eq!(function_name([0xde, 0xad, 0xbe, 0xef]), None);
     }
 
     #[test]

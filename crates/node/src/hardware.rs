@@ -38,6 +38,23 @@ pub mod gpu {
     pub const APPLE: u16 = 20;
     /// Any other GPU.
     pub const OTHER: u16 = 0xFFFF;
+
+    /// The model names a class stands for, as people read them.
+    pub const fn name(class: u16) -> &'static str {
+        match class {
+            HOPPER => "NVIDIA H100 / H200",
+            BLACKWELL => "NVIDIA B200 / GB200",
+            AMPERE_DC => "NVIDIA A100",
+            ADA_DC => "NVIDIA L40S / L4",
+            MI300 => "AMD MI300X",
+            RTX_50 => "GeForce RTX 50",
+            RTX_40 => "GeForce RTX 40",
+            RTX_30 => "GeForce RTX 30",
+            APPLE => "Apple silicon",
+            OTHER => "other GPU",
+            _ => "unknown GPU class",
+        }
+    }
 }
 
 /// Compute stacks a node offers (bits of `compute_types`).

@@ -132,6 +132,20 @@ pub mod states {
     }
 
     ids! {
+        /// Why a lease closed (`LeaseClosed.reason`).
+        CloseReason {
+            /// Its end was reached.
+            Ended = 1 => "ended",
+            /// Its escrow ran dry.
+            Exhausted = 2 => "ran out of funds",
+            /// Closed early by the tenant.
+            Tenant = 3 => "closed by the tenant",
+            /// Closed early by the provider (a fault in its reputation).
+            Provider = 4 => "closed by the provider",
+        }
+    }
+
+    ids! {
         /// A registry node's class (`nodeOf`).
         NodeClass {
             /// Not registered.

@@ -90,6 +90,21 @@ pub enum Unmet {
     Tier = 6,
 }
 
+impl Unmet {
+    /// What the node lacks, in words.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Unmet::GpuModel => "its GPUs are another model than the order asks for",
+            Unmet::GpuCount => "it has fewer GPUs than the order asks for",
+            Unmet::Vram => "its GPUs have less memory than the order asks for",
+            Unmet::Region => "it is outside the order's regions",
+            Unmet::Bandwidth => "its bandwidth is below the order's",
+            Unmet::ComputeTypes => "it lacks a compute type the order requires",
+            Unmet::Tier => "its tier is worse than the order accepts",
+        }
+    }
+}
+
 impl Requirements {
     /// Packs into the word layout of this module.
     pub fn pack(&self) -> Word {
