@@ -1,0 +1,160 @@
+//! The console against the devnet over JSON-RPC: every contract deployed
+//! by spon-deploy, three approved, probed Provider nodes (8 × Hopper
+//! each), an order matched into a lease and settled half an hour later.
+//! What the console serves is checked against the contracts' own views;
+//! a new block shows on the next round; a restarted console rebuilds the
+//! same market from its database.
+
+use std::time::Duration;
+
+use alloy_primitives::keccak256;
+use axum::{body::Body, http::Request};
+use serde_json::Value;
+use spon_console::{
+    server::{self, Settings as ServerSettings},
+    service::{Console, Settings},
+};
+use spon_e2e::{
+    rpc::{world, World},
+    SponLeases as Leases, SponMarket as Market,
+};
+use tower::ServiceExt;
+
+fn settings(w: &World) -> Settings {
+    let record = std::fs::read_dir(w.dir.join("deployments"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("spon-deploy wrote a record");
+    Settings {
+        rpc: w.url.clone(),
+        deployment: Some(record),
+        db: w.dir.join("console.redb"),
+        poll: Duration::from_millis(100),
+        batch: 7,
+        reorg_depth: 16,
+    }
+}
+
+async fn get(console: &Console, uri: &str) -> Value {
+    let app = server::router(
+        console.shared.clone(),
+        ServerSettings {
+            rate_per_sec: 1_000,
+        },
+    );
+    let r = app
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{uri}: {}", r.status());
+    let bytes = axum::body::to_bytes(r.into_body(), 1 << 22).await.unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// `wei` as SPON with alloy's formatter (not the console's), trailing
+/// zeros dropped: what the console must show.
+fn spon_text(wei: alloy_primitives::U256) -> String {
+    let s = alloy_primitives::utils::format_units(wei, 18).unwrap();
+    format!("{} SPON", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+#[test]
+fn the_console_shows_what_the_chain_holds() {
+    let (w, rt) = world("console");
+    rt.block_on(async {
+        // Order 1 (4 × Hopper, SPON) matched to node 1 at 7 SPON/h.
+        let order = w.order().await?;
+        w.bid(order, 0, 9 * spon_protocol::WEI_PER_SPON).await?;
+        let bid = w.bid(order, 1, 7 * spon_protocol::WEI_PER_SPON).await?;
+        w.send(
+            &w.tenant,
+            w.market,
+            Market::proposeMatchCall {
+                order_id: order,
+                bid_id: bid,
+            },
+        )
+        .await?;
+        w.send(
+            &w.tenant,
+            w.market,
+            Market::acceptMatchCall {
+                order_id: order,
+                manifest_hash: keccak256(b"image: x"),
+            },
+        )
+        .await?;
+        w.travel(1_800).await?;
+        w.send(&w.tenant, w.leases, Leases::settleCall { lease_id: 1 })
+            .await?;
+
+        let mut console = Console::open(&settings(&w)).await?;
+        console.round().await?;
+        let o = get(&console, "/api/overview").await;
+        assert_eq!(o["provider_nodes"], 3);
+        assert_eq!(o["active_nodes"], 3);
+        assert_eq!(o["gpus_by_model"][0]["model"], "NVIDIA H100 / H200");
+        assert_eq!(o["gpus_by_model"][0]["gpus"], 24);
+        assert_eq!(o["gpus_available"], 24);
+        assert_eq!(o["gpus_leased"], 4);
+        assert_eq!(o["active_leases"], 1);
+        assert_eq!(o["volume"][0]["symbol"], "SPON");
+
+        // The lease's payment, to the wei, as the leases contract holds it.
+        let lease = w
+            .view(w.leases, Leases::leaseOfCall { lease_id: 1 })
+            .await?
+            .lease;
+        let l = get(&console, "/api/leases/1").await;
+        assert_eq!(l["paid"]["units"], lease.paid.to_string());
+        assert_eq!(l["paid"]["text"], spon_text(lease.paid));
+        assert!(
+            spon_text(lease.paid).starts_with("3.50"),
+            "half an hour at 7 SPON/h"
+        );
+        assert_eq!(l["order_id"], order);
+        assert_eq!(
+            l["node"],
+            serde_json::to_value(w.nodes[1].address()).unwrap()
+        );
+
+        // The node: its tier and stake from the views, its lease linked.
+        let n = get(&console, &format!("/api/nodes/{}", w.nodes[1].address())).await;
+        let tier = w
+            .view(
+                w.registry,
+                spon_e2e::SponRegistry::tierOfCall {
+                    node: w.nodes[1].address(),
+                },
+            )
+            .await?
+            .tier;
+        assert_eq!(n["tier"], tier);
+        assert_eq!(n["leases"][0]["id"], 1);
+        assert_eq!(n["probes"].as_array().unwrap().len(), 1);
+        let o = get(&console, &format!("/api/orders/{order}")).await;
+        assert_eq!(o["state"], "matched");
+        assert_eq!(o["bid_list"].as_array().unwrap().len(), 2);
+
+        // A new block shows on the next round.
+        let before = get(&console, "/api/overview").await["orders"].clone();
+        w.order().await?;
+        console.round().await?;
+        let after = get(&console, "/api/overview").await;
+        assert_eq!(after["orders"], before.as_u64().unwrap() + 1);
+        assert_eq!(after["open_orders"], 1);
+
+        // Restarted on the same database: the same market, nothing read twice.
+        let model = console.model().clone();
+        drop(console);
+        let mut again = Console::open(&settings(&w)).await?;
+        assert_eq!(again.model(), &model);
+        let step = again.round().await?;
+        assert_eq!(step.events, 0);
+        assert_eq!(again.model(), &model);
+        assert_ne!(model.nodes.len(), 0);
+        anyhow::Ok(())
+    })
+    .unwrap();
+}
