@@ -25,7 +25,7 @@ use alloy_sol_types::SolCall;
 use anyhow::{ensure, Context, Result};
 use spon_agent::{
     bidder::{Bidder, Outcome},
-    pricing::{Pricing, Rule},
+    pricing::{Pricing, Rule, Skip},
 };
 use spon_client::{
     bindings::{Challenges, Leases, Market, Registry, Rewards, Staking, TestUsd, Token},
@@ -207,10 +207,10 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
                 .to_be_bytes(),
         );
         r.line(format!(
-            "{:<24} {node}  tier {tier}  {} × class {} in {}  pool {}",
+            "{:<24} {node}  tier {tier}  {} × {} in {}  pool {}",
             names[n],
             hw.gpu_count,
-            hw.gpu_model,
+            hardware::gpu::name(hw.gpu_model),
             String::from_utf8_lossy(&hw.region),
             show(pool, 18, "SPON")
         ));
@@ -322,7 +322,13 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
                     names[n],
                     show(p, token.2, token.3)
                 ),
-                Outcome::Skipped(why) => format!("{:<24} order {order}: skips ({why:?})", names[n]),
+                Outcome::Skipped(Skip::AboveMax { price, max }) => format!(
+                    "{:<24} order {order}: skips it: its price, {}/h, is above the order's maximum of {}/h",
+                    names[n],
+                    show(price, token.2, token.3),
+                    show(max, token.2, token.3)
+                ),
+                Outcome::Skipped(why) => format!("{:<24} order {order}: skips it: {why}", names[n]),
                 Outcome::Closed => format!("{:<24} order {order}: closed", names[n]),
                 Outcome::Refused(e) => format!("{:<24} order {order}: refused {e}", names[n]),
             });
@@ -818,5 +824,104 @@ fn main() -> Result<()> {
     let page = root.join("report.html");
     std::fs::write(&page, report.html())?;
     println!("\nHTML report: {}", page.display());
+    rt.block_on(console(&w, short))
+}
+
+/// Starts the `spon-console` binary on the demo's chain, checks its
+/// overview against the chain and, unless `short`, leaves it up until
+/// interrupted (Ctrl-C stops the console and the chain together).
+async fn console(w: &World, short: bool) -> Result<()> {
+    use std::{
+        io::{BufRead, BufReader},
+        process::{Command, Stdio},
+    };
+    let bin = std::env::current_exe()?.with_file_name("spon-console");
+    ensure!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p spon-console` (scripts/demo does)",
+        bin.display()
+    );
+    let record = std::fs::read_dir(w.dir.join("deployments"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .context("the deployment record")?;
+    let listen = std::env::var("SPON_CONSOLE_LISTEN").unwrap_or_else(|_| {
+        if short {
+            "127.0.0.1:0"
+        } else {
+            "127.0.0.1:8700"
+        }
+        .into()
+    });
+    let db = w.dir.join("console.redb");
+    let _ = std::fs::remove_file(&db);
+    let mut child = Command::new(&bin)
+        .args([
+            "--rpc-url",
+            &w.url,
+            "--listen",
+            &listen,
+            "--poll-ms",
+            "1000",
+        ])
+        .arg("--deployment")
+        .arg(&record)
+        .arg("--db")
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {}", bin.display()))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("its output")?).read_line(&mut line)?;
+    let Some(url) = line
+        .trim()
+        .strip_prefix("SPON console: ")
+        .map(str::to_owned)
+    else {
+        let _ = child.kill();
+        anyhow::bail!("spon-console did not start (it printed {line:?})");
+    };
+    let checked = check_console(w, &url).await;
+    if short || checked.is_err() {
+        let _ = child.kill();
+        let _ = child.wait();
+        return checked;
+    }
+    println!("\nThe console is up at {url} (Ctrl-C stops it and the devnet).");
+    child.wait()?;
+    Ok(())
+}
+
+/// The console's overview against what the chain holds.
+async fn check_console(w: &World, url: &str) -> Result<()> {
+    let overview: serde_json::Value = reqwest::get(format!("{url}/api/overview"))
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let count = |k: &str| overview[k].as_u64().unwrap_or(u64::MAX);
+    let orders = w.view(w.market, Market::countsCall {}).await?.counts.orders;
+    ensure!(
+        count("provider_nodes") + count("fizz_nodes") == w.nodes.len() as u64,
+        "the console shows {} nodes, the chain has {}",
+        count("provider_nodes") + count("fizz_nodes"),
+        w.nodes.len()
+    );
+    ensure!(
+        count("orders") == orders,
+        "the console shows {} orders, the market holds {orders}",
+        count("orders")
+    );
+    println!("\n== Console (spon-console, its own process)");
+    println!(
+        "  {url}: {} Provider and {} Fizz nodes, {} of {} GPUs leased, {} orders, {} leases, {} slashes — as the chain holds them",
+        count("provider_nodes"),
+        count("fizz_nodes"),
+        count("gpus_leased"),
+        count("gpus_available"),
+        count("orders"),
+        count("leases"),
+        count("slashes"),
+    );
     Ok(())
 }
