@@ -122,11 +122,13 @@ async fn main() -> Result<()> {
             decimals: 6,
         },
     );
-    let shared = Arc::new(RwLock::new(Arc::new(Snapshot {
-        model,
-        chain: chain_info,
-        names: HashMap::new(),
-    })));
+    let start = Instant::now();
+    let snapshot = Snapshot::new(model, chain_info, HashMap::new());
+    println!(
+        "snapshot: overview and price series computed in {:.1} ms (once a round)",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    let shared = Arc::new(RwLock::new(Arc::new(snapshot)));
     let app = router(
         shared,
         ServerSettings {

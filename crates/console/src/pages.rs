@@ -9,8 +9,8 @@ use maud::{html, Markup, DOCTYPE};
 use crate::{
     chart::{self, Series},
     views::{
-        Amount, ChallengeRow, LeaseRow, NodeDetail, NodeRow, OrderDetail, OrderRow, Overview,
-        PricePoint, ProposalRow,
+        Amount, ChallengeRow, LeaseRow, NextTier, NodeDetail, NodeRow, OrderDetail, OrderRow,
+        Overview, PricePoint, ProposalRow,
     },
 };
 
@@ -182,7 +182,8 @@ fn nodes_table(rows: &[NodeRow]) -> Markup {
                 @for n in rows {
                     tr { td { (node_link(&n.address)) } td { (n.class) } td { (n.state) } td.num { (n.gpus) }
                          td { (n.gpu_model) } td.num { (n.vram_gib_per_gpu) " GiB" } td { (n.region) }
-                         td.num { (n.tier.map_or("…".to_string(), |t| t.to_string())) }
+                         td.num title=(n.next_tier.as_ref().map_or(String::new(), NextTier::text)) {
+                             (n.tier.map_or("…".to_string(), |t| t.to_string())) }
                          td.num { (n.stake.as_ref().map_or("…", |s| s.text.as_str())) }
                          td.num { (n.delegators) } td.num { (n.leases_completed) }
                          td.num { (amounts(&n.earned)) } td.num { (n.rewards.text) } }
@@ -252,6 +253,7 @@ pub fn node(head: u64, n: &NodeDetail) -> Markup {
                     (n.cpu_cores) " CPU cores, " (n.ram_gib) " GiB RAM, " (n.bandwidth_mbps) " Mbit/s, " (r.region) }
                 @if let Some(p) = &n.pending_hardware { dt { "hardware awaiting approval" } dd { (p) } }
                 dt { "tier" } dd { (r.tier.map_or("not read yet".to_string(), |t| t.to_string())) }
+                @if let Some(next) = &r.next_tier { dt { "next tier" } dd #next-tier { (next.text()) } }
                 dt { "pool stake" } dd { (r.stake.as_ref().map_or("…", |s| s.text.as_str())) }
                 dt { "own stake" } dd { (n.self_stake.as_ref().map_or("…", |s| s.text.as_str())) }
                 dt { "jailed" } dd { (n.jailed.map_or("…", |j| if j { "yes" } else { "no" })) }

@@ -46,7 +46,9 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
                        frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// What the pages are made from: the model as of the last indexed block,
-/// what was read from the chain's views, and the contracts' names.
+/// what was read from the chain's views, and the contracts' names; with
+/// the aggregates over the whole market (overview and prices) computed
+/// once per snapshot, not per request.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The market.
@@ -55,6 +57,31 @@ pub struct Snapshot {
     pub chain: Chain,
     /// Contract names by address (for proposals' calls).
     pub names: HashMap<Address, String>,
+    /// The overview of `model` (computed by [`Snapshot::new`]).
+    overview: Option<views::Overview>,
+    /// The price series of `model` (computed by [`Snapshot::new`]).
+    prices: Vec<views::PricePoint>,
+}
+
+impl Snapshot {
+    /// The snapshot of `model` and `chain`, its aggregates computed.
+    pub fn new(model: Model, chain: Chain, names: HashMap<Address, String>) -> Self {
+        let overview = Some(views::overview(&model, &chain));
+        let prices = views::prices(&model, &chain);
+        Snapshot {
+            model,
+            chain,
+            names,
+            overview,
+            prices,
+        }
+    }
+
+    fn overview(&self) -> views::Overview {
+        self.overview
+            .clone()
+            .unwrap_or_else(|| views::overview(&self.model, &self.chain))
+    }
 }
 
 /// The snapshot the indexer publishes and the handlers read.
@@ -325,18 +352,15 @@ async fn health(State(app): State<App>) -> Json<Health> {
 
 async fn overview_page(State(app): State<App>) -> Html<String> {
     let s = app.snapshot();
-    let o = views::overview(&s.model, &s.chain);
-    Html(pages::overview(&o, &views::prices(&s.model, &s.chain)).into_string())
+    Html(pages::overview(&s.overview(), &s.prices).into_string())
 }
 
 async fn overview_api(State(app): State<App>) -> Json<views::Overview> {
-    let s = app.snapshot();
-    Json(views::overview(&s.model, &s.chain))
+    Json(app.snapshot().overview())
 }
 
 async fn prices_api(State(app): State<App>) -> Json<Vec<views::PricePoint>> {
-    let s = app.snapshot();
-    Json(views::prices(&s.model, &s.chain))
+    Json(app.snapshot().prices.clone())
 }
 
 fn node_list(s: &Snapshot, q: &ListQuery) -> Result<Page<views::NodeRow>, Refusal> {

@@ -20,6 +20,7 @@ use spon_matcher::{
     source::Rpc,
     store::Store,
 };
+use spon_node::{Bar, Thresholds};
 use tracing::{info, warn};
 
 use crate::{
@@ -31,6 +32,9 @@ use crate::{
 
 /// Nodes whose views are read per round, besides those that changed.
 pub const REFRESH_PER_ROUND: usize = 32;
+
+/// Rounds between readings of the registry's tier thresholds.
+pub const THRESHOLDS_EVERY: u64 = 60;
 
 /// The contracts the console follows (package names).
 pub const FOLLOWED: [&str; 7] = [
@@ -70,6 +74,8 @@ pub struct Console {
     names: HashMap<Address, String>,
     /// Round-robin position of the view refresh.
     cursor: usize,
+    /// Rounds run.
+    rounds: u64,
     /// The snapshot the server reads.
     pub shared: Shared,
 }
@@ -134,6 +140,7 @@ impl Console {
             chain,
             names,
             cursor: 0,
+            rounds: 0,
             shared: Arc::new(RwLock::new(Arc::new(Snapshot::default()))),
         })
     }
@@ -190,6 +197,52 @@ impl Console {
         })
     }
 
+    /// The registry's tier thresholds, from its parameters by name.
+    async fn thresholds(&self) -> Result<Thresholds> {
+        use spon_protocol::params::Registry as P;
+        let mut v = HashMap::new();
+        for &id in P::ALL {
+            let value = self
+                .view(self.rpc.registry, Registry::parameterCall { id: id as u8 })
+                .await?
+                .parameter;
+            v.insert(id, u64::try_from(value).unwrap_or(u64::MAX));
+        }
+        let bar = |stake, gemm, eras, leases| Bar {
+            stake_spon: v[&stake],
+            gemm_gflops: v[&gemm],
+            uptime_eras: v[&eras],
+            leases: v[&leases],
+        };
+        Ok(Thresholds {
+            provider: [
+                bar(
+                    P::Tier1Stake,
+                    P::Tier1Gemm,
+                    P::Tier1UptimeEras,
+                    P::Tier1Leases,
+                ),
+                bar(
+                    P::Tier2Stake,
+                    P::Tier2Gemm,
+                    P::Tier2UptimeEras,
+                    P::Tier2Leases,
+                ),
+                bar(
+                    P::Tier3Stake,
+                    P::Tier3Gemm,
+                    P::Tier3UptimeEras,
+                    P::Tier3Leases,
+                ),
+            ],
+            fizz: bar(P::FizzStake, P::FizzGemm, P::FizzUptimeEras, P::FizzLeases),
+            min_provider_stake_spon: v[&P::MinProviderStake],
+            min_fizz_stake_spon: v[&P::MinFizzStake],
+            probe_max_age: v[&P::ProbeMaxAge],
+            max_fault_bps: v[&P::MaxFaultBps],
+        })
+    }
+
     /// Reads the views events do not carry: the head, new tokens, and the
     /// standings of the nodes that changed since `before` plus a few more
     /// in turn.
@@ -201,6 +254,15 @@ impl Console {
             .view(self.rpc.staking, Staking::totalStakedCall {})
             .await?
             .totalStaked;
+        // Thresholds change only by a governance vote: read again every
+        // THRESHOLDS_EVERY rounds.
+        if self.rounds.is_multiple_of(THRESHOLDS_EVERY) || self.chain.thresholds.is_none() {
+            match self.thresholds().await {
+                Ok(t) => self.chain.thresholds = Some(t),
+                Err(e) => warn!(error = %e, "cannot read the tier thresholds"),
+            }
+        }
+        self.rounds += 1;
         let model = self.indexer.state.get();
         let mut tokens: Vec<Address> = model.volume.keys().copied().collect();
         tokens.push(self.chain.spon);
@@ -250,11 +312,11 @@ impl Console {
 
     /// Publishes the model as indexed now.
     fn publish(&self) {
-        let snapshot = Snapshot {
-            model: self.indexer.state.get().clone(),
-            chain: self.chain.clone(),
-            names: self.names.clone(),
-        };
+        let snapshot = Snapshot::new(
+            self.indexer.state.get().clone(),
+            self.chain.clone(),
+            self.names.clone(),
+        );
         *self.shared.write().expect("not poisoned") = Arc::new(snapshot);
     }
 

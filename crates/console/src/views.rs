@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use alloy_primitives::{Address, U256};
 use serde::Serialize;
 use spon_client::units;
-use spon_node::hardware::gpu;
+use spon_node::{hardware::gpu, Criterion, Thresholds, TierInput};
 use spon_protocol::{
     states::{ChallengeKind, CloseReason, NodeClass, NodeState, OrderState},
     HOUR,
@@ -46,6 +46,8 @@ pub struct Chain {
     pub spon: Address,
     /// Staking's total stake, as last read.
     pub total_staked: U256,
+    /// The registry's tier thresholds, as last read.
+    pub thresholds: Option<Thresholds>,
 }
 
 /// An amount of a token, exact and readable.
@@ -227,6 +229,8 @@ pub struct NodeRow {
     pub region: String,
     /// Tier 1–7, once read.
     pub tier: Option<u8>,
+    /// What the next better tier asks that the node lacks.
+    pub next_tier: Option<NextTier>,
     /// Pool stake (self plus delegations), once read.
     pub stake: Option<Amount>,
     /// Accounts that delegated.
@@ -560,6 +564,73 @@ pub fn overview(m: &Model, c: &Chain) -> Overview {
     }
 }
 
+/// The next better tier of a node and the criteria of its bar the node is
+/// below (empty: it clears the bar and a penalty holds it down).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NextTier {
+    /// That tier.
+    pub tier: u8,
+    /// Each criterion missed, in words with what it has and needs.
+    pub misses: Vec<String>,
+}
+
+/// What `n`, at `standing`, lacks for its next better tier.
+pub fn next_tier(n: &Node, standing: &Standing, t: &Thresholds) -> Option<NextTier> {
+    let class = match n.class {
+        NodeClass::Provider => spon_node::NodeClass::Provider,
+        NodeClass::Fizz => spon_node::NodeClass::Fizz,
+        NodeClass::None => return None,
+    };
+    let (tier, bar) = spon_node::next_bar(class, standing.tier, t)?;
+    let input = TierInput {
+        class,
+        standing: true,
+        self_stake: u128::try_from(standing.self_stake).unwrap_or(u128::MAX),
+        total_stake: u128::try_from(standing.stake).unwrap_or(u128::MAX),
+        spec: n.hardware,
+        probe: n.probes.last().map(|p| p.summary).unwrap_or_default(),
+        now: 0,
+        uptime_eras: n.reputation.uptime_eras,
+        leases_completed: n.reputation.leases_completed,
+        leases_faulted: n.reputation.leases_faulted,
+        challenges_lost: n.reputation.challenges_lost,
+    };
+    let count = |v: u128| readable(U256::from(v), 0);
+    let misses = spon_node::shortfall(&bar, &input)
+        .into_iter()
+        .flatten()
+        .map(|m| match m.criterion {
+            Criterion::Stake => format!(
+                "pool stake {} of {} SPON",
+                readable(U256::from(m.has), 18),
+                readable(U256::from(m.needs), 18)
+            ),
+            Criterion::Gemm => format!("GEMM {} of {} GFLOP/s", count(m.has), count(m.needs)),
+            Criterion::UptimeEras => {
+                format!("{} of {} uptime eras", count(m.has), count(m.needs))
+            }
+            Criterion::Leases => {
+                format!("{} of {} leases completed", count(m.has), count(m.needs))
+            }
+        })
+        .collect();
+    Some(NextTier { tier, misses })
+}
+
+impl NextTier {
+    /// As one line: `tier 3 needs: 2 of 14 uptime eras; …`.
+    pub fn text(&self) -> String {
+        if self.misses.is_empty() {
+            format!(
+                "clears the bar of tier {}: held down by challenges lost or faulted leases",
+                self.tier
+            )
+        } else {
+            format!("tier {} needs {}", self.tier, self.misses.join("; "))
+        }
+    }
+}
+
 /// A node's row.
 pub fn node_row(address: Address, n: &Node, c: &Chain) -> NodeRow {
     let standing = c.standings.get(&address);
@@ -572,6 +643,9 @@ pub fn node_row(address: Address, n: &Node, c: &Chain) -> NodeRow {
         vram_gib_per_gpu: (f64::from(n.hardware.vram_mib) / 1024.0 * 10.0).round() / 10.0,
         region: region(n.hardware.region),
         tier: standing.map(|s| s.tier),
+        next_tier: standing
+            .zip(c.thresholds.as_ref())
+            .and_then(|(s, t)| next_tier(n, s, t)),
         stake: standing.map(|s| c.spon(s.stake)),
         delegators: n.delegators.len() as u64,
         leases_completed: n.reputation.leases_completed,

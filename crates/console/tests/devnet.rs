@@ -131,6 +131,13 @@ fn the_console_shows_what_the_chain_holds() {
             .await?
             .tier;
         assert_eq!(n["tier"], tier);
+        // Tier 4 by the default bars: tier 3 asks 14 uptime eras and 3
+        // leases completed, which a new node lacks; stake and GEMM it has.
+        assert_eq!(n["next_tier"]["tier"], 3);
+        assert_eq!(
+            n["next_tier"]["misses"],
+            serde_json::json!(["0 of 14 uptime eras", "0 of 3 leases completed"])
+        );
         assert_eq!(n["leases"][0]["id"], 1);
         assert_eq!(n["probes"].as_array().unwrap().len(), 1);
         let o = get(&console, &format!("/api/orders/{order}")).await;

@@ -19,5 +19,8 @@ pub mod word;
 
 pub use hardware::{Hardware, HardwareError};
 pub use probe::ProbeSummary;
-pub use tier::{tier, Bar, NodeClass, Thresholds, TierInput, DEFAULT_THRESHOLDS, UNTRUSTED};
+pub use tier::{
+    next_bar, shortfall, tier, Bar, Criterion, Missing, NodeClass, Thresholds, TierInput,
+    DEFAULT_THRESHOLDS, UNTRUSTED,
+};
 pub use word::Word;

@@ -144,6 +144,73 @@ fn clears(bar: &Bar, input: &TierInput) -> bool {
         && input.leases_completed >= bar.leases
 }
 
+/// One criterion of a [`Bar`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Criterion {
+    /// Total stake of the pool, wei (the bar's whole SPON × 10¹⁸).
+    Stake,
+    /// Measured dense GEMM rate, GFLOP/s.
+    Gemm,
+    /// Uptime eras credited.
+    UptimeEras,
+    /// Leases completed.
+    Leases,
+}
+
+/// A criterion of a bar a node is below: what it has and what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Missing {
+    /// Which criterion.
+    pub criterion: Criterion,
+    /// What the node has.
+    pub has: u128,
+    /// The bar.
+    pub needs: u128,
+}
+
+/// The criteria of `bar` that `input` is below, in the bar's order; all
+/// `None` exactly when the node clears it (off chain, for explaining a
+/// tier; the tier function itself reads the bar directly).
+pub fn shortfall(bar: &Bar, input: &TierInput) -> [Option<Missing>; 4] {
+    let check = |criterion, has: u128, needs: u128| {
+        (has < needs).then_some(Missing {
+            criterion,
+            has,
+            needs,
+        })
+    };
+    [
+        check(Criterion::Stake, input.total_stake, spon(bar.stake_spon)),
+        check(
+            Criterion::Gemm,
+            input.probe.gemm_gflops.into(),
+            bar.gemm_gflops.into(),
+        ),
+        check(
+            Criterion::UptimeEras,
+            input.uptime_eras.into(),
+            bar.uptime_eras.into(),
+        ),
+        check(
+            Criterion::Leases,
+            input.leases_completed.into(),
+            bar.leases.into(),
+        ),
+    ]
+}
+
+/// The bar of the next better tier than `tier` for a node of `class`, and
+/// that tier: tiers 2–4 of a Provider node look to 1–3, tier 6 of a Fizz
+/// node to 5; `None` at the top of its class or when untrusted (tier 7
+/// is about standing, stake and probe, not a bar).
+pub fn next_bar(class: NodeClass, tier: u8, t: &Thresholds) -> Option<(u8, Bar)> {
+    match (class, tier) {
+        (NodeClass::Provider, 2..=4) => Some((tier - 1, t.provider[usize::from(tier) - 2])),
+        (NodeClass::Fizz, LOWEST_TRUSTED) => Some((5, t.fizz)),
+        _ => None,
+    }
+}
+
 /// The tier of a node (see the module documentation).
 pub fn tier(input: &TierInput, t: &Thresholds) -> u8 {
     let min_stake = match input.class {

@@ -61,11 +61,11 @@ fn shared() -> Shared {
             decimals: 0,
         },
     );
-    Arc::new(RwLock::new(Arc::new(Snapshot {
+    Arc::new(RwLock::new(Arc::new(Snapshot::new(
         model,
         chain,
-        names: HashMap::new(),
-    })))
+        HashMap::new(),
+    ))))
 }
 
 async fn send(app: &Router, method: &str, uri: &str) -> Response {

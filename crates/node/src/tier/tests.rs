@@ -294,6 +294,23 @@ proptest! {
             prop_assert!(before >= 5);
         }
     }
+
+    /// The shortfall against a bar is empty exactly when the tier function
+    /// counts the bar cleared, and a node with no penalty that clears the
+    /// next bar of its tier has that tier or better.
+    #[test]
+    fn shortfall_agrees_with_the_tier_function(i in arb_input(), th in arb_thresholds()) {
+        for bar in th.provider.iter().chain([&th.fizz]) {
+            prop_assert_eq!(shortfall(bar, &i).iter().all(Option::is_none), clears(bar, &i));
+        }
+        let t = tier(&i, &th);
+        if let Some((better, bar)) = next_bar(i.class, t, &th) {
+            prop_assert!(better < t);
+            if i.challenges_lost == 0 && i.leases_faulted == 0 {
+                prop_assert!(shortfall(&bar, &i).iter().any(Option::is_some));
+            }
+        }
+    }
 }
 
 fn cases(default: u32) -> u32 {
