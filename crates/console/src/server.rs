@@ -13,7 +13,7 @@
 
 use std::{
     collections::HashMap,
-    net::{IpAddr, Ipv4Addr, SocketAddr},
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     num::NonZeroU32,
     sync::{Arc, RwLock},
 };
@@ -213,6 +213,22 @@ fn page_not_found(s: &Snapshot, what: String) -> Response {
 
 /// Refuses every method but GET and HEAD, long queries and clients over
 /// their rate; adds the security headers to every answer.
+/// Clients the rate limiter tracks before it forgets the idle ones.
+pub const LIMITER_CLIENTS: usize = 4_096;
+
+/// The rate limit's key for a client address: an IPv4 address, or the /64
+/// network of an IPv6 address (one host holds a whole /64, so a limit per
+/// IPv6 address would be no limit).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+    }
+}
+
 async fn guard(State(app): State<App>, req: Request, next: Next) -> Response {
     let mut resp = if req.method() != Method::GET && req.method() != Method::HEAD {
         let mut r = refuse(
@@ -238,7 +254,12 @@ async fn guard(State(app): State<App>, req: Request, next: Next) -> Response {
         let ip = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| client_key(c.0.ip()));
+        // The limiter keeps a state per client: forget the idle ones before
+        // the table grows past what a flood of addresses could make it.
+        if app.limiter.len() > LIMITER_CLIENTS {
+            app.limiter.retain_recent();
+        }
         match app.limiter.check_key(&ip) {
             Ok(()) => next.run(req).await,
             Err(_) => {

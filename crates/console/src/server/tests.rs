@@ -2,6 +2,8 @@
 //! headers on every answer, bounded queries, the rate limit, and pages
 //! that show what the model holds.
 
+use std::net::{IpAddr, SocketAddr};
+
 use alloy_primitives::Address;
 use axum::{
     body::Body,
@@ -172,6 +174,48 @@ async fn a_client_over_its_rate_is_told_to_retry() {
     // A burst of twice the rate, then 429.
     assert_eq!(&statuses[..4], &[StatusCode::OK; 4]);
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[test]
+fn ipv6_clients_are_limited_by_their_64() {
+    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    assert_eq!(
+        client_key(ip("2001:db8:1:2:aaaa::1")),
+        client_key(ip("2001:db8:1:2:ffff::9"))
+    );
+    assert_eq!(client_key(ip("2001:db8:1:2:ffff::9")), ip("2001:db8:1:2::"));
+    assert_ne!(
+        client_key(ip("2001:db8:1:2::1")),
+        client_key(ip("2001:db8:1:3::1"))
+    );
+    assert_eq!(client_key(ip("192.0.2.7")), ip("192.0.2.7"));
+    assert_eq!(client_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+}
+
+#[tokio::test]
+async fn each_client_has_its_own_limit() {
+    let app = router(shared(), Settings { rate_per_sec: 1 });
+    let from = |ip: &str| {
+        Request::builder()
+            .uri("/health")
+            .extension(axum::extract::ConnectInfo(SocketAddr::new(
+                ip.parse().unwrap(),
+                40_000,
+            )))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let status = |ip: &'static str| {
+        let app = app.clone();
+        async move { app.oneshot(from(ip)).await.unwrap().status() }
+    };
+    assert_eq!(status("192.0.2.1").await, StatusCode::OK);
+    assert_eq!(status("192.0.2.1").await, StatusCode::OK);
+    assert_eq!(status("192.0.2.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(status("192.0.2.2").await, StatusCode::OK);
+    assert_eq!(status("2001:db8::1").await, StatusCode::OK);
+    assert_eq!(status("2001:db8::2").await, StatusCode::OK);
+    assert_eq!(status("2001:db8::3").await, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
