@@ -914,7 +914,7 @@ async fn check_console(w: &World, url: &str) -> Result<()> {
     );
     println!("\n== Console (spon-console, its own process)");
     println!(
-        "  {url}: {} Provider and {} Fizz nodes, {} of {} GPUs leased, {} orders, {} leases, {} slashes — as the chain holds them",
+        "  {url}: {} Provider and {} Fizz nodes, {} of {} GPUs leased, {} orders, {} leases, slashes executed: {} — as the chain holds them",
         count("provider_nodes"),
         count("fizz_nodes"),
         count("gpus_leased"),
