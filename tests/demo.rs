@@ -829,12 +829,11 @@ fn main() -> Result<()> {
 
 /// Starts the `spon-console` binary on the demo's chain, checks its
 /// overview against the chain and, unless `short`, leaves it up until
-/// interrupted (Ctrl-C stops the console and the chain together).
+/// interrupted; the console never outlives the demo (it is killed when the
+/// demo stops, by Ctrl-C, an error or its end).
 async fn console(w: &World, short: bool) -> Result<()> {
-    use std::{
-        io::{BufRead, BufReader},
-        process::{Command, Stdio},
-    };
+    use std::process::Stdio;
+    use tokio::io::{AsyncBufReadExt, BufReader};
     let bin = std::env::current_exe()?.with_file_name("spon-console");
     ensure!(
         bin.exists(),
@@ -855,7 +854,7 @@ async fn console(w: &World, short: bool) -> Result<()> {
     });
     let db = w.dir.join("console.redb");
     let _ = std::fs::remove_file(&db);
-    let mut child = Command::new(&bin)
+    let mut child = tokio::process::Command::new(&bin)
         .args([
             "--rpc-url",
             &w.url,
@@ -869,26 +868,25 @@ async fn console(w: &World, short: bool) -> Result<()> {
         .arg("--db")
         .arg(&db)
         .stdout(Stdio::piped())
+        .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("cannot start {}", bin.display()))?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().context("its output")?).read_line(&mut line)?;
-    let Some(url) = line
+    let mut lines = BufReader::new(child.stdout.take().context("its output")?).lines();
+    let line = lines.next_line().await?.unwrap_or_default();
+    let url = line
         .trim()
         .strip_prefix("SPON console: ")
         .map(str::to_owned)
-    else {
-        let _ = child.kill();
-        anyhow::bail!("spon-console did not start (it printed {line:?})");
-    };
-    let checked = check_console(w, &url).await;
-    if short || checked.is_err() {
-        let _ = child.kill();
-        let _ = child.wait();
-        return checked;
+        .with_context(|| format!("spon-console did not start (it printed {line:?})"))?;
+    check_console(w, &url).await?;
+    if short {
+        return Ok(());
     }
     println!("\nThe console is up at {url} (Ctrl-C stops it and the devnet).");
-    child.wait()?;
+    tokio::select! {
+        status = child.wait() => anyhow::bail!("spon-console stopped: {}", status?),
+        r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+    }
     Ok(())
 }
 
