@@ -34,11 +34,6 @@ impl<T: Fold> Journaled<T> {
     pub fn get(&self) -> &T {
         &self.live
     }
-
-    /// Logs kept for a rollback.
-    pub fn pending(&self) -> usize {
-        self.pending.len()
-    }
 }
 
 impl<T: Fold> Replica for Journaled<T> {
