@@ -840,10 +840,7 @@ async fn console(w: &World, short: bool) -> Result<()> {
         "{} is missing: build it with `cargo build -p spon-console` (scripts/demo does)",
         bin.display()
     );
-    let record = std::fs::read_dir(w.dir.join("deployments"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
-        .context("the deployment record")?;
+    let record = w.record();
     let listen = std::env::var("SPON_CONSOLE_LISTEN").unwrap_or_else(|_| {
         if short {
             "127.0.0.1:0"

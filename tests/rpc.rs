@@ -93,6 +93,15 @@ pub struct World {
 }
 
 impl World {
+    /// The deployment record spon-deploy wrote (`deployments/<chainId>.json`).
+    pub fn record(&self) -> PathBuf {
+        std::fs::read_dir(self.dir.join("deployments"))
+            .expect("spon-deploy wrote its folder")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "json"))
+            .expect("spon-deploy wrote a record")
+    }
+
     /// Sends `call` to `to` from `from` as a wallet would (fees, nonce and
     /// gas filled by alloy); the market's refusals are named.
     pub async fn send<C: SolCall>(

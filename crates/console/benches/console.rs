@@ -78,14 +78,7 @@ async fn main() -> Result<()> {
         },
     )?;
     let start = Instant::now();
-    let mut events = 0usize;
-    loop {
-        let step = ix.step(&chain, &store).await?;
-        events += step.events;
-        if step.caught_up {
-            break;
-        }
-    }
+    let events = ix.catch_up(&chain, &store).await?.events;
     let took = start.elapsed();
     let model = ix.state.get().clone();
     ensure!(events == logs, "{events} of {logs} logs changed the model");

@@ -155,22 +155,7 @@ impl Console {
     /// # Errors
     /// RPC or database errors, a reorg deeper than the window.
     pub async fn catch_up(&mut self) -> Result<Step, StepError> {
-        let mut total = Step {
-            blocks: 0,
-            events: 0,
-            dropped: 0,
-            caught_up: false,
-        };
-        loop {
-            let step = self.indexer.step(&self.rpc, &self.store).await?;
-            total.blocks += step.blocks;
-            total.events += step.events;
-            total.dropped += step.dropped;
-            if step.caught_up {
-                total.caught_up = true;
-                return Ok(total);
-            }
-        }
+        self.indexer.catch_up(&self.rpc, &self.store).await
     }
 
     async fn view<C: alloy_sol_types::SolCall>(&self, to: Address, call: C) -> Result<C::Return> {

@@ -16,15 +16,16 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_primitives::keccak256;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use spon_console::{
     server::{self, Settings as ServerSettings},
     service::{Console, Settings},
 };
-use spon_e2e::{rpc::world, SponLeases as Leases, SponMarket as Market};
-use spon_protocol::WEI_PER_SPON;
+use spon_e2e::rpc::world;
+
+mod common;
+use common::{settled_lease, spon_text};
 
 struct Driver(Child);
 
@@ -54,13 +55,6 @@ async fn shot(c: &Client, dir: &Path, name: &str) {
     std::fs::write(dir.join(name), png).unwrap();
 }
 
-/// `wei` as SPON with alloy's formatter (not the console's), trailing
-/// zeros dropped: what the console must show.
-fn spon_text(wei: alloy_primitives::U256) -> String {
-    let s = alloy_primitives::utils::format_units(wei, 18).unwrap();
-    format!("{} SPON", s.trim_end_matches('0').trim_end_matches('.'))
-}
-
 #[test]
 fn a_browser_sees_the_market_and_follows_a_node_to_its_lease() {
     let (Some(driver), Some(chromium)) = (
@@ -79,30 +73,14 @@ fn a_browser_sees_the_market_and_follows_a_node_to_its_lease() {
 
     let (w, rt) = world("browser");
     rt.block_on(async {
-        let order = w.order().await?;
-        let bid = w.bid(order, 1, 7 * WEI_PER_SPON).await?;
-        w.send(&w.tenant, w.market, Market::proposeMatchCall { order_id: order, bid_id: bid })
-            .await?;
-        w.send(
-            &w.tenant,
-            w.market,
-            Market::acceptMatchCall { order_id: order, manifest_hash: keccak256(b"image: x") },
-        )
-        .await?;
-        w.travel(1_800).await?;
-        w.send(&w.tenant, w.leases, Leases::settleCall { lease_id: 1 }).await?;
-        let paid = w.view(w.leases, Leases::leaseOfCall { lease_id: 1 }).await?.lease.paid;
+        let (_, paid) = settled_lease(&w).await?;
         assert!(spon_text(paid).starts_with("3.50"), "half an hour at 7 SPON/h");
 
         // The console, as its binary runs it: indexing every 200 ms and
         // serving over HTTP.
-        let record = std::fs::read_dir(w.dir.join("deployments"))?
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|x| x == "json"))
-            .expect("a deployment record");
         let mut console = Console::open(&Settings {
             rpc: w.url.clone(),
-            deployment: Some(record),
+            deployment: Some(w.record()),
             db: w.dir.join("console.redb"),
             poll: Duration::from_millis(200),
             batch: 2_000,

@@ -7,28 +7,22 @@
 
 use std::time::Duration;
 
-use alloy_primitives::keccak256;
 use axum::{body::Body, http::Request};
 use serde_json::Value;
 use spon_console::{
     server::{self, Settings as ServerSettings},
     service::{Console, Settings},
 };
-use spon_e2e::{
-    rpc::{world, World},
-    SponLeases as Leases, SponMarket as Market,
-};
+use spon_e2e::rpc::{world, World};
 use tower::ServiceExt;
 
+mod common;
+use common::{settled_lease, spon_text};
+
 fn settings(w: &World) -> Settings {
-    let record = std::fs::read_dir(w.dir.join("deployments"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
-        .expect("spon-deploy wrote a record");
     Settings {
         rpc: w.url.clone(),
-        deployment: Some(record),
+        deployment: Some(w.record()),
         db: w.dir.join("console.redb"),
         poll: Duration::from_millis(100),
         batch: 7,
@@ -52,42 +46,12 @@ async fn get(console: &Console, uri: &str) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-/// `wei` as SPON with alloy's formatter (not the console's), trailing
-/// zeros dropped: what the console must show.
-fn spon_text(wei: alloy_primitives::U256) -> String {
-    let s = alloy_primitives::utils::format_units(wei, 18).unwrap();
-    format!("{} SPON", s.trim_end_matches('0').trim_end_matches('.'))
-}
-
 #[test]
 fn the_console_shows_what_the_chain_holds() {
     let (w, rt) = world("console");
     rt.block_on(async {
         // Order 1 (4 × Hopper, SPON) matched to node 1 at 7 SPON/h.
-        let order = w.order().await?;
-        w.bid(order, 0, 9 * spon_protocol::WEI_PER_SPON).await?;
-        let bid = w.bid(order, 1, 7 * spon_protocol::WEI_PER_SPON).await?;
-        w.send(
-            &w.tenant,
-            w.market,
-            Market::proposeMatchCall {
-                order_id: order,
-                bid_id: bid,
-            },
-        )
-        .await?;
-        w.send(
-            &w.tenant,
-            w.market,
-            Market::acceptMatchCall {
-                order_id: order,
-                manifest_hash: keccak256(b"image: x"),
-            },
-        )
-        .await?;
-        w.travel(1_800).await?;
-        w.send(&w.tenant, w.leases, Leases::settleCall { lease_id: 1 })
-            .await?;
+        let (order, paid) = settled_lease(&w).await?;
 
         let mut console = Console::open(&settings(&w)).await?;
         console.round().await?;
@@ -102,15 +66,11 @@ fn the_console_shows_what_the_chain_holds() {
         assert_eq!(o["volume"][0]["symbol"], "SPON");
 
         // The lease's payment, to the wei, as the leases contract holds it.
-        let lease = w
-            .view(w.leases, Leases::leaseOfCall { lease_id: 1 })
-            .await?
-            .lease;
         let l = get(&console, "/api/leases/1").await;
-        assert_eq!(l["paid"]["units"], lease.paid.to_string());
-        assert_eq!(l["paid"]["text"], spon_text(lease.paid));
+        assert_eq!(l["paid"]["units"], paid.to_string());
+        assert_eq!(l["paid"]["text"], spon_text(paid));
         assert!(
-            spon_text(lease.paid).starts_with("3.50"),
+            spon_text(paid).starts_with("3.50"),
             "half an hour at 7 SPON/h"
         );
         assert_eq!(l["order_id"], order);

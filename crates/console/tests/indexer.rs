@@ -35,16 +35,8 @@ fn sync(ix: &mut ConsoleIndexer, chain: &Memory, store: &Store) -> Result<u64, S
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
-        .block_on(async {
-            let mut dropped = 0;
-            loop {
-                let step = ix.step(chain, store).await?;
-                dropped += step.dropped;
-                if step.caught_up {
-                    return Ok(dropped);
-                }
-            }
-        })
+        .block_on(ix.catch_up(chain, store))
+        .map(|step| step.dropped)
 }
 
 fn token() -> Address {

@@ -209,6 +209,31 @@ impl<R: Replica> Indexer<R> {
         Ok(from.block + 1 - kept)
     }
 
+    /// Steps until the head is reached; returns the steps' totals.
+    ///
+    /// # Errors
+    /// As [`Indexer::step`].
+    pub async fn catch_up<S: Source>(
+        &mut self,
+        source: &S,
+        store: &Store,
+    ) -> Result<Step, StepError> {
+        let mut total = Step {
+            blocks: 0,
+            events: 0,
+            dropped: 0,
+            caught_up: false,
+        };
+        while !total.caught_up {
+            let step = self.step(source, store).await?;
+            total.blocks += step.blocks;
+            total.events += step.events;
+            total.dropped += step.dropped;
+            total.caught_up = step.caught_up;
+        }
+        Ok(total)
+    }
+
     /// Indexes the next batch of blocks (at most `settings.batch`).
     ///
     /// # Errors

@@ -102,14 +102,7 @@ fn run<F: std::future::Future>(f: F) -> F::Output {
 }
 
 async fn sync(ix: &mut Indexer, chain: &Scripted, store: &Store) -> Result<u64, StepError> {
-    let mut dropped = 0;
-    loop {
-        let step = ix.step(chain, store).await?;
-        dropped += step.dropped;
-        if step.caught_up {
-            return Ok(dropped);
-        }
-    }
+    Ok(ix.catch_up(chain, store).await?.dropped)
 }
 
 fn settings(batch: u64, depth: u64) -> Settings {
