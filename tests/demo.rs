@@ -1,6 +1,10 @@
 //! `spon-demo`: a whole market on the devnet, played and reported.
 //!
-//! Deploys the protocol with spon-deploy on the in-process chain, then:
+//! Starts the market as an operator would, each service its own process
+//! from its binary with its flags and config files (logs under
+//! `target/demo/market/logs/`): `spon-devnet`, `spon-deploy`, a
+//! `spon-probe` and a `spon-agent` per node, `spon-matcher`, and at the end
+//! `spon-console`. Then:
 //! three Provider nodes (8 × H100, Germany; approved by a governance vote)
 //! and two Fizz nodes (RTX 40, US and Japan, behind a Provider gateway)
 //! stake and commit signed probes; two delegators back the providers; a
@@ -12,10 +16,14 @@
 //! the veto window, its delegators losing with it. The report (text, and
 //! HTML at `target/demo/report.html`) says what happened and what it cost.
 //!
-//! The machines are simulated: their probe figures are those of the
-//! hardware they declare (this chain has no GPUs), while every signature,
+//! The machines are simulated: their probes run `spon-probe watch
+//! --simulate`, which reports the hardware they declare at its class's
+//! reference figures (this chain has no GPUs), while every signature,
 //! transaction, GPU-work product and Merkle proof is computed for real.
-//! `--short` plays one order per token (CI).
+//! The agents run with `--no-rewards`: the story checks the nodes in
+//! itself, era by era. `--short` plays one order per token and stops
+//! everything (CI); otherwise the market and its console stay up until
+//! interrupted.
 
 use std::fmt::Write as _;
 
@@ -25,28 +33,47 @@ use alloy_sol_types::SolCall;
 use anyhow::{ensure, Context, Result};
 use spon_agent::{
     bidder::{Bidder, Outcome},
-    pricing::{Pricing, Rule, Skip},
+    pricing::{Pricing, Skip},
 };
 use spon_client::{
     bindings::{Challenges, Leases, Market, Registry, Rewards, Staking, TestUsd, Token},
     Client,
 };
 use spon_e2e::{
-    rpc::{key, probe_signer, spon, world, World, DAY},
-    rtx40, HOPPER,
+    processes::{until, Services},
+    rpc::{key, probe_signer, spon, World, DAY},
+    rtx40,
 };
-use spon_node::{hardware, Hardware};
+use spon_node::{hardware, Hardware, ProbeSummary};
 use spon_probe::{prove::Answer, report::Settings, service::Probe};
 use spon_protocol::{states::CheckInState, BPS};
+use std::{ffi::OsString, path::Path, time::Duration};
 
-/// Node `n`'s hardware: three Hopper Provider nodes, then the Fizz nodes
-/// in the US and Japan.
-fn hardware_of(n: usize) -> Hardware {
-    match n {
-        0..=2 => HOPPER,
-        3 => rtx40(*b"US"),
-        _ => rtx40(*b"JP"),
-    }
+/// How long a service may take to act on what the story did.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// The processes' ids (file and log names) of the nodes, in order.
+const IDS: [&str; 5] = [
+    "provider-de-1",
+    "provider-de-2",
+    "provider-de-3",
+    "fizz-us",
+    "fizz-jp",
+];
+
+/// `items` as a command line.
+fn args<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<OsString> {
+    items.into_iter().map(|s| s.as_ref().into()).collect()
+}
+
+/// `path` as a command-line argument.
+fn arg(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// A key as the services read it from their environment.
+fn hex_key(k: &PrivateKeySigner) -> String {
+    alloy_primitives::hex::encode_prefixed(k.to_bytes())
 }
 
 /// The report: sections of lines.
@@ -117,7 +144,7 @@ async fn client(w: &World, who: &PrivateKeySigner) -> Result<Client> {
 }
 
 #[allow(clippy::too_many_lines)]
-async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
+async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> Result<()> {
     let mut gas = Gas::default();
     let names = [
         "provider-de-1",
@@ -152,14 +179,24 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
             },
         )
         .await?;
-        w.probe(i, &hw, 0).await?;
     }
 
-    // The test stablecoin, allowed as a payment token by a vote.
-    let usd = w.allowed_test_usd().await?;
+    // A probe per node, its own process: it commits a probe in each era
+    // and answers the challenges opened against its node.
+    r.section("Services (each its own process)");
     for n in 0..w.nodes.len() {
-        w.probe(n, &hardware_of(n), 0).await?;
+        start_probe(w, s, n).await?;
     }
+    probed(w).await?;
+    r.line(format!(
+        "{} × spon-probe watch --simulate: every node probed (the declared hardware at reference figures)",
+        w.nodes.len()
+    ));
+
+    // The test stablecoin, allowed as a payment token by a vote (the
+    // probes commit fresh probes in the eras it takes).
+    let usd = w.allowed_test_usd().await?;
+    probed(w).await?;
 
     // Delegators back providers 1 and 3.
     let delegators = [key("delegator a"), key("delegator b")];
@@ -289,67 +326,60 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     }
 
     // Agents bid by their pricing.
-    r.section("Bids (each node's agent, by its pricing)");
-    for (n, k) in w.nodes.clone().iter().enumerate() {
-        let c = client(w, k).await?;
-        let floor_spon = [2u128, 3, 1, 1, 1][n];
-        let pricing = Pricing {
-            max_leases: 4,
-            rules: vec![
-                Rule {
-                    token: w.token,
-                    floor_per_gpu_hour: spon(floor_spon),
-                    gpu_model: None,
-                    region: None,
-                },
-                Rule {
-                    token: usd,
-                    floor_per_gpu_hour: U256::from(1_200_000u64 + 100_000 * n as u64),
-                    gpu_model: None,
-                    region: None,
-                },
-            ],
-        };
-        let mut bidder = Bidder::new(c, (w.market, w.registry), pricing, 0);
-        for (order, outcome) in bidder.round().await? {
-            let token = orders
-                .iter()
-                .find(|o| o.0 == order)
-                .context("an order of the demo")?;
-            r.line(match outcome {
-                Outcome::Bid(p) => format!(
-                    "{:<24} order {order}: bids {}/h",
-                    names[n],
-                    show(p, token.2, token.3)
-                ),
-                Outcome::Skipped(Skip::AboveMax { price, max }) => format!(
-                    "{:<24} order {order}: skips it: its price, {}/h, is above the order's maximum of {}/h",
-                    names[n],
-                    show(price, token.2, token.3),
-                    show(max, token.2, token.3)
-                ),
-                Outcome::Skipped(why) => format!("{:<24} order {order}: skips it: {why}", names[n]),
-                Outcome::Closed => format!("{:<24} order {order}: closed", names[n]),
-                Outcome::Refused(e) => format!("{:<24} order {order}: refused {e}", names[n]),
-            });
-        }
+    r.section("Bids (each node's spon-agent, by its pricing file)");
+    let mut pricings = Vec::new();
+    for n in 0..w.nodes.len() {
+        pricings.push(start_agent(w, s, n, usd).await?);
+    }
+    r.line(format!(
+        "{} × spon-agent run --no-rewards: each watches the market's orders",
+        w.nodes.len()
+    ));
+    let bids = placed_bids(w, s, &pricings, &orders).await?;
+    for (n, order, outcome) in &bids {
+        let (n, order) = (*n, *order);
+        let token = orders
+            .iter()
+            .find(|o| o.0 == order)
+            .context("an order of the demo")?;
+        r.line(match outcome {
+            Outcome::Bid(p) => format!(
+                "{:<24} order {order}: bids {}/h",
+                names[n],
+                show(*p, token.2, token.3)
+            ),
+            Outcome::Skipped(Skip::AboveMax { price, max }) => format!(
+                "{:<24} order {order}: skips it: its price, {}/h, is above the order's maximum of {}/h",
+                names[n],
+                show(*price, token.2, token.3),
+                show(*max, token.2, token.3)
+            ),
+            Outcome::Skipped(why) => format!("{:<24} order {order}: skips it: {why}", names[n]),
+            Outcome::Closed => format!("{:<24} order {order}: closed", names[n]),
+            Outcome::Refused(e) => format!("{:<24} order {order}: refused {e}", names[n]),
+        });
     }
 
     // The matcher proposes the best bid of each order.
-    r.section("Matches (the matcher's proposals, by the shared score)");
-    let matcher_key = key("demo matcher");
-    w.fund(matcher_key.address()).await?;
-    let config = spon_matcher::config::Config {
-        rpc: w.url.clone(),
-        market: Some(w.market),
-        db: w.dir.join("matcher.redb"),
-        interval_secs: 0,
-        confirm_timeout_secs: 20,
-        ..spon_matcher::config::Config::default()
-    };
-    let mut matcher = spon_matcher::service::connect(&config, matcher_key).await?;
-    let proposed = matcher.round().await?;
-    r.line(format!("{proposed} proposals sent in one round"));
+    r.section("Matches (spon-matcher's proposals, by the shared score)");
+    start_matcher(w, s).await?;
+    until(
+        "spon-matcher's proposal for every order",
+        PATIENCE,
+        || async {
+            for o in &orders {
+                if w.proposed(o.0).await? == 0 {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        },
+    )
+    .await?;
+    r.line(format!(
+        "spon-matcher proposed a bid for each of the {} orders",
+        orders.len()
+    ));
     let mut matched = Vec::new();
     for &(order, token, decimals, symbol) in &orders {
         let bid = w.proposed(order).await?;
@@ -479,6 +509,11 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
         anyhow::Ok((pool.await?.pool.tokens, held.await?.delegation))
     };
     let (pool_before, del_before) = stakes().await?;
+    s.stop(&format!("spon-probe {}", IDS[2])).await?;
+    r.line(format!(
+        "{} stops its spon-probe, to answer challenges itself",
+        names[2]
+    ));
     gas.send(
         &cc,
         w.challenges,
@@ -596,19 +631,198 @@ async fn play(w: &mut World, short: bool, r: &mut Report) -> Result<()> {
     Ok(())
 }
 
+/// Starts node `n`'s probe: `spon-probe watch --simulate`, sending from
+/// its probe key (given gas money).
+async fn start_probe(w: &World, s: &mut Services, n: usize) -> Result<()> {
+    let key = probe_signer(n);
+    w.fund(key.address()).await?;
+    let reports = s.dir.join(format!("probe-reports-{}", IDS[n]));
+    s.start(
+        &format!("spon-probe {}", IDS[n]),
+        "spon-probe",
+        &args([
+            "watch",
+            "--rpc-url",
+            &w.url,
+            "--deployment",
+            &arg(&w.record()),
+            "--node",
+            &w.nodes[n].address().to_string(),
+            "--reports",
+            &arg(&reports),
+            "--simulate",
+            "--quiet",
+            "--interval-secs",
+            "1",
+        ]),
+        &[("SPON_PROBE_KEY", hex_key(&key))],
+    )
+}
+
+/// Waits until every node has a probe measured in the rewards era now
+/// (the probes' processes commit one each era).
+async fn probed(w: &World) -> Result<()> {
+    let starts = w
+        .view(w.rewards, Rewards::currentEraCall {})
+        .await?
+        .currentEra
+        .startsAt;
+    until("a probe of the era for every node", PATIENCE, || async {
+        for k in &w.nodes {
+            let probe = w
+                .view(w.registry, Registry::probeOfCall { node: k.address() })
+                .await?
+                .probe;
+            if ProbeSummary::unpack(&probe.summary.to_be_bytes()).timestamp < starts {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })
+    .await
+}
+
+/// Node `n`'s pricing file: SPON at its floor per GPU-hour, tUSD at
+/// 1.2 tUSD plus 0.1 per node number.
+fn pricing_file(w: &World, n: usize, usd: Address) -> String {
+    let floor_spon = [2u128, 3, 1, 1, 1][n];
+    format!(
+        "max-leases = 4\n\n[[rule]]\ntoken = \"{}\"\nfloor-per-gpu-hour = \"{}\"\n\n\
+         [[rule]]\ntoken = \"{usd}\"\nfloor-per-gpu-hour = \"{}\"\n",
+        w.token,
+        spon(floor_spon),
+        1_200_000 + 100_000 * n as u64
+    )
+}
+
+/// Starts node `n`'s agent on its pricing file (written here) and a
+/// certificate it makes; the pricing, as the agent reads it.
+async fn start_agent(w: &World, s: &mut Services, n: usize, usd: Address) -> Result<Pricing> {
+    let id = IDS[n];
+    let pem = s.dir.join(format!("agent-{id}.pem"));
+    s.run(
+        &format!("spon-agent cert {id}"),
+        "spon-agent",
+        &args(["cert", "--out", &arg(&pem), "--name", "localhost"]),
+        &[],
+    )
+    .await?;
+    let path = s.dir.join(format!("pricing-{id}.toml"));
+    std::fs::write(&path, pricing_file(w, n, usd))?;
+    s.start(
+        &format!("spon-agent {id}"),
+        "spon-agent",
+        &args([
+            "run",
+            "--rpc-url",
+            &w.url,
+            "--deployment",
+            &arg(&w.record()),
+            "--pricing",
+            &arg(&path),
+            "--cert",
+            &arg(&pem),
+            "--listen",
+            "127.0.0.1:0",
+            "--manifests",
+            &arg(&s.dir.join(format!("manifests-{id}"))),
+            "--interval-secs",
+            "1",
+            "--no-rewards",
+        ]),
+        &[("SPON_AGENT_KEY", hex_key(&w.nodes[n]))],
+    )?;
+    Pricing::from_file(&path)
+}
+
+/// Once each agent has logged its decision on every order: what its
+/// pricing makes of each (`(node, order, outcome)`), checked against the
+/// bids on chain — a bid at the price for each `Bid`, none otherwise.
+async fn placed_bids(
+    w: &World,
+    s: &mut Services,
+    pricings: &[Pricing],
+    orders: &[(u64, Address, u8, &str)],
+) -> Result<Vec<(usize, u64, Outcome)>> {
+    let mut out = Vec::new();
+    for (n, pricing) in pricings.iter().enumerate() {
+        let agent = format!("spon-agent {}", IDS[n]);
+        let bidder = Bidder::new(
+            client(w, &w.nodes[n]).await?,
+            (w.market, w.registry),
+            pricing.clone(),
+            0,
+        );
+        for &(order, ..) in orders {
+            s.line(&agent, &format!("order={order} "), PATIENCE).await?;
+            out.push((n, order, bidder.assess(order).await?));
+        }
+    }
+    let count = w.view(w.market, Market::countsCall {}).await?.counts.bids;
+    let mut on_chain = Vec::new();
+    for id in 1..=count {
+        on_chain.push(
+            w.view(w.market, Market::bidOfCall { bid_id: id })
+                .await?
+                .bid,
+        );
+    }
+    for (n, order, outcome) in &out {
+        let node = w.nodes[*n].address();
+        let placed: Vec<U256> = on_chain
+            .iter()
+            .filter(|b| b.orderId == *order && b.node == node)
+            .map(|b| b.pricePerHour)
+            .collect();
+        let wanted: Vec<U256> = match outcome {
+            Outcome::Bid(p) => vec![*p],
+            _ => Vec::new(),
+        };
+        ensure!(
+            placed == wanted,
+            "{}'s agent placed {placed:?} on order {order}, its pricing says {outcome}",
+            IDS[*n]
+        );
+    }
+    Ok(out)
+}
+
+/// Starts spon-matcher on a config file written here, sending from its
+/// own account.
+async fn start_matcher(w: &World, s: &mut Services) -> Result<()> {
+    let key = key("demo matcher");
+    w.fund(key.address()).await?;
+    let config = s.dir.join("matcher.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "rpc = {:?}\ndeployment = {:?}\ndb = {:?}\ninterval-secs = 1\nconfirm-timeout-secs = 20\n",
+            w.url,
+            arg(&w.record()),
+            arg(&s.dir.join("matcher.redb"))
+        ),
+    )?;
+    s.start(
+        "spon-matcher",
+        "spon-matcher",
+        &args(["--config", &arg(&config)]),
+        &[("SPON_MATCHER_KEY", hex_key(&key))],
+    )
+}
+
 /// Provider 1's commission on its pool's rewards, basis points.
 const COMMISSION_BPS: u16 = 1_000;
 
-/// Every node commits a fresh probe and checks in for the era now; the
-/// era's number.
+/// Once every node's spon-probe has committed the probe of the era now,
+/// every node checks in for it; the era's number.
 async fn check_in(w: &World, gas: &mut Gas, r: &mut Report, names: &[&str]) -> Result<u64> {
     let era = w
         .view(w.rewards, Rewards::currentEraCall {})
         .await?
         .currentEra
         .era;
+    probed(w).await?;
     for (n, k) in w.nodes.iter().enumerate() {
-        w.probe(n, &hardware_of(n), 0).await?;
         let node = k.address();
         gas.send(
             &client(w, k).await?,
@@ -811,36 +1025,83 @@ async fn delegators_share(
 
 fn main() -> Result<()> {
     let short = std::env::args().any(|a| a == "--short");
-    let (mut w, rt) = world("demo");
-    let mut report = Report::default();
-    report.section("Deployment");
-    report.line(format!(
-        "devnet {} — market {}, governor {}",
-        w.url, w.market, w.governor
-    ));
-    rt.block_on(play(&mut w, short, &mut report))?;
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/demo");
-    std::fs::create_dir_all(&root)?;
-    let page = root.join("report.html");
-    std::fs::write(&page, report.html())?;
-    println!("\nHTML report: {}", page.display());
-    rt.block_on(console(&w, short))
+    let target = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("the workspace")?
+        .join("target");
+    let root = target.join("demo");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let mut s = Services::new(root.join("market"))?;
+            let mut report = Report::default();
+            let mut w = deploy(&mut s, &mut report, &target.join("stylus")).await?;
+            play(&mut w, &mut s, short, &mut report).await?;
+            let page = root.join("report.html");
+            std::fs::write(&page, report.html())?;
+            println!("\nHTML report: {}", page.display());
+            console(&w, &mut s, short).await
+        })
 }
 
-/// Starts the `spon-console` binary on the demo's chain, checks its
-/// overview against the chain and, unless `short`, leaves it up until
-/// interrupted; the console never outlives the demo (it is killed when the
-/// demo stops, by Ctrl-C, an error or its end).
-async fn console(w: &World, short: bool) -> Result<()> {
-    use std::process::Stdio;
-    use tokio::io::{AsyncBufReadExt, BufReader};
-    let bin = std::env::current_exe()?.with_file_name("spon-console");
-    ensure!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p spon-console` (scripts/demo does)",
-        bin.display()
-    );
-    let record = w.record();
+/// Starts spon-devnet, deploys the protocol with spon-deploy, and sets up
+/// the three Provider nodes (staked, approved by a vote) and the tenant.
+async fn deploy(s: &mut Services, r: &mut Report, artifacts: &Path) -> Result<World> {
+    r.section("Deployment");
+    let deployer = key("deployer");
+    s.start(
+        "spon-devnet",
+        "spon-devnet",
+        &args([
+            "--port",
+            "0",
+            "--fund",
+            &format!("{}=100", deployer.address()),
+        ]),
+        &[],
+    )?;
+    let line = s
+        .line("spon-devnet", "spon-devnet: chain ", PATIENCE)
+        .await?;
+    let url = line
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://"))
+        .with_context(|| format!("spon-devnet printed {line:?}"))?
+        .to_string();
+    s.run(
+        "spon-deploy",
+        "spon-deploy",
+        &args([
+            "--rpc-url",
+            &url,
+            "--guardian",
+            "0x0000000000000000000000000000000000000061",
+            "--artifacts",
+            &arg(artifacts),
+            "--out",
+            &arg(&s.dir.join("deployments")),
+        ]),
+        &[("SPON_DEPLOYER_KEY", hex_key(&deployer))],
+    )
+    .await?;
+    let w = World::attach(url, deployer, s.dir.clone())?;
+    r.line(format!(
+        "spon-devnet at {} — spon-deploy: {} contracts, market {}, governor {}",
+        w.url,
+        w.contracts.len(),
+        w.market,
+        w.governor
+    ));
+    w.populate().await?;
+    Ok(w)
+}
+
+/// Starts `spon-console` on the demo's chain, checks its overview against
+/// the chain and, unless `short`, leaves the market and the console up
+/// until interrupted (or until a service stops, which is an error).
+async fn console(w: &World, s: &mut Services, short: bool) -> Result<()> {
     let listen = std::env::var("SPON_CONSOLE_LISTEN").unwrap_or_else(|_| {
         if short {
             "127.0.0.1:0"
@@ -849,42 +1110,46 @@ async fn console(w: &World, short: bool) -> Result<()> {
         }
         .into()
     });
-    let db = w.dir.join("console.redb");
-    let _ = std::fs::remove_file(&db);
-    let mut child = tokio::process::Command::new(&bin)
-        .args([
+    s.start(
+        "spon-console",
+        "spon-console",
+        &args([
             "--rpc-url",
             &w.url,
             "--listen",
             &listen,
             "--poll-ms",
             "1000",
-        ])
-        .arg("--deployment")
-        .arg(&record)
-        .arg("--db")
-        .arg(&db)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("cannot start {}", bin.display()))?;
-    let mut lines = BufReader::new(child.stdout.take().context("its output")?).lines();
-    let line = lines.next_line().await?.unwrap_or_default();
+            "--deployment",
+            &arg(&w.record()),
+            "--db",
+            &arg(&s.dir.join("console.redb")),
+        ]),
+        &[],
+    )?;
+    let line = s.line("spon-console", "SPON console: ", PATIENCE).await?;
     let url = line
+        .split("SPON console: ")
+        .nth(1)
+        .unwrap_or_default()
         .trim()
-        .strip_prefix("SPON console: ")
-        .map(str::to_owned)
-        .with_context(|| format!("spon-console did not start (it printed {line:?})"))?;
+        .to_string();
     check_console(w, &url).await?;
     if short {
         return Ok(());
     }
-    println!("\nThe console is up at {url} (Ctrl-C stops it and the devnet).");
-    tokio::select! {
-        status = child.wait() => anyhow::bail!("spon-console stopped: {}", status?),
-        r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+    println!(
+        "\nThe market is up: {} (logs in {}).",
+        s.names().collect::<Vec<_>>().join(", "),
+        s.dir.join("logs").display()
+    );
+    println!("The console: {url} — Ctrl-C stops everything.");
+    loop {
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => return r.context("waiting for Ctrl-C"),
+            () = tokio::time::sleep(Duration::from_secs(1)) => s.check()?,
+        }
     }
-    Ok(())
 }
 
 /// The console's overview against what the chain holds.

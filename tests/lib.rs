@@ -17,6 +17,7 @@ pub use spon_bindings::{
 };
 
 pub mod gpu_work;
+pub mod processes;
 pub mod rpc;
 
 /// One SPON, in wei.

@@ -15,12 +15,12 @@ use alloy_sol_types::{SolCall, SolEvent};
 use anyhow::{anyhow, ensure, Result};
 use k256::ecdsa::SigningKey;
 use spon_deploy::{
-    plan::{Addresses, Contract, Settings},
+    plan::{Contract, Settings},
     rpc::{Key, Rpc},
     run::{run, Options},
 };
 use spon_devnet::rpc::Node;
-use spon_node::{probe, Hardware, ProbeSummary};
+use spon_node::Hardware;
 
 use crate::{
     address_of, error_name, hopper_order, sign_probe, ProbeResult, SponChallenges as Challenges,
@@ -100,6 +100,76 @@ impl World {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .find(|p| p.extension().is_some_and(|x| x == "json"))
             .expect("spon-deploy wrote a record")
+    }
+
+    /// The world of the deployment spon-deploy recorded under
+    /// `dir/deployments` on the chain at `url`: its contracts, the deployer,
+    /// the tenant's and the three Provider nodes' keys (nothing sent).
+    ///
+    /// # Errors
+    /// No record, or one without a contract of the protocol.
+    pub fn attach(url: String, deployer: PrivateKeySigner, dir: PathBuf) -> Result<World> {
+        let mut w = World {
+            url,
+            deployer,
+            tenant: key("tenant"),
+            nodes: (0..3).map(|n| key(&format!("node {n}"))).collect(),
+            token: Address::ZERO,
+            registry: Address::ZERO,
+            staking: Address::ZERO,
+            market: Address::ZERO,
+            leases: Address::ZERO,
+            challenges: Address::ZERO,
+            rewards: Address::ZERO,
+            governor: Address::ZERO,
+            contracts: Vec::new(),
+            dir,
+        };
+        let record = spon_client::Deployment::load(&w.record())?;
+        for c in Contract::ALL {
+            w.contracts
+                .push((c.package(), record.address(c.package())?));
+        }
+        let of = |c: Contract| record.address(c.package());
+        w.token = of(Contract::Token)?;
+        w.registry = of(Contract::Registry)?;
+        w.staking = of(Contract::Staking)?;
+        w.market = of(Contract::Market)?;
+        w.leases = of(Contract::Leases)?;
+        w.challenges = of(Contract::Challenges)?;
+        w.rewards = of(Contract::Rewards)?;
+        w.governor = of(Contract::Governance)?;
+        Ok(w)
+    }
+
+    /// The three Provider nodes staked and proposed (8 × Hopper, Germany)
+    /// and approved by an executed proposal; the tenant funded with SPON
+    /// approved to the market. The nodes' probes are the caller's.
+    ///
+    /// # Errors
+    /// A refused transaction.
+    pub async fn populate(&self) -> Result<()> {
+        for n in 0..self.nodes.len() {
+            self.fund(self.nodes[n].address()).await?;
+            self.provider_node(n, &HOPPER).await?;
+        }
+        let approvals = self
+            .nodes
+            .iter()
+            .map(|n| {
+                (
+                    self.registry,
+                    Registry::approveProviderCall {
+                        node: n.address(),
+                        hardware: U256::from_be_bytes(HOPPER.pack()),
+                    }
+                    .abi_encode(),
+                )
+            })
+            .collect();
+        self.govern(approvals).await?;
+        self.fund(self.tenant.address()).await?;
+        self.give(&self.tenant, spon(1_000_000), self.market).await
     }
 
     /// Sends `call` to `to` from `from` as a wallet would (fees, nonce and
@@ -284,16 +354,7 @@ impl World {
             .await?
             .probe
             .nextNonce;
-        let summary = ProbeSummary {
-            timestamp: self.now().await?,
-            gemm_gflops: 600_000 * u32::from(hw.gpu_count),
-            mem_bandwidth_gbps: 3_000,
-            vram_mib: hw.vram_mib * u32::from(hw.gpu_count),
-            gpu_count: hw.gpu_count,
-            net_bandwidth_mbps: hw.bandwidth_mbps,
-            latency_us: 2_000,
-            flags: probe::FLAG_GPU,
-        };
+        let summary = spon_probe::report::simulated(hw, self.now().await?);
         let message = ProbeResult {
             node: a,
             reportHash: B256::repeat_byte(0xAB),
@@ -489,51 +550,13 @@ pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
         Key::Hex(alloy_primitives::hex::encode_prefixed(deployer.to_bytes())),
     )
     .unwrap();
-    let done = run(&mut chain, settings, &opts, &mut |_, _| {}).unwrap();
-    let w = World {
-        url,
-        deployer,
-        tenant: key("tenant"),
-        nodes: (0..3).map(|n| key(&format!("node {n}"))).collect(),
-        token: done.of(Contract::Token).unwrap(),
-        registry: done.of(Contract::Registry).unwrap(),
-        staking: done.of(Contract::Staking).unwrap(),
-        market: done.of(Contract::Market).unwrap(),
-        leases: done.of(Contract::Leases).unwrap(),
-        challenges: done.of(Contract::Challenges).unwrap(),
-        rewards: done.of(Contract::Rewards).unwrap(),
-        governor: done.of(Contract::Governance).unwrap(),
-        contracts: Contract::ALL
-            .iter()
-            .filter_map(|c| Some((c.package(), done.of(*c)?)))
-            .collect(),
-        dir,
-    };
+    run(&mut chain, settings, &opts, &mut |_, _| {}).unwrap();
+    let w = World::attach(url, deployer, dir).unwrap();
     rt.block_on(async {
-        for n in 0..w.nodes.len() {
-            w.fund(w.nodes[n].address()).await?;
-            w.provider_node(n, &HOPPER).await?;
-        }
-        let approvals = w
-            .nodes
-            .iter()
-            .map(|n| {
-                (
-                    w.registry,
-                    Registry::approveProviderCall {
-                        node: n.address(),
-                        hardware: U256::from_be_bytes(HOPPER.pack()),
-                    }
-                    .abi_encode(),
-                )
-            })
-            .collect();
-        w.govern(approvals).await?;
+        w.populate().await?;
         for n in 0..w.nodes.len() {
             w.probe(n, &HOPPER, 0).await?;
         }
-        w.fund(w.tenant.address()).await?;
-        w.give(&w.tenant, spon(1_000_000), w.market).await?;
         anyhow::Ok(())
     })
     .unwrap();

@@ -105,6 +105,31 @@ impl Bidder {
     }
 
     async fn decide(&self, id: u64) -> Result<Outcome> {
+        let price = match self.assess(id).await? {
+            Outcome::Bid(price) => price,
+            other => return Ok(other),
+        };
+        let bid = Market::placeBidCall {
+            order_id: id,
+            price_per_hour: price,
+        };
+        match self.client.send(self.market, bid).await {
+            Ok(_) => Ok(Outcome::Bid(price)),
+            Err(CallError::Refused(r)) => {
+                warn!(order = id, "bid refused: {}", r.error);
+                Ok(Outcome::Refused(r.error))
+            }
+            Err(CallError::Failed(e)) => Err(e),
+        }
+    }
+
+    /// What the node's pricing makes of order `id` now — the price it
+    /// bids ([`Outcome::Bid`]), why it skips it, or that it is closed —
+    /// from the chain's records, sending nothing.
+    ///
+    /// # Errors
+    /// An RPC failure.
+    pub async fn assess(&self, id: u64) -> Result<Outcome> {
         let node = self.client.from;
         let order = self
             .client
@@ -136,21 +161,11 @@ impl Bidder {
             token: order.token,
             max_per_hour: order.maxPricePerHour,
         };
-        let price = match self.pricing.decide(&wanted, &hardware, tier, active) {
-            Ok(price) => price,
-            Err(skip) => return Ok(Outcome::Skipped(skip)),
-        };
-        let bid = Market::placeBidCall {
-            order_id: id,
-            price_per_hour: price,
-        };
-        match self.client.send(self.market, bid).await {
-            Ok(_) => Ok(Outcome::Bid(price)),
-            Err(CallError::Refused(r)) => {
-                warn!(order = id, "bid refused: {}", r.error);
-                Ok(Outcome::Refused(r.error))
-            }
-            Err(CallError::Failed(e)) => Err(e),
-        }
+        Ok(
+            match self.pricing.decide(&wanted, &hardware, tier, active) {
+                Ok(price) => Outcome::Bid(price),
+                Err(skip) => Outcome::Skipped(skip),
+            },
+        )
     }
 }

@@ -121,6 +121,7 @@ fn main() -> Result<()> {
                     let listener = tokio::net::TcpListener::bind(&listen)
                         .await
                         .with_context(|| format!("cannot listen on {listen}"))?;
+                    let listen = listener.local_addr()?;
                     tracing::info!(node = %client.from, %listen, cert = %identity.hash(), "agent ready");
                     tokio::spawn(async move { server::serve(listener, &identity, endpoint).await });
                     let mut rewards = match (no_rewards, deployment.address("spon-rewards")) {

@@ -5,6 +5,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use alloy_primitives::Address;
+use alloy_provider::Provider;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use spon_client::{args::ChainArgs, Client, Deployment};
@@ -118,6 +119,12 @@ struct Bench {
     /// Measure the CPU even if a GPU is found.
     #[arg(long)]
     cpu_only: bool,
+    /// Measure nothing: report the node's declared hardware at its GPU
+    /// class's reference figures (the report says `"backend":
+    /// "simulated"`); GPU-work answers run on the CPU. For a spon-devnet
+    /// standing in for GPUs it does not have: refused on any other chain.
+    #[arg(long, conflicts_with = "cpu_only")]
+    simulate: bool,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -135,6 +142,7 @@ impl Bench {
             peers: self.peers.clone(),
             upload_bytes: self.upload_mib << 20,
             cpu_only: self.cpu_only,
+            simulate: self.simulate,
             ..Settings::default()
         }
     }
@@ -162,6 +170,14 @@ impl Chain {
     async fn probe(&self, measure: &Bench) -> Result<Probe> {
         let key = self.chain.signer(KEY_ENV)?;
         let client = Client::connect(self.chain.url(), key.clone()).await?;
+        if measure.simulate {
+            let version = client.provider().get_client_version().await?;
+            anyhow::ensure!(
+                version.starts_with("spon-devnet/"),
+                "--simulate is refused: {} is not a spon-devnet (it is {version}); a real node's probe measures its GPUs",
+                self.chain.url()
+            );
+        }
         let (deployment, _) = Deployment::find(self.deployment.as_deref(), &client)?;
         let (challenges, start) = deployment.contract("spon-challenges")?;
         let probe = Probe::new(

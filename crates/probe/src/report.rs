@@ -43,6 +43,10 @@ pub struct Settings {
     pub upload_bytes: u64,
     /// Skip the GPU even if one is found (CPU backend only).
     pub cpu_only: bool,
+    /// Measure nothing: report the declared hardware at its class's
+    /// reference figures ([`simulated`]); for a devnet standing in for
+    /// GPUs it does not have (the service refuses it on any other chain).
+    pub simulate: bool,
 }
 
 impl Default for Settings {
@@ -58,6 +62,7 @@ impl Default for Settings {
             pings: 50,
             upload_bytes: 64 << 20,
             cpu_only: false,
+            simulate: false,
         }
     }
 }
@@ -70,6 +75,9 @@ pub enum Backend {
     Cuda,
     /// On the CPU: no usable GPU (see `no_gpu`).
     Cpu,
+    /// Not measured: the declared hardware at its class's reference
+    /// figures, on a devnet (see [`simulated`]).
+    Simulated,
 }
 
 /// One benchmark's figures.
@@ -200,6 +208,24 @@ pub async fn measure(
     declared: Option<&Hardware>,
     progress: bool,
 ) -> Result<Report> {
+    if settings.simulate {
+        let spec = declared.ok_or_else(|| {
+            anyhow::anyhow!("a simulated probe needs the node's declared hardware")
+        })?;
+        return Ok(Report {
+            schema: SCHEMA.into(),
+            node,
+            created,
+            backend: Backend::Simulated,
+            no_gpu: Some("simulated: the declared hardware at reference figures".into()),
+            devices: None,
+            cpu_cores: cpu::threads(),
+            measurements: Vec::new(),
+            network: Vec::new(),
+            declared: Some(Declared::from(spec)),
+            summary: simulated(spec, created),
+        });
+    }
     let detected = if settings.cpu_only {
         Err("the GPU was skipped (--cpu-only)".to_string())
     } else {
@@ -303,6 +329,41 @@ pub async fn measure(
         declared: declared.map(Declared::from),
         summary,
     })
+}
+
+/// Reference figures of one GPU of `class`: dense FP16/BF16 GEMM, GFLOP/s,
+/// and device memory bandwidth, GB/s (round figures of what such a GPU
+/// measures, for devnets).
+pub const fn reference(class: u16) -> (u32, u32) {
+    use spon_node::hardware::gpu;
+    match class {
+        gpu::HOPPER => (600_000, 3_000),
+        gpu::BLACKWELL => (1_500_000, 7_000),
+        gpu::AMPERE_DC => (250_000, 1_500),
+        gpu::ADA_DC => (300_000, 850),
+        gpu::MI300 => (800_000, 4_000),
+        gpu::RTX_50 => (200_000, 1_500),
+        gpu::RTX_40 => (150_000, 950),
+        gpu::RTX_30 => (60_000, 800),
+        _ => (10_000, 100),
+    }
+}
+
+/// The summary a simulated probe commits: `spec`'s GPUs, memory and
+/// bandwidth as declared, its class's [`reference`] figures per GPU and a
+/// 2 ms round trip — a summary that verifies `spec`.
+pub fn simulated(spec: &Hardware, created: u64) -> ProbeSummary {
+    let (gemm, memory) = reference(spec.gpu_model);
+    ProbeSummary {
+        timestamp: created,
+        gemm_gflops: gemm.saturating_mul(u32::from(spec.gpu_count)),
+        mem_bandwidth_gbps: memory,
+        vram_mib: u32::try_from(spec.total_vram_mib()).unwrap_or(u32::MAX),
+        gpu_count: spec.gpu_count,
+        net_bandwidth_mbps: spec.bandwidth_mbps,
+        latency_us: 2_000,
+        flags: FLAG_GPU,
+    }
 }
 
 /// The on-chain summary of the figures: GEMM GFLOP/s is the sum over GPUs

@@ -77,7 +77,7 @@ impl Probe {
         reports: PathBuf,
         start_block: u64,
     ) -> Self {
-        let gpu = if settings.cpu_only || gpu::detect().is_err() {
+        let gpu = if settings.cpu_only || settings.simulate || gpu::detect().is_err() {
             None
         } else {
             Cuda::open(0)

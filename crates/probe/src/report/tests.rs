@@ -158,3 +158,51 @@ fn figures_saturate_at_the_packed_limits() {
         u32::MAX
     );
 }
+
+#[tokio::test]
+async fn a_simulated_report_says_so_and_verifies_what_is_declared() {
+    use spon_node::hardware::gpu;
+    for class in [gpu::HOPPER, gpu::BLACKWELL, gpu::RTX_40, gpu::APPLE] {
+        let declared = Hardware {
+            gpu_model: class,
+            gpu_count: 4,
+            vram_mib: 24_576,
+            bandwidth_mbps: 1_000,
+            ..Hardware::default()
+        };
+        let settings = Settings {
+            simulate: true,
+            ..Settings::default()
+        };
+        let report = measure(
+            &settings,
+            Address::with_last_byte(3),
+            7,
+            Some(&declared),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.backend, Backend::Simulated);
+        assert!(report.measurements.is_empty() && report.devices.is_none());
+        assert_eq!(report.verifies_declared(), Some(true), "class {class}");
+        assert_eq!(
+            report.summary.gemm_gflops,
+            4 * reference(class).0,
+            "class {class}"
+        );
+        assert_eq!(report.summary.timestamp, 7);
+    }
+    let refused = measure(
+        &Settings {
+            simulate: true,
+            ..Settings::default()
+        },
+        Address::ZERO,
+        0,
+        None,
+        false,
+    )
+    .await;
+    assert!(refused.is_err(), "nothing declared, nothing to simulate");
+}

@@ -1,0 +1,215 @@
+//! The market's services as an operator runs them: each binary its own
+//! process started with its flags and config files, its output in a log
+//! file of its own, watched for early exits, and stopped (killed) when the
+//! [`Services`] that started it is dropped — by the end of a run, an
+//! error or an interrupt alike.
+
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, ensure, Context, Result};
+use tokio::process::{Child, Command};
+
+/// Lines of a log shown when its process fails.
+const TAIL_LINES: usize = 20;
+
+/// Processes started from the binaries next to the running one.
+pub struct Services {
+    /// The folder of their files; logs are under `logs/`.
+    pub dir: PathBuf,
+    bins: PathBuf,
+    running: Vec<(String, Child)>,
+}
+
+impl Services {
+    /// Services whose files go under `dir` (made anew: what a previous run
+    /// left there is removed).
+    ///
+    /// # Errors
+    /// The folder cannot be made.
+    pub fn new(dir: PathBuf) -> Result<Self> {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("logs"))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let exe = std::env::current_exe()?;
+        let bins = exe.parent().context("the binary's folder")?.to_path_buf();
+        Ok(Self {
+            dir,
+            bins,
+            running: Vec::new(),
+        })
+    }
+
+    /// The log file of the process named `name`.
+    pub fn log(&self, name: &str) -> PathBuf {
+        log_path(&self.dir, name)
+    }
+
+    fn command(
+        &self,
+        name: &str,
+        bin: &str,
+        args: &[OsString],
+        env: &[(&str, String)],
+    ) -> Result<Command> {
+        let path = self.bins.join(bin);
+        ensure!(
+            path.exists(),
+            "{} is missing: build the binaries first (scripts/demo does: cargo build --bins)",
+            path.display()
+        );
+        let log = std::fs::File::create(self.log(name))?;
+        let mut cmd = Command::new(&path);
+        cmd.args(args)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env_remove("SPON_RPC_URL")
+            .env_remove("SPON_DEPLOYMENT")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true);
+        Ok(cmd)
+    }
+
+    /// Starts `bin` with `args` and `env` as the long-running process
+    /// `name`.
+    ///
+    /// # Errors
+    /// The binary is missing or cannot start.
+    pub fn start(
+        &mut self,
+        name: &str,
+        bin: &str,
+        args: &[OsString],
+        env: &[(&str, String)],
+    ) -> Result<()> {
+        let child = self
+            .command(name, bin, args, env)?
+            .spawn()
+            .with_context(|| format!("cannot start {bin}"))?;
+        self.running.push((name.to_string(), child));
+        Ok(())
+    }
+
+    /// Runs `bin` to its end as the step `name`; its output goes to its
+    /// log, which is shown if it fails.
+    ///
+    /// # Errors
+    /// The binary is missing, cannot start or fails.
+    pub async fn run(
+        &self,
+        name: &str,
+        bin: &str,
+        args: &[OsString],
+        env: &[(&str, String)],
+    ) -> Result<()> {
+        let status = self
+            .command(name, bin, args, env)?
+            .status()
+            .await
+            .with_context(|| format!("cannot run {bin}"))?;
+        if !status.success() {
+            bail!("{name} failed ({status}):\n{}", self.tail(name));
+        }
+        Ok(())
+    }
+
+    /// Stops the process `name`.
+    ///
+    /// # Errors
+    /// No such process.
+    pub async fn stop(&mut self, name: &str) -> Result<()> {
+        let i = self
+            .running
+            .iter()
+            .position(|(n, _)| n == name)
+            .with_context(|| format!("no process {name}"))?;
+        let (_, mut child) = self.running.remove(i);
+        child.kill().await?;
+        Ok(())
+    }
+
+    /// Fails if a started process has exited, with the end of its log.
+    ///
+    /// # Errors
+    /// A process has stopped.
+    pub fn check(&mut self) -> Result<()> {
+        for (name, child) in &mut self.running {
+            if let Some(status) = child.try_wait()? {
+                bail!("{name} stopped ({status}):\n{}", tail(&self.dir, name));
+            }
+        }
+        Ok(())
+    }
+
+    /// The names of the running processes, in the order they started.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.running.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// Waits up to `timeout` for a line of `name`'s log containing
+    /// `needle`; the line.
+    ///
+    /// # Errors
+    /// Not seen in time, or the process stopped first.
+    pub async fn line(&mut self, name: &str, needle: &str, timeout: Duration) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = std::fs::read_to_string(self.log(name)).unwrap_or_default();
+            if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+                return Ok(line.to_string());
+            }
+            self.check()?;
+            ensure!(
+                Instant::now() < deadline,
+                "{name} did not log {needle:?} within {timeout:?}:\n{}",
+                self.tail(name)
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The last lines of `name`'s log.
+    pub fn tail(&self, name: &str) -> String {
+        tail(&self.dir, name)
+    }
+}
+
+fn log_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join("logs")
+        .join(format!("{}.log", name.replace([' ', '/'], "-")))
+}
+
+fn tail(dir: &Path, name: &str) -> String {
+    let path = log_path(dir, name);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let from = lines.len().saturating_sub(TAIL_LINES);
+    format!(
+        "  (from {})\n  {}",
+        path.display(),
+        lines[from..].join("\n  ")
+    )
+}
+
+/// Polls `done` every 100 ms until it holds, for at most `timeout`;
+/// `what` names the wait in the error.
+///
+/// # Errors
+/// `done` failed, or did not hold in time.
+pub async fn until<F, Fut>(what: &str, timeout: Duration, mut done: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let deadline = Instant::now() + timeout;
+    while !done().await? {
+        ensure!(Instant::now() < deadline, "{what}: not within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
