@@ -40,9 +40,10 @@ use spon_client::{
     Client,
 };
 use spon_e2e::{
+    browser::Browser,
     processes::{until, Services},
     rpc::{key, probe_signer, spon, World, DAY},
-    rtx40,
+    rtx40, spon_text,
 };
 use spon_node::{hardware, Hardware, ProbeSummary};
 use spon_probe::{prove::Answer, report::Settings, service::Probe};
@@ -187,7 +188,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
     for n in 0..w.nodes.len() {
         start_probe(w, s, n).await?;
     }
-    probed(w).await?;
+    probed(w, None).await?;
     r.line(format!(
         "{} × spon-probe watch --simulate: every node probed (the declared hardware at reference figures)",
         w.nodes.len()
@@ -196,7 +197,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
     // The test stablecoin, allowed as a payment token by a vote (the
     // probes commit fresh probes in the eras it takes).
     let usd = w.allowed_test_usd().await?;
-    probed(w).await?;
+    probed(w, None).await?;
 
     // Delegators back providers 1 and 3.
     let delegators = [key("delegator a"), key("delegator b")];
@@ -659,18 +660,21 @@ async fn start_probe(w: &World, s: &mut Services, n: usize) -> Result<()> {
     )
 }
 
-/// Waits until every node has a probe measured in the rewards era now
-/// (the probes' processes commit one each era).
-async fn probed(w: &World) -> Result<()> {
+/// Waits until every node of `nodes` (all if none) has a probe measured
+/// in the rewards era now (the probes' processes commit one each era).
+async fn probed(w: &World, nodes: Option<&[usize]>) -> Result<()> {
     let starts = w
         .view(w.rewards, Rewards::currentEraCall {})
         .await?
         .currentEra
         .startsAt;
+    let all: Vec<usize> = (0..w.nodes.len()).collect();
+    let nodes = nodes.unwrap_or(&all);
     until("a probe of the era for every node", PATIENCE, || async {
-        for k in &w.nodes {
+        for &n in nodes {
+            let node = w.nodes[n].address();
             let probe = w
-                .view(w.registry, Registry::probeOfCall { node: k.address() })
+                .view(w.registry, Registry::probeOfCall { node })
                 .await?
                 .probe;
             if ProbeSummary::unpack(&probe.summary.to_be_bytes()).timestamp < starts {
@@ -821,7 +825,7 @@ async fn check_in(w: &World, gas: &mut Gas, r: &mut Report, names: &[&str]) -> R
         .await?
         .currentEra
         .era;
-    probed(w).await?;
+    probed(w, None).await?;
     for (n, k) in w.nodes.iter().enumerate() {
         let node = k.address();
         gas.send(
@@ -1135,6 +1139,7 @@ async fn console(w: &World, s: &mut Services, short: bool) -> Result<()> {
         .trim()
         .to_string();
     check_console(w, &url).await?;
+    look(w, &url).await?;
     if short {
         return Ok(());
     }
@@ -1152,13 +1157,255 @@ async fn console(w: &World, s: &mut Services, short: bool) -> Result<()> {
     }
 }
 
-/// The console's overview against what the chain holds.
-async fn check_console(w: &World, url: &str) -> Result<()> {
-    let overview: serde_json::Value = reqwest::get(format!("{url}/api/overview"))
+/// What the console's overview must show, read from the chain: nodes,
+/// GPUs of Active nodes by model name, GPUs held by running leases, and
+/// GPUs of Active nodes.
+struct Expected {
+    nodes: usize,
+    by_model: Vec<(String, u64)>,
+    leased: u64,
+    available: u64,
+}
+
+impl Expected {
+    async fn of(w: &World) -> Result<Self> {
+        use spon_protocol::states::{LeaseState, NodeState};
+        let mut by_model = std::collections::BTreeMap::<u16, u64>::new();
+        let mut nodes = 0;
+        for k in &w.nodes {
+            let record = w
+                .view(w.registry, Registry::nodeOfCall { node: k.address() })
+                .await?
+                .node;
+            nodes += usize::from(record.state != 0);
+            if record.state == NodeState::Active as u8 {
+                let hw = Hardware::unpack(&record.hardware.to_be_bytes());
+                *by_model.entry(hw.gpu_model).or_default() += u64::from(hw.gpu_count);
+            }
+        }
+        let now = w.now().await?;
+        let mut leased = 0;
+        let orders = w.view(w.market, Market::countsCall {}).await?.counts.orders;
+        for id in 1..=orders {
+            let l = w
+                .view(w.leases, Leases::leaseOfCall { lease_id: id })
+                .await?
+                .lease;
+            if l.state == LeaseState::Active as u8 && now < l.end {
+                let order = w
+                    .view(w.market, Market::orderOfCall { order_id: id })
+                    .await?
+                    .order;
+                let req = spon_scoring::Requirements::unpack(&order.requirements.to_be_bytes());
+                leased += u64::from(req.gpu_count);
+            }
+        }
+        Ok(Self {
+            nodes,
+            available: by_model.values().sum(),
+            by_model: by_model
+                .into_iter()
+                .map(|(m, n)| (hardware::gpu::name(m).to_string(), n))
+                .collect(),
+            leased,
+        })
+    }
+
+    fn utilisation(&self) -> String {
+        format!("{} of {} GPUs leased", self.leased, self.available)
+    }
+}
+
+/// The console in a real browser (headless Chromium, where installed):
+/// the overview against the chain (nodes, GPUs by model, utilisation),
+/// a node followed to its lease and the lease's payment to the unit; then
+/// a new order placed while the browser watches — it shows by itself, the
+/// agents bid, spon-matcher proposes, the tenant accepts — and the
+/// overview's utilisation follows. Screenshots under
+/// `target/demo/screenshots/`.
+async fn look(w: &World, url: &str) -> Result<()> {
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("the workspace")?
+        .join("target/demo/screenshots");
+    println!("\n== The console in a browser");
+    let Some(b) = Browser::open(shots.clone()).await? else {
+        println!("  skipped: no chromedriver/chromium (scripts/setup installs them)");
+        let order = new_lease(w).await?;
+        let leased = Expected::of(w).await?.leased;
+        until(
+            "the console's API showing the new lease",
+            PATIENCE,
+            || async { Ok(overview(url).await?["gpus_leased"].as_u64() == Some(leased)) },
+        )
+        .await?;
+        println!("  a new order, {order}, bid on, proposed and accepted: the console's API shows {leased} GPUs leased");
+        return Ok(());
+    };
+    let expect = Expected::of(w).await?;
+    b.goto(&format!("{url}/")).await?;
+    let nodes = b.text("#nodes b").await?;
+    ensure!(
+        nodes == expect.nodes.to_string(),
+        "the browser shows {nodes} nodes, the chain has {}",
+        expect.nodes
+    );
+    let util = b.text("#utilisation small").await?;
+    ensure!(
+        util == expect.utilisation(),
+        "the browser shows {util:?}, the chain {:?}",
+        expect.utilisation()
+    );
+    // The first chart: its title, then a label and a value per model.
+    let texts = b.texts("section.charts svg:first-of-type text").await?;
+    let bars: Vec<(String, u64)> = texts
+        .get(1..)
+        .unwrap_or_default()
+        .chunks(2)
+        .map(|p| {
+            (
+                p[0].clone(),
+                p.get(1).and_then(|v| v.parse().ok()).unwrap_or(0),
+            )
+        })
+        .collect();
+    ensure!(
+        bars == expect.by_model,
+        "the browser's chart shows {bars:?}, the chain {:?}",
+        expect.by_model
+    );
+    b.shot("overview.png").await?;
+    println!(
+        "  overview: {nodes} nodes, GPUs {}, {util} — as the chain holds them",
+        bars.iter()
+            .map(|(m, n)| format!("{n} × {m}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    // Nodes → the node of lease 1 → lease 1.
+    let lease = w
+        .view(w.leases, Leases::leaseOfCall { lease_id: 1 })
+        .await?
+        .lease;
+    b.goto(&format!("{url}/nodes")).await?;
+    b.click(&format!("a[href='/nodes/{}']", lease.node)).await?;
+    let hw = Hardware::unpack(
+        &w.view(w.registry, Registry::nodeOfCall { node: lease.node })
+            .await?
+            .node
+            .hardware
+            .to_be_bytes(),
+    );
+    let want = format!("{} × {}", hw.gpu_count, hardware::gpu::name(hw.gpu_model));
+    let shown = b.text("#node-hardware").await?;
+    ensure!(
+        shown.starts_with(&want),
+        "the node page shows {shown:?}, the chain {want:?}"
+    );
+    b.shot("node.png").await?;
+    b.click("#leases-table a[href='/leases/1']").await?;
+    ensure!(
+        b.path().await? == "/leases/1",
+        "the lease link went to {}",
+        b.path().await?
+    );
+    let paid = b.text("#lease-paid").await?;
+    ensure!(
+        paid == spon_text(lease.paid),
+        "lease 1 shows {paid} paid, the chain {}",
+        lease.paid
+    );
+    b.shot("lease.png").await?;
+    println!(
+        "  node {} → lease 1: {want}, {paid} paid to the node, as the chain holds it",
+        lease.node
+    );
+
+    // A new order while the orders page is open: it shows by itself.
+    b.goto(&format!("{url}/orders")).await?;
+    let rows = b.texts("#orders-table tbody tr").await?.len();
+    let started = std::time::Instant::now();
+    let order = new_order(w).await?;
+    let deadline = started + Duration::from_secs(15);
+    while b
+        .texts("#orders-table tbody tr")
+        .await
+        .map_or(0, |r| r.len())
+        != rows + 1
+    {
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "order {order} never showed in the browser"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    println!(
+        "  a new order, {order}, showed in the open page after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    b.shot("orders.png").await?;
+    accept(w, order).await?;
+    let expect = Expected::of(w).await?;
+    b.goto(&format!("{url}/")).await?;
+    let util = b
+        .wait_text("#utilisation small", Duration::from_secs(15), |t| {
+            t == expect.utilisation()
+        })
+        .await?;
+    b.shot("overview-leased.png").await?;
+    println!(
+        "  its agents bid, spon-matcher proposed, the tenant accepted: the overview shows {util}"
+    );
+    println!("  screenshots: {}", shots.display());
+    b.close().await
+}
+
+/// The tenant orders 4 Hopper GPUs for an hour in SPON; the order's id.
+async fn new_order(w: &World) -> Result<u64> {
+    w.order().await
+}
+
+/// Waits for spon-matcher's proposal on `order` (the agents bid on it by
+/// themselves) and accepts it as the tenant.
+async fn accept(w: &World, order: u64) -> Result<()> {
+    until(
+        "spon-matcher's proposal for the new order",
+        PATIENCE,
+        || async { Ok(w.proposed(order).await? != 0) },
+    )
+    .await?;
+    w.send(
+        &w.tenant,
+        w.market,
+        Market::acceptMatchCall {
+            order_id: order,
+            manifest_hash: alloy_primitives::keccak256(format!("manifest {order}")),
+        },
+    )
+    .await
+}
+
+/// Without a browser: the same new order, proposed and accepted, and the
+/// console's API showing the lease running.
+async fn new_lease(w: &World) -> Result<u64> {
+    let order = new_order(w).await?;
+    accept(w, order).await?;
+    Ok(order)
+}
+
+/// The console's `/api/overview`.
+async fn overview(url: &str) -> Result<serde_json::Value> {
+    Ok(reqwest::get(format!("{url}/api/overview"))
         .await?
         .error_for_status()?
         .json()
-        .await?;
+        .await?)
+}
+
+/// The console's overview against what the chain holds.
+async fn check_console(w: &World, url: &str) -> Result<()> {
+    let overview = overview(url).await?;
     let count = |k: &str| overview[k].as_u64().unwrap_or(u64::MAX);
     let orders = w.view(w.market, Market::countsCall {}).await?.counts.orders;
     ensure!(

@@ -16,6 +16,7 @@ pub use spon_bindings::{
     Staking as SponStaking, TestUsd as SponTestUsd, Token as SponToken,
 };
 
+pub mod browser;
 pub mod gpu_work;
 pub mod processes;
 pub mod rpc;
@@ -60,6 +61,13 @@ pub fn rtx40(region: [u8; 2]) -> spon_node::Hardware {
         bandwidth_mbps: 1_000,
         compute_types: spon_node::hardware::compute::CUDA,
     }
+}
+
+/// `wei` as SPON by alloy's formatter, trailing zeros dropped: how the
+/// console must show an amount (checked against it, so not its own code).
+pub fn spon_text(wei: U256) -> String {
+    let s = alloy_primitives::utils::format_units(wei, 18).expect("18 decimals");
+    format!("{} SPON", s.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// What the tests' orders ask: 4 Hopper GPUs of 80,000 MiB in Germany,

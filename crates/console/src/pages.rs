@@ -79,6 +79,11 @@ pub fn layout(title: &str, head_block: u64, body: Markup) -> Markup {
     }
 }
 
+/// `n` and the noun, singular for one.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The overview page.
 pub fn overview(o: &Overview, prices: &[PricePoint]) -> Markup {
     let by_model: Vec<(String, u64)> = o
@@ -104,9 +109,10 @@ pub fn overview(o: &Overview, prices: &[PricePoint]) -> Markup {
                 div.card #open-orders { b { (o.open_orders) } " open orders" small { (o.orders) " in all" } }
                 div.card #active-leases { b { (o.active_leases) } " active leases" small { (o.leases) " in all" } }
                 div.card #staked { b { (o.total_staked.text) } " staked"
-                    small { (o.slashes) " slashes · " (o.slashed.text) " slashed" } }
+                    small { (counted(o.slashes, "slash", "slashes")) " · " (o.slashed.text) " slashed" } }
                 div.card #reserve { b { (o.rewards_reserve.text) } " rewards reserve"
-                    small { (o.challenges) " challenges · " (o.proposals) " proposals" } }
+                    small { (counted(o.challenges, "challenge", "challenges")) " · "
+                        (counted(o.proposals, "proposal", "proposals")) } }
             }
             section.charts {
                 (chart::bars("GPUs of active nodes by model", &by_model))
