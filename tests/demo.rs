@@ -570,12 +570,11 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
         .prove_gpu_work(id, &tampered)
         .await
         .expect_err("a tampered row is refused");
+    let refused = format!("{refused:#}");
+    let (error, meaning) = refused.split_once(" — ").unwrap_or((&refused, ""));
     r.line(format!(
-        "its sampled rows are refused: {}",
-        format!("{refused:#}")
-            .split(" — ")
-            .next()
-            .unwrap_or_default()
+        "its sampled rows are refused: {} ({meaning})",
+        error.rsplit("refused: ").next().unwrap_or(error)
     ));
     w.travel(3_601).await?;
     gas.send(&cc, w.challenges, Challenges::resolveCall { id })
@@ -1149,12 +1148,16 @@ async fn console(w: &World, s: &mut Services, short: bool) -> Result<()> {
         s.dir.join("logs").display()
     );
     println!("The console: {url} — Ctrl-C stops everything.");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     loop {
         tokio::select! {
-            r = tokio::signal::ctrl_c() => return r.context("waiting for Ctrl-C"),
+            r = tokio::signal::ctrl_c() => break r.context("waiting for Ctrl-C")?,
+            _ = term.recv() => break,
             () = tokio::time::sleep(Duration::from_secs(1)) => s.check()?,
         }
     }
+    println!("Stopping the market.");
+    Ok(())
 }
 
 /// What the console's overview must show, read from the chain: nodes,

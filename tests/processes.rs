@@ -2,7 +2,8 @@
 //! process started with its flags and config files, its output in a log
 //! file of its own, watched for early exits, and stopped (killed) when the
 //! [`Services`] that started it is dropped — by the end of a run, an
-//! error or an interrupt alike.
+//! error or an interrupt alike — or, on Linux, when the process that
+//! started it dies.
 
 use std::{
     ffi::OsString,
@@ -72,6 +73,19 @@ impl Services {
             .stdout(log.try_clone()?)
             .stderr(log)
             .kill_on_drop(true);
+        // Killed with its parent even when the parent cannot drop it (a
+        // SIGKILL): no service outlives the run that started it.
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl is async-signal-safe and touches no memory of the
+        // parent; it runs in the child between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
         Ok(cmd)
     }
 
