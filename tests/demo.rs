@@ -1378,15 +1378,8 @@ async fn accept(w: &World, order: u64) -> Result<()> {
         || async { Ok(w.proposed(order).await? != 0) },
     )
     .await?;
-    w.send(
-        &w.tenant,
-        w.market,
-        Market::acceptMatchCall {
-            order_id: order,
-            manifest_hash: alloy_primitives::keccak256(format!("manifest {order}")),
-        },
-    )
-    .await
+    w.accept(order, format!("manifest {order}").as_bytes())
+        .await
 }
 
 /// Without a browser: the same new order, proposed and accepted, and the

@@ -417,6 +417,33 @@ impl World {
             .bids)
     }
 
+    /// The tenant proposes `bid` for its `order` (as any account may).
+    pub async fn propose(&self, order: u64, bid: u64) -> Result<()> {
+        self.send(
+            &self.tenant,
+            self.market,
+            Market::proposeMatchCall {
+                order_id: order,
+                bid_id: bid,
+            },
+        )
+        .await
+    }
+
+    /// The tenant accepts `order`'s proposed bid with the hash of
+    /// `manifest`: the lease opens.
+    pub async fn accept(&self, order: u64, manifest: &[u8]) -> Result<()> {
+        self.send(
+            &self.tenant,
+            self.market,
+            Market::acceptMatchCall {
+                order_id: order,
+                manifest_hash: keccak256(manifest),
+            },
+        )
+        .await
+    }
+
     /// The bid proposed on chain for `order` (0: none).
     pub async fn proposed(&self, order: u64) -> Result<u64> {
         Ok(self

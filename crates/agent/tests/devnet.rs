@@ -111,27 +111,9 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             .await
             .unwrap()
             .liveBid;
-        w.send(
-            &w.tenant,
-            w.market,
-            Market::proposeMatchCall {
-                order_id: order,
-                bid_id: bid,
-            },
-        )
-        .await
-        .unwrap();
+        w.propose(order, bid).await.unwrap();
         let manifest = "image: vllm/vllm-openai:v0.6\ngpus: 4\nport: 8000\n";
-        w.send(
-            &w.tenant,
-            w.market,
-            Market::acceptMatchCall {
-                order_id: order,
-                manifest_hash: keccak256(manifest.as_bytes()),
-            },
-        )
-        .await
-        .unwrap();
+        w.accept(order, manifest.as_bytes()).await.unwrap();
 
         // The endpoint, over mutual TLS.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

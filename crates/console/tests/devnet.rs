@@ -16,9 +16,9 @@ use spon_console::{
 use spon_e2e::rpc::{world, World};
 use tower::ServiceExt;
 
-use alloy_primitives::{keccak256, U256};
+use alloy_primitives::U256;
 use anyhow::Result;
-use spon_e2e::{spon_text, SponLeases as Leases, SponMarket as Market};
+use spon_e2e::{spon_text, SponLeases as Leases};
 use spon_protocol::WEI_PER_SPON;
 
 fn settings(w: &World) -> Settings {
@@ -135,24 +135,8 @@ pub async fn settled_lease(w: &World) -> Result<(u64, U256)> {
     let order = w.order().await?;
     w.bid(order, 0, 9 * WEI_PER_SPON).await?;
     let bid = w.bid(order, 1, 7 * WEI_PER_SPON).await?;
-    w.send(
-        &w.tenant,
-        w.market,
-        Market::proposeMatchCall {
-            order_id: order,
-            bid_id: bid,
-        },
-    )
-    .await?;
-    w.send(
-        &w.tenant,
-        w.market,
-        Market::acceptMatchCall {
-            order_id: order,
-            manifest_hash: keccak256(b"image: x"),
-        },
-    )
-    .await?;
+    w.propose(order, bid).await?;
+    w.accept(order, b"image: x").await?;
     w.travel(1_800).await?;
     w.send(&w.tenant, w.leases, Leases::settleCall { lease_id: 1 })
         .await?;
