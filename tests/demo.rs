@@ -53,6 +53,9 @@ use std::{ffi::OsString, path::Path, time::Duration};
 /// How long a service may take to act on what the story did.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// The node that cheats on its GPU-work challenge (provider 3).
+const CHEAT: usize = 2;
+
 /// The processes' ids (file and log names) of the nodes, in order.
 const IDS: [&str; 5] = [
     "provider-de-1",
@@ -201,7 +204,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
 
     // Delegators back providers 1 and 3.
     let delegators = [key("delegator a"), key("delegator b")];
-    for (d, node) in delegators.iter().zip([0usize, 2]) {
+    for (d, node) in delegators.iter().zip([0usize, CHEAT]) {
         let c = client(w, d).await?;
         w.give(d, spon(20_000), w.staking).await?;
         gas.send(
@@ -487,7 +490,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
 
     // The cheat: a GPU-work challenge against provider 3.
     r.section("A cheating node caught by a GPU-work challenge");
-    let cheat_node = w.nodes[2].address();
+    let cheat_node = w.nodes[CHEAT].address();
     let challenger = key("demo challenger");
     let cc = client(w, &challenger).await?;
     w.give(&challenger, spon(10_000), w.challenges).await?;
@@ -510,10 +513,10 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
         anyhow::Ok((pool.await?.pool.tokens, held.await?.delegation))
     };
     let (pool_before, del_before) = stakes().await?;
-    s.stop(&format!("spon-probe {}", IDS[2])).await?;
+    s.stop(&format!("spon-probe {}", IDS[CHEAT])).await?;
     r.line(format!(
         "{} stops its spon-probe, to answer challenges itself",
-        names[2]
+        names[CHEAT]
     ));
     gas.send(
         &cc,
@@ -527,7 +530,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
     )
     .await?;
     let id = w.view(w.challenges, Challenges::countCall {}).await?.count;
-    let signer = probe_signer(2);
+    let signer = probe_signer(CHEAT);
     w.fund(signer.address()).await?;
     let probe = Probe::new(
         Client::connect(&w.url, signer.clone()).await?,
@@ -616,7 +619,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
     r.section("Node rewards of the second era (the cheat lost a challenge before its claim)");
     let later = claim(w, &mut gas, r, &names, second).await?;
     ensure!(
-        later[2].is_zero() && !paid[2].is_zero(),
+        later[CHEAT].is_zero() && !paid[CHEAT].is_zero(),
         "the slashed node was paid for the era of its offence"
     );
     for (p, l) in paid.iter_mut().zip(later) {
@@ -944,7 +947,7 @@ async fn delegators_share(
 ) -> Result<()> {
     r.section("Delegators' share (streamed over the reward period, a week)");
     w.travel(7 * DAY).await?;
-    for (d, n) in delegators.iter().zip([0usize, 2]) {
+    for (d, n) in delegators.iter().zip([0usize, CHEAT]) {
         let provider = w.nodes[n].address();
         let delegator = d.address();
         let pool = w
@@ -1364,8 +1367,12 @@ async fn look(w: &World, url: &str) -> Result<()> {
     b.close().await
 }
 
-/// The tenant orders 4 Hopper GPUs for an hour in SPON; the order's id.
+/// Once the running probes have committed the probe of the era now (an
+/// agent prices an order once, with its node's tier of that moment), the
+/// tenant orders 4 Hopper GPUs for an hour in SPON; the order's id.
 async fn new_order(w: &World) -> Result<u64> {
+    let running: Vec<usize> = (0..w.nodes.len()).filter(|&n| n != CHEAT).collect();
+    probed(w, Some(&running)).await?;
     w.order().await
 }
 

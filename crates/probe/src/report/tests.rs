@@ -206,3 +206,31 @@ async fn a_simulated_report_says_so_and_verifies_what_is_declared() {
     .await;
     assert!(refused.is_err(), "nothing declared, nothing to simulate");
 }
+
+proptest::proptest! {
+    /// Whatever a node declares, the simulated summary verifies it (the
+    /// devnet's stand-in never makes a node look worse than it said), and
+    /// states no more GPUs or memory than declared.
+    #[test]
+    fn a_simulated_summary_verifies_exactly_what_is_declared(
+        gpu_model in proptest::prelude::any::<u16>(),
+        gpu_count in 0u16..=1_024,
+        vram_mib in 0u32..=1 << 20,
+        bandwidth_mbps in proptest::prelude::any::<u32>(),
+        created in proptest::prelude::any::<u64>(),
+    ) {
+        let spec = Hardware {
+            gpu_model,
+            gpu_count,
+            vram_mib,
+            bandwidth_mbps,
+            ..Hardware::default()
+        };
+        let s = simulated(&spec, created);
+        proptest::prop_assert!(s.verifies(&spec));
+        proptest::prop_assert_eq!(s.gpu_count, gpu_count);
+        proptest::prop_assert_eq!(u64::from(s.vram_mib), spec.total_vram_mib().min(u64::from(u32::MAX)));
+        proptest::prop_assert_eq!(s.net_bandwidth_mbps, bandwidth_mbps);
+        proptest::prop_assert_eq!(s.timestamp, created);
+    }
+}
