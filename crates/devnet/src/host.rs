@@ -306,17 +306,17 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<Frame>> {
         write(
             &mut c,
             dest,
-            &U256::from(100_000_000u64).to_be_bytes::<32>(),
+            &U256::from(crate::rpc::GAS_PRICE).to_be_bytes::<32>(),
         )
     })?;
     l.func_wrap(vm, "block_coinbase", |mut c: C<'_>, dest: i32| {
-        write(&mut c, dest, &[0u8; 20])
+        write(&mut c, dest, crate::COINBASE.as_slice())
     })?;
     l.func_wrap(vm, "tx_gas_price", |mut c: C<'_>, dest: i32| {
         write(
             &mut c,
             dest,
-            &U256::from(100_000_000u64).to_be_bytes::<32>(),
+            &U256::from(crate::rpc::GAS_PRICE).to_be_bytes::<32>(),
         )
     })?;
     l.func_wrap(vm, "tx_ink_price", |_: C<'_>| -> i32 { 10_000 })?;

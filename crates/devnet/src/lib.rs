@@ -52,6 +52,11 @@ pub const CHAIN_ID: u64 = 412_346;
 pub const TX_FUEL: u64 = 10_000_000_000;
 /// Deepest call stack allowed.
 pub const MAX_DEPTH: usize = 64;
+/// The block's coinbase, and the account transaction fees are paid to:
+/// the address Arbitrum chains report as their blocks' miner (the
+/// sequencer, `"sequencer"` in ASCII behind `0xA4B0…`).
+pub const COINBASE: Address =
+    alloy_primitives::address!("A4b000000000000000000073657175656e636572");
 
 /// An account: nonce, balance, code (EVM bytecode, Stylus code, or
 /// empty), storage.
@@ -65,8 +70,9 @@ pub struct Account {
     /// Deployed code: EVM bytecode, or `0xEFF000 ‖ 0x00 ‖ brotli(wasm)`
     /// for Stylus programs.
     pub code: Vec<u8>,
-    /// Persistent storage.
-    pub storage: HashMap<B256, B256>,
+    /// Persistent storage (a persistent map: a copy of the state shares
+    /// what it did not change).
+    pub storage: imbl::HashMap<B256, B256>,
 }
 
 impl Account {
@@ -128,9 +134,13 @@ pub struct Outcome {
     pub created: Option<Address>,
 }
 
+/// Every account, in a persistent map: a copy (a frame's revert point,
+/// a block's state, a snapshot) costs nothing until one of them changes.
+pub type Accounts = imbl::HashMap<Address, Account>;
+
 #[derive(Default)]
 struct State {
-    accounts: HashMap<Address, Account>,
+    accounts: Accounts,
     logs: Vec<Log>,
     /// Addresses currently executing, outermost first.
     stack: Vec<Address>,
@@ -145,9 +155,34 @@ struct State {
     programs: HashMap<B256, Module>,
 }
 
+/// The chain's whole state at one moment: accounts, activated programs,
+/// block and time. Cheap to take and to keep (the accounts are a
+/// persistent map): the RPC endpoint keeps one per block for reads at an
+/// earlier block, and for `evm_snapshot`.
+#[derive(Clone)]
+pub struct Checkpoint {
+    accounts: Accounts,
+    programs: HashMap<B256, Module>,
+    timestamp: u64,
+    block_number: u64,
+    next_address: u64,
+}
+
+impl Checkpoint {
+    /// The account at `address` then (a default one if it did not exist).
+    pub fn account(&self, address: Address) -> Account {
+        self.accounts.get(&address).cloned().unwrap_or_default()
+    }
+
+    /// The block number then.
+    pub fn block_number(&self) -> u64 {
+        self.block_number
+    }
+}
+
 /// What a frame puts back when it reverts.
 struct Snapshot {
-    accounts: HashMap<Address, Account>,
+    accounts: Accounts,
     transient: HashMap<(Address, B256), B256>,
     logs: usize,
     programs: HashMap<B256, Module>,
@@ -327,7 +362,7 @@ impl Chain {
             linker,
             state: Rc::default(),
             timestamp: GENESIS_TIME,
-            block_number: 1,
+            block_number: 0,
             next_address: 0x1000,
         }
     }
@@ -415,6 +450,28 @@ impl Chain {
     /// Storage slot `slot` of `address`.
     pub fn storage(&self, address: Address, slot: B256) -> B256 {
         self.state.borrow().stored(address, slot)
+    }
+
+    /// The whole state now.
+    pub fn checkpoint(&self) -> Checkpoint {
+        let s = self.state.borrow();
+        Checkpoint {
+            accounts: s.accounts.clone(),
+            programs: s.programs.clone(),
+            timestamp: self.timestamp,
+            block_number: self.block_number,
+            next_address: self.next_address,
+        }
+    }
+
+    /// Puts the whole state back as it was at `c`.
+    pub fn restore(&mut self, c: Checkpoint) {
+        let mut s = self.state.borrow_mut();
+        s.accounts = c.accounts;
+        s.programs = c.programs;
+        self.timestamp = c.timestamp;
+        self.block_number = c.block_number;
+        self.next_address = c.next_address;
     }
 
     /// Moves time forward by `secs` and opens a new block.
@@ -516,9 +573,11 @@ impl Chain {
                         account.code.clone_from(code);
                     }
                     if let Some(state) = &o.state {
-                        account.storage.clone_from(state);
+                        account.storage = state.iter().map(|(k, v)| (*k, *v)).collect();
                     }
-                    account.storage.extend(&o.state_diff);
+                    account
+                        .storage
+                        .extend(o.state_diff.iter().map(|(k, v)| (*k, *v)));
                 }
             }
             c.execute(from, to, calldata, value, false)
