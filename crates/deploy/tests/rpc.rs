@@ -30,7 +30,7 @@ fn call(url: &str, method: &str, params: Value) -> Value {
     let mut s = TcpStream::connect(host).unwrap();
     write!(
         s,
-        "POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        "POST / HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();

@@ -141,11 +141,7 @@ pub(crate) fn create(
     let mut s = state.borrow_mut();
     if result.is_ok() && storable {
         s.costs.gas += CODE_DEPOSIT_GAS * code.len() as u64;
-        s.accounts
-            .entry(address)
-            .or_default()
-            .code
-            .clone_from(&code);
+        s.accounts.entry(address).or_default().code = code.clone().into();
         Ok(Created {
             address: Some(address),
             success: true,
@@ -293,7 +289,7 @@ impl Host for EvmHost {
     fn code(&mut self, address: Address) -> Option<StateLoad<Bytes>> {
         let mut s = self.state.borrow_mut();
         let is_cold = s.costs.warm_account(address);
-        Some(StateLoad::new(s.code(address).into(), is_cold))
+        Some(StateLoad::new(s.code(address), is_cold))
     }
 
     fn code_hash(&mut self, address: Address) -> Option<StateLoad<B256>> {

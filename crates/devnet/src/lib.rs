@@ -68,8 +68,9 @@ pub struct Account {
     /// Native balance in wei.
     pub balance: U256,
     /// Deployed code: EVM bytecode, or `0xEFF000 ‖ 0x00 ‖ brotli(wasm)`
-    /// for Stylus programs.
-    pub code: Vec<u8>,
+    /// for Stylus programs (shared, not copied, by every state that holds
+    /// it).
+    pub code: alloy_primitives::Bytes,
     /// Persistent storage (a persistent map: a copy of the state shares
     /// what it did not change).
     pub storage: imbl::HashMap<B256, B256>,
@@ -224,7 +225,7 @@ impl State {
     }
 
     /// The code at `address` (empty if none).
-    fn code(&self, address: Address) -> Vec<u8> {
+    fn code(&self, address: Address) -> alloy_primitives::Bytes {
         self.accounts
             .get(&address)
             .map(|a| a.code.clone())
@@ -391,7 +392,7 @@ impl Chain {
         let mut s = self.state.borrow_mut();
         s.programs.insert(keccak256(&code), module);
         let account = s.accounts.entry(address).or_default();
-        account.code = code;
+        account.code = code.into();
         account.nonce = 1;
         Ok(())
     }
@@ -444,7 +445,7 @@ impl Chain {
     /// The code at `address` (empty if none): `0xEFF000 ‖ 0x00 ‖
     /// brotli(wasm)` for a Stylus program.
     pub fn code(&self, address: Address) -> Vec<u8> {
-        self.state.borrow().code(address)
+        self.state.borrow().code(address).to_vec()
     }
 
     /// Storage slot `slot` of `address`.
@@ -570,7 +571,7 @@ impl Chain {
                         account.balance = b;
                     }
                     if let Some((code, _)) = codes.get(address) {
-                        account.code.clone_from(code);
+                        account.code = code.clone().into();
                     }
                     if let Some(state) = &o.state {
                         account.storage = state.iter().map(|(k, v)| (*k, *v)).collect();
@@ -765,7 +766,7 @@ fn run(frame: Frame) -> Result<(bool, Vec<u8>, u64)> {
                 None => Ok((false, arbwasm::not_activated(), 0)),
             }
         } else {
-            evm::execute(frame, code)
+            evm::execute(frame, code.to_vec())
         };
         state.borrow_mut().stack.pop();
         out?

@@ -418,3 +418,98 @@ async fn browsers_and_several_clients_are_served() {
     assert_eq!(balances.len(), 8);
     assert_eq!(balances[0], "0x1");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn filters_and_snapshots_miss_nothing_and_bounds_are_named() {
+    let url = start();
+    let who = Address::with_last_byte(0x99);
+    let eth = "0xde0b6b3a7640000";
+    raw(&url, "anvil_setBalance", json!([who, eth])).await;
+    raw(&url, "anvil_impersonateAccount", json!([who])).await;
+    // An EVM contract that logs one topic-less event per call
+    // (PUSH1 0, PUSH1 0, LOG0, STOP), deployed by an unsigned creation
+    // whose init code copies and returns those 6 bytes.
+    let runtime = "60006000a000";
+    let init = format!("0x6006600c60003960066000f3{runtime}");
+    let created = raw(
+        &url,
+        "eth_sendTransaction",
+        json!([{"from": who, "data": init}]),
+    )
+    .await;
+    let hash = created["result"].clone();
+    let receipt = raw(&url, "eth_getTransactionReceipt", json!([hash])).await["result"].clone();
+    assert_eq!(receipt["status"], "0x1", "{receipt}");
+    let emitter = receipt["contractAddress"].clone();
+    let poke = || {
+        raw(
+            &url,
+            "eth_sendTransaction",
+            json!([{"from": who, "to": emitter}]),
+        )
+    };
+
+    // A filter without fromBlock sees every log mined between two polls,
+    // not only the latest block's.
+    let id = raw(&url, "eth_newFilter", json!([{"address": emitter}])).await["result"].clone();
+    for _ in 0..3 {
+        poke().await;
+    }
+    let seen = raw(&url, "eth_getFilterChanges", json!([id])).await["result"].clone();
+    assert_eq!(seen.as_array().unwrap().len(), 3, "{seen}");
+
+    // Reverted logs mined again are reported again; snapshot ids are
+    // never reused.
+    let first = raw(&url, "evm_snapshot", json!([])).await["result"].clone();
+    poke().await;
+    assert_eq!(
+        raw(&url, "eth_getFilterChanges", json!([id])).await["result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let second = raw(&url, "evm_snapshot", json!([])).await["result"].clone();
+    assert_ne!(first, second);
+    assert_eq!(
+        raw(&url, "evm_revert", json!([first])).await["result"],
+        true
+    );
+    let third = raw(&url, "evm_snapshot", json!([])).await["result"].clone();
+    assert_ne!(third, first);
+    assert_eq!(
+        raw(&url, "evm_revert", json!([second])).await["result"],
+        false
+    );
+    poke().await;
+    let again = raw(&url, "eth_getFilterChanges", json!([id])).await["result"].clone();
+    assert_eq!(again.as_array().unwrap().len(), 1, "{again}");
+
+    // Bounds refused by name, the node still serving.
+    let far = raw(&url, "evm_increaseTime", json!([u64::MAX])).await;
+    assert!(
+        far["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("time would pass"),
+        "{far}"
+    );
+    let percentiles: Vec<u32> = (0..101).collect();
+    let history = raw(
+        &url,
+        "eth_feeHistory",
+        json!(["0x1", "latest", percentiles]),
+    )
+    .await;
+    assert!(
+        history["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 100"),
+        "{history}"
+    );
+    assert_eq!(
+        raw(&url, "eth_chainId", json!([])).await["result"],
+        "0x64aba"
+    );
+}

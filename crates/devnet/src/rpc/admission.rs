@@ -24,7 +24,7 @@ pub fn intrinsic_gas(tx: &TxEnvelope) -> u64 {
     let input = tx.input();
     let mut gas = crate::meter::intrinsic_gas(input);
     if tx.to().is_none() {
-        gas += 32_000 + 2 * (input.len() as u64).div_ceil(32);
+        gas += creation_gas(input.len());
     }
     if let Some(list) = tx.access_list() {
         for item in list.iter() {
@@ -32,6 +32,12 @@ pub fn intrinsic_gas(tx: &TxEnvelope) -> u64 {
         }
     }
     gas
+}
+
+/// What a creation pays before it runs beyond a call's intrinsic gas:
+/// 32,000 and EIP-3860's 2 per word of init code.
+pub fn creation_gas(init_code_len: usize) -> u64 {
+    32_000 + 2 * (init_code_len as u64).div_ceil(32)
 }
 
 /// The effective gas price of `tx` (the base fee: Arbitrum charges no
@@ -61,6 +67,10 @@ pub struct Sender {
 /// # Errors
 /// The refusal, in geth's words.
 pub fn admit(tx: &TxEnvelope, sender: &Sender, chain_id: u64) -> Result<(), RpcError> {
+    if tx.is_eip4844() || tx.is_eip7702() {
+        // Blobs and delegations would be mined without their effect.
+        return Err(refused("transaction type not supported".into()));
+    }
     match tx.chain_id() {
         None => {
             return Err(refused(

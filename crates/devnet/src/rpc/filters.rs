@@ -164,6 +164,17 @@ impl Filters {
         Ok(f)
     }
 
+    /// After an `evm_revert`: no cursor past the `logs` and the next block
+    /// that remain, so what is mined again is reported.
+    pub fn rewind(&mut self, logs: u64, next_block: u64) {
+        for f in self.installed.values_mut() {
+            f.cursor = f.cursor.min(match f.kind {
+                Kind::Logs(_) => logs,
+                Kind::Blocks => next_block,
+            });
+        }
+    }
+
     /// Removes filter `id`; whether it was installed.
     pub fn uninstall(&mut self, id: u64) -> bool {
         self.installed.remove(&id).is_some()

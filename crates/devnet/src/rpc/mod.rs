@@ -58,6 +58,14 @@ pub fn estimate(gas: u64) -> u64 {
     gas.saturating_add(gas / 4).min(BLOCK_GAS_LIMIT)
 }
 
+/// The latest time a block may have (seconds; `i64::MAX`, so that no
+/// client's arithmetic on it overflows a signed 64-bit integer).
+pub const MAX_TIMESTAMP: u64 = i64::MAX as u64;
+/// Most reward percentiles `eth_feeHistory` answers (geth's bound).
+pub const MAX_PERCENTILES: usize = 100;
+/// Most calls in one batch (geth's bound).
+pub const MAX_BATCH: usize = 1_000;
+
 /// A mined transaction.
 #[derive(Debug, Clone)]
 struct Mined {
@@ -96,6 +104,8 @@ struct Block {
 
 /// What `evm_snapshot` saved.
 struct Saved {
+    /// Its id (never reused).
+    id: u64,
     state: Checkpoint,
     blocks: usize,
     logs: usize,
@@ -112,8 +122,10 @@ pub struct Node {
     txs: HashMap<B256, Mined>,
     logs: Vec<Placed>,
     filters: Filters,
-    /// `evm_snapshot`s, the id of each its position + 1.
+    /// `evm_snapshot`s, oldest first.
     snapshots: Vec<Saved>,
+    /// The id the last `evm_snapshot` got.
+    last_snapshot: u64,
     /// Accounts `eth_sendTransaction` may send from unsigned.
     impersonated: HashSet<Address>,
     /// The timestamp of the next block, when `evm_setNextBlockTimestamp`
@@ -246,6 +258,7 @@ impl Node {
             logs: Vec::new(),
             filters: Filters::default(),
             snapshots: Vec::new(),
+            last_snapshot: 0,
             impersonated: HashSet::new(),
             next_timestamp: None,
             journal: None,
@@ -427,12 +440,15 @@ impl Node {
             }
         };
         let limit = tx.gas_limit();
-        let (success, gas_used, logs, contract) = if out.gas > limit {
+        // The meter counts a call's intrinsic gas; a creation's and an
+        // access list's are the admission's.
+        let gas = out.gas + admission::intrinsic_gas(&tx) - crate::meter::intrinsic_gas(&input);
+        let (success, gas_used, logs, contract) = if gas > limit {
             self.chain.restore(opened);
             self.chain.set_nonce(from, nonce + 1);
             (false, limit, Vec::new(), None)
         } else {
-            (out.success, out.gas, out.logs, out.created)
+            (out.success, gas, out.logs, out.created)
         };
         let fee = U256::from(gas_used) * U256::from(admission::effective_gas_price());
         let balance = self.chain.balance(from);
@@ -506,7 +522,7 @@ impl Node {
         let field = |name: &str| request.get(name).map(quantity).transpose();
         let gas_limit = match field("gas")? {
             Some(g) => g,
-            None => estimate(self.view(request, None)?.gas),
+            None => estimate(self.gas_of(request, None, None)?),
         };
         let price = field("gasPrice")?.map(u128::from);
         let tx = TxLegacy {
@@ -575,20 +591,79 @@ impl Node {
         out
     }
 
+    /// The gas the call `tx` would use at block `at` as a transaction
+    /// (a creation's intrinsic gas included).
+    fn gas_of(
+        &mut self,
+        tx: &Value,
+        at: Option<&Value>,
+        overrides: Option<&Value>,
+    ) -> Result<u64, RpcError> {
+        let (_, to, input, _) = self.call_args(tx)?;
+        let gas = self.view_at(tx, at, overrides)?.gas;
+        Ok(gas
+            + if to.is_none() {
+                admission::creation_gas(input.len())
+            } else {
+                0
+            })
+    }
+
+    /// Deploys, activates and constructs `module` (`devnet_deploy`).
+    fn deploy(
+        &mut self,
+        module: &[u8],
+        constructor: &[u8],
+        from: Address,
+    ) -> Result<Address, RpcError> {
+        let address = self.chain.deploy(module)?;
+        if !constructor.is_empty() {
+            let data = stylus_artifact::constructor_call(constructor);
+            let out = self.chain.transact(from, address, &data, U256::ZERO)?;
+            if !out.success {
+                return Err(RpcError(
+                    3,
+                    "constructor reverted".into(),
+                    Some(bytes(&out.output)),
+                ));
+            }
+        }
+        Ok(address)
+    }
+
     /// The account `params[0]` at the block `params[at]`.
     fn account(&self, params: &Value, at: usize) -> Result<crate::Account, RpcError> {
         let address: Address = param(params, 0, "address")?;
         Ok(self.state_at(params.get(at))?.account(address))
     }
 
-    /// The logs meeting `criteria` from `self.logs[since..]`.
-    fn logs_matching(&self, criteria: &Criteria, since: usize) -> Result<Vec<Value>> {
+    /// The logs meeting `criteria` from `self.logs[since..]`. A poll of
+    /// an installed filter (`polling`) reads a missing or `latest`
+    /// `fromBlock` as no bound: its cursor is the bound, so no block mined
+    /// between two polls is missed.
+    fn logs_matching(
+        &self,
+        criteria: &Criteria,
+        since: usize,
+        polling: bool,
+    ) -> Result<Vec<Value>> {
         let (from, to) = match &criteria.range {
             Range::Hash(h) => {
                 let n = self.block_tag(Some(&json!({"blockHash": h})))?;
                 (n, n)
             }
-            Range::Tags(from, to) => (self.block_tag(from.as_ref())?, self.block_tag(to.as_ref())?),
+            Range::Tags(from, to) => {
+                let moving = matches!(
+                    from.as_ref().map(Value::as_str),
+                    None | Some(Some("latest" | "pending"))
+                );
+                let from = if polling && moving {
+                    self.first
+                } else {
+                    self.block_tag(from.as_ref())?
+                };
+                (from, self.block_tag(to.as_ref())?)
+            }
         };
         Ok(self
             .logs
@@ -610,7 +685,11 @@ impl Node {
         match f.kind.clone() {
             Kind::Logs(criteria) => {
                 f.cursor = logs;
-                Ok(Value::Array(self.logs_matching(&criteria, since as usize)?))
+                Ok(Value::Array(self.logs_matching(
+                    &criteria,
+                    since as usize,
+                    true,
+                )?))
             }
             Kind::Blocks => {
                 f.cursor = latest + 1;
@@ -627,14 +706,10 @@ impl Node {
     /// `evm_revert`: back to snapshot `id`, which goes with every later
     /// one; whether there was such a snapshot.
     fn revert_to(&mut self, id: u64) -> bool {
-        let Some(i) = id.checked_sub(1).map(|i| i as usize) else {
+        let Some(i) = self.snapshots.iter().position(|s| s.id == id) else {
             return false;
         };
-        if i >= self.snapshots.len() {
-            return false;
-        }
-        let saved = self.snapshots.swap_remove(i);
-        self.snapshots.truncate(i);
+        let saved = self.snapshots.drain(i..).next().expect("found");
         self.chain.restore(saved.state);
         for b in self.blocks.drain(saved.blocks..) {
             for h in b.txs {
@@ -642,6 +717,8 @@ impl Node {
             }
         }
         self.logs.truncate(saved.logs);
+        self.filters
+            .rewind(self.logs.len() as u64, self.latest() + 1);
         self.next_timestamp = saved.next_timestamp;
         true
     }
@@ -660,6 +737,14 @@ impl Node {
             "eth_accounts" => json!(self.impersonated.iter().collect::<Vec<_>>()),
             "eth_feeHistory" => {
                 let count = p(0).map_or(Ok(1), quantity)?.clamp(1, 1024);
+                let percentiles = p(2).and_then(Value::as_array).map_or(0, Vec::len);
+                if percentiles > MAX_PERCENTILES {
+                    return Err(RpcError(
+                        -32602,
+                        format!("{percentiles} reward percentiles, at most {MAX_PERCENTILES}"),
+                        None,
+                    ));
+                }
                 let newest = self.block_tag(p(1))?;
                 let oldest = newest.saturating_sub(count - 1).max(self.first);
                 let n = (newest - oldest + 1) as usize;
@@ -667,7 +752,7 @@ impl Node {
                     "oldestBlock": q(oldest),
                     "baseFeePerGas": vec![q(GAS_PRICE); n + 1],
                     "gasUsedRatio": vec![0.0; n],
-                    "reward": vec![vec![json!("0x0"); p(2).and_then(Value::as_array).map_or(0, Vec::len)]; n],
+                    "reward": vec![vec![json!("0x0"); percentiles]; n],
                 })
             }
             "eth_getBalance" => json!(format!("{:#x}", self.account(params, 1)?.balance)),
@@ -687,10 +772,10 @@ impl Node {
                     .view_at(p(0).ok_or_else(|| anyhow!("missing call"))?, p(1), p(2))?
                     .output,
             ),
-            "eth_estimateGas" => q(estimate(
-                self.view_at(p(0).ok_or_else(|| anyhow!("missing call"))?, p(1), p(2))?
-                    .gas,
-            )),
+            "eth_estimateGas" => {
+                let call = p(0).ok_or_else(|| anyhow!("missing call"))?;
+                q(estimate(self.gas_of(call, p(1), p(2))?))
+            }
             "eth_sendRawTransaction" => json!(self.send_raw(&hex_param(p(0))?)?),
             "eth_sendTransaction" => {
                 json!(self.send_unsigned(p(0).ok_or_else(|| anyhow!("missing transaction"))?)?)
@@ -703,9 +788,11 @@ impl Node {
                 let h: B256 = param(params, 0, "hash")?;
                 self.txs.get(&h).map_or(Value::Null, |m| self.tx_json(m))
             }
-            "eth_getLogs" => Value::Array(
-                self.logs_matching(&Criteria::parse(p(0).unwrap_or(&Value::Null))?, 0)?,
-            ),
+            "eth_getLogs" => Value::Array(self.logs_matching(
+                &Criteria::parse(p(0).unwrap_or(&Value::Null))?,
+                0,
+                false,
+            )?),
             "eth_newFilter" => {
                 let criteria = Criteria::parse(p(0).unwrap_or(&Value::Null))?;
                 q(self
@@ -719,7 +806,7 @@ impl Node {
             "eth_getFilterLogs" => {
                 let id = quantity(p(0).context("missing filter id")?)?;
                 match self.filters.poll(id)?.kind.clone() {
-                    Kind::Logs(criteria) => Value::Array(self.logs_matching(&criteria, 0)?),
+                    Kind::Logs(criteria) => Value::Array(self.logs_matching(&criteria, 0, false)?),
                     Kind::Blocks => return Err(RpcError(-32000, "filter not found".into(), None)),
                 }
             }
@@ -759,16 +846,24 @@ impl Node {
             }
             "evm_increaseTime" => {
                 let secs = seconds(p(0))?;
-                self.chain.timestamp += secs;
+                self.chain.timestamp = self
+                    .chain
+                    .timestamp
+                    .checked_add(secs)
+                    .filter(|t| *t <= MAX_TIMESTAMP)
+                    .ok_or_else(|| anyhow!("time would pass {MAX_TIMESTAMP}"))?;
                 q(secs)
             }
             "evm_setNextBlockTimestamp" => {
                 let t = seconds(p(0))?;
                 let last = self.blocks.last().expect("genesis").timestamp;
-                if t <= last {
+                if t <= last || t > MAX_TIMESTAMP {
                     return Err(RpcError(
                         -32602,
-                        format!("timestamp {t} is not after the latest block's, {last}"),
+                        format!(
+                            "timestamp {t} is not after the latest block's, {last}, \
+                             or past {MAX_TIMESTAMP}"
+                        ),
                         None,
                     ));
                 }
@@ -781,13 +876,15 @@ impl Node {
                 json!("0x0")
             }
             "evm_snapshot" => {
+                self.last_snapshot += 1;
                 self.snapshots.push(Saved {
+                    id: self.last_snapshot,
                     state: self.chain.checkpoint(),
                     blocks: self.blocks.len(),
                     logs: self.logs.len(),
                     next_timestamp: self.next_timestamp,
                 });
-                q(self.snapshots.len() as u64)
+                q(self.last_snapshot)
             }
             "evm_revert" => json!(self.revert_to(quantity(p(0).context("missing snapshot id")?)?)),
             "devnet_deploy" => {
@@ -797,21 +894,14 @@ impl Node {
                     Some(f) => f.parse().context("bad from")?,
                     None => Address::ZERO,
                 };
+                // In a block of its own; nothing changes if it fails.
                 let before = self.chain.checkpoint();
-                let address = self.chain.deploy(&module)?;
-                if !constructor.is_empty() {
-                    let data = stylus_artifact::constructor_call(&constructor);
-                    let out = self.chain.transact(from, address, &data, U256::ZERO)?;
-                    if !out.success {
-                        self.chain.restore(before);
-                        return Err(RpcError(
-                            3,
-                            "constructor reverted".into(),
-                            Some(bytes(&out.output)),
-                        ));
-                    }
-                }
                 self.open_block();
+                let deployed = self.deploy(&module, &constructor, from);
+                if deployed.is_err() {
+                    self.chain.restore(before);
+                }
+                let address = deployed?;
                 self.seal(Vec::new());
                 json!(address)
             }
@@ -825,6 +915,10 @@ impl Node {
             return json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "parse error"}});
         };
         match request {
+            Value::Array(batch) if batch.len() > MAX_BATCH => json!({
+                "jsonrpc": "2.0", "id": null,
+                "error": {"code": -32600, "message": format!("batch too large: {} calls, at most {MAX_BATCH}", batch.len())},
+            }),
             Value::Array(batch) => Value::Array(batch.iter().map(|r| self.one(r)).collect()),
             r => self.one(&r),
         }
