@@ -543,7 +543,9 @@ impl World {
 pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || Node::default().serve(listener));
+    std::thread::spawn(move || {
+        Node::new(spon_devnet::Chain::devnet().expect("predeploys")).serve(listener)
+    });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -322,3 +322,91 @@ impl Wire {
 fn short(c: Contract) -> &'static str {
     c.package().trim_start_matches("spon-")
 }
+
+/// A read that tells whether a contract's constructor ran with the
+/// planned arguments: the call and the exact answer expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What it reads, in words.
+    pub what: String,
+    /// The call's data.
+    pub call: Vec<u8>,
+    /// The answer its constructor leaves.
+    pub expect: Vec<u8>,
+}
+
+impl Contract {
+    /// The contracts its constructor records (its `config()` view, in
+    /// order), for those that have one.
+    fn config(self) -> Option<&'static [Contract]> {
+        use Contract as C;
+        Some(match self {
+            C::Staking | C::Governance => &[C::Token],
+            C::Leases => &[C::Token, C::Registry],
+            C::Market => &[C::Token, C::Registry, C::Staking, C::Leases],
+            C::Challenges => &[C::Token, C::Staking, C::Registry, C::Leases],
+            C::Audits => &[C::Token, C::Staking, C::Registry, C::Challenges],
+            C::Rewards => &[C::Token, C::Registry, C::Staking],
+            C::Token | C::Registry | C::GpuVerifier => return None,
+        })
+    }
+
+    /// What to read, right after the deployment and before anything else
+    /// is sent, to be sure that its constructor ran, and with the planned
+    /// arguments: a contract left unconstructed is anyone's to construct
+    /// (the first caller of the token's constructor would choose who
+    /// receives the supply). The verifier keeps no state: nothing to read.
+    ///
+    /// # Errors
+    /// If a contract it records is not deployed yet.
+    pub fn checks(self, deployer: Address, s: &Settings, a: &impl Addresses) -> Result<Vec<Check>> {
+        use spon_bindings::{Registry, Token};
+        let word = |x: Address| x.into_word().to_vec();
+        let mut out = Vec::new();
+        if self == Contract::Token {
+            out.push(Check {
+                what: "totalSupply()".into(),
+                call: Token::totalSupplyCall {}.abi_encode(),
+                expect: s.supply.to_be_bytes::<32>().to_vec(),
+            });
+            out.push(Check {
+                what: format!("balanceOf(treasury {})", s.treasury),
+                call: Token::balanceOfCall {
+                    account: s.treasury,
+                }
+                .abi_encode(),
+                expect: s.supply.to_be_bytes::<32>().to_vec(),
+            });
+        }
+        if GOVERNED.contains(&self) {
+            out.push(Check {
+                what: "governance()".into(),
+                call: Admin::governanceCall {}.abi_encode(),
+                expect: word(deployer),
+            });
+        }
+        if self == Contract::Registry {
+            out.push(Check {
+                what: "hasRole(staking)".into(),
+                call: Registry::hasRoleCall {
+                    role: roles::Registry::Staking as u8,
+                    account: addr(a, Contract::Staking)?,
+                }
+                .abi_encode(),
+                expect: U256::from(1).to_be_bytes::<32>().to_vec(),
+            });
+        }
+        if let Some(recorded) = self.config() {
+            let mut expect = Vec::new();
+            for c in recorded {
+                expect.extend(word(addr(a, *c)?));
+            }
+            out.push(Check {
+                what: "config()".into(),
+                call: alloy_primitives::keccak256("config()")[..4].to_vec(),
+                expect,
+            });
+        }
+        Ok(out)
+    }
+}

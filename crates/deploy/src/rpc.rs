@@ -1,5 +1,13 @@
 //! The deployment on a real endpoint: alloy for calls and transactions,
-//! `cargo stylus deploy` for the contracts themselves.
+//! `cargo stylus deploy` for the contracts themselves, on every chain (the
+//! devnet included: it holds StylusDeployer as Nitro's dev nodes do).
+//!
+//! cargo-stylus must be [`PINNED_CARGO_STYLUS`]: its `deploy --wasm-file
+//! --constructor-signature` creates, activates and constructs a contract
+//! in one transaction through StylusDeployer. The 0.10 line takes the same
+//! flags and never calls the constructor (plain creation, then
+//! activation), which would leave each contract to whoever constructs it
+//! first; other versions are refused before anything is sent.
 
 use std::{
     path::{Path, PathBuf},
@@ -11,22 +19,15 @@ use alloy_primitives::{Address, Bytes, B256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::{sol, SolCall};
+
 use alloy_transport_http::reqwest::Url;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::{bindings::error_name, Backend, Receipt};
 
-/// The ArbWasm precompile, which activates Stylus programs.
-const ARB_WASM: Address = alloy_primitives::address!("0000000000000000000000000000000000000071");
-
-sol! {
-    /// Nitro's ArbWasm precompile (`precompiles/ArbWasm.sol`), the call
-    /// that activates a deployed program.
-    interface ArbWasm {
-        function activateProgram(address program) external payable returns (uint16 version, uint256 dataFee);
-    }
-}
+/// The cargo-stylus version `spon-deploy` runs (`cargo install --locked
+/// cargo-stylus --version 0.6.3`; `scripts/setup` installs it).
+pub const PINNED_CARGO_STYLUS: &str = "0.6.3";
 
 /// How `cargo stylus deploy` gets the key.
 #[derive(Debug, Clone)]
@@ -48,7 +49,9 @@ pub struct Rpc {
     key: Key,
     signer: PrivateKeySigner,
     runtime: tokio::runtime::Runtime,
-    devnet: Option<bool>,
+    /// Whether the cargo-stylus command was found to be the pinned
+    /// version (asked once, before the first deployment).
+    checked: bool,
     /// `cargo stylus` (or another command that takes the same arguments).
     pub cargo_stylus: Vec<String>,
     /// Extra arguments for `cargo stylus deploy` (deployer contract, fees).
@@ -147,7 +150,7 @@ impl Rpc {
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?,
-            devnet: None,
+            checked: false,
             cargo_stylus: vec!["cargo".into(), "stylus".into()],
             deploy_args: Vec::new(),
         })
@@ -160,71 +163,32 @@ impl Rpc {
             .on_http(self.url.clone())
     }
 
-    /// Whether the endpoint is the project's devnet (`spon-devnet`),
-    /// where contracts are deployed by transactions sent from here rather
-    /// than through `cargo stylus` (not installed where tests run). Asked
-    /// once.
-    fn is_devnet(&mut self) -> Result<bool> {
-        if let Some(known) = self.devnet {
-            return Ok(known);
+    /// Refuses a cargo-stylus that is not [`PINNED_CARGO_STYLUS`], with
+    /// the reason; asked once.
+    fn check_cargo_stylus(&mut self) -> Result<()> {
+        if self.checked {
+            return Ok(());
         }
-        let p = self.provider();
-        let version = self
-            .runtime
-            .block_on(p.get_client_version())
-            .with_context(|| format!("no answer from {}", self.url))?;
-        let devnet = version.starts_with("spon-devnet/");
-        self.devnet = Some(devnet);
-        Ok(devnet)
-    }
-
-    /// Deploys `wasm` by transactions, as `cargo stylus deploy` does
-    /// without a deployer contract: a creation transaction whose init code
-    /// returns the Stylus code, the data fee asked of ArbWasm with a call,
-    /// `activateProgram` paying it, then the constructor with `args`
-    /// (ABI-encoded), if any. The record gets the creation transaction.
-    fn deploy_by_transactions(&self, wasm: &[u8], args: &[u8]) -> Result<(Address, Receipt)> {
-        let code = stylus_artifact::deployable_code(wasm);
-        let p = self.provider();
-        let me = self.signer.address();
-        self.runtime.block_on(async {
-            let mine = |tx| mined(&p, tx);
-            let created = mine(
-                TransactionRequest::default().with_deploy_code(stylus_artifact::init_code(&code)),
-            )
-            .await
-            .context("creation transaction")?;
-            let address = created
-                .contract_address()
-                .context("the creation receipt names no contract")?;
-            let activate = TransactionRequest::default()
-                .with_to(ARB_WASM)
-                .with_input(ArbWasm::activateProgramCall { program: address }.abi_encode());
-            let balance = p.get_balance(me).await?;
-            let asked = p
-                .call(&activate.clone().with_from(me).with_value(balance))
-                .await
-                .map_err(explain)
-                .context("activation refused")?;
-            let fee = ArbWasm::activateProgramCall::abi_decode_returns(&asked, true)?.dataFee;
-            mine(activate.with_value(fee)).await.context("activation")?;
-            if !args.is_empty() {
-                mine(
-                    TransactionRequest::default()
-                        .with_to(address)
-                        .with_input(stylus_artifact::constructor_call(args)),
+        let (program, pre) = self
+            .cargo_stylus
+            .split_first()
+            .context("empty cargo-stylus command")?;
+        let out = Command::new(program)
+            .args(pre)
+            .arg("--version")
+            .output()
+            .with_context(|| {
+                format!(
+                    "cannot run {}: install cargo-stylus {PINNED_CARGO_STYLUS} \
+                     (cargo install --locked cargo-stylus --version {PINNED_CARGO_STYLUS}; \
+                     scripts/setup does)",
+                    self.cargo_stylus.join(" ")
                 )
-                .await
-                .context("constructor")?;
-            }
-            Ok((
-                address,
-                Receipt {
-                    tx_hash: created.transaction_hash(),
-                    block: created.block_number().unwrap_or_default(),
-                },
-            ))
-        })
+            })?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        check_version(&text)?;
+        self.checked = true;
+        Ok(())
     }
 
     fn receipt(&self, tx_hash: B256) -> Result<Receipt> {
@@ -262,6 +226,30 @@ fn explain(e: alloy_transport::TransportError) -> anyhow::Error {
     }
 }
 
+/// Accepts the output of `cargo stylus --version` only for
+/// [`PINNED_CARGO_STYLUS`].
+///
+/// # Errors
+/// Another version, or no version, with why it matters.
+pub fn check_version(output: &str) -> Result<()> {
+    let version = output
+        .split_whitespace()
+        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .unwrap_or("(none)");
+    if version != PINNED_CARGO_STYLUS {
+        bail!(
+            "cargo-stylus {version} found; spon-deploy needs {PINNED_CARGO_STYLUS}: its \
+             `deploy --wasm-file --constructor-signature` deploys, activates and constructs \
+             each contract in one transaction through StylusDeployer, while 0.10.x takes \
+             the same flags and never calls the constructor, leaving the contract to \
+             whoever calls it first (for the token: who receives the whole supply). \
+             Install it with `cargo install --locked cargo-stylus --version \
+             {PINNED_CARGO_STYLUS}` (scripts/setup does)"
+        );
+    }
+    Ok(())
+}
+
 impl Backend for Rpc {
     fn chain_id(&mut self) -> Result<u64> {
         let p = self.provider();
@@ -288,11 +276,9 @@ impl Backend for Rpc {
         wasm: &[u8],
         signature: &str,
         args: &[String],
-        encoded: &[u8],
+        _encoded: &[u8],
     ) -> Result<(Address, Receipt)> {
-        if self.is_devnet()? {
-            return self.deploy_by_transactions(wasm, encoded);
-        }
+        self.check_cargo_stylus()?;
         // cargo-stylus reads the module from a file: the exact bytes given.
         let module = PrivateFile::new(&format!("{package}.wasm"), wasm)?;
         let (program, pre) = self
@@ -393,6 +379,16 @@ mod tests {
                 .unwrap()
         );
         assert!(parse_deploy_output("error: insufficient funds").is_err());
+    }
+
+    #[test]
+    fn only_the_pinned_cargo_stylus_is_run() {
+        check_version("cargo-stylus 0.6.3\n").unwrap();
+        for other in ["cargo-stylus 0.10.10\n", "cargo-stylus 0.6.2", "", "error"] {
+            let e = check_version(other).unwrap_err().to_string();
+            assert!(e.contains("needs 0.6.3"), "{e}");
+            assert!(e.contains("never calls the constructor"), "{e}");
+        }
     }
 
     #[test]

@@ -88,8 +88,10 @@ pub fn run<B: Backend>(
                     path.display()
                 );
             }
-            // Compared uncompressed: compressors may differ, modules not.
-            if stylus_artifact::module_of(&code).ok().as_deref() != Some(&wasm[..]) {
+            // Compared as programs: compressors and encoders may differ.
+            let same = stylus_artifact::module_of(&code)
+                .is_ok_and(|deployed| stylus_artifact::same_program(&deployed, &wasm));
+            if !same {
                 say(
                     &format!("{name}: deployed code differs from the local module (built from another commit?); kept"),
                     &Action::Done,
@@ -131,6 +133,28 @@ pub fn run<B: Backend>(
             continue;
         }
         let (address, receipt) = chain.deploy(c.package(), &wasm, &signature, &text, &encoded)?;
+        // Before anything else is sent, and before the record names it:
+        // did the constructor run, with the planned arguments?
+        for check in c.checks(deployer, &settings, &record)? {
+            let got = chain.call(address, &check.call).with_context(|| {
+                format!(
+                    "{} at {address}: {} cannot be read",
+                    c.package(),
+                    check.what
+                )
+            })?;
+            if got != check.expect {
+                bail!(
+                    "{} at {address} is not constructed as planned: {} answers 0x{}, expected 0x{}; \
+                     the contract is not recorded and nothing more is sent to it \
+                     (a deployment that skips the constructor leaves it to whoever calls it first)",
+                    c.package(),
+                    check.what,
+                    alloy_primitives::hex::encode(&got),
+                    alloy_primitives::hex::encode(&check.expect)
+                );
+            }
+        }
         let code = chain.code(address)?;
         record.contracts.insert(
             c.package().to_string(),

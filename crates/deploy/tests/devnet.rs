@@ -27,6 +27,10 @@ struct Devnet {
     sends: usize,
     /// Fail every transaction after this many (a run cut short).
     budget: Cell<Option<usize>>,
+    /// Deploy as cargo-stylus 0.10 does with `--wasm-file`: creation and
+    /// activation, no constructor; this account calls it first, with
+    /// itself as treasury and governance.
+    front_runner: Option<Address>,
 }
 
 impl Devnet {
@@ -37,6 +41,7 @@ impl Devnet {
             deploys: HashMap::new(),
             sends: 0,
             budget: Cell::new(None),
+            front_runner: None,
         }
     }
 
@@ -86,6 +91,26 @@ impl Backend for Devnet {
         self.spend()?;
         let address = self.chain.deploy(wasm)?;
         let data = stylus_artifact::constructor_call(encoded);
+        if let Some(thief) = self.front_runner {
+            // The deployment left the constructor open; the thief calls
+            // it as planned but for itself as treasury and governance.
+            let mine = [self.deployer.into_word(), settings().treasury.into_word()];
+            let mut stolen = encoded.to_vec();
+            for word in stolen.chunks_mut(32) {
+                if mine.iter().any(|m| m.as_slice() == &word[..]) {
+                    word.copy_from_slice(thief.into_word().as_slice());
+                }
+            }
+            let out = self.chain.transact(
+                thief,
+                address,
+                &stylus_artifact::constructor_call(&stolen),
+                U256::ZERO,
+            )?;
+            assert!(out.success, "the open constructor takes anyone's call");
+            *self.deploys.entry(package.to_string()).or_default() += 1;
+            return Ok((address, self.receipt(address, &data)));
+        }
         let out = self
             .chain
             .transact(self.deployer, address, &data, U256::ZERO)?;
@@ -258,6 +283,53 @@ fn a_run_cut_short_resumes_without_deploying_twice() {
         chain.deploys
     );
     assert_wired(&mut chain, &record);
+}
+
+/// F-27: a deployment that leaves a constructor uncalled (cargo-stylus
+/// 0.10's `deploy --wasm-file`) hands the contract to whoever calls it
+/// first: here the SPON supply goes to the thief. spon-deploy reads each
+/// contract's constructed state before recording it or sending anything
+/// more, and stops.
+#[test]
+fn a_contract_constructed_by_someone_else_is_refused_before_anything_is_sent() {
+    let opts = fresh("front-run");
+    let mut chain = Devnet::new();
+    let thief = Address::with_last_byte(0x66);
+    chain.front_runner = Some(thief);
+    let (r, steps) = deploy(&mut chain, &opts);
+    let err = format!("{:#}", r.unwrap_err());
+    assert!(err.contains("spon-token"), "{err}");
+    assert!(err.contains("not constructed as planned"), "{err}");
+    assert!(err.contains("balanceOf(treasury"), "{err}");
+    assert!(steps.is_empty(), "{steps:?}");
+    assert_eq!(chain.sends, 0);
+    // Nothing recorded: a re-run deploys afresh.
+    let path = opts.out.join(format!("{CHAIN_ID}.json"));
+    let saved = Record::load(&path, CHAIN_ID, &settings()).unwrap();
+    assert!(
+        saved.as_ref().is_none_or(|r| r.contracts.is_empty()),
+        "{saved:?}"
+    );
+
+    // Each governed contract is caught the same way (its governance).
+    let s = settings();
+    let mut record = Record::new(CHAIN_ID, chain.deployer, s);
+    for c in Contract::ALL {
+        let checks = c.checks(chain.deployer, &s, &record).unwrap();
+        if plan::GOVERNED.contains(&c) {
+            assert!(checks.iter().any(|k| k.what == "governance()"), "{c:?}");
+        }
+        record.contracts.insert(
+            c.package().into(),
+            spon_deploy::record::Deployed {
+                address: Address::with_last_byte(c as u8 + 1),
+                tx_hash: Default::default(),
+                block: 0,
+                code_hash: Default::default(),
+                commit: String::new(),
+            },
+        );
+    }
 }
 
 #[test]

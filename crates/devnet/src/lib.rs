@@ -41,7 +41,7 @@ use std::{
 };
 
 use alloy_primitives::{keccak256, Address, B256, U256};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use wasmtime::{Caller, Config, Engine, Linker, Memory, Module, Store};
 
 /// Block timestamp of a new chain (2026-01-01T00:00:00Z).
@@ -90,9 +90,8 @@ impl Account {
 pub struct Override {
     /// Its balance.
     pub balance: Option<U256>,
-    /// Its code: EVM bytecode, Stylus code (`0xEFF000 ‖ …`, activated
-    /// for the call when the activation checks accept it) or a WASM
-    /// module (checked and activated the same way).
+    /// Its code, stored as given (Stylus code is not activated by
+    /// being overridden, see [`Chain::simulate`]).
     pub code: Option<Vec<u8>>,
     /// Its whole storage, replaced.
     pub state: Option<HashMap<B256, B256>>,
@@ -355,17 +354,40 @@ impl Default for Chain {
 
 impl Chain {
     /// A new empty chain at [`GENESIS_TIME`].
+    /// ArbOS's precompiles ([`arbos::PRECOMPILES`]) hold the code `0xFE`,
+    /// as on Nitro; see [`Chain::install`] for the contracts Nitro's dev
+    /// nodes add.
     pub fn new() -> Self {
         let engine = ENGINE.clone();
         let linker = host::linker(&engine).expect("vm_hooks linker");
+        let mut state = State::default();
+        for address in arbos::PRECOMPILES {
+            state.accounts.insert(
+                address,
+                Account {
+                    code: alloy_primitives::Bytes::from_static(&[0xFE]),
+                    ..Account::default()
+                },
+            );
+        }
         Chain {
             engine,
             linker,
-            state: Rc::default(),
+            state: Rc::new(RefCell::new(state)),
             timestamp: GENESIS_TIME,
             block_number: 0,
             next_address: 0x1000,
         }
+    }
+
+    /// Puts `code` (EVM bytecode) at `address` as a contract (nonce 1),
+    /// with no storage: a predeploy of the genesis ([`predeploys`]).
+    pub fn install(&mut self, address: Address, code: &[u8]) {
+        let mut s = self.state.borrow_mut();
+        let account = s.accounts.entry(address).or_default();
+        account.code = code.to_vec().into();
+        account.nonce = account.nonce.max(1);
+        account.storage = imbl::HashMap::new();
     }
 
     /// Deploys a Stylus module in one step (what creation by transaction
@@ -524,9 +546,14 @@ impl Chain {
     /// every state change (the overrides too) is discarded, logs and
     /// counts are reported.
     ///
+    /// Overridden code is stored as given and, as on Nitro, not activated:
+    /// Stylus code runs only if code with the same hash is already
+    /// activated, else a call to it reverts `ProgramNotActivated()`, and
+    /// `activateProgram` of it quotes the data fee (what `cargo stylus
+    /// check` asks).
+    ///
     /// # Errors
-    /// Overridden Stylus code the activation checks refuse; as
-    /// [`Chain::transact`].
+    /// As [`Chain::transact`].
     pub fn simulate(
         &mut self,
         overrides: &HashMap<Address, Override>,
@@ -535,42 +562,15 @@ impl Chain {
         calldata: &[u8],
         value: U256,
     ) -> Result<Outcome> {
-        let mut codes = HashMap::new();
-        for (address, o) in overrides {
-            if let Some(code) = &o.code {
-                let program = if stylus_artifact::is_stylus_code(code) {
-                    Some(stylus_artifact::module_of(code)?)
-                } else if code.starts_with(b"\0asm") {
-                    Some(code.clone())
-                } else {
-                    None
-                };
-                let code = match program {
-                    Some(wasm) => {
-                        let (code, module) =
-                            accept(&wasm).with_context(|| format!("code override of {address}"))?;
-                        codes.insert(*address, (code, Some(module)));
-                        continue;
-                    }
-                    None => code.clone(),
-                };
-                codes.insert(*address, (code, None));
-            }
-        }
         self.forgetting(|c| {
             {
                 let mut s = c.state.borrow_mut();
-                for (code, module) in codes.values() {
-                    if let Some(module) = module {
-                        s.programs.insert(keccak256(code), module.clone());
-                    }
-                }
                 for (address, o) in overrides {
                     let account = s.accounts.entry(*address).or_default();
                     if let Some(b) = o.balance {
                         account.balance = b;
                     }
-                    if let Some((code, _)) = codes.get(address) {
+                    if let Some(code) = &o.code {
                         account.code = code.clone().into();
                     }
                     if let Some(state) = &o.state {
@@ -753,6 +753,8 @@ fn run(frame: Frame) -> Result<(bool, Vec<u8>, u64)> {
     } else if frame.code_address == arbwasm::ADDRESS {
         let (success, output) = arbwasm::call(&frame)?;
         (success, output, 0)
+    } else if let Some((success, output)) = arbos::call(&frame) {
+        (success, output, 0)
     } else {
         let code = state.borrow().code(frame.code_address);
         if code.is_empty() {
@@ -834,10 +836,12 @@ fn flush(state: &Rc<RefCell<State>>, address: Address, cache: HashMap<B256, B256
     }
 }
 
+pub mod arbos;
 pub mod arbwasm;
 pub mod evm;
 mod host;
 pub mod meter;
+pub mod predeploys;
 pub mod rpc;
 
 #[cfg(test)]

@@ -2,56 +2,69 @@
 //!
 //! `cargo run -p spon-devnet -- --port 8547 --fund 0xabc…=100`
 
-use std::net::TcpListener;
+use std::{net::TcpListener, path::PathBuf};
 
 use alloy_primitives::{utils::parse_ether, Address};
 use anyhow::{Context, Result};
-use spon_devnet::{rpc::Node, CHAIN_ID};
+use clap::Parser;
+use spon_devnet::{predeploys, rpc::Node, Chain, CHAIN_ID};
+
+/// Serves the in-process Stylus chain (chain id 412346) over JSON-RPC on
+/// 127.0.0.1, one block per transaction, with Nitro dev nodes' predeploys
+/// (StylusDeployer, the CREATE2 factory, Multicall3) and ArbOS's
+/// precompiles. See the crate's documentation for the methods.
+#[derive(Parser)]
+#[command(name = "spon-devnet", version)]
+struct Args {
+    /// Port to listen on.
+    #[arg(long, default_value_t = 8547)]
+    port: u16,
+    /// Keep the chain in FILE (its state-changing requests, replayed at
+    /// start): a restart resumes where it stopped.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Set an account's balance, ADDRESS=ETH (on a new chain only, with
+    /// --state). Repeatable.
+    #[arg(long, value_name = "ADDRESS=ETH")]
+    fund: Vec<String>,
+    /// The genesis predeploys, as scripts/setup writes them
+    /// [default: target/predeploys.json of this workspace].
+    #[arg(long, value_name = "FILE")]
+    predeploys: Option<PathBuf>,
+}
 
 fn main() -> Result<()> {
-    let mut port = 8547u16;
-    let mut state: Option<std::path::PathBuf> = None;
-    let mut funds: Vec<(Address, String)> = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--port" => port = args.next().context("--port needs a number")?.parse()?,
-            "--state" => state = Some(args.next().context("--state needs a file")?.into()),
-            "--fund" => {
-                let spec = args.next().context("--fund needs ADDRESS=ETH")?;
-                let (a, eth) = spec.split_once('=').context("--fund needs ADDRESS=ETH")?;
-                funds.push((a.parse().context("bad address")?, eth.to_string()));
-            }
-            "-h" | "--help" => {
-                println!(
-                    "spon-devnet [--port N (8547)] [--state FILE] [--fund ADDRESS=ETH]...\n\
-                     Serves the in-process Stylus chain (chain id {CHAIN_ID}) over JSON-RPC on\n\
-                     127.0.0.1; one block per transaction. See the crate docs for the methods.\n\
-                     --state FILE  keep the chain in FILE (its state-changing requests, replayed\n\
-                                   at start): a restart resumes where it stopped\n\
-                     --fund A=ETH  set A's balance (on a new chain only, with --state)"
-                );
-                return Ok(());
-            }
-            other => anyhow::bail!("unknown argument {other}; see --help"),
-        }
-    }
-    let (mut node, replayed) = match &state {
-        Some(path) => Node::with_state(path)?,
-        None => (Node::default(), 0),
+    let args = Args::parse();
+    let funds = args
+        .fund
+        .iter()
+        .map(|spec| {
+            let (a, eth) = spec.split_once('=').context("--fund needs ADDRESS=ETH")?;
+            let a: Address = a.parse().context("--fund: bad address")?;
+            Ok((a, parse_ether(eth).context("--fund: bad ETH amount")?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let genesis = predeploys::load(
+        args.predeploys
+            .as_deref()
+            .unwrap_or(&predeploys::default_path()),
+    )?;
+    let chain = Chain::with_predeploys(&genesis);
+    let (mut node, replayed) = match &args.state {
+        Some(path) => Node::with_state(path, chain)?,
+        None => (Node::new(chain), 0),
     };
     if replayed > 0 {
         eprintln!(
             "spon-devnet: resumed from {} ({replayed} requests, block {})",
-            state
+            args.state
                 .as_deref()
                 .unwrap_or(std::path::Path::new(""))
                 .display(),
             node.latest()
         );
     } else {
-        for (a, eth) in funds {
-            let wei = parse_ether(&eth).context("bad ETH amount")?;
+        for (a, wei) in funds {
             node.handle(
                 serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "anvil_setBalance",
                                    "params": [a, format!("{wei:#x}")]})
@@ -60,7 +73,14 @@ fn main() -> Result<()> {
             );
         }
     }
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    for p in &genesis {
+        eprintln!(
+            "spon-devnet: predeploy {} at {} ({})",
+            p.name, p.address, p.from
+        );
+    }
+    let listener = TcpListener::bind(("127.0.0.1", args.port))?;
+    // The last word of this line is the URL (the demo reads it).
     eprintln!(
         "spon-devnet: chain {CHAIN_ID} on http://{}",
         listener.local_addr()?

@@ -238,19 +238,71 @@ fn overrides_change_a_simulated_call_and_are_forgotten() {
         .simulate(&overrides, user, Some(empty), &[], U256::ZERO)
         .unwrap();
     assert_eq!(out.output, word(1).to_vec());
-    // Stylus code the activation checks refuse is refused by name.
-    let bad = COUNTER.replace("\"vm_hooks\" \"read_args\"", "\"env\" \"read_args\"");
-    overrides.insert(
-        empty,
-        Override {
-            code: Some(wat::parse_str(bad).unwrap()),
-            ..Override::default()
-        },
-    );
-    let err = chain
+}
+
+/// `cargo stylus check`'s question, as Nitro answers it: code given as an
+/// override is stored, not activated; calling it reverts
+/// `ProgramNotActivated()`, and `activateProgram` of it quotes the fee
+/// (or names what activation refuses), all forgotten after the call.
+#[test]
+fn overridden_stylus_code_is_not_activated_but_quoted() {
+    use alloy_sol_types::{SolCall, SolError};
+    use arbwasm::ArbWasm;
+    let mut chain = Chain::new();
+    let user = Address::with_last_byte(1);
+    let rich = Address::with_last_byte(2);
+    let code = stylus_artifact::deployable_code(&wat::parse_str(COUNTER).unwrap());
+    let empty = Address::with_last_byte(0x77);
+    let overrides: HashMap<_, _> = [
+        (
+            empty,
+            Override {
+                code: Some(code.clone()),
+                ..Override::default()
+            },
+        ),
+        (
+            rich,
+            Override {
+                balance: Some(U256::MAX),
+                ..Override::default()
+            },
+        ),
+    ]
+    .into();
+    let out = chain
         .simulate(&overrides, user, Some(empty), &[0], U256::ZERO)
-        .unwrap_err();
-    assert!(format!("{err:#}").contains("activation refused"), "{err:#}");
+        .unwrap();
+    assert!(!out.success);
+    assert_eq!(out.output, ArbWasm::ProgramNotActivated {}.abi_encode());
+
+    let activate = ArbWasm::activateProgramCall { program: empty }.abi_encode();
+    let one_eth = U256::from(10u64.pow(18));
+    let out = chain
+        .simulate(&overrides, rich, Some(arbwasm::ADDRESS), &activate, one_eth)
+        .unwrap();
+    assert!(out.success, "{:?}", out.output);
+    let quoted = ArbWasm::activateProgramCall::abi_decode_returns(&out.output, true).unwrap();
+    assert_eq!(
+        (quoted.version, quoted.dataFee),
+        (arbwasm::STYLUS_VERSION, arbwasm::data_fee(&code))
+    );
+    // Nothing stays: no code, no activation.
+    assert!(chain.code(empty).is_empty());
+    let deployed = create(&mut chain, user, &code);
+    assert!(!chain.is_activated(deployed));
+
+    // A module the activation checks refuse: the reason, by name.
+    let bad = COUNTER.replace("\"vm_hooks\" \"read_args\"", "\"env\" \"read_args\"");
+    let bad_code = stylus_artifact::deployable_code(&wat::parse_str(bad).unwrap());
+    let mut overrides = overrides;
+    overrides.get_mut(&empty).unwrap().code = Some(bad_code);
+    let out = chain
+        .simulate(&overrides, rich, Some(arbwasm::ADDRESS), &activate, one_eth)
+        .unwrap();
+    assert!(!out.success);
+    let reason = alloy_sol_types::Revert::abi_decode(&out.output, true).unwrap();
+    assert!(reason.reason.contains("activation refused"), "{reason:?}");
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn start(state: &std::path::Path) -> String {
     let state = state.to_path_buf();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let (mut node, replayed) = Node::with_state(&state).unwrap();
+        let (mut node, replayed) = Node::with_state(&state, spon_devnet::Chain::new()).unwrap();
         tx.send(replayed).unwrap();
         node.serve(listener)
     });
@@ -283,7 +283,7 @@ async fn a_wallet_deploys_transacts_reads_and_filters() {
 
     // A node opened on the state file replays it: same blocks, hashes,
     // receipts, balances, storage and logs.
-    let (mut resumed, replayed) = Node::with_state(&state).unwrap();
+    let (mut resumed, replayed) = Node::with_state(&state, spon_devnet::Chain::new()).unwrap();
     assert_eq!(
         replayed, 7,
         "balance, creation, activation, constructor, transfer, time, mine"

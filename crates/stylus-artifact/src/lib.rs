@@ -350,6 +350,34 @@ pub fn cargo_stylus_module(wasm: &[u8]) -> Result<Vec<u8>> {
     Ok(module.finish())
 }
 
+/// Whether two modules are the same program: equal once custom sections
+/// are dropped and both are printed as WebAssembly text. Tools re-encode
+/// a module before deploying it (`cargo stylus` prints it to text and
+/// parses it back, and drops or adds custom sections), so the deployed
+/// bytes need not equal the built ones; what they do must.
+pub fn same_program(a: &[u8], b: &[u8]) -> bool {
+    let text = |wasm: &[u8]| -> Option<String> {
+        let mut module = wasm_encoder::Module::new();
+        for payload in Parser::new(0).parse_all(wasm) {
+            let payload = payload.ok()?;
+            if matches!(
+                payload,
+                Payload::CustomSection(_) | Payload::UnknownSection { .. }
+            ) {
+                continue;
+            }
+            if let Some((id, range)) = payload.as_section() {
+                module.section(&wasm_encoder::RawSection {
+                    id,
+                    data: &wasm[range],
+                });
+            }
+        }
+        wasmprinter::print_bytes(module.finish()).ok()
+    };
+    a == b || matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// The code a Stylus deployment stores: [`STYLUS_PREFIX`] then the brotli
 /// stream of the module.
 pub fn deployable_code(wasm: &[u8]) -> Vec<u8> {

@@ -216,6 +216,19 @@ fn cargo_stylus_module_is_the_same_code_with_its_project_hash() {
 }
 
 #[test]
+fn same_program_sees_through_reencoding_and_custom_sections() {
+    let wasm = module(GOOD);
+    let theirs = cargo_stylus_module(&wasm).unwrap();
+    assert_ne!(theirs, wasm);
+    assert!(same_program(&wasm, &theirs));
+    // One instruction changed is another program.
+    let other = module(&GOOD.replacen("i32.const 0))", "i32.const 1))", 1));
+    assert_ne!(other, wasm);
+    assert!(!same_program(&wasm, &other));
+    assert!(!same_program(&wasm, b"not wasm"));
+}
+
+#[test]
 fn deployable_code_has_prefix_and_decompresses() {
     let wasm = module(GOOD);
     let code = deployable_code(&wasm);

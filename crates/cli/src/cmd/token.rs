@@ -139,8 +139,8 @@ pub async fn run(ctx: &Ctx, g: &Global, cmd: TokenCmd) -> Result<Out> {
     Ok(out)
 }
 
-/// Deploys `spon-test-usd` through the deployment backend (the devnet's
-/// deploy method, else `cargo stylus deploy`) and records it.
+/// Deploys `spon-test-usd` through the deployment backend (`cargo stylus
+/// deploy`, the pinned version) and records it.
 async fn deploy_test_usd(ctx: &Ctx, g: &Global, artifacts: &std::path::Path) -> Result<Address> {
     use spon_deploy::{record::Record, Backend};
     let path = artifacts.join("spon-test-usd.wasm");

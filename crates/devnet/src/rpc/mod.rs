@@ -272,10 +272,13 @@ impl Node {
     /// deterministic: no wall clock). Returns the node and how many
     /// requests were replayed.
     ///
+    /// `genesis` is the chain it starts from: the same as when the file
+    /// was written.
+    ///
     /// # Errors
     /// An unreadable or unwritable file, or a line that does not replay.
-    pub fn with_state(path: &std::path::Path) -> Result<(Self, usize)> {
-        let mut node = Node::default();
+    pub fn with_state(path: &std::path::Path, genesis: Chain) -> Result<(Self, usize)> {
+        let mut node = Node::new(genesis);
         let mut replayed = 0;
         if path.exists() {
             let text = std::fs::read_to_string(path)
