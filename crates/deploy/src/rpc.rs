@@ -19,7 +19,6 @@ use alloy_primitives::{Address, Bytes, B256};
 use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer_local::PrivateKeySigner;
-
 use alloy_transport_http::reqwest::Url;
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -235,7 +234,7 @@ pub fn check_version(output: &str) -> Result<()> {
     let version = output
         .split_whitespace()
         .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .unwrap_or("(none)");
+        .unwrap_or("(not found)");
     if version != PINNED_CARGO_STYLUS {
         bail!(
             "cargo-stylus {version} found; spon-deploy needs {PINNED_CARGO_STYLUS}: its \

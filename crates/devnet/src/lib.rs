@@ -353,10 +353,9 @@ impl Default for Chain {
 }
 
 impl Chain {
-    /// A new empty chain at [`GENESIS_TIME`].
-    /// ArbOS's precompiles ([`arbos::PRECOMPILES`]) hold the code `0xFE`,
-    /// as on Nitro; see [`Chain::install`] for the contracts Nitro's dev
-    /// nodes add.
+    /// A new empty chain at [`GENESIS_TIME`]: only ArbOS's precompiles
+    /// ([`arbos::PRECOMPILES`]) hold code, `0xFE` as on Nitro; see
+    /// [`Chain::devnet`] for the contracts Nitro's dev nodes add.
     pub fn new() -> Self {
         let engine = ENGINE.clone();
         let linker = host::linker(&engine).expect("vm_hooks linker");

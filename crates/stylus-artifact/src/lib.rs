@@ -326,8 +326,20 @@ pub const PROJECT_HASH_SECTION: &str = "project_hash";
 pub fn cargo_stylus_module(wasm: &[u8]) -> Result<Vec<u8>> {
     let text = wasmprinter::print_bytes(wasm).context("printing the module as text")?;
     let parsed = wat::parse_str(&text).context("parsing the printed module back")?;
+    let mut module = without_custom_sections(&parsed)?;
+    let hash = alloy_primitives::keccak256(wasm);
+    module.section(&wasm_encoder::CustomSection {
+        name: PROJECT_HASH_SECTION.into(),
+        data: hash.as_slice().into(),
+    });
+    Ok(module.finish())
+}
+
+/// `wasm`'s sections but its custom (and unknown) ones, as a module to
+/// add to or finish.
+fn without_custom_sections(wasm: &[u8]) -> Result<wasm_encoder::Module> {
     let mut module = wasm_encoder::Module::new();
-    for payload in Parser::new(0).parse_all(&parsed) {
+    for payload in Parser::new(0).parse_all(wasm) {
         let payload = payload?;
         if matches!(
             payload,
@@ -338,16 +350,11 @@ pub fn cargo_stylus_module(wasm: &[u8]) -> Result<Vec<u8>> {
         if let Some((id, range)) = payload.as_section() {
             module.section(&wasm_encoder::RawSection {
                 id,
-                data: &parsed[range],
+                data: &wasm[range],
             });
         }
     }
-    let hash = alloy_primitives::keccak256(wasm);
-    module.section(&wasm_encoder::CustomSection {
-        name: PROJECT_HASH_SECTION.into(),
-        data: hash.as_slice().into(),
-    });
-    Ok(module.finish())
+    Ok(module)
 }
 
 /// Whether two modules are the same program: equal once custom sections
@@ -357,23 +364,8 @@ pub fn cargo_stylus_module(wasm: &[u8]) -> Result<Vec<u8>> {
 /// bytes need not equal the built ones; what they do must.
 pub fn same_program(a: &[u8], b: &[u8]) -> bool {
     let text = |wasm: &[u8]| -> Option<String> {
-        let mut module = wasm_encoder::Module::new();
-        for payload in Parser::new(0).parse_all(wasm) {
-            let payload = payload.ok()?;
-            if matches!(
-                payload,
-                Payload::CustomSection(_) | Payload::UnknownSection { .. }
-            ) {
-                continue;
-            }
-            if let Some((id, range)) = payload.as_section() {
-                module.section(&wasm_encoder::RawSection {
-                    id,
-                    data: &wasm[range],
-                });
-            }
-        }
-        wasmprinter::print_bytes(module.finish()).ok()
+        let module = without_custom_sections(wasm).ok()?.finish();
+        wasmprinter::print_bytes(module).ok()
     };
     a == b || matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
 }
