@@ -35,6 +35,7 @@
 extern crate alloc;
 
 pub mod merkle;
+pub mod tensor;
 
 use alloc::vec::Vec;
 use alloy_primitives::{keccak256, B256};
@@ -166,14 +167,21 @@ impl Generator {
         reduce(acc)
     }
 
-    /// Entry `(i, j)` of matrix `matrix`: see [`element`].
+    /// The 64-bit word behind entry `(i, j)` of matrix `matrix`:
+    /// `mix(mix(k0 + ctr·φ) ^ k1)`, see [`element`].
     #[inline(always)]
-    pub fn at(&self, matrix: u8, i: u32, j: u32) -> u32 {
+    pub fn word(&self, matrix: u8, i: u32, j: u32) -> u64 {
         let ctr = u64::from(matrix) << 48 | u64::from(i) << 24 | u64::from(j);
         let z = mix(self
             .k0
             .wrapping_add(ctr.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
-        let v = (mix(z ^ self.k1) >> 33) as u32;
+        mix(z ^ self.k1)
+    }
+
+    /// Entry `(i, j)` of matrix `matrix`: see [`element`].
+    #[inline(always)]
+    pub fn at(&self, matrix: u8, i: u32, j: u32) -> u32 {
+        let v = (self.word(matrix, i, j) >> 33) as u32;
         if v >= P {
             v - P
         } else {

@@ -189,3 +189,70 @@ fn the_largest_answer_fits_one_transaction() {
         );
     }
 }
+
+mod tensor {
+    use alloy_primitives::{keccak256, B256};
+    use proptest::prelude::*;
+
+    use crate::tensor::*;
+
+    fn flat(proof: Vec<B256>) -> Vec<u8> {
+        proof.iter().flat_map(|h| h.to_vec()).collect()
+    }
+
+    #[test]
+    fn entries_are_spread_over_all_of_int8() {
+        let (a, _) = matrices(&keccak256(b"spread"), 64);
+        let mut seen = [0u32; 256];
+        for v in a {
+            seen[v as u8 as usize] += 1;
+        }
+        // 4,096 draws over 256 values: every value about 16 times.
+        assert!(seen.iter().all(|&k| (2..=40).contains(&k)), "{seen:?}");
+    }
+
+    #[test]
+    fn the_extreme_product_fits_int32_at_the_largest_size() {
+        // Every term at its largest magnitude, (−128)·(−128), n times.
+        let worst = i64::from(MAX_N) * 128 * 128;
+        assert!(worst <= i64::from(i32::MAX), "{worst}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// INV-GW2: the verifier's entry is the prover's product, and an
+        /// honest opening passes.
+        #[test]
+        fn an_honest_entry_passes(seed in any::<[u8; 32]>(), i in 0u32..32, j in 0u32..32) {
+            let (seed, n) = (B256::from(seed), 32);
+            let c = product(&seed, n);
+            prop_assert_eq!(c[(i * n + j) as usize], entry(&seed, n, i, j));
+            let t = tree(&c);
+            let index = (i * n + j) as usize / CHUNK;
+            let chunk = &c[index * CHUNK..(index + 1) * CHUNK];
+            prop_assert!(check_entry(&seed, n, &t.root(), (i, j), chunk, &flat(t.proof(index as u32))));
+        }
+
+        /// INV-GW3: a wrong entry, or a right entry under another root, is
+        /// caught.
+        #[test]
+        fn a_wrong_entry_is_caught(seed in any::<[u8; 32]>(), i in 0u32..32, j in 0u32..32, delta in 1i32..1000) {
+            let (seed, n) = (B256::from(seed), 32);
+            let mut c = product(&seed, n);
+            let position = (i * n + j) as usize;
+            c[position] = c[position].wrapping_add(delta);
+            // The cheat commits to its wrong C: the proof holds, the entry
+            // does not.
+            let t = tree(&c);
+            let index = position / CHUNK;
+            let chunk = c[index * CHUNK..(index + 1) * CHUNK].to_vec();
+            let proof = flat(t.proof(index as u32));
+            prop_assert!(!check_entry(&seed, n, &t.root(), (i, j), &chunk, &proof));
+            // The right chunk under the wrong root: the proof fails.
+            let mut right = chunk;
+            right[position % CHUNK] -= delta;
+            prop_assert!(!check_entry(&seed, n, &t.root(), (i, j), &right, &proof));
+        }
+    }
+}
