@@ -342,7 +342,8 @@ test("stake, delegate, a Provider node approved by a governance vote, an EIP-712
     20_000n * SPON,
   );
   const pool = await read(staking, "poolOf", [node.account.address]);
-  assert.equal(typeof pool, "object");
+  assert.equal(pool.tokens, 70_000n * SPON, "self-stake and delegation in one pool");
+  assert.equal(pool.openOffences, 0n);
 
   await send(node, registry, "proposeProvider", [
     hardware,
