@@ -12,7 +12,7 @@
 //! second vote; the nodes' agents bid by their pricing, the matcher
 //! proposes the best bids, the tenant accepts, the leases are settled an
 //! hour later with the fee checked to the wei; then a node that cheats on a
-//! GPU-work challenge is caught by its own sampled rows and slashed after
+//! GPU-work challenge is caught by its own sampled entries and slashed after
 //! the veto window, its delegators losing with it. The report (text, and
 //! HTML at `target/demo/report.html`) says what happened and what it cost.
 //!
@@ -518,18 +518,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
         "{} stops its spon-probe, to answer challenges itself",
         names[CHEAT]
     ));
-    gas.send(
-        &cc,
-        w.challenges,
-        Challenges::openChallengeCall {
-            kind: 1,
-            node: cheat_node,
-            lease_id: 0,
-            commitment: spon_gpu_work::commitment(challenger.address(), secret),
-        },
-    )
-    .await?;
-    let id = w.view(w.challenges, Challenges::countCall {}).await?.count;
+    // Ready before the challenge opens: its root is due within seconds.
     let signer = probe_signer(CHEAT);
     w.fund(signer.address()).await?;
     let probe = Probe::new(
@@ -547,14 +536,26 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
         w.dir.join("reports"),
         0,
     );
+    gas.send(
+        &cc,
+        w.challenges,
+        Challenges::openChallengeCall {
+            kind: 1,
+            node: cheat_node,
+            lease_id: 0,
+            commitment: spon_gpu_work::commitment(challenger.address(), secret),
+        },
+    )
+    .await?;
+    let id = w.view(w.challenges, Challenges::countCall {}).await?.count;
     let Answer {
         n, mut c, backend, ..
     } = probe.compute(id).await?;
-    for row in 0..n {
-        c[(row * n) as usize] ^= 1;
+    for v in &mut c {
+        *v ^= 1;
     }
     let tampered = Answer {
-        tree: spon_gpu_work::Tree::of_rows(&c, n),
+        tree: spon_gpu_work::tree(&c),
         n,
         c,
         backend,
@@ -572,11 +573,11 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
     let refused = probe
         .prove_gpu_work(id, &tampered)
         .await
-        .expect_err("a tampered row is refused");
+        .expect_err("a tampered entry is refused");
     let refused = format!("{refused:#}");
     let (error, meaning) = refused.split_once(" — ").unwrap_or((&refused, ""));
     r.line(format!(
-        "its sampled rows are refused: {} ({meaning})",
+        "its sampled entries are refused: {} ({meaning})",
         error.rsplit("refused: ").next().unwrap_or(error)
     ));
     w.travel(3_601).await?;

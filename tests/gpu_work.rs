@@ -1,14 +1,14 @@
 //! A GPU-work challenge on the in-process chain: token, staking, registry,
 //! leases and challenges deployed from their real WASM, a Provider node,
 //! and a challenger, all through the exported ABIs. Used by the
-//! end-to-end test and by the `gpu_work_onchain` bench, which measures the
-//! WASM instructions of the on-chain check.
+//! end-to-end tests and by the `gpu_work_onchain` bench, which measures
+//! the WASM instructions and gas of the on-chain check.
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 use anyhow::Result;
 use spon_devnet::{Chain, Outcome};
-use spon_gpu_work::{open, product, sample_rows, Tree, Work};
+use spon_gpu_work::{cpu, open, sample_entries, Tree, Work};
 
 use crate::{
     a, deploy, deploy_core, ok, send, spon, Core, SponChallenges as C, SponRegistry as R,
@@ -26,6 +26,8 @@ pub struct World {
     pub challenges: Address,
     /// The staking contract.
     pub staking: Address,
+    /// The GPU-work verifier.
+    pub verifier: Address,
     /// The Provider node under challenge (100,000 SPON staked).
     pub node: Address,
     /// Holds SPON and has approved the challenges contract.
@@ -37,7 +39,7 @@ pub struct World {
 impl World {
     /// Deploys and wires everything; GPU-work challenges use `n × n`
     /// matrices.
-    pub fn new(n: u16) -> Result<Self> {
+    pub fn new(n: u32) -> Result<Self> {
         let mut chain = Chain::new();
         let (bank, gov, treasury, node, challenger) = (a(0xB0), a(0xA1), a(0xA2), a(0x11), a(0xC1));
         let Core {
@@ -147,6 +149,7 @@ impl World {
             chain,
             challenges,
             staking,
+            verifier,
             node,
             challenger,
             gov,
@@ -163,10 +166,24 @@ impl World {
         send(&mut self.chain, from, to, call)
     }
 
-    /// Opens a GPU-work challenge against the node, commits C (with every
-    /// row wrong if `cheat`), reveals the secret, and returns the id and
-    /// the node's answer.
-    pub fn challenge(&mut self, cheat: bool) -> Result<(u64, Vec<u8>)> {
+    /// Sets challenges parameter `id` to `value` (governance).
+    pub fn set_parameter(&mut self, id: u8, value: u64) -> Result<()> {
+        let gov = self.gov;
+        ok(
+            &mut self.chain,
+            gov,
+            self.challenges,
+            &C::setParameterCall {
+                id,
+                value: U256::from(value),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Opens a GPU-work challenge against the node; its id and the seed
+    /// and size of its matrices.
+    pub fn open(&mut self) -> Result<(u64, B256, u32)> {
         let (node, challenger) = (self.node, self.challenger);
         let id = ok(
             &mut self.chain,
@@ -187,39 +204,59 @@ impl World {
             &C::gpuWorkOfCall { id },
         )?
         .gpuWork;
-        let (seed, n, k) = (work.seed, u32::from(work.n), u32::from(work.k));
-        let mut c = product(&seed, n);
-        if cheat {
-            for row in 0..n {
-                c[(row * n) as usize] ^= 1;
-            }
-        }
-        let tree = Tree::of_rows(&c, n);
-        ok(
-            &mut self.chain,
-            node,
-            self.challenges,
-            &C::commitGpuWorkCall {
-                id,
-                root: tree.root(),
-            },
-        )?;
+        Ok((id, work.seed, work.n))
+    }
+
+    /// The node commits `root` for challenge `id`: the decoded result.
+    pub fn commit(&mut self, id: u64, root: B256) -> Result<Result<(), String>> {
+        let node = self.node;
+        Ok(self
+            .call(node, &C::commitGpuWorkCall { id, root })?
+            .result
+            .map(|_| ()))
+    }
+
+    /// The challenger reveals its secret; the node's answer for `c` and
+    /// its `tree`.
+    pub fn reveal_and_open(&mut self, id: u64, c: &[i32], tree: &Tree) -> Result<Vec<u8>> {
+        let (node, challenger) = (self.node, self.challenger);
         ok(
             &mut self.chain,
             challenger,
             self.challenges,
             &C::revealSampleCall { id, secret: SECRET },
         )?;
-        let sample_seed = ok(
+        let work = ok(
             &mut self.chain,
             node,
             self.challenges,
             &C::gpuWorkOfCall { id },
         )?
-        .gpuWork
-        .sampleSeed;
-        let sampled = sample_rows(&sample_seed, n, k, &mut Work::default());
-        Ok((id, open(&tree, &c, n, &sampled)))
+        .gpuWork;
+        let sampled = sample_entries(
+            &work.sampleSeed,
+            work.n,
+            u32::from(work.k),
+            &mut Work::default(),
+        );
+        Ok(open(tree, c, &sampled))
+    }
+
+    /// Opens a GPU-work challenge against the node, commits C (with every
+    /// entry wrong if `cheat`) at once, reveals the secret, and returns
+    /// the id and the node's answer.
+    pub fn challenge(&mut self, cheat: bool) -> Result<(u64, Vec<u8>)> {
+        let (id, seed, n) = self.open()?;
+        let mut c = cpu::product(&seed, n);
+        if cheat {
+            for v in &mut c {
+                *v ^= 1;
+            }
+        }
+        let tree = cpu::tree(&c);
+        self.commit(id, tree.root())?
+            .map_err(|e| anyhow::anyhow!("commitGpuWork refused: {e}"))?;
+        Ok((id, self.reveal_and_open(id, &c, &tree)?))
     }
 
     /// Sends the node's answer; the chain's outcome and the decoded result.

@@ -20,7 +20,7 @@ use spon_e2e::{
     SponChallenges as C, SponMarket as M, SponRegistry as R, SponStaking as S, SponTestUsd as U,
     SponToken as T, HOPPER,
 };
-use spon_gpu_work::{open as gpu_open, product, sample_rows, Tree, Work};
+use spon_gpu_work::{open as gpu_open, product, sample_entries, tree as gpu_tree, Work};
 use spon_matcher::{config::Config, service};
 
 sol! {
@@ -451,8 +451,8 @@ fn the_whole_market_through_json_rpc() {
         assert_eq!(kept, spon(9_900));
 
         // GPU-work challenges: node 0 computes C = A·B honestly and passes;
-        // node 2 commits a wrong C, its opened rows are refused with
-        // `WrongRow`, and it loses when the window closes.
+        // node 2 commits a wrong C, its opened entries are refused with
+        // `WrongEntry`, and it loses when the window closes.
         let secret = B256::repeat_byte(0x5e);
         for (n, cheat) in [(0usize, false), (2, true)] {
             let node = w.nodes[n].address();
@@ -465,14 +465,14 @@ fn the_whole_market_through_json_rpc() {
             w.send(&challenger, w.challenges, open).await?;
             let id = w.view(w.challenges, C::countCall {}).await?.count;
             let work = w.view(w.challenges, C::gpuWorkOfCall { id }).await?.gpuWork;
-            let (seed, size, samples) = (work.seed, u32::from(work.n), u32::from(work.k));
+            let (seed, size, samples) = (work.seed, work.n, u32::from(work.k));
             let mut c = product(&seed, size);
             if cheat {
-                for row in 0..size {
-                    c[(row * size) as usize] ^= 1;
+                for v in &mut c {
+                    *v ^= 1;
                 }
             }
-            let tree = Tree::of_rows(&c, size);
+            let tree = gpu_tree(&c);
             w.send(
                 &w.nodes[n],
                 w.challenges,
@@ -493,14 +493,14 @@ fn the_whole_market_through_json_rpc() {
                 .await?
                 .gpuWork
                 .sampleSeed;
-            let rows = sample_rows(&sample_seed, size, samples, &mut Work::default());
+            let cells = sample_entries(&sample_seed, size, samples, &mut Work::default());
             let answer = C::proveGpuWorkCall {
                 id,
-                answer: gpu_open(&tree, &c, size, &rows).into(),
+                answer: gpu_open(&tree, &c, &cells).into(),
             };
             let proved = w.send(&w.nodes[n], w.challenges, answer).await;
             if cheat {
-                assert!(format!("{:#}", proved.unwrap_err()).contains("WrongRow"));
+                assert!(format!("{:#}", proved.unwrap_err()).contains("WrongEntry"));
                 w.travel(3_601).await?;
                 w.send(&relayer, w.challenges, C::resolveCall { id })
                     .await?;

@@ -125,15 +125,15 @@ interface IChallenges is IAdmin  {
 
     error MalformedProof(uint64);
 
-    error WrongMerkleProof(uint64, uint32);
+    error WrongMerkleProof(uint64, uint64);
 
-    error WrongRow(uint64, uint32);
+    error WrongEntry(uint64, uint64);
 
     struct ChallengesConfig { address spon; address staking; address registry; address leases; }
 
     struct Challenge { uint8 kind; uint8 state; address node; address challenger; uint256 bond; uint64 deadline; uint16 slashBps; uint64 executeAt; uint64 leaseId; bytes32 commitment; }
 
-    struct GpuWork { bytes32 seed; uint16 n; uint16 k; bytes32 root; bytes32 sampleSeed; }
+    struct GpuWork { bytes32 seed; uint32 n; uint16 k; bytes32 root; bytes32 sampleSeed; }
 
     struct SlashUsage { uint64 period; uint16 bps; }
 }

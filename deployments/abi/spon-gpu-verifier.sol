@@ -9,5 +9,5 @@ pragma solidity ^0.8.23;
 interface IGpuVerifier  {
     function check(bytes32 seed, bytes32 sample_seed, uint32 n, uint32 k, bytes32 root, bytes calldata answer) external view returns (Verdict memory);
 
-    struct Verdict { uint8 outcome; uint32 row; }
+    struct Verdict { uint8 outcome; uint64 entry; }
 }

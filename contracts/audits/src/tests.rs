@@ -6,7 +6,7 @@
 use alloy_primitives::{Address, B256, U256};
 use motsu::prelude::*;
 use spon_challenges::Challenges;
-use spon_gpu_work::{open, product, sample_rows, Tree, Work};
+use spon_gpu_work::{open, product, sample_entries, tree, Work};
 use spon_registry::Registry;
 use spon_staking::Staking;
 use spon_testkit::{a, hopper, probe_key as key, spon, Core, MOTSU_TIME, SUPPLY};
@@ -264,10 +264,9 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
         .motsu_unwrap();
     assert_eq!(w.ch.sender(w.gov).challenge_of(id).kind, 1);
     let view = w.ch.sender(node).gpu_work_of(id);
-    let (seed, n, k) = (view.seed, view.n, view.k);
-    let (n, k) = (u32::from(n), u32::from(k));
+    let (seed, n, k) = (view.seed, view.n, u32::from(view.k));
     let c = product(&seed, n);
-    let tree = Tree::of_rows(&c, n);
+    let tree = tree(&c);
     w.ch.sender(node)
         .commit_gpu_work(id, tree.root())
         .motsu_unwrap();
@@ -278,8 +277,7 @@ fn a_gpu_work_audit_is_sampled_by_the_auditor_and_proven() {
     let answer = open(
         &tree,
         &c,
-        n,
-        &sample_rows(&sample_seed, n, k, &mut Work::default()),
+        &sample_entries(&sample_seed, n, k, &mut Work::default()),
     );
     w.ch.sender(node)
         .prove_gpu_work(id, answer.into())

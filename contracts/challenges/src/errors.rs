@@ -53,15 +53,16 @@ spon_contract_kit::sol_abi! {
     /// The revealed secret does not hash to the challenger's commitment.
     #[derive(Debug)]
     error WrongSecret(uint64 challengeId);
-    /// The opened rows or proofs do not have the lengths `n` and `k` need.
+    /// The opened chunks or proofs do not have the lengths `n` and `k` need.
     #[derive(Debug)]
     error MalformedProof(uint64 challengeId);
-    /// Row `row`'s Merkle proof does not lead to the committed root.
+    /// The chunk of entry `entry` (`i·n + j`) does not lead to the
+    /// committed root.
     #[derive(Debug)]
-    error WrongMerkleProof(uint64 challengeId, uint32 row);
-    /// Row `row` fails Freivalds' check: it is not that row of A·B.
+    error WrongMerkleProof(uint64 challengeId, uint64 entry);
+    /// Entry `entry` (`i·n + j`) is not that entry of A·B.
     #[derive(Debug)]
-    error WrongRow(uint64 challengeId, uint32 row);
+    error WrongEntry(uint64 challengeId, uint64 entry);
 }
 
 spon_contract_kit::contract_errors! {
@@ -84,7 +85,7 @@ spon_contract_kit::contract_errors! {
         WrongSecret(WrongSecret),
         MalformedProof(MalformedProof),
         WrongMerkleProof(WrongMerkleProof),
-        WrongRow(WrongRow),
+        WrongEntry(WrongEntry),
     }
 }
 

@@ -13,15 +13,15 @@ spon_contract_kit::sol_abi! {
     /// The node answered a liveness challenge with a fresh signed probe.
     #[derive(Debug)]
     event LivenessAnswered(uint64 indexed challengeId, address indexed node);
-    /// The node committed the Merkle `root` of C's rows; the challenger
+    /// The node committed the Merkle `root` of C's chunks; the challenger
     /// reveals its sampling secret by `deadline`.
     #[derive(Debug)]
     event GpuWorkCommitted(uint64 indexed challengeId, address indexed node, bytes32 root, uint64 deadline);
-    /// The sampling secret was revealed: `sampleSeed` picks the rows the
+    /// The sampling secret was revealed: `sampleSeed` picks the entries the
     /// node opens by `deadline`.
     #[derive(Debug)]
     event SampleRevealed(uint64 indexed challengeId, bytes32 sampleSeed, uint64 deadline);
-    /// The node's openings passed the Merkle and Freivalds checks.
+    /// The node's openings passed the Merkle proofs and the recomputed entries.
     #[derive(Debug)]
     event GpuWorkProven(uint64 indexed challengeId, address indexed node);
     /// `by` (committee or governance) ruled on a lease fault.

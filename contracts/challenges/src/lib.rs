@@ -6,13 +6,15 @@
 //! * **Liveness** (kind 0): the node commits, in the registry, a fresh
 //!   probe signed by its probe key that names this challenge, and calls
 //!   `answerLiveness` before the deadline.
-//! * **GPU work** (kind 1), verified on-chain by the GPU-work verifier
-//!   contract (`spon-gpu-verifier`, over `spon_gpu_work`): the
-//!   challenge's seed derives A and B; the node commits the Merkle root of
-//!   the rows of C = A·B before the deadline; the challenger then reveals
+//! * **GPU work** (kind 1), timed, verified on-chain by the GPU-work
+//!   verifier contract (`spon-gpu-verifier`, over `spon_gpu_work`): the
+//!   challenge's seed, unknown until the opening is mined, derives int8
+//!   matrices A and B; the node commits the Merkle root of C = A·B
+//!   within `gpuWorkDeadline` seconds of the opening (bounded jointly
+//!   with `n`: `params::gpu_work_deadline`); the challenger then reveals
 //!   the secret whose hash it bonded with, which with the root fixes the
-//!   sampled rows and Freivalds' vector; the node opens those rows and the
-//!   contract checks the proofs and A_i·(B·r) = C_i·r.
+//!   sampled entries; the node opens their chunks and the verifier checks
+//!   the proofs and recomputes each entry.
 //! * **Lease fault** (kind 2): the tenant of a lease of the node, with an
 //!   evidence hash; the committee (or governance) rules within
 //!   `rulingWindow`, else the challenge is dismissed (the node gets the
@@ -62,7 +64,8 @@ use stylus_sdk::{
     abi::Bytes,
     prelude::*,
     storage::{
-        StorageAddress, StorageB256, StorageMap, StorageU16, StorageU256, StorageU64, StorageU8,
+        StorageAddress, StorageB256, StorageMap, StorageU16, StorageU256, StorageU32, StorageU64,
+        StorageU8,
     },
 };
 
@@ -88,7 +91,7 @@ pub mod state {
     pub const OPEN: u8 = spon_protocol::states::ChallengeState::Open as u8;
     /// GPU work: root committed, awaiting the challenger's secret.
     pub const COMMITTED: u8 = spon_protocol::states::ChallengeState::Committed as u8;
-    /// GPU work: rows sampled, awaiting the node's openings.
+    /// GPU work: entries sampled, awaiting the node's openings.
     pub const SAMPLED: u8 = spon_protocol::states::ChallengeState::Sampled as u8;
     /// The node passed (final).
     pub const PASSED: u8 = spon_protocol::states::ChallengeState::Passed as u8;
@@ -160,7 +163,7 @@ pub struct Challenge {
     /// Hash of the sampling secret (GPU work) or of the evidence.
     commitment: StorageB256,
     seed: StorageB256,
-    n: StorageU16,
+    n: StorageU32,
     k: StorageU16,
     root: StorageB256,
     sample_seed: StorageB256,
@@ -203,7 +206,7 @@ fn open_key(node: Address, kind: u8) -> U256 {
 
 alloy_sol_types::sol! {
     /// The GPU-work verifier's `check` (see `spon-gpu-verifier`).
-    function check(bytes32 seed, bytes32 sample_seed, uint32 n, uint32 k, bytes32 root, bytes answer) external view returns (uint8, uint32);
+    function check(bytes32 seed, bytes32 sample_seed, uint32 n, uint32 k, bytes32 root, bytes answer) external view returns (uint8, uint64);
 }
 
 /// The calldata of the verifier's `check`, encoded by hand: alloy's
@@ -213,7 +216,7 @@ alloy_sol_types::sol! {
 fn check_calldata(
     seed: B256,
     sample_seed: B256,
-    n: u16,
+    n: u32,
     k: u16,
     root: B256,
     answer: &[u8],
@@ -234,27 +237,26 @@ fn check_calldata(
     data
 }
 
-/// `(outcome, row)` of the GPU-work verifier at `verifier` for an answer,
-/// or `None` if it does not answer.
+/// `(outcome, entry)` of the GPU-work verifier at `verifier` for an
+/// answer, or `None` if it does not answer.
 fn gpu_check(
     verifier: Address,
     seed: B256,
     sample_seed: B256,
-    n: u16,
+    n: u32,
     k: u16,
     root: B256,
     answer: &[u8],
-) -> Option<(u8, u32)> {
+) -> Option<(u8, u64)> {
     let data = check_calldata(seed, sample_seed, n, k, root, answer);
     // SAFETY: a static call cannot change state.
     #[allow(deprecated)]
     let out = unsafe { stylus_sdk::call::RawCall::new_static().call(verifier, &data) }.ok()?;
-    // Two words: the outcome (uint8) and the row (uint32).
+    // Two words: the outcome (uint8) and the entry (uint64).
     (out.len() == 64).then(|| {
-        (
-            out[31],
-            u32::from_be_bytes([out[60], out[61], out[62], out[63]]),
-        )
+        let mut entry = [0u8; 8];
+        entry.copy_from_slice(&out[56..]);
+        (out[31], u64::from_be_bytes(entry))
     })
 }
 
@@ -492,8 +494,17 @@ impl Challenges {
                         challengeId: open,
                     }));
                 }
-                if kind == kind::GPU_WORK && commitment.is_zero() {
-                    return Err(Error::MissingCommitment(MissingCommitment {}));
+                if kind == kind::GPU_WORK {
+                    if commitment.is_zero() {
+                        return Err(Error::MissingCommitment(MissingCommitment {}));
+                    }
+                    // The clock starts now, when the seed becomes known.
+                    let n = 1u64 << self.admin.param(params::GPU_WORK_LOG2_N);
+                    let deadline = self.admin.param(params::GPU_WORK_DEADLINE);
+                    return self
+                        .now()
+                        .checked_add(params::gpu_work_deadline(deadline, n))
+                        .ok_or(Error::overflow());
                 }
                 self.step_deadline()
             }
@@ -598,7 +609,7 @@ impl Challenges {
         };
         let seed = self.derive_seed(id, node, commitment);
         let (n, k) = (
-            // At most 2^10: the exponent is bounded by the parameter.
+            // At most 2^16: the exponent is bounded by the parameter.
             1u64 << self.admin.param(params::GPU_WORK_LOG2_N),
             self.admin.param(params::GPU_WORK_SAMPLES),
         );
@@ -617,7 +628,7 @@ impl Challenges {
             // n and k checked jointly: the answer must fit one transaction
             // (finding F-18), so k is cut to what n leaves room for.
             let fits = u64::from(spon_gpu_work::max_samples(n as u32));
-            c.n.put(n as u16);
+            c.n.put(n as u32);
             c.k.put(k.min(n).min(fits) as u16);
         }
         if kind == kind::LEASE_FAULT {
@@ -683,9 +694,10 @@ impl Challenges {
         self.pass(id)
     }
 
-    /// Commits the Merkle `root` of the rows of C = A·B for GPU-work
-    /// challenge `id`. The node or its probe key, before the deadline;
-    /// the challenger then has `challengeWindow` to reveal its secret.
+    /// Commits the Merkle `root` of the chunks of C = A·B for GPU-work
+    /// challenge `id`. The node or its probe key, within
+    /// `gpuWorkDeadline` seconds of the opening (the timed step); the
+    /// challenger then has `challengeWindow` to reveal its secret.
     ///
     /// # Errors
     /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
@@ -724,7 +736,7 @@ impl Challenges {
     /// Reveals the sampling `secret` of GPU-work challenge `id` (anyone
     /// may; `keccak256(challenger ‖ secret)` must be the commitment): the sample seed is
     /// `keccak256(seed ‖ root ‖ secret)`, so the node could not know the
-    /// sampled rows when it committed. The node then has
+    /// sampled entries when it committed. The node then has
     /// `challengeWindow` to open them.
     ///
     /// # Errors
@@ -757,15 +769,16 @@ impl Challenges {
         Ok(())
     }
 
-    /// Proves GPU-work challenge `id`: `answer` holds the sampled rows of C
-    /// in sampling order, each `n` big-endian `uint32`s, then their Merkle
-    /// proofs, `log2 n` 32-byte siblings each, leaf level first (see
+    /// Proves GPU-work challenge `id`: `answer` holds the chunks of C
+    /// holding the sampled entries, in sampling order, 32 bytes each (8
+    /// big-endian `int32`s), then their Merkle proofs, `log2(n²/8)`
+    /// 32-byte siblings each, leaf level first (see
     /// `spon_gpu_work::open`). Anyone may submit it, before the deadline; a
     /// wrong answer is refused and the node may still send the right one.
     ///
     /// # Errors
     /// `UnknownChallenge`, `WrongKind`, `WrongState`, `TooLate`,
-    /// `MalformedProof`, `WrongMerkleProof`, `WrongRow`, `CallFailed` (the
+    /// `MalformedProof`, `WrongMerkleProof`, `WrongEntry`, `CallFailed` (the
     /// verifier did not answer).
     ///
     /// # Events
@@ -775,7 +788,7 @@ impl Challenges {
         let c = self.challenges.get(id);
         let node = c.node.get();
         let verifier = self.verifier.get();
-        let (outcome, row) = gpu_check(
+        let (outcome, entry) = gpu_check(
             verifier,
             c.seed.get(),
             c.sample_seed.get(),
@@ -791,13 +804,13 @@ impl Challenges {
             2 => {
                 return Err(Error::WrongMerkleProof(WrongMerkleProof {
                     challengeId: id,
-                    row,
+                    entry,
                 }))
             }
             3 => {
-                return Err(Error::WrongRow(WrongRow {
+                return Err(Error::WrongEntry(WrongEntry {
                     challengeId: id,
-                    row,
+                    entry,
                 }))
             }
             _ => return Err(Error::MalformedProof(MalformedProof { challengeId: id })),

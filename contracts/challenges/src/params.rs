@@ -90,27 +90,61 @@ pub const SLASH_CAP_PERIOD: Param = Param {
     max: 365 * DAY,
 };
 /// Size of the GPU-work matrices as a power of two: `n = 2^value`
-/// (64 to 1,024; stored as the exponent so that every value within the
-/// bounds is a valid size).
+/// (64 to 65,536; stored as the exponent so that every value within the
+/// bounds is a valid size). The default suits a devnet's CPU provers; a
+/// chain of GPU nodes sets it from `audits/challenges.md`'s table.
 pub const GPU_WORK_LOG2_N: Param = Param {
     id: P::GpuWorkLog2N as u8,
-    default: 7,
+    default: 8,
     min: 6,
-    max: 10,
+    max: 16,
 };
-/// Rows `k` the contract samples and checks: at most `n`, and at most
+/// Entries `k` the contract samples and checks: at most `n`, and at most
 /// what an answer for `n` can carry in one transaction
-/// (`spon_gpu_work::max_samples`: 21 rows for n = 1,024, 40 for 512); a
-/// challenge opens with the smaller.
+/// (`spon_gpu_work::max_samples`: 98 for n = 65,536); a challenge opens
+/// with the smaller.
 pub const GPU_WORK_SAMPLES: Param = Param {
     id: P::GpuWorkSamples as u8,
     default: 16,
     min: 1,
     max: 64,
 };
+/// Seconds from a GPU-work challenge's opening (when its seed becomes
+/// known) to the latest commitment of C's root: the timed part of the
+/// challenge. Bounded jointly with `n` when a challenge opens
+/// ([`gpu_work_deadline`]).
+pub const GPU_WORK_DEADLINE: Param = Param {
+    id: P::GpuWorkDeadline as u8,
+    default: 10,
+    min: 1,
+    max: 120,
+};
+
+/// Seconds a GPU-work deadline allows for what is not work: seeing the
+/// opening, sending the root, its inclusion.
+pub const GPU_WORK_LATENCY: u64 = 10;
+/// The slowest int8 throughput a GPU-work deadline may admit, operations
+/// a second (10 TOPS: about 150 times this project's 2-core reference
+/// CPU, see `audits/challenges.md`).
+pub const GPU_WORK_MIN_RATE: u64 = 10_000_000_000_000;
+
+/// The commit deadline, in seconds after opening, of a GPU-work challenge
+/// of size `n` under the parameter `deadline`: at most
+/// [`GPU_WORK_LATENCY`] plus the time 2n³ operations take at
+/// [`GPU_WORK_MIN_RATE`], so that no setting of the two parameters gives
+/// a prover slower than that rate the time to compute C.
+pub const fn gpu_work_deadline(deadline: u64, n: u64) -> u64 {
+    // n ≤ 2^16: 2n³ ≤ 2^49.
+    let cap = GPU_WORK_LATENCY + 2 * n * n * n / GPU_WORK_MIN_RATE;
+    if deadline < cap {
+        deadline
+    } else {
+        cap
+    }
+}
 
 /// Number of parameters.
-pub const COUNT: usize = 13;
+pub const COUNT: usize = 14;
 
 /// Every parameter, by id.
 pub const ALL: [Param; COUNT] = [
@@ -127,4 +161,5 @@ pub const ALL: [Param; COUNT] = [
     SLASH_CAP_PERIOD,
     GPU_WORK_LOG2_N,
     GPU_WORK_SAMPLES,
+    GPU_WORK_DEADLINE,
 ];

@@ -7,7 +7,7 @@
 use alloy_primitives::{Address, B256, U256};
 use motsu::prelude::*;
 use proptest::prelude::*;
-use spon_gpu_work::{open, product, sample_rows, Tree, Work};
+use spon_gpu_work::{open, product, sample_entries, tree, Work};
 use spon_leases::Leases;
 use spon_registry::Registry;
 use spon_staking::Staking;
@@ -207,19 +207,18 @@ impl World {
         clock::advance(at.saturating_sub(clock::now(MOTSU_TIME)));
     }
 
-    /// Commits C (every row wrong if `cheat`) for GPU-work challenge
+    /// Commits C (every entry wrong if `cheat`) for GPU-work challenge
     /// `id`, reveals the secret and returns the answer the node would send.
     fn gpu_answer(&self, id: u64, node: Address, cheat: bool) -> Vec<u8> {
         let view = self.ch.sender(node).gpu_work_of(id);
-        let (seed, n, k) = (view.seed, view.n, view.k);
-        let (n, k) = (u32::from(n), u32::from(k));
+        let (seed, n, k) = (view.seed, view.n, u32::from(view.k));
         let mut c = product(&seed, n);
         if cheat {
-            for row in 0..n {
-                c[(row * n) as usize] ^= 1;
+            for v in &mut c {
+                *v ^= 1;
             }
         }
-        let tree = Tree::of_rows(&c, n);
+        let tree = tree(&c);
         self.ch
             .sender(node)
             .commit_gpu_work(id, tree.root())
@@ -232,16 +231,15 @@ impl World {
         open(
             &tree,
             &c,
-            n,
-            &sample_rows(&sample_seed, n, k, &mut Work::default()),
+            &sample_entries(&sample_seed, n, k, &mut Work::default()),
         )
     }
 
-    /// The first row sampled for GPU-work challenge `id` once revealed.
-    fn first_sampled(&self, id: u64) -> u32 {
+    /// The first entry sampled for GPU-work challenge `id` once revealed.
+    fn first_sampled(&self, id: u64) -> u64 {
         let view = self.ch.sender(self.gov).gpu_work_of(id);
         let (n, k, sample_seed) = (view.n, view.k, view.sampleSeed);
-        sample_rows(&sample_seed, n.into(), k.into(), &mut Work::default())[0]
+        sample_entries(&sample_seed, n, k.into(), &mut Work::default())[0]
     }
 }
 
@@ -280,10 +278,12 @@ fn parameter_table_is_consistent() {
         spon_protocol::params::Challenges::ALL.len()
     );
     assert!(spon_contract_kit::admin::is_role_table(&roles::ALL));
-    assert!(spon_gpu_work::valid_size(
-        1 << params::GPU_WORK_LOG2_N.min,
-        params::GPU_WORK_SAMPLES.max as u32
-    ));
+    for log2_n in params::GPU_WORK_LOG2_N.min..=params::GPU_WORK_LOG2_N.max {
+        assert!(spon_gpu_work::valid(
+            1 << log2_n,
+            params::GPU_WORK_SAMPLES.max as u32
+        ));
+    }
 }
 
 #[motsu::test]
@@ -479,11 +479,10 @@ fn honest_gpu_work_passes() {
     assert!(matches!(p(&answer[1..]), Err(Error::MalformedProof(_))));
     let mut bad = answer.clone();
     let view = w.ch.sender(node).gpu_work_of(id);
-    let (n, k) = (view.n, view.k);
-    bad[4 * usize::from(n) * usize::from(k)] ^= 1; // the first row's proof
+    bad[32 * usize::from(view.k)] ^= 1; // the first entry's proof
     let first = w.first_sampled(id);
     assert!(
-        matches!(p(&bad), Err(Error::WrongMerkleProof(WrongMerkleProof { row, .. })) if row == first)
+        matches!(p(&bad), Err(Error::WrongMerkleProof(WrongMerkleProof { entry, .. })) if entry == first)
     );
     w.ch.sender(key(node).address())
         .prove_gpu_work(id, answer.into())
@@ -496,7 +495,7 @@ fn honest_gpu_work_passes() {
 }
 
 #[motsu::test]
-fn a_wrong_sampled_row_fails_and_the_node_is_slashed() {
+fn a_wrong_sampled_entry_fails_and_the_node_is_slashed() {
     let w = world();
     let node = a(0x22);
     w.provider(node);
@@ -505,14 +504,14 @@ fn a_wrong_sampled_row_fails_and_the_node_is_slashed() {
         .set_parameter(params::GPU_WORK_LOG2_N.id, U256::from(6))
         .motsu_unwrap();
     let id = w.open(kind::GPU_WORK, node);
-    // A prover that corrupts every row cannot escape whatever is sampled.
+    // A prover that corrupts every entry cannot escape whatever is sampled.
     let answer = w.gpu_answer(id, node, true);
     let first = w.first_sampled(id);
     let err =
         w.ch.sender(node)
             .prove_gpu_work(id, answer.into())
             .motsu_unwrap_err();
-    assert!(matches!(err, Error::WrongRow(WrongRow { row, .. }) if row == first));
+    assert!(matches!(err, Error::WrongEntry(WrongEntry { entry, .. }) if entry == first));
     w.miss_deadline(id);
     w.ch.sender(w.bank).resolve(id).motsu_unwrap();
     w.end_veto(id);
@@ -574,6 +573,55 @@ fn gpu_work_deadlines() {
     // Kind checks.
     let err = w.ch.sender(node).answer_liveness(id).motsu_unwrap_err();
     assert!(matches!(err, Error::WrongKind(_)));
+}
+
+/// The root is due `gpuWorkDeadline` seconds after the opening (when the
+/// seed became known), never later than the joint bound with `n` allows.
+#[motsu::test]
+fn gpu_work_is_timed_from_the_opening() {
+    let w = world();
+    let node = a(0x24);
+    w.provider(node);
+    let set = |id: u8, v: u64| {
+        w.ch.sender(w.gov)
+            .admin
+            .set_parameter(id, U256::from(v))
+            .motsu_unwrap();
+    };
+    // (log2 n, deadline parameter, seconds the challenge gets).
+    for (log2_n, deadline, seconds) in [
+        (8u64, 10u64, 10u64),
+        (8, 3, 3),
+        (8, 120, params::GPU_WORK_LATENCY),
+        // 2·2^48 operations at 10^13 a second: 56 s more.
+        (16, 120, params::GPU_WORK_LATENCY + 56),
+        (16, 30, 30),
+    ] {
+        set(params::GPU_WORK_LOG2_N.id, log2_n);
+        set(params::GPU_WORK_DEADLINE.id, deadline);
+        let opened = clock::now(MOTSU_TIME);
+        let id = w.open(kind::GPU_WORK, node);
+        assert_eq!(
+            w.ch.sender(w.gov).challenge_of(id).deadline,
+            opened + seconds,
+            "log2 n {log2_n}, deadline {deadline}"
+        );
+        // A second late is too late.
+        clock::advance(seconds + 1);
+        let err =
+            w.ch.sender(node)
+                .commit_gpu_work(id, B256::repeat_byte(1))
+                .motsu_unwrap_err();
+        assert!(matches!(err, Error::TooLate(_)), "{err:?}");
+        w.ch.sender(w.bank).resolve(id).motsu_unwrap();
+    }
+    // On the deadline itself the root is in time.
+    set(params::GPU_WORK_DEADLINE.id, 5);
+    let id = w.open(kind::GPU_WORK, node);
+    clock::advance(5);
+    w.ch.sender(node)
+        .commit_gpu_work(id, B256::repeat_byte(1))
+        .motsu_unwrap();
 }
 
 #[motsu::test]
@@ -785,7 +833,7 @@ fn only_governance_configures() {
     let g = || w.ch.sender(w.gov);
     for (id, value) in [
         (params::GPU_WORK_LOG2_N.id, 5u64),
-        (params::GPU_WORK_LOG2_N.id, 11),
+        (params::GPU_WORK_LOG2_N.id, 17),
         (params::SEVERITY_GPU_WORK_BPS.id, 5_001),
     ] {
         let err = g()
@@ -1123,7 +1171,7 @@ fn f18_a_gpu_work_answer_always_fits_a_transaction() {
     let w = world();
     let node = a(0x77);
     w.provider(node);
-    for (log2_n, k) in [(10u64, 64u64), (9, 64), (10, 21), (7, 16)] {
+    for (log2_n, k) in [(16u64, 64u64), (14, 64), (6, 64), (8, 16)] {
         for (id, v) in [
             (params::GPU_WORK_LOG2_N.id, log2_n),
             (params::GPU_WORK_SAMPLES.id, k),
@@ -1135,7 +1183,7 @@ fn f18_a_gpu_work_answer_always_fits_a_transaction() {
         }
         let id = w.open(kind::GPU_WORK, node);
         let view = w.ch.sender(w.gov).gpu_work_of(id);
-        let (n, k) = (u32::from(view.n), u32::from(view.k));
+        let (n, k) = (view.n, u32::from(view.k));
         // proveGpuWork(uint64, bytes): selector, id, offset, length, words.
         let calldata = 4 + 3 * 32 + spon_gpu_work::answer_bytes(n, k).div_ceil(32) * 32;
         assert!(

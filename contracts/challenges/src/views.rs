@@ -43,12 +43,12 @@ spon_contract_kit::sol_abi! {
         /// The matrices' seed.
         bytes32 seed;
         /// The matrix size.
-        uint16 n;
-        /// The rows sampled.
+        uint32 n;
+        /// The entries sampled.
         uint16 k;
-        /// The node's committed Merkle root of the product's rows.
+        /// The node's committed Merkle root of the product's chunks.
         bytes32 root;
-        /// The seed of the sampled rows, once revealed.
+        /// The seed of the sampled entries, once revealed.
         bytes32 sampleSeed;
     }
 

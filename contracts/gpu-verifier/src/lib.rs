@@ -1,8 +1,10 @@
 //! # SPON GPU-work verifier
 //!
-//! Checks a GPU-work answer for the challenges contract: the sampled rows
-//! of C = A·B, their Merkle proofs against the committed root, and
-//! Freivalds' identity for each row (see `spon_gpu_work`). It holds no
+//! Checks a GPU-work answer for the challenges contract: the sampled
+//! entries of C = A·B (int8 A and B from the challenge's seed), their
+//! chunks' Merkle proofs against the committed root, and each entry
+//! recomputed from its row of A and column of B (see `spon_gpu_work`;
+//! 2n generated values an entry). It holds no
 //! state and no funds, has no roles and nothing to pause, and answers the
 //! same to anyone: `check` is a view.
 //!
@@ -31,10 +33,10 @@ pub mod outcome {
     pub const PASSED: u8 = 0;
     /// `n` or `k` is not a valid size, or the answer's length does not fit.
     pub const MALFORMED: u8 = 1;
-    /// A row's Merkle proof does not lead to the root.
+    /// An entry's chunk does not lead to the root.
     pub const WRONG_MERKLE_PROOF: u8 = 2;
-    /// A row is not that row of A·B.
-    pub const WRONG_ROW: u8 = 3;
+    /// An entry is not that entry of A·B.
+    pub const WRONG_ENTRY: u8 = 3;
 }
 
 spon_contract_kit::sol_abi! {
@@ -43,8 +45,8 @@ spon_contract_kit::sol_abi! {
     struct Verdict {
         /// An outcome of [`outcome`].
         uint8 outcome;
-        /// For a wrong proof or row, the row.
-        uint32 row;
+        /// For a wrong proof or entry, the entry (`i·n + j`).
+        uint64 entry;
     }
 }
 
@@ -61,10 +63,10 @@ impl GpuVerifier {
     pub fn constructor(&mut self) {}
 
     /// Checks `answer` for the challenge with matrix seed `seed`, sample
-    /// seed `sample_seed`, size `n`, `k` sampled rows and committed `root`:
-    /// the rows of C in sampling order, each `n` big-endian `uint32`s, then
-    /// their Merkle proofs, `log2 n` 32-byte siblings each, leaf level
-    /// first.
+    /// seed `sample_seed`, size `n`, `k` sampled entries and committed
+    /// `root`: the chunks holding the sampled entries of C in sampling
+    /// order, 32 bytes each (8 big-endian `int32`s), then their Merkle
+    /// proofs, `log2(n²/8)` 32-byte siblings each, leaf level first.
     pub fn check(
         &self,
         seed: B256,
@@ -74,14 +76,14 @@ impl GpuVerifier {
         root: B256,
         answer: Bytes,
     ) -> Verdict {
-        let (outcome, row) = match spon_gpu_work::verify(&seed, &sample_seed, n, k, &root, &answer)
-        {
-            Ok(_) => (outcome::PASSED, 0),
-            Err(Failure::BadSize | Failure::Malformed) => (outcome::MALFORMED, 0),
-            Err(Failure::WrongMerkleProof { row }) => (outcome::WRONG_MERKLE_PROOF, row),
-            Err(Failure::WrongRow { row }) => (outcome::WRONG_ROW, row),
-        };
-        Verdict { outcome, row }
+        let (outcome, entry) =
+            match spon_gpu_work::verify(&seed, &sample_seed, n, k, &root, &answer) {
+                Ok(_) => (outcome::PASSED, 0),
+                Err(Failure::BadSize | Failure::Malformed) => (outcome::MALFORMED, 0),
+                Err(Failure::WrongMerkleProof { entry }) => (outcome::WRONG_MERKLE_PROOF, entry),
+                Err(Failure::WrongEntry { entry }) => (outcome::WRONG_ENTRY, entry),
+            };
+        Verdict { outcome, entry }
     }
 }
 
@@ -89,18 +91,18 @@ impl GpuVerifier {
 mod tests {
     use alloy_primitives::{Address, B256};
     use motsu::prelude::*;
-    use spon_gpu_work::{open, product, sample_rows, Tree, Work};
+    use spon_gpu_work::{open, product, sample_entries, tree, Work};
 
     use super::*;
 
     fn answer(seed: B256, sample: B256, n: u32, k: u32, tamper: bool) -> (B256, Vec<u8>) {
         let mut c = product(&seed, n);
-        let rows = sample_rows(&sample, n, k, &mut Work::default());
+        let cells = sample_entries(&sample, n, k, &mut Work::default());
         if tamper {
-            c[rows[0] as usize * n as usize] ^= 1;
+            c[cells[0] as usize] ^= 1;
         }
-        let tree = Tree::of_rows(&c, n);
-        (tree.root(), open(&tree, &c, n, &rows))
+        let tree = tree(&c);
+        (tree.root(), open(&tree, &c, &cells))
     }
 
     #[motsu::test]
@@ -109,40 +111,38 @@ mod tests {
         let (n, k) = (16, 4);
         let x = v.sender(Address::with_last_byte(1));
         let (root, good) = answer(seed, sample, n, k, false);
+        let passed = Verdict {
+            outcome: outcome::PASSED,
+            entry: 0,
+        };
+        let malformed = Verdict {
+            outcome: outcome::MALFORMED,
+            entry: 0,
+        };
         assert_eq!(
             x.check(seed, sample, n, k, root, good.clone().into()),
-            Verdict {
-                outcome: outcome::PASSED,
-                row: 0
-            }
+            passed
         );
         let (bad_root, bad) = answer(seed, sample, n, k, true);
-        let row = sample_rows(&sample, n, k, &mut Work::default())[0];
+        let entry = sample_entries(&sample, n, k, &mut Work::default())[0];
         assert_eq!(
             x.check(seed, sample, n, k, bad_root, bad.into()),
             Verdict {
-                outcome: outcome::WRONG_ROW,
-                row
+                outcome: outcome::WRONG_ENTRY,
+                entry
             }
         );
         assert_eq!(
-            x.check(seed, sample, n, k, B256::ZERO, good.clone().into())
-                .outcome,
-            outcome::WRONG_MERKLE_PROOF
+            x.check(seed, sample, n, k, B256::ZERO, good.clone().into()),
+            Verdict {
+                outcome: outcome::WRONG_MERKLE_PROOF,
+                entry
+            }
         );
         assert_eq!(
             x.check(seed, sample, n, k, root, good[1..].to_vec().into()),
-            Verdict {
-                outcome: outcome::MALFORMED,
-                row: 0
-            }
+            malformed
         );
-        assert_eq!(
-            x.check(seed, sample, 12, k, root, good.into()),
-            Verdict {
-                outcome: outcome::MALFORMED,
-                row: 0
-            }
-        );
+        assert_eq!(x.check(seed, sample, 12, k, root, good.into()), malformed);
     }
 }

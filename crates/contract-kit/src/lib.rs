@@ -27,8 +27,8 @@ pub mod schedule;
 
 pub use spon_contract_macros::{entry_points, sol_abi};
 
-use alloy_primitives::{U16, U64, U8};
-use stylus_sdk::storage::{StorageU16, StorageU64, StorageU8};
+use alloy_primitives::{U16, U32, U64, U8};
+use stylus_sdk::storage::{StorageU16, StorageU32, StorageU64, StorageU8};
 
 /// A governance parameter and its bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +242,7 @@ macro_rules! native {
 }
 
 native!(StorageU64, u64, U64);
+native!(StorageU32, u32, U32);
 native!(StorageU16, u16, U16);
 native!(StorageU8, u8, U8);
 

@@ -1,16 +1,8 @@
-//! The Merkle commitment of C's rows (keccak256, `n` a power of two).
+//! The keccak256 Merkle tree of C's chunks (a power of two of leaves): an
+//! inner node is `keccak256(left ‖ right)`.
 
 use alloc::vec::Vec;
 use alloy_primitives::{keccak256, B256};
-
-/// Leaf of row `i` whose entries are `row` (big-endian `uint32`s):
-/// `keccak256(uint32 i ‖ row)`.
-pub fn leaf(i: u32, row: &[u8]) -> B256 {
-    let mut buf = Vec::with_capacity(4 + row.len());
-    buf.extend_from_slice(&i.to_be_bytes());
-    buf.extend_from_slice(row);
-    keccak256(buf)
-}
 
 fn node(left: &B256, right: &B256) -> B256 {
     let mut buf = [0u8; 64];
@@ -59,19 +51,14 @@ impl Tree {
         Self { levels }
     }
 
-    /// The tree over the rows of row-major `c` (`n` columns).
-    pub fn of_rows(c: &[u32], n: u32) -> Self {
-        let leaves = c
-            .chunks_exact(n as usize)
-            .enumerate()
-            .map(|(i, row)| leaf(i as u32, &crate::pack_row(row)))
-            .collect();
-        Self::new(leaves)
-    }
-
     /// The root.
     pub fn root(&self) -> B256 {
         self.levels.last().expect("at least the leaf level")[0]
+    }
+
+    /// Siblings in a proof: levels below the root.
+    pub fn depth(&self) -> usize {
+        self.levels.len() - 1
     }
 
     /// The proof of leaf `index`: siblings from the leaf level up.
@@ -84,9 +71,4 @@ impl Tree {
         }
         proof
     }
-}
-
-/// The root over the rows of row-major `c` (`n` columns).
-pub fn root(c: &[u32], n: u32) -> B256 {
-    Tree::of_rows(c, n).root()
 }

@@ -1,11 +1,10 @@
-//! Version 2 of the GPU-work challenge, shaped for tensor cores (its
+//! The work of the GPU-work challenge, shaped for int8 tensor cores (its
 //! design and figures: `audits/challenges.md`). For a challenge `seed` and
 //! a size `n` (a multiple of [`CHUNK`], at most [`MAX_N`]):
 //!
 //! 1. **Matrices.** A and B are `n × n` of `int8` entries: entry `(i, j)`
 //!    of A is the low byte of [`Generator::word`]`(MATRIX_A, i, j)`, of B
-//!    the same with [`MATRIX_B`] (ids apart from version 1's, so the two
-//!    never share a matrix). Every entry is independent of the others, so
+//!    the same with [`MATRIX_B`]. Every entry is independent of the others, so
 //!    a GPU generates them where it uses them.
 //! 2. **Product.** C = A·B exactly, in `int32`: no entry can overflow,
 //!    since |C<sub>ij</sub>| ≤ n · 128 · 128 = n · 2<sup>14</sup> <
@@ -15,16 +14,18 @@
 //!    entries; leaf `c` is `keccak256(uint32 c ‖ entries as big-endian
 //!    int32)` and the root is the keccak256 Merkle root over the n²/CHUNK
 //!    leaves ([`crate::merkle::Tree`]).
-//! 4. **Check.** A sampled entry `(i, j)` is opened with its chunk and the
-//!    chunk's proof; the verifier recomputes C<sub>ij</sub> from row i of
-//!    A and column j of B ([`entry`]: 2n generated values, n products).
+//! 4. **Check** ([`crate::verify`]). A sampled entry `(i, j)` is opened
+//!    with its chunk and the chunk's proof; the verifier recomputes
+//!    C<sub>ij</sub> from row i of A and column j of B ([`entry`]: 2n
+//!    generated values, n products).
 
 use alloc::vec::Vec;
 use alloy_primitives::{keccak256, B256};
 
 use crate::{merkle::Tree, Generator};
 
-/// Matrix id of A in [`Generator::word`].
+/// Matrix id of A in [`Generator::word`] (ids 0 to 2 were the retired
+/// field-based challenge's).
 pub const MATRIX_A: u8 = 3;
 /// Matrix id of B in [`Generator::word`].
 pub const MATRIX_B: u8 = 4;
@@ -95,14 +96,21 @@ pub fn entry(seed: &B256, n: u32, i: u32, j: u32) -> i32 {
         .sum()
 }
 
-/// Leaf `index` of the commitment: `keccak256(uint32 index ‖ chunk)`,
-/// each entry a big-endian `int32`.
-pub fn leaf(index: u32, chunk: &[i32]) -> B256 {
-    let mut buf = Vec::with_capacity(4 + 4 * chunk.len());
-    buf.extend_from_slice(&index.to_be_bytes());
-    for v in chunk {
-        buf.extend_from_slice(&v.to_be_bytes());
+/// A chunk of C as its leaf hashes it: 8 big-endian `int32`s.
+pub fn pack(chunk: &[i32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (word, v) in out.chunks_exact_mut(4).zip(chunk) {
+        word.copy_from_slice(&v.to_be_bytes());
     }
+    out
+}
+
+/// Leaf `index` of the commitment: `keccak256(uint32 index ‖ chunk)`, the
+/// chunk [`pack`]ed.
+pub fn leaf(index: u32, chunk: &[u8]) -> B256 {
+    let mut buf = [0u8; 36];
+    buf[..4].copy_from_slice(&index.to_be_bytes());
+    buf[4..].copy_from_slice(chunk);
     keccak256(buf)
 }
 
@@ -112,27 +120,7 @@ pub fn tree(c: &[i32]) -> Tree {
     Tree::new(
         c.chunks_exact(CHUNK)
             .enumerate()
-            .map(|(index, chunk)| leaf(index as u32, chunk))
+            .map(|(index, chunk)| leaf(index as u32, &pack(chunk)))
             .collect(),
     )
-}
-
-/// Whether `chunk`, opened as leaf `index` with `proof` under `root`,
-/// holds at `(i, j)` the true C<sub>ij</sub> of `seed`'s matrices: the
-/// whole check of one sampled entry.
-pub fn check_entry(
-    seed: &B256,
-    n: u32,
-    root: &B256,
-    (i, j): (u32, u32),
-    chunk: &[i32],
-    proof: &[u8],
-) -> bool {
-    if !valid_size(n) || i >= n || j >= n || chunk.len() != CHUNK {
-        return false;
-    }
-    let position = i as usize * n as usize + j as usize;
-    let index = (position / CHUNK) as u32;
-    crate::merkle::verify_proof(root, index, &leaf(index, chunk), proof)
-        && chunk[position % CHUNK] == entry(seed, n, i, j)
 }

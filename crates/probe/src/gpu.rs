@@ -135,10 +135,11 @@ pub enum Precision {
 }
 
 /// CUDA C source of the GPU-work challenge: A and B generated entry by
-/// entry exactly as `spon_gpu_work::Generator::at`, C = A·B mod 2^31 − 1
-/// in 16 × 16 shared-memory tiles with the same Mersenne folding.
+/// entry exactly as `spon_gpu_work::Generator::int8` (the low byte of the
+/// counter-based word), C = A·B exact in int32 in 16 × 16 shared-memory
+/// tiles. Rows are walked in a grid-stride loop (a grid's y dimension
+/// stops at 65,535) and indices are 64-bit (n² reaches 2^32).
 const GPU_WORK_KERNELS: &str = r#"
-#define P 0x7fffffffULL
 #define TILE 16
 __device__ unsigned long long mix(unsigned long long z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -146,33 +147,32 @@ __device__ unsigned long long mix(unsigned long long z) {
     return z ^ (z >> 31);
 }
 extern "C" __global__ void spon_generate(unsigned long long k0, unsigned long long k1,
-                                         unsigned int matrix, unsigned int n, unsigned int *out) {
-    unsigned long long idx = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (idx >= (unsigned long long)n * n) return;
-    unsigned long long i = idx / n, j = idx % n;
-    unsigned long long ctr = ((unsigned long long)matrix << 48) | (i << 24) | j;
-    unsigned long long z = mix(k0 + ctr * 0x9e3779b97f4a7c15ULL);
-    unsigned int v = (unsigned int)(mix(z ^ k1) >> 33);
-    out[idx] = v >= P ? v - (unsigned int)P : v;
+                                         unsigned int matrix, unsigned int n, signed char *out) {
+    unsigned int j = blockIdx.x * blockDim.x + threadIdx.x;
+    if (j >= n) return;
+    for (unsigned int i = blockIdx.y; i < n; i += gridDim.y) {
+        unsigned long long ctr = ((unsigned long long)matrix << 48) | ((unsigned long long)i << 24) | j;
+        unsigned long long z = mix(k0 + ctr * 0x9e3779b97f4a7c15ULL);
+        out[(unsigned long long)i * n + j] = (signed char)(mix(z ^ k1) & 0xff);
+    }
 }
-extern "C" __global__ void spon_mulmod(const unsigned int *a, const unsigned int *b,
-                                       unsigned int *c, unsigned int n) {
-    __shared__ unsigned int ta[TILE][TILE];
-    __shared__ unsigned int tb[TILE][TILE];
-    unsigned int row = blockIdx.y * TILE + threadIdx.y;
-    unsigned int col = blockIdx.x * TILE + threadIdx.x;
-    unsigned long long acc = 0;
+extern "C" __global__ void spon_gemm_s8(const signed char *a, const signed char *b,
+                                        int *c, unsigned int n) {
+    __shared__ int ta[TILE][TILE];
+    __shared__ int tb[TILE][TILE];
+    unsigned long long row = (unsigned long long)blockIdx.y * TILE + threadIdx.y;
+    unsigned long long col = (unsigned long long)blockIdx.x * TILE + threadIdx.x;
+    int acc = 0;
     for (unsigned int t = 0; t < n; t += TILE) {
         ta[threadIdx.y][threadIdx.x] = (row < n && t + threadIdx.x < n) ? a[row * n + t + threadIdx.x] : 0;
-        tb[threadIdx.y][threadIdx.x] = (col < n && t + threadIdx.y < n) ? b[(t + threadIdx.y) * n + col] : 0;
+        tb[threadIdx.y][threadIdx.x] = (col < n && t + threadIdx.y < n) ? b[(unsigned long long)(t + threadIdx.y) * n + col] : 0;
         __syncthreads();
         for (int l = 0; l < TILE; ++l) {
-            unsigned long long x = (unsigned long long)ta[threadIdx.y][l] * tb[l][threadIdx.x];
-            acc += (x & P) + (x >> 31);
+            acc += ta[threadIdx.y][l] * tb[l][threadIdx.x];
         }
         __syncthreads();
     }
-    if (row < n && col < n) c[row * n + col] = (unsigned int)(acc % P);
+    if (row < n && col < n) c[row * n + col] = acc;
 }
 "#;
 
@@ -181,7 +181,7 @@ pub struct Cuda {
     stream: Arc<CudaStream>,
     blas: CudaBlas,
     generate: CudaFunction,
-    mulmod: CudaFunction,
+    gemm_s8: CudaFunction,
 }
 
 impl Cuda {
@@ -205,7 +205,7 @@ impl Cuda {
             .context("loading the GPU-work kernels")?;
         Ok(Self {
             generate: module.load_function("spon_generate")?,
-            mulmod: module.load_function("spon_mulmod")?,
+            gemm_s8: module.load_function("spon_gemm_s8")?,
             stream,
             blas,
         })
@@ -298,13 +298,17 @@ impl Cuda {
     ///
     /// # Errors
     /// Out of device memory, or a CUDA error.
-    pub fn gpu_work_product(&self, seed: &B256, n: u32) -> Result<Vec<u32>> {
+    pub fn gpu_work_product(&self, seed: &B256, n: u32) -> Result<Vec<i32>> {
         let (k0, k1) = spon_gpu_work::Generator::new(seed).keys();
         let len = (n as usize) * (n as usize);
-        let mut a = self.stream.alloc_zeros::<u32>(len)?;
-        let mut b = self.stream.alloc_zeros::<u32>(len)?;
-        let mut c = self.stream.alloc_zeros::<u32>(len)?;
-        let elems = u32::try_from(len).context("matrix too large")?;
+        let mut a = self.stream.alloc_zeros::<i8>(len)?;
+        let mut b = self.stream.alloc_zeros::<i8>(len)?;
+        let mut c = self.stream.alloc_zeros::<i32>(len)?;
+        let rows = LaunchConfig {
+            grid_dim: (n.div_ceil(256), n.min(65_535), 1),
+            block_dim: (256, 1, 1),
+            shared_mem_bytes: 0,
+        };
         for (matrix, out) in [
             (spon_gpu_work::MATRIX_A, &mut a),
             (spon_gpu_work::MATRIX_B, &mut b),
@@ -314,7 +318,7 @@ impl Cuda {
             launch.arg(&k0).arg(&k1).arg(&matrix).arg(&n).arg(out);
             // SAFETY: the arguments match spon_generate's parameters and
             // `out` holds n·n entries.
-            unsafe { launch.launch(LaunchConfig::for_num_elems(elems)) }?;
+            unsafe { launch.launch(rows) }?;
         }
         let tiles = n.div_ceil(16);
         let cfg = LaunchConfig {
@@ -322,9 +326,9 @@ impl Cuda {
             block_dim: (16, 16, 1),
             shared_mem_bytes: 0,
         };
-        let mut launch = self.stream.launch_builder(&self.mulmod);
+        let mut launch = self.stream.launch_builder(&self.gemm_s8);
         launch.arg(&a).arg(&b).arg(&mut c).arg(&n);
-        // SAFETY: the arguments match spon_mulmod's; a, b, c hold n·n entries.
+        // SAFETY: the arguments match spon_gemm_s8's; a, b, c hold n·n entries.
         unsafe { launch.launch(cfg) }?;
         Ok(self.stream.memcpy_dtov(&c)?)
     }

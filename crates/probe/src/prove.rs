@@ -1,10 +1,11 @@
 //! Answers to a GPU-work challenge: C = A·B for the challenge's seed, the
-//! Merkle root committed before the deadline, and the sampled rows opened
-//! once the challenger reveals the sample seed (see `spon_gpu_work`).
+//! Merkle root committed before the (timed) deadline, and the sampled
+//! entries opened once the challenger reveals the sample seed (see
+//! `spon_gpu_work`).
 
 use alloy_primitives::B256;
 use anyhow::Result;
-use spon_gpu_work::{open, sample_rows, Tree, Work};
+use spon_gpu_work::{open, sample_entries, Tree, Work};
 
 use crate::gpu::Cuda;
 
@@ -14,24 +15,27 @@ pub struct Answer {
     /// Matrix size.
     pub n: u32,
     /// C = A·B, row-major.
-    pub c: Vec<u32>,
-    /// The tree of C's rows.
+    pub c: Vec<i32>,
+    /// The tree of C's chunks.
     pub tree: Tree,
     /// Where C was computed: "cuda" or "cpu".
     pub backend: &'static str,
 }
 
 impl Answer {
-    /// Computes C for `seed` and `n` on `gpu`, or on the CPU without one.
+    /// Computes C for `seed` and `n` on `gpu`, or on the CPU without one
+    /// (every core, SIMD: `spon_gpu_work::cpu`).
     ///
     /// # Errors
     /// A CUDA error on the GPU.
     pub fn compute(seed: &B256, n: u32, gpu: Option<&Cuda>) -> Result<Self> {
         let (c, backend) = match gpu {
             Some(gpu) => (gpu.gpu_work_product(seed, n)?, "cuda"),
-            None => (spon_gpu_work::product(seed, n), "cpu"),
+            None => (spon_gpu_work::cpu::product(seed, n), "cpu"),
         };
-        let tree = Tree::of_rows(&c, n);
+        // C's leaves hashed on every core (on the GPU next: see
+        // `audits/challenges.md`).
+        let tree = spon_gpu_work::cpu::tree(&c);
         Ok(Self {
             n,
             c,
@@ -45,11 +49,11 @@ impl Answer {
         self.tree.root()
     }
 
-    /// The answer to `proveGpuWork` once `sample_seed` is revealed: the `k`
-    /// sampled rows with their proofs.
+    /// The answer to `proveGpuWork` once `sample_seed` is revealed: the
+    /// chunks of the `k` sampled entries with their proofs.
     pub fn open(&self, sample_seed: &B256, k: u32) -> Vec<u8> {
-        let rows = sample_rows(sample_seed, self.n, k, &mut Work::default());
-        open(&self.tree, &self.c, self.n, &rows)
+        let cells = sample_entries(sample_seed, self.n, k, &mut Work::default());
+        open(&self.tree, &self.c, &cells)
     }
 }
 
@@ -57,27 +61,24 @@ impl Answer {
 mod tests {
     use super::*;
     use alloy_primitives::keccak256;
-    use spon_gpu_work::{verify, Generator, MATRIX_A};
+    use spon_gpu_work::{verify, Generator, MATRIX_B};
 
     #[test]
     fn the_kernels_formula_gives_the_generators_entries() {
         let seed = keccak256("seed");
         let (k0, k1) = Generator::new(&seed).keys();
-        // Re-derive one entry with the documented formula from the keys.
+        // Re-derive entries with the kernel's formula from the keys.
         let mix = |mut z: u64| {
             z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
             z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
             z ^ (z >> 31)
         };
-        let ctr = 3u64 << 24 | 5;
-        let v =
-            (mix(mix(k0.wrapping_add(ctr.wrapping_mul(0x9e37_79b9_7f4a_7c15))) ^ k1) >> 33) as u32;
-        let v = if v >= spon_gpu_work::P {
-            v - spon_gpu_work::P
-        } else {
-            v
-        };
-        assert_eq!(v, Generator::new(&seed).at(MATRIX_A, 3, 5));
+        for (i, j) in [(3u64, 5u64), (65_535, 65_535), (0, 40_000)] {
+            let ctr = u64::from(MATRIX_B) << 48 | i << 24 | j;
+            let z = mix(k0.wrapping_add(ctr.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+            let v = (mix(z ^ k1) & 0xff) as u8 as i8;
+            assert_eq!(v, Generator::new(&seed).int8(MATRIX_B, i as u32, j as u32));
+        }
     }
 
     #[test]
@@ -88,14 +89,14 @@ mod tests {
         assert!(verify(&seed, &sample_seed, n, k, &answer.root(), &opened).is_ok());
 
         let mut wrong = Answer::compute(&seed, n, None).unwrap();
-        for row in 0..n {
-            wrong.c[(row * n) as usize] ^= 1;
+        for v in &mut wrong.c {
+            *v ^= 1;
         }
-        wrong.tree = Tree::of_rows(&wrong.c, n);
+        wrong.tree = spon_gpu_work::tree(&wrong.c);
         let opened = wrong.open(&sample_seed, k);
         let refused = verify(&seed, &sample_seed, n, k, &wrong.root(), &opened);
         assert!(
-            matches!(refused, Err(spon_gpu_work::Failure::WrongRow { .. })),
+            matches!(refused, Err(spon_gpu_work::Failure::WrongEntry { .. })),
             "{refused:?}"
         );
     }

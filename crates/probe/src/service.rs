@@ -234,7 +234,7 @@ impl Probe {
             .view(self.challenges, Challenges::gpuWorkOfCall { id })
             .await?
             .gpuWork;
-        Answer::compute(&work.seed, u32::from(work.n), self.gpu.as_ref())
+        Answer::compute(&work.seed, work.n, self.gpu.as_ref())
     }
 
     /// Commits `answer`'s root for challenge `id`.
@@ -250,11 +250,11 @@ impl Probe {
         Ok(())
     }
 
-    /// Opens `answer`'s sampled rows for challenge `id` (the sample seed
+    /// Opens `answer`'s sampled entries for challenge `id` (the sample seed
     /// must have been revealed).
     ///
     /// # Errors
-    /// An RPC failure or the contract's refusal (named), e.g. `WrongRow`
+    /// An RPC failure or the contract's refusal (named), e.g. `WrongEntry`
     /// for a C that is not A·B.
     pub async fn prove_gpu_work(&self, id: u64, answer: &Answer) -> Result<()> {
         let work = self

@@ -267,7 +267,7 @@ fn the_probe_answers_challenges_and_a_tampered_product_loses() {
         // Over: nothing more to do.
         assert_eq!(honest.round().await.unwrap(), vec![]);
 
-        // A node that tampers with C: its opened rows are refused by name
+        // A node that tampers with C: its opened entries are refused by name
         // and it loses when the window closes.
         let cheat = probe_of(&w, 1).await;
         w.send(&challenger, w.challenges, open(1, cheat.node))
@@ -277,11 +277,11 @@ fn the_probe_answers_challenges_and_a_tampered_product_loses() {
         let Answer {
             n, mut c, backend, ..
         } = cheat.compute(id).await.unwrap();
-        for row in 0..n {
-            c[(row * n) as usize] ^= 1;
+        for v in &mut c {
+            *v ^= 1;
         }
         let tampered = Answer {
-            tree: spon_gpu_work::Tree::of_rows(&c, n),
+            tree: spon_gpu_work::tree(&c),
             n,
             c,
             backend,
@@ -295,7 +295,7 @@ fn the_probe_answers_challenges_and_a_tampered_product_loses() {
         .await
         .unwrap();
         let refused = cheat.prove_gpu_work(id, &tampered).await.unwrap_err();
-        assert!(format!("{refused:#}").contains("WrongRow"), "{refused:#}");
+        assert!(format!("{refused:#}").contains("WrongEntry"), "{refused:#}");
         w.travel(3_601).await.unwrap();
         w.send(&challenger, w.challenges, C::resolveCall { id })
             .await

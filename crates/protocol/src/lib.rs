@@ -238,7 +238,7 @@ pub mod states {
             Open = 1 => "open",
             /// GPU work: root committed, awaiting the challenger's secret.
             Committed = 2 => "committed",
-            /// GPU work: rows sampled, awaiting the node's openings.
+            /// GPU work: entries sampled, awaiting the node's openings.
             Sampled = 3 => "sampled",
             /// The node passed (final).
             Passed = 4 => "passed",
@@ -524,8 +524,10 @@ pub mod params {
             SlashCapPeriod = 10 => "slashCapPeriod",
             /// GPU-work matrix size as a power of two.
             GpuWorkLog2N = 11 => "gpuWorkLog2N",
-            /// GPU-work rows sampled and checked.
+            /// GPU-work entries sampled and checked.
             GpuWorkSamples = 12 => "gpuWorkSamples",
+            /// Seconds from a GPU-work challenge's opening to its root.
+            GpuWorkDeadline = 13 => "gpuWorkDeadline",
         }
     }
 

@@ -230,7 +230,7 @@ async fn status(ctx: &Ctx, id: u64) -> Result<Out> {
             "gpu work",
             json!({"seed": w.seed, "n": w.n, "k": w.k, "root": w.root, "sampleSeed": w.sampleSeed}),
             format!(
-                "n = {}, {} rows sampled, root {}",
+                "n = {}, {} entries sampled, root {}",
                 w.n,
                 w.k,
                 if w.root.is_zero() {
