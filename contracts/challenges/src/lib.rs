@@ -144,6 +144,8 @@ use spon_protocol::{BPS, WEI_PER_SPON};
 const NODE_ACTIVE: u8 = spon_protocol::states::NodeState::Active as u8;
 /// Registry node state Maintenance.
 const NODE_MAINTENANCE: u8 = spon_protocol::states::NodeState::Maintenance as u8;
+/// Registry node class Fizz (a home node).
+const NODE_FIZZ: u8 = spon_protocol::states::NodeClass::Fizz as u8;
 
 /// One challenge.
 #[storage]
@@ -315,12 +317,13 @@ impl Challenges {
     }
 
     /// The node's registry state, probe key.
-    fn node_record(&self, node: Address) -> Result<(u8, Address), Error> {
+    /// The state, class and probe key of `node` in the registry.
+    fn node_record(&self, node: Address) -> Result<(u8, u8, Address), Error> {
         let registry = self.registry.get();
-        let (state, _, _, _, _, probe_key) = IRegistry::new(registry)
+        let (state, class, _, _, _, probe_key) = IRegistry::new(registry)
             .node_of(self, node)
             .map_err(|_| Error::call_failed(registry))?;
-        Ok((state, probe_key))
+        Ok((state, class, probe_key))
     }
 
     /// The challenge the node's latest probe answers, and its probe count.
@@ -463,15 +466,16 @@ impl Challenges {
     }
 
     /// Checks what the kind needs to open against `node`; returns the
-    /// first step's deadline.
+    /// first step's deadline and, for GPU work, the size n (by the node's
+    /// class).
     fn admit(
         &mut self,
         kind: u8,
         node: Address,
         lease_id: u64,
         commitment: B256,
-    ) -> Result<u64, Error> {
-        let (node_state, _) = self.node_record(node)?;
+    ) -> Result<(u64, u64), Error> {
+        let (node_state, class, _) = self.node_record(node)?;
         if node_state == 0 {
             return Err(Error::UnknownNode(UnknownNode { node }));
         }
@@ -498,15 +502,20 @@ impl Challenges {
                     if commitment.is_zero() {
                         return Err(Error::MissingCommitment(MissingCommitment {}));
                     }
-                    // The clock starts now, when the seed becomes known.
-                    let n = 1u64 << self.admin.param(params::GPU_WORK_LOG2_N);
-                    let deadline = self.admin.param(params::GPU_WORK_DEADLINE);
-                    return self
-                        .now()
-                        .checked_add(params::gpu_work_deadline(deadline, n))
-                        .ok_or(Error::overflow());
+                    // The size by the node's class; the clock starts now,
+                    // when the seed becomes known.
+                    let log2_n = if class == NODE_FIZZ {
+                        params::GPU_WORK_LOG2_N_FIZZ
+                    } else {
+                        params::GPU_WORK_LOG2_N
+                    };
+                    let n = 1u64 << self.admin.param(log2_n);
+                    let seconds =
+                        params::gpu_work_deadline(self.admin.param(params::GPU_WORK_DEADLINE), n);
+                    let deadline = self.now().checked_add(seconds).ok_or(Error::overflow())?;
+                    return Ok((deadline, n));
                 }
-                self.step_deadline()
+                Ok((self.step_deadline()?, 0))
             }
             kind::LEASE_FAULT => {
                 if commitment.is_zero() {
@@ -530,9 +539,11 @@ impl Challenges {
                         challengeId: existing,
                     }));
                 }
-                self.now()
+                let deadline = self
+                    .now()
                     .checked_add(self.admin.param(params::RULING_WINDOW))
-                    .ok_or(Error::overflow())
+                    .ok_or(Error::overflow())?;
+                Ok((deadline, 0))
             }
             _ => Err(Error::UnknownKind(UnknownKind { kind })),
         }
@@ -597,7 +608,7 @@ impl Challenges {
         commitment: B256,
     ) -> Result<u64, Error> {
         self.admin.when_not_paused()?;
-        let deadline = self.admit(kind, node, lease_id, commitment)?;
+        let (deadline, n) = self.admit(kind, node, lease_id, commitment)?;
         let id = self.count.val().checked_add(1).ok_or(Error::overflow())?;
         self.count.put(id);
         let challenger = self.caller();
@@ -608,11 +619,7 @@ impl Challenges {
             _ => params::SEVERITY_LEASE_FAULT_BPS,
         };
         let seed = self.derive_seed(id, node, commitment);
-        let (n, k) = (
-            // At most 2^16: the exponent is bounded by the parameter.
-            1u64 << self.admin.param(params::GPU_WORK_LOG2_N),
-            self.admin.param(params::GPU_WORK_SAMPLES),
-        );
+        let k = self.admin.param(params::GPU_WORK_SAMPLES);
         let severity = self.admin.param(severity);
         let mut c = self.challenges.setter(id);
         c.kind.put(kind);
@@ -709,7 +716,7 @@ impl Challenges {
         self.in_step(id, kind::GPU_WORK, state::OPEN)?;
         let node = self.challenges.get(id).node.get();
         let caller = self.caller();
-        let (_, probe_key) = self.node_record(node)?;
+        let (_, _, probe_key) = self.node_record(node)?;
         if caller != node && caller != probe_key {
             return Err(Error::NotNode(NotNode {
                 challengeId: id,

@@ -89,12 +89,21 @@ pub const SLASH_CAP_PERIOD: Param = Param {
     min: DAY,
     max: 365 * DAY,
 };
-/// Size of the GPU-work matrices as a power of two: `n = 2^value`
-/// (64 to 65,536; stored as the exponent so that every value within the
-/// bounds is a valid size). The default suits a devnet's CPU provers; a
-/// chain of GPU nodes sets it from `audits/challenges.md`'s table.
+/// Size of a Provider node's GPU-work matrices (datacenter GPUs) as a
+/// power of two: `n = 2^value` (64 to 65,536; stored as the exponent so
+/// that every value within the bounds is a valid size). The default suits
+/// a devnet's CPU provers; a chain of GPU nodes sets it from
+/// `audits/challenges.md`.
 pub const GPU_WORK_LOG2_N: Param = Param {
     id: P::GpuWorkLog2N as u8,
+    default: 8,
+    min: 6,
+    max: 16,
+};
+/// Size of a Fizz node's GPU-work matrices (home GPUs, less memory), as
+/// [`GPU_WORK_LOG2_N`].
+pub const GPU_WORK_LOG2_N_FIZZ: Param = Param {
+    id: P::GpuWorkLog2NFizz as u8,
     default: 8,
     min: 6,
     max: 16,
@@ -144,7 +153,7 @@ pub const fn gpu_work_deadline(deadline: u64, n: u64) -> u64 {
 }
 
 /// Number of parameters.
-pub const COUNT: usize = 14;
+pub const COUNT: usize = 15;
 
 /// Every parameter, by id.
 pub const ALL: [Param; COUNT] = [
@@ -162,4 +171,5 @@ pub const ALL: [Param; COUNT] = [
     GPU_WORK_LOG2_N,
     GPU_WORK_SAMPLES,
     GPU_WORK_DEADLINE,
+    GPU_WORK_LOG2_N_FIZZ,
 ];

@@ -624,6 +624,53 @@ fn gpu_work_is_timed_from_the_opening() {
         .motsu_unwrap();
 }
 
+/// A Fizz node (a home GPU behind a gateway) gets its own size.
+#[motsu::test]
+fn gpu_work_size_follows_the_node_class() {
+    let w = world();
+    let (provider, fizz) = (a(0x25), a(0x26));
+    w.provider(provider);
+    let core = w.core();
+    core.token
+        .sender(w.bank)
+        .transfer(fizz, spon(10_000))
+        .motsu_unwrap();
+    core.token
+        .sender(fizz)
+        .approve(core.staking.address(), U256::MAX)
+        .motsu_unwrap();
+    core.staking.sender(fizz).stake(spon(10_000)).motsu_unwrap();
+    core.registry
+        .sender(fizz)
+        .register_fizz(
+            U256::from_be_bytes(hopper(*b"DE", 1_000).pack()),
+            key(fizz).address(),
+            provider,
+        )
+        .motsu_unwrap();
+    for (id, v) in [
+        (params::GPU_WORK_LOG2_N.id, 16u64),
+        (params::GPU_WORK_LOG2_N_FIZZ.id, 15),
+        (params::GPU_WORK_DEADLINE.id, 120),
+    ] {
+        w.ch.sender(w.gov)
+            .admin
+            .set_parameter(id, U256::from(v))
+            .motsu_unwrap();
+    }
+    let at_provider = w.open(kind::GPU_WORK, provider);
+    let at_fizz = w.open(kind::GPU_WORK, fizz);
+    let n = |id| w.ch.sender(w.gov).gpu_work_of(id).n;
+    assert_eq!((n(at_provider), n(at_fizz)), (65_536, 32_768));
+    // Each deadline by its own n: 10 s + 2n³ at 10 TOPS.
+    let opened = clock::now(MOTSU_TIME);
+    let deadline = |id| w.ch.sender(w.gov).challenge_of(id).deadline - opened;
+    assert_eq!(
+        (deadline(at_provider), deadline(at_fizz)),
+        (params::GPU_WORK_LATENCY + 56, params::GPU_WORK_LATENCY + 7)
+    );
+}
+
 #[motsu::test]
 fn veto_returns_the_bond_and_closes_the_offence() {
     let w = world();

@@ -57,8 +57,8 @@ enum Command {
         challenge: u64,
     },
     /// Answer the challenges opened against the node (liveness with a
-    /// fresh probe; GPU work by computing C = A·B, committing its root and
-    /// opening the sampled rows), commit a probe in each rewards era (the
+    /// fresh probe; GPU work by computing C = A·B, committing its root
+    /// within the timed deadline and opening the sampled entries), commit a probe in each rewards era (the
     /// node's check-in needs one), and serve reports to auditors.
     Watch {
         #[command(flatten)]
@@ -89,6 +89,22 @@ enum Command {
         /// Listen address.
         #[arg(long, default_value = "0.0.0.0:8651")]
         listen: String,
+    },
+    /// Time the GPU-work prover at each size: C = A·B on the GPU (the
+    /// NVRTC kernel) and on every CPU core, C's Merkle root, the time to a
+    /// committed root; and check C against the verifier's entries. Prints
+    /// a Markdown table (nothing is sent).
+    GpuWork {
+        /// Matrix sizes (powers of two, 8 to 65,536).
+        #[arg(default_values_t = [1_024u32, 4_096, 8_192])]
+        sizes: Vec<u32>,
+        /// Largest size the CPU prover is timed at (it needs minutes past
+        /// 8,192).
+        #[arg(long, default_value_t = 8_192)]
+        cpu_max: u32,
+        /// Time the CPU prover only.
+        #[arg(long)]
+        cpu_only: bool,
     },
 }
 
@@ -203,6 +219,59 @@ async fn listener(addr: &str) -> Result<tokio::net::TcpListener> {
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
+/// `spon-probe gpu-work`: the prover's times per backend and size.
+fn gpu_work(sizes: &[u32], cpu_max: u32, cpu_only: bool) -> Result<()> {
+    use spon_probe::{gpu::Cuda, prove::Answer};
+    if let Some(n) = sizes.iter().find(|&&n| !spon_gpu_work::valid_size(n)) {
+        anyhow::bail!("{n} is not a GPU-work size (a power of two, 8 to 65,536)");
+    }
+    let gpu = if cpu_only {
+        None
+    } else {
+        match Cuda::open(0) {
+            Ok(gpu) => Some(gpu),
+            Err(e) => {
+                eprintln!("no GPU: {e:#}; timing the CPU prover only");
+                None
+            }
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    println!(
+        "| backend | n | C = A·B | int8 TOPS | Merkle root | to a committed root | C agrees with the verifier |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for &n in sizes {
+        let backends = [
+            gpu.as_ref().map(|g| (Some(g), "cuda".to_string())),
+            (n <= cpu_max).then(|| {
+                (
+                    None,
+                    format!("cpu ({threads} threads, {})", spon_gpu_work::cpu::simd()),
+                )
+            }),
+        ];
+        for (device, name) in backends.into_iter().flatten() {
+            let seed = alloy_primitives::keccak256(n.to_be_bytes());
+            let (answer, t) = Answer::timed(&seed, n, device)?;
+            let ops = 2.0 * f64::from(n).powi(3);
+            println!(
+                "| {name} | {n} | {:.1} ms | {:.3} | {:.1} ms | {:.1} ms | {} |",
+                t.product.as_secs_f64() * 1e3,
+                ops / t.product.as_secs_f64() / 1e12,
+                t.hashing.as_secs_f64() * 1e3,
+                (t.product + t.hashing).as_secs_f64() * 1e3,
+                if answer.agrees_with_the_verifier(&seed, 64) {
+                    "yes"
+                } else {
+                    "NO"
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     spon_client::init_logging("spon_probe=info");
     let cli = Cli::parse();
@@ -265,6 +334,11 @@ fn main() -> Result<()> {
             Command::Peer { listen } => {
                 spon_probe::net::serve(listener(&listen).await?).await?;
             }
+            Command::GpuWork {
+                sizes,
+                cpu_max,
+                cpu_only,
+            } => gpu_work(&sizes, cpu_max, cpu_only)?,
         }
         Ok(())
     })

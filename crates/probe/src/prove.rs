@@ -3,11 +3,23 @@
 //! entries opened once the challenger reveals the sample seed (see
 //! `spon_gpu_work`).
 
+use std::time::{Duration, Instant};
+
 use alloy_primitives::B256;
 use anyhow::Result;
 use spon_gpu_work::{open, sample_entries, Tree, Work};
 
 use crate::gpu::Cuda;
+
+/// How long a prover took: C = A·B (generation included; on a GPU, with
+/// the copy back), then C's Merkle tree.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// Generating A and B and multiplying.
+    pub product: Duration,
+    /// Hashing C into its Merkle tree.
+    pub hashing: Duration,
+}
 
 /// A computed product and its Merkle tree, kept between the commitment
 /// and the opening.
@@ -29,18 +41,44 @@ impl Answer {
     /// # Errors
     /// A CUDA error on the GPU.
     pub fn compute(seed: &B256, n: u32, gpu: Option<&Cuda>) -> Result<Self> {
+        Ok(Self::timed(seed, n, gpu)?.0)
+    }
+
+    /// [`Answer::compute`], with the time of each part.
+    ///
+    /// # Errors
+    /// A CUDA error on the GPU.
+    pub fn timed(seed: &B256, n: u32, gpu: Option<&Cuda>) -> Result<(Self, Timing)> {
+        let started = Instant::now();
         let (c, backend) = match gpu {
             Some(gpu) => (gpu.gpu_work_product(seed, n)?, "cuda"),
             None => (spon_gpu_work::cpu::product(seed, n), "cpu"),
         };
+        let product = started.elapsed();
         // C's leaves hashed on every core (on the GPU next: see
         // `audits/challenges.md`).
         let tree = spon_gpu_work::cpu::tree(&c);
-        Ok(Self {
+        let hashing = started.elapsed() - product;
+        let answer = Self {
             n,
             c,
             tree,
             backend,
+        };
+        Ok((answer, Timing { product, hashing }))
+    }
+
+    /// Whether C holds the entries the verifier computes: `samples`
+    /// entries drawn from `seed` (and every entry when n ≤ 1,024).
+    pub fn agrees_with_the_verifier(&self, seed: &B256, samples: u32) -> bool {
+        let n = self.n;
+        if n <= 1_024 {
+            return self.c == spon_gpu_work::product(seed, n);
+        }
+        let cells = sample_entries(seed, n, samples.min(n), &mut Work::default());
+        cells.iter().all(|&cell| {
+            let (i, j) = ((cell / u64::from(n)) as u32, (cell % u64::from(n)) as u32);
+            self.c[cell as usize] == spon_gpu_work::entry(seed, n, i, j)
         })
     }
 
@@ -87,12 +125,14 @@ mod tests {
         let answer = Answer::compute(&seed, n, None).unwrap();
         let opened = answer.open(&sample_seed, k);
         assert!(verify(&seed, &sample_seed, n, k, &answer.root(), &opened).is_ok());
+        assert!(answer.agrees_with_the_verifier(&seed, 16));
 
         let mut wrong = Answer::compute(&seed, n, None).unwrap();
         for v in &mut wrong.c {
             *v ^= 1;
         }
         wrong.tree = spon_gpu_work::tree(&wrong.c);
+        assert!(!wrong.agrees_with_the_verifier(&seed, 16));
         let opened = wrong.open(&sample_seed, k);
         let refused = verify(&seed, &sample_seed, n, k, &wrong.root(), &opened);
         assert!(

@@ -522,12 +522,14 @@ pub mod params {
             SlashCapBps = 9 => "slashCapBps",
             /// Seconds of a slash-cap period.
             SlashCapPeriod = 10 => "slashCapPeriod",
-            /// GPU-work matrix size as a power of two.
+            /// GPU-work matrix size of a Provider node, as a power of two.
             GpuWorkLog2N = 11 => "gpuWorkLog2N",
             /// GPU-work entries sampled and checked.
             GpuWorkSamples = 12 => "gpuWorkSamples",
             /// Seconds from a GPU-work challenge's opening to its root.
             GpuWorkDeadline = 13 => "gpuWorkDeadline",
+            /// GPU-work matrix size of a Fizz node, as a power of two.
+            GpuWorkLog2NFizz = 14 => "gpuWorkLog2NFizz",
         }
     }
 
