@@ -17,6 +17,18 @@ fn state(w: &mut World, id: u64) -> u8 {
         .state
 }
 
+/// Past the step's deadline (the challenge window, an hour): resolved,
+/// and the node lost.
+fn resolved_lost(w: &mut World, id: u64) {
+    w.chain.advance(3_601);
+    let challenger = w.challenger;
+    w.call(challenger, &C::resolveCall { id })
+        .unwrap()
+        .result
+        .unwrap();
+    assert_eq!(state(w, id), 5, "slash pending");
+}
+
 #[test]
 fn gpu_work_on_the_real_wasm() {
     let mut w = World::new(64).unwrap();
@@ -30,13 +42,7 @@ fn gpu_work_on_the_real_wasm() {
     let (_, result) = w.prove(id, answer).unwrap();
     let err = result.unwrap_err();
     assert!(err.starts_with("WrongEntry("), "{err}");
-    w.chain.advance(3_601);
-    let challenger = w.challenger;
-    w.call(challenger, &C::resolveCall { id })
-        .unwrap()
-        .result
-        .unwrap();
-    assert_eq!(state(&mut w, id), 5, "slash pending");
+    resolved_lost(&mut w, id);
 }
 
 /// The timed step, with the deadline scaled down to a size a test can
@@ -89,11 +95,5 @@ fn a_root_at_cpu_speed_misses_the_scaled_deadline() {
     w.chain.advance(cpu_time.as_secs_f64().ceil() as u64);
     let err = w.commit(id, tree.root()).unwrap().unwrap_err();
     assert!(err.starts_with("TooLate("), "{err}");
-    w.chain.advance(3_601);
-    let challenger = w.challenger;
-    w.call(challenger, &C::resolveCall { id })
-        .unwrap()
-        .result
-        .unwrap();
-    assert_eq!(state(&mut w, id), 5, "slash pending");
+    resolved_lost(&mut w, id);
 }

@@ -254,7 +254,12 @@ fn gpu_check(
     // SAFETY: a static call cannot change state.
     #[allow(deprecated)]
     let out = unsafe { stylus_sdk::call::RawCall::new_static().call(verifier, &data) }.ok()?;
-    // Two words: the outcome (uint8) and the entry (uint64).
+    verdict(&out)
+}
+
+/// The verifier's answer: two words, the outcome (uint8) and the entry
+/// (uint64).
+fn verdict(out: &[u8]) -> Option<(u8, u64)> {
     (out.len() == 64).then(|| {
         let mut entry = [0u8; 8];
         entry.copy_from_slice(&out[56..]);
@@ -316,7 +321,6 @@ impl Challenges {
         Ok(())
     }
 
-    /// The node's registry state, probe key.
     /// The state, class and probe key of `node` in the registry.
     fn node_record(&self, node: Address) -> Result<(u8, u8, Address), Error> {
         let registry = self.registry.get();

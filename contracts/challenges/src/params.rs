@@ -140,8 +140,11 @@ pub const GPU_WORK_MIN_RATE: u64 = 10_000_000_000_000;
 /// The commit deadline, in seconds after opening, of a GPU-work challenge
 /// of size `n` under the parameter `deadline`: at most
 /// [`GPU_WORK_LATENCY`] plus the time 2n³ operations take at
-/// [`GPU_WORK_MIN_RATE`], so that no setting of the two parameters gives
-/// a prover slower than that rate the time to compute C.
+/// [`GPU_WORK_MIN_RATE`], so that whatever governance sets, the time a
+/// prover gets beyond the latency allowance is no more than that rate
+/// needs for C. (A prover quicker to send than the allowance gets that
+/// difference too: setting `deadline` near the measured latency is
+/// governance's part.)
 pub const fn gpu_work_deadline(deadline: u64, n: u64) -> u64 {
     // n ≤ 2^16: 2n³ ≤ 2^49.
     let cap = GPU_WORK_LATENCY + 2 * n * n * n / GPU_WORK_MIN_RATE;

@@ -253,21 +253,33 @@ fn the_verifier_calldata_is_abi_encoded() {
             B256::repeat_byte(2),
             B256::repeat_byte(3),
         );
-        let expected = super::checkCall {
-            seed,
-            sample_seed: sample,
-            n: 128,
-            k: 16,
-            root,
-            answer: answer.clone().into(),
+        for n in [128u32, 65_536] {
+            let expected = super::checkCall {
+                seed,
+                sample_seed: sample,
+                n,
+                k: 16,
+                root,
+                answer: answer.clone().into(),
+            }
+            .abi_encode();
+            assert_eq!(
+                super::check_calldata(seed, sample, n, 16, root, &answer),
+                expected,
+                "{len}"
+            );
         }
-        .abi_encode();
-        assert_eq!(
-            super::check_calldata(seed, sample, 128, 16, root, &answer),
-            expected,
-            "{len}"
-        );
     }
+}
+
+#[test]
+fn the_verifiers_verdict_is_decoded() {
+    use alloy_sol_types::SolCall;
+    // An entry past 2^32 (n = 65,536 has 2^32 of them).
+    let entry = (1u64 << 32) + 7;
+    let out = super::checkCall::abi_encode_returns(&(3u8, entry));
+    assert_eq!(super::verdict(&out), Some((3, entry)));
+    assert_eq!(super::verdict(&out[..63]), None);
 }
 
 #[test]

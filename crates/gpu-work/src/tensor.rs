@@ -1,6 +1,6 @@
 //! The work of the GPU-work challenge, shaped for int8 tensor cores (its
 //! design and figures: `audits/challenges.md`). For a challenge `seed` and
-//! a size `n` (a multiple of [`CHUNK`], at most [`MAX_N`]):
+//! a size `n` (a power of two, [`CHUNK`] to [`MAX_N`]):
 //!
 //! 1. **Matrices.** A and B are `n × n` of `int8` entries: entry `(i, j)`
 //!    of A is the low byte of [`Generator::word`]`(MATRIX_A, i, j)`, of B

@@ -1,6 +1,6 @@
 //! The GPU backend: device facts from NVML and benchmarks through CUDA
 //! (cuBLAS GEMM, device-memory and host↔device copies, and the GPU-work
-//! challenge's modular product as an NVRTC kernel).
+//! challenge's int8 product as an NVRTC kernel).
 //!
 //! Both libraries are loaded at run time, so the probe builds and runs on
 //! machines without NVIDIA's libraries: [`detect`] then says why no GPU
@@ -137,8 +137,10 @@ pub enum Precision {
 /// CUDA C source of the GPU-work challenge: A and B generated entry by
 /// entry exactly as `spon_gpu_work::Generator::int8` (the low byte of the
 /// counter-based word), C = A·B exact in int32 in 16 × 16 shared-memory
-/// tiles. Rows are walked in a grid-stride loop (a grid's y dimension
-/// stops at 65,535) and indices are 64-bit (n² reaches 2^32).
+/// tiles, launched in bands of [`GEMM_BAND`] rows so that no launch runs
+/// long enough for a display GPU's watchdog. Rows are generated in a
+/// grid-stride loop (a grid's y dimension stops at 65,535) and indices are
+/// 64-bit (n² reaches 2^32).
 const GPU_WORK_KERNELS: &str = r#"
 #define TILE 16
 __device__ unsigned long long mix(unsigned long long z) {
@@ -157,10 +159,10 @@ extern "C" __global__ void spon_generate(unsigned long long k0, unsigned long lo
     }
 }
 extern "C" __global__ void spon_gemm_s8(const signed char *a, const signed char *b,
-                                        int *c, unsigned int n) {
+                                        int *c, unsigned int n, unsigned int row0) {
     __shared__ int ta[TILE][TILE];
     __shared__ int tb[TILE][TILE];
-    unsigned long long row = (unsigned long long)blockIdx.y * TILE + threadIdx.y;
+    unsigned long long row = row0 + (unsigned long long)blockIdx.y * TILE + threadIdx.y;
     unsigned long long col = (unsigned long long)blockIdx.x * TILE + threadIdx.x;
     int acc = 0;
     for (unsigned int t = 0; t < n; t += TILE) {
@@ -175,6 +177,9 @@ extern "C" __global__ void spon_gemm_s8(const signed char *a, const signed char 
     if (row < n && col < n) c[row * n + col] = acc;
 }
 "#;
+
+/// Rows of C per launch of the GPU-work GEMM kernel.
+const GEMM_BAND: u32 = 2_048;
 
 /// One GPU opened for benchmarks.
 pub struct Cuda {
@@ -320,16 +325,19 @@ impl Cuda {
             // `out` holds n·n entries.
             unsafe { launch.launch(rows) }?;
         }
-        let tiles = n.div_ceil(16);
-        let cfg = LaunchConfig {
-            grid_dim: (tiles, tiles, 1),
-            block_dim: (16, 16, 1),
-            shared_mem_bytes: 0,
-        };
-        let mut launch = self.stream.launch_builder(&self.gemm_s8);
-        launch.arg(&a).arg(&b).arg(&mut c).arg(&n);
-        // SAFETY: the arguments match spon_gemm_s8's; a, b, c hold n·n entries.
-        unsafe { launch.launch(cfg) }?;
+        for row0 in (0..n).step_by(GEMM_BAND as usize) {
+            let rows = GEMM_BAND.min(n - row0);
+            let cfg = LaunchConfig {
+                grid_dim: (n.div_ceil(16), rows.div_ceil(16), 1),
+                block_dim: (16, 16, 1),
+                shared_mem_bytes: 0,
+            };
+            let mut launch = self.stream.launch_builder(&self.gemm_s8);
+            launch.arg(&a).arg(&b).arg(&mut c).arg(&n).arg(&row0);
+            // SAFETY: the arguments match spon_gemm_s8's; a, b, c hold n·n
+            // entries and the band's rows are below n.
+            unsafe { launch.launch(cfg) }?;
+        }
         Ok(self.stream.memcpy_dtov(&c)?)
     }
 }

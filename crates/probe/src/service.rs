@@ -297,7 +297,11 @@ impl Probe {
             self.cursor = head + 1;
         }
         let mut actions = Vec::new();
-        for (id, kind) in self.open.clone() {
+        // GPU work first: its root is due seconds after the opening, and a
+        // liveness answer (a whole measurement) must not hold it up.
+        let mut open: Vec<(u64, u8)> = self.open.clone().into_iter().collect();
+        open.sort_by_key(|&(id, kind)| (Kind::try_from(kind) != Ok(Kind::GpuWork), id));
+        for (id, kind) in open {
             match self.step(id, kind).await {
                 Ok(Some(action)) => {
                     if matches!(

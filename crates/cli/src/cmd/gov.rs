@@ -38,7 +38,8 @@ pub enum GovCmd {
         /// leases nonSponFeeBps; challenges challengeBond challengeWindow
         /// severityLivenessBps severityGpuWorkBps severityLeaseFaultBps
         /// challengerShareBps griefPenaltyBps vetoPeriod rulingWindow slashCapBps
-        /// slashCapPeriod gpuWorkLog2N gpuWorkSamples; audits gpuWorkShareBps
+        /// slashCapPeriod gpuWorkLog2N gpuWorkSamples gpuWorkDeadline
+        /// gpuWorkLog2NFizz; audits gpuWorkShareBps
         /// weightCap minAuditStake auditsPerRound; rewards eraBudget claimDelay
         /// {hopper,blackwell,ampereDc,adaDc,mi300,rtx50,rtx40,rtx30,apple,other}Multiplier
         /// tier{1..6}Booster; governance quorumBps votingPeriod timelockDelay
