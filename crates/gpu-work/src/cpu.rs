@@ -10,7 +10,9 @@ use std::{collections::BTreeMap, thread, vec, vec::Vec};
 
 use alloy_primitives::{keccak256, B256};
 
-use crate::{answer_bytes, depth, entry, leaf, matrices, pack, sample_entries, Tree, Work, CHUNK};
+use crate::{
+    answer_bytes, depth, entry_at, leaf, matrices, pack, sample_entries, Tree, Work, CHUNK,
+};
 
 /// Columns of Bᵀ per block: 256 × n int16 stays in L2 up to n = 2,048.
 const COLUMN_BLOCK: usize = 256;
@@ -121,14 +123,7 @@ pub fn sampled_answer(seed: &B256, sample_seed: &B256, n: u32, k: u32) -> (B256,
     for &cell in &sampled {
         let start = cell / CHUNK as u64 * CHUNK as u64;
         let chunk: Vec<i32> = (start..start + CHUNK as u64)
-            .map(|x| {
-                entry(
-                    seed,
-                    n,
-                    (x / u64::from(n)) as u32,
-                    (x % u64::from(n)) as u32,
-                )
-            })
+            .map(|x| entry_at(seed, n, x))
             .collect();
         let index = start / CHUNK as u64;
         level.insert(index, leaf(index as u32, &pack(&chunk)));

@@ -41,7 +41,8 @@ use alloy_primitives::{keccak256, B256};
 
 pub use merkle::{verify_proof, Tree};
 pub use tensor::{
-    dot, entry, leaf, matrices, pack, product, tree, valid_size, CHUNK, MATRIX_A, MATRIX_B, MAX_N,
+    dot, entry, entry_at, leaf, matrices, pack, product, tree, valid_size, CHUNK, MATRIX_A,
+    MATRIX_B, MAX_N,
 };
 
 /// Why an answer fails the check.
@@ -230,10 +231,9 @@ pub fn verify(
         }
         let at = 4 * (cell % CHUNK as u64) as usize;
         let opened = i32::from_be_bytes([chunk[at], chunk[at + 1], chunk[at + 2], chunk[at + 3]]);
-        let (i, j) = ((cell / u64::from(n)) as u32, (cell % u64::from(n)) as u32);
         work.generated += 2 * u64::from(n);
         work.multiplications += u64::from(n);
-        if opened != entry(seed, n, i, j) {
+        if opened != entry_at(seed, n, cell) {
             return Err(Failure::WrongEntry { entry: cell });
         }
     }

@@ -96,6 +96,13 @@ pub fn entry(seed: &B256, n: u32, i: u32, j: u32) -> i32 {
         .sum()
 }
 
+/// C's entry `cell` (row-major, `i·n + j`) as the verifier computes it
+/// ([`entry`]).
+pub fn entry_at(seed: &B256, n: u32, cell: u64) -> i32 {
+    let n64 = u64::from(n);
+    entry(seed, n, (cell / n64) as u32, (cell % n64) as u32)
+}
+
 /// A chunk of C as its leaf hashes it: 8 big-endian `int32`s.
 pub fn pack(chunk: &[i32]) -> [u8; 32] {
     let mut out = [0u8; 32];

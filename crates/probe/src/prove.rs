@@ -76,10 +76,9 @@ impl Answer {
             return self.c == spon_gpu_work::product(seed, n);
         }
         let cells = sample_entries(seed, n, samples.min(n), &mut Work::default());
-        cells.iter().all(|&cell| {
-            let (i, j) = ((cell / u64::from(n)) as u32, (cell % u64::from(n)) as u32);
-            self.c[cell as usize] == spon_gpu_work::entry(seed, n, i, j)
-        })
+        cells
+            .iter()
+            .all(|&cell| self.c[cell as usize] == spon_gpu_work::entry_at(seed, n, cell))
     }
 
     /// The root to commit.
