@@ -26,14 +26,19 @@ fn main() {
         } else {
             format!("spon-{name}")
         };
+        // A contract may declare no errors of its own: its sources folder
+        // is watched for the file to appear.
+        println!("cargo:rerun-if-changed={}", dir.join("src").display());
         files.push((dir.join("src/errors.rs"), package));
     }
     let mut out = String::from("&[\n");
     for (file, package) in files {
-        println!("cargo:rerun-if-changed={}", file.display());
+        // Watched only where it exists: cargo counts a missing watched file
+        // as changed, and would rebuild the bindings on every invocation.
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
+        println!("cargo:rerun-if-changed={}", file.display());
         let mut doc: Vec<String> = Vec::new();
         for line in text.lines().map(str::trim) {
             if let Some(d) = line.strip_prefix("///") {
