@@ -10,8 +10,13 @@
 //!   deployment manifest over mutual TLS ([`tls`]); a manifest is taken
 //!   only if it hashes to the lease's on-chain manifest hash, the lease is
 //!   the node's, and the tenant of the lease signed it for the client
-//!   certificate it presents; taken manifests are recorded for the
-//!   runtime that starts the workload;
+//!   certificate it presents, and only if the node can run it
+//!   ([`workload`]: the manifest's format);
+//! - [`runtime`]: the orchestrator — runs each taken manifest (container
+//!   engine or allowlisted process), stops it when its lease stops being
+//!   active on chain, restarts it as its policy says, and serves its ports
+//!   to tenants: a Fizz node's through its gateway's tunnel, a Provider
+//!   node's at its own tenant port;
 //! - [`rewards`]: checks the node in for each era and claims its era
 //!   rewards into its staking pool once claimable.
 
@@ -19,5 +24,8 @@ pub mod bidder;
 pub mod manifest;
 pub mod pricing;
 pub mod rewards;
+pub mod runtime;
 pub mod server;
-pub mod tls;
+/// Certificates and pinning, shared with the gateway.
+pub use spon_gateway::tls;
+pub mod workload;

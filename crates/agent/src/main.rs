@@ -1,19 +1,32 @@
 //! `spon-agent`: the provider agent of a SPON node — auto-bids from a
-//! pricing file, takes tenants' manifests over mutual TLS, and checks the
-//! node in for each era's rewards and claims them.
+//! pricing file, takes tenants' manifests over mutual TLS and runs them,
+//! serves their ports to tenants (through its gateway for a Fizz node),
+//! and checks the node in for each era's rewards and claims them.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
 
-use anyhow::{Context, Result};
+use alloy_primitives::B256;
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use spon_agent::{
     bidder::Bidder,
+    manifest::Taken,
     pricing::Pricing,
     rewards::EraRewards,
+    runtime::{self, Runtime},
     server::{self, Endpoint},
     tls::Identity,
+    workload::{Offer, Spec},
 };
-use spon_client::{args::ChainArgs, Client, Deployment};
+use spon_client::{args::ChainArgs, bindings::Registry, Client, Deployment};
+use spon_gateway::{
+    auth::{LeaseView, Refusal},
+    chain::Chain,
+    gateway::{serve_tenants, Opening, Pipe, Route, Sessions},
+    node::{self, Services, Tunnel},
+};
+use spon_node::Hardware;
+use spon_protocol::states::{LeaseState, NodeClass};
 
 /// Environment variable holding the node's private key.
 const KEY_ENV: &str = "SPON_AGENT_KEY";
@@ -25,11 +38,16 @@ const KEY_ENV: &str = "SPON_AGENT_KEY";
 /// floor per GPU-hour and a limit on running leases), and serves the
 /// manifest endpoint: tenants post their deployment manifest over mutual
 /// TLS; it is taken only if it hashes to the lease's on-chain manifest
-/// hash and the lease's tenant signed it. Each round it also checks the
-/// node in for the era now (accepted once the era's probe is committed)
-/// and claims the eras it checked in for once claimable. `cert` makes the
-/// endpoint's certificate and prints the hash to register with
-/// `setEndpoint`.
+/// hash, the lease's tenant signed it and the node can run it. Taken
+/// manifests are run (a container engine if one answers, else the
+/// allowlisted commands of `--allow`) and stopped within seconds of their
+/// lease closing, ending or running dry on chain. A Fizz node dials its
+/// gateway (`--gateway`) and its tenants reach their services through it;
+/// a Provider node serves them at `--tenants`. Each round it also checks
+/// the node in for the era now (accepted once the era's probe is
+/// committed) and claims the eras it checked in for once claimable.
+/// `cert` makes the endpoint's certificate and prints the hash to register
+/// with `setEndpoint`.
 #[derive(Parser, Debug)]
 #[command(version, about, long_about)]
 struct Cli {
@@ -73,6 +91,33 @@ enum Command {
         /// Seconds between bidding rounds.
         #[arg(long, default_value_t = 5)]
         interval_secs: u64,
+        /// Where each lease's workload keeps its folder (working folder,
+        /// output, status).
+        #[arg(long, default_value = "spon-workloads")]
+        workloads: PathBuf,
+        /// A command manifests may name, NAME=PROGRAM (the process
+        /// backend). Repeatable.
+        #[arg(long = "allow", value_name = "NAME=PROGRAM", value_parser = allowed)]
+        allow: Vec<(String, PathBuf)>,
+        /// Never run containers, even if Podman or Docker answers.
+        #[arg(long)]
+        no_containers: bool,
+        /// GPUs workloads may ask for [default: the node's registered
+        /// count].
+        #[arg(long)]
+        gpus: Option<u32>,
+        /// Fizz node: the gateway's tunnel address, HOST:PORT (UDP), dialled
+        /// out to; the gateway is the one the node named in the registry.
+        #[arg(long, value_name = "HOST:PORT")]
+        gateway: Option<String>,
+        /// The gateway's certificate hash [default: the gateway node's
+        /// registered tlsCertHash].
+        #[arg(long, requires = "gateway")]
+        gateway_cert_hash: Option<B256>,
+        /// Provider node: serve tenants' connections to their leases'
+        /// services on this TCP address.
+        #[arg(long, value_name = "ADDR", conflicts_with = "gateway")]
+        tenants: Option<String>,
         /// Leave era check-ins and claims to someone else.
         #[arg(long)]
         no_rewards: bool,
@@ -97,6 +142,13 @@ fn main() -> Result<()> {
             listen,
             manifests,
             interval_secs,
+            workloads,
+            allow,
+            no_containers,
+            gpus,
+            gateway,
+            gateway_cert_hash,
+            tenants,
             no_rewards,
         } => {
             let key = chain.signer(KEY_ENV)?;
@@ -108,21 +160,89 @@ fn main() -> Result<()> {
                 .enable_all()
                 .build()?
                 .block_on(async {
-                    let client = Client::connect(chain.url(), key).await?;
+                    let client = Client::connect(chain.url(), key.clone()).await?;
                     let (deployment, _) = Deployment::find(deployment.as_deref(), &client)?;
                     let (market, start) = deployment.contract("spon-market")?;
-                    let endpoint = Arc::new(Endpoint {
-                        client: client.clone(),
-                        market,
-                        leases: deployment.address("spon-leases")?,
-                        node: client.from,
-                        dir: manifests,
-                    });
+                    let registry = deployment.address("spon-registry")?;
+                    let leases = deployment.address("spon-leases")?;
+                    let record = client
+                        .view(registry, Registry::nodeOfCall { node: client.from })
+                        .await?
+                        .node;
                     let listener = tokio::net::TcpListener::bind(&listen)
                         .await
                         .with_context(|| format!("cannot listen on {listen}"))?;
                     let listen = listener.local_addr()?;
+                    let runtime = Runtime::new(runtime::Config {
+                        dir: workloads,
+                        offer: Offer {
+                            allow: allow.into_iter().collect::<BTreeMap<_, _>>(),
+                            containers: false,
+                            gpus: gpus.unwrap_or_else(|| {
+                                u32::from(Hardware::unpack(&record.hardware.to_be_bytes()).gpu_count)
+                            }),
+                        },
+                        containers: !no_containers,
+                        manifest_endpoint: Some(([127, 0, 0, 1], listen.port()).into()),
+                    })
+                    .await?;
+                    let endpoint = Arc::new(Endpoint {
+                        client: client.clone(),
+                        market,
+                        leases,
+                        node: client.from,
+                        dir: manifests.clone(),
+                        runtime: runtime.clone(),
+                    });
                     tracing::info!(node = %client.from, %listen, cert = %identity.hash(), "agent ready");
+                    resume(&endpoint, &manifests).await;
+                    let chain = Chain { client: client.clone(), registry, leases };
+                    if let Some(gateway) = gateway {
+                        if record.class != NodeClass::Fizz as u8 || record.gateway.is_zero() {
+                            bail!("--gateway is for a Fizz node that named a gateway; {} is not one", client.from);
+                        }
+                        let pinned = match gateway_cert_hash {
+                            Some(h) => h,
+                            None => chain.endpoint(record.gateway).await?.1,
+                        };
+                        let tunnel = Tunnel {
+                            gateway,
+                            account: record.gateway,
+                            pinned,
+                            identity: identity.clone(),
+                            key: key.clone(),
+                            chain_id: client.chain_id,
+                            registry,
+                        };
+                        let services: Arc<dyn Services> = runtime.clone();
+                        tokio::spawn(async move {
+                            if let Err(e) = node::run(tunnel, services).await {
+                                tracing::error!("no tunnel: {e:#}");
+                            }
+                        });
+                    }
+                    if let Some(tenants) = tenants {
+                        let listener = tokio::net::TcpListener::bind(&tenants)
+                            .await
+                            .with_context(|| format!("cannot listen on {tenants}"))?;
+                        tracing::info!(tenants = %listener.local_addr()?, "serving tenants' connections");
+                        let route = Arc::new(Local { node: client.from, runtime: runtime.clone() });
+                        let (identity, chain) = (identity.clone(), chain.clone());
+                        tokio::spawn(async move {
+                            serve_tenants(listener, &identity, chain, route, Arc::new(Sessions::default())).await
+                        });
+                    }
+                    {
+                        let (runtime, client) = (runtime.clone(), client.clone());
+                        tokio::spawn(async move {
+                            loop {
+                                if let Err(e) = runtime.reconcile(&client, leases).await {
+                                    tracing::warn!("lease watch failed, retrying: {e:#}");
+                                }
+                                tokio::time::sleep(WATCH).await;
+                            }
+                        });
+                    }
                     tokio::spawn(async move { server::serve(listener, &identity, endpoint).await });
                     let mut rewards = match (no_rewards, deployment.address("spon-rewards")) {
                         (false, Ok(at)) => Some(EraRewards::new(client.clone(), at).await?),
@@ -132,7 +252,7 @@ fn main() -> Result<()> {
                         }
                         (true, _) => None,
                     };
-                    let mut bidder = Bidder::new(client, (market, deployment.address("spon-registry")?), pricing, start);
+                    let mut bidder = Bidder::new(client, (market, registry), pricing, start);
                     loop {
                         if let Err(e) = bidder.round().await {
                             tracing::warn!("bidding round failed, retrying: {e:#}");
@@ -149,6 +269,71 @@ fn main() -> Result<()> {
                     }
                 })
         }
+    }
+}
+
+/// How often the runtime reads its leases' states.
+const WATCH: Duration = Duration::from_secs(2);
+
+fn allowed(text: &str) -> Result<(String, PathBuf), String> {
+    let (name, program) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not NAME=PROGRAM"))?;
+    let program = PathBuf::from(program);
+    if name.is_empty() || !program.is_absolute() {
+        return Err(format!("{text:?}: a name, and the program's absolute path"));
+    }
+    Ok((name.to_string(), program))
+}
+
+/// Starts again the workloads of manifests taken before a restart whose
+/// leases are still active.
+async fn resume(endpoint: &Endpoint, dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let Some(taken) = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Taken>(&b).ok())
+        else {
+            continue;
+        };
+        let active = endpoint
+            .client
+            .view(endpoint.leases, spon_client::bindings::Leases::leaseOfCall { lease_id: taken.lease_id })
+            .await
+            .is_ok_and(|r| r.lease.state == LeaseState::Active as u8);
+        match Spec::parse(&taken.manifest, endpoint.runtime.offer()) {
+            Ok(spec) if active => {
+                tracing::info!(lease = taken.lease_id, "resuming the workload");
+                if let Err(e) = endpoint.runtime.start(taken.lease_id, spec) {
+                    tracing::warn!(lease = taken.lease_id, "cannot resume: {e:#}");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A Provider node's route: the lease's workload on this machine.
+struct Local {
+    node: alloy_primitives::Address,
+    runtime: Arc<Runtime>,
+}
+
+impl Route for Local {
+    fn open(&self, lease_id: u64, lease: LeaseView, port: u16) -> Opening<'_> {
+        Box::pin(async move {
+            let none = Refusal::NoService { lease: lease_id, port };
+            if lease.node != self.node || port == 0 {
+                return Err(none);
+            }
+            let addr = self.runtime.resolve(lease_id, port)?;
+            let stream = tokio::net::TcpStream::connect(addr).await.map_err(|_| none)?;
+            let _ = stream.set_nodelay(true);
+            Ok(Box::new(stream) as Pipe)
+        })
     }
 }
 

@@ -11,9 +11,11 @@
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::{keccak256, Address, Bytes, PrimitiveSignature, B256};
+use alloy_primitives::{keccak256, Address, Bytes, B256};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
+
+use crate::workload::Unrunnable;
 
 /// What a tenant posts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,8 @@ pub enum Refusal {
         /// What the chain holds.
         recorded: B256,
     },
+    /// The manifest is the lease's, and this node cannot run it.
+    Unrunnable(Unrunnable),
 }
 
 impl Refusal {
@@ -72,6 +76,7 @@ impl Refusal {
             Self::NotOurLease(_) => "NotOurLease",
             Self::NotTenant { .. } => "NotTenant",
             Self::ManifestMismatch { .. } => "ManifestMismatch",
+            Self::Unrunnable(u) => u.name(),
         }
     }
 
@@ -82,6 +87,7 @@ impl Refusal {
             Self::UnknownLease(_) => 404,
             Self::NotOurLease(_) | Self::NotTenant { .. } => 403,
             Self::ManifestMismatch { .. } => 409,
+            Self::Unrunnable(_) => 422,
         }
     }
 }
@@ -102,6 +108,7 @@ impl std::fmt::Display for Refusal {
                 f,
                 "ManifestMismatch: the manifest hashes to {posted}, the lease records {recorded}"
             ),
+            Self::Unrunnable(u) => u.fmt(f),
         }
     }
 }
@@ -125,6 +132,18 @@ pub fn digest(
     keccak256(buf)
 }
 
+/// What the tenant signs to read its lease's workload (status, output),
+/// sent as the `x-spon-signature` header: `keccak256("SPON lease read v1"
+/// ‖ chainId ‖ market ‖ leaseId ‖ sha256(client certificate))`.
+pub fn read_digest(chain_id: u64, market: Address, lease_id: u64, client_cert: B256) -> B256 {
+    let mut buf = b"SPON lease read v1".to_vec();
+    buf.extend_from_slice(&B256::left_padding_from(&chain_id.to_be_bytes())[..]);
+    buf.extend_from_slice(market.as_slice());
+    buf.extend_from_slice(&lease_id.to_be_bytes());
+    buf.extend_from_slice(client_cert.as_slice());
+    keccak256(buf)
+}
+
 /// The deployment the checks are made for.
 #[derive(Debug, Clone, Copy)]
 pub struct Scope {
@@ -137,6 +156,34 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Checks a request to read lease `id`'s workload, signed
+    /// `signature` ([`read_digest`]) over a connection whose client
+    /// certificate hashes to `client_cert`.
+    ///
+    /// # Errors
+    /// The [`Refusal`]: lease, node, tenant.
+    pub fn check_read(
+        &self,
+        id: u64,
+        signature: &[u8],
+        client_cert: B256,
+        lease: Option<Lease>,
+    ) -> Result<Lease, Refusal> {
+        let lease = lease.ok_or(Refusal::UnknownLease(id))?;
+        if lease.node != self.node {
+            return Err(Refusal::NotOurLease(id));
+        }
+        let digest = read_digest(self.chain_id, self.market, id, client_cert);
+        let signer = spon_gateway::auth::signer(signature, digest);
+        if signer != lease.tenant {
+            return Err(Refusal::NotTenant {
+                signer,
+                tenant: lease.tenant,
+            });
+        }
+        Ok(lease)
+    }
+
     /// Checks `post`, received over a connection whose client certificate
     /// hashes to `client_cert`, against `lease` (none: not on chain).
     ///
@@ -161,10 +208,7 @@ impl Scope {
             posted,
             client_cert,
         );
-        let signer = PrimitiveSignature::try_from(&post.signature[..])
-            .ok()
-            .and_then(|s| s.recover_address_from_msg(signed).ok())
-            .unwrap_or(Address::ZERO);
+        let signer = spon_gateway::auth::signer(&post.signature, signed);
         if signer != lease.tenant {
             return Err(Refusal::NotTenant {
                 signer,

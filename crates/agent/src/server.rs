@@ -1,9 +1,20 @@
-//! The manifest endpoint: HTTP/1.1 over mutual TLS. `POST /manifests` with
-//! a [`Post`] body; `201` with the [`Taken`] record, or the refusal's
-//! status with `{"error": name, "detail": text}`. Also the tenant's side,
-//! [`post`].
+//! The manifest endpoint: HTTP/1.1 over mutual TLS.
+//!
+//! - `POST /manifests` with a [`Post`] body: `201` with the [`Taken`]
+//!   record (and the workload started by the [`Runtime`]), or the
+//!   refusal's status with `{"error": name, "detail": text}`;
+//! - `GET /leases/<id>`: the workload's [`crate::runtime::Status`];
+//! - `GET /leases/<id>/logs?bytes=N`: the last N bytes of its output
+//!   (64 KiB by default, at most 1 MiB).
+//!
+//! Both reads carry the lease tenant's signature of
+//! [`manifest::read_digest`] in `x-spon-signature` (hex). Also the
+//! tenant's side, [`post`] and [`request`] (over any stream: a direct
+//! connection, or a gateway's stream to a Fizz node).
 
 use std::{path::PathBuf, sync::Arc};
+
+use alloy_primitives::hex;
 
 use alloy_primitives::{Address, B256};
 use anyhow::{anyhow, Context, Result};
@@ -15,13 +26,18 @@ use spon_client::{
     bindings::{Leases, Market},
     Client,
 };
-use tokio::net::{TcpListener, TcpStream};
+use tokio::{
+    io::{AsyncRead, AsyncWrite},
+    net::{TcpListener, TcpStream},
+};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 use tracing::{info, warn};
 
 use crate::{
     manifest::{self, Lease, Post, Refusal, Scope, Taken},
+    runtime::Runtime,
     tls::{self, cert_hash, Identity},
+    workload::Spec,
 };
 
 /// Largest manifest post taken (1 MiB).
@@ -39,6 +55,8 @@ pub struct Endpoint {
     pub node: Address,
     /// Where taken manifests are recorded.
     pub dir: PathBuf,
+    /// Runs taken manifests.
+    pub runtime: Arc<Runtime>,
 }
 
 impl Endpoint {
@@ -80,8 +98,13 @@ impl Endpoint {
             node: self.node,
         };
         let lease = self.lease(post.lease_id).await?;
-        Ok(match scope.check(&post, client_cert, lease) {
-            Ok(lease) => {
+        let checked = scope.check(&post, client_cert, lease).and_then(|lease| {
+            Spec::parse(&post.manifest, self.runtime.offer())
+                .map(|spec| (lease, spec))
+                .map_err(Refusal::Unrunnable)
+        });
+        Ok(match checked {
+            Ok((lease, spec)) => {
                 let taken = Taken {
                     lease_id: post.lease_id,
                     tenant: lease.tenant,
@@ -90,6 +113,7 @@ impl Endpoint {
                 };
                 let path = manifest::record(&self.dir, &taken)?;
                 info!(lease = taken.lease_id, tenant = %taken.tenant, path = %path.display(), "manifest taken");
+                self.runtime.start(taken.lease_id, spec)?;
                 Ok(taken)
             }
             Err(refusal) => {
@@ -111,16 +135,103 @@ fn json(status: u16, value: &serde_json::Value) -> Response<Full<Bytes>> {
     response
 }
 
+fn refused(r: &Refusal) -> Response<Full<Bytes>> {
+    json(
+        r.status(),
+        &serde_json::json!({"error": r.name(), "detail": r.to_string()}),
+    )
+}
+
+/// Largest slice of output one read returns (1 MiB).
+const MAX_LOGS: u64 = 1 << 20;
+
+impl Endpoint {
+    /// Answers `GET /leases/<id>[/logs]`, its tenant's signature checked.
+    async fn read(
+        &self,
+        req: &Request<hyper::body::Incoming>,
+        id: u64,
+        logs: bool,
+        client_cert: B256,
+    ) -> Result<Response<Full<Bytes>>> {
+        let signature = req
+            .headers()
+            .get("x-spon-signature")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| hex::decode(v).ok())
+            .unwrap_or_default();
+        let scope = Scope {
+            chain_id: self.client.chain_id,
+            market: self.market,
+            node: self.node,
+        };
+        if let Err(r) = scope.check_read(id, &signature, client_cert, self.lease(id).await?) {
+            warn!(lease = id, "read refused: {r}");
+            return Ok(refused(&r));
+        }
+        if !logs {
+            return Ok(match self.runtime.status(id) {
+                Some(s) => json(200, &serde_json::to_value(s)?),
+                None => json(
+                    404,
+                    &serde_json::json!({"error": "NoWorkload", "detail": format!("NoWorkload: no manifest of lease {id} was taken")}),
+                ),
+            });
+        }
+        let bytes = req
+            .uri()
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("bytes=")))
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(64 * 1024)
+            .min(MAX_LOGS);
+        Ok(match self.runtime.logs(id, bytes) {
+            Ok(text) => {
+                let mut r = Response::new(Full::new(Bytes::from(text)));
+                r.headers_mut().insert(
+                    "content-type",
+                    "text/plain; charset=utf-8".parse().expect("a header value"),
+                );
+                r
+            }
+            Err(e) => json(
+                404,
+                &serde_json::json!({"error": "NoWorkload", "detail": format!("NoWorkload: {e:#}")}),
+            ),
+        })
+    }
+}
+
 async fn respond(
     endpoint: &Endpoint,
     req: Request<hyper::body::Incoming>,
     client_cert: B256,
 ) -> Response<Full<Bytes>> {
-    if req.method() != hyper::Method::POST || req.uri().path() != "/manifests" {
-        return json(
-            404,
-            &serde_json::json!({"error": "NotFound", "detail": "POST /manifests"}),
-        );
+    let path = req.uri().path().to_string();
+    let lease_read = path.strip_prefix("/leases/").and_then(|rest| {
+        let (id, logs) = match rest.strip_suffix("/logs") {
+            Some(id) => (id, true),
+            None => (rest, false),
+        };
+        Some((id.parse::<u64>().ok()?, logs))
+    });
+    match (req.method(), lease_read) {
+        (&hyper::Method::GET, Some((id, logs))) => {
+            return match endpoint.read(&req, id, logs, client_cert).await {
+                Ok(r) => r,
+                Err(e) => json(
+                    503,
+                    &serde_json::json!({"error": "ChainUnavailable", "detail": format!("{e:#}")}),
+                ),
+            };
+        }
+        (&hyper::Method::POST, None) if path == "/manifests" => {}
+        _ => {
+            return json(
+                404,
+                &serde_json::json!({"error": "NotFound", "detail": "POST /manifests, GET /leases/<id>, GET /leases/<id>/logs"}),
+            )
+        }
     }
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
@@ -138,10 +249,7 @@ async fn respond(
             201,
             &serde_json::to_value(taken).expect("a record serialises"),
         ),
-        Ok(Err(r)) => json(
-            r.status(),
-            &serde_json::json!({"error": r.name(), "detail": r.to_string()}),
-        ),
+        Ok(Err(r)) => refused(&r),
         Err(e) => json(
             503,
             &serde_json::json!({"error": "ChainUnavailable", "detail": format!("{e:#}")}),
@@ -158,7 +266,7 @@ pub async fn serve(
     identity: &Identity,
     endpoint: Arc<Endpoint>,
 ) -> Result<()> {
-    let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(identity)?));
+    let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(identity, b"http/1.1")?));
     loop {
         let (stream, from) = listener.accept().await?;
         let (acceptor, endpoint) = (acceptor.clone(), endpoint.clone());
@@ -200,27 +308,56 @@ pub async fn post(
     identity: &Identity,
     post: &Post,
 ) -> Result<(u16, serde_json::Value)> {
-    let connector = TlsConnector::from(Arc::new(tls::client_config(identity, pinned)?));
     let stream = TcpStream::connect(addr)
         .await
         .with_context(|| format!("cannot reach {addr}"))?;
-    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h).to_string();
-    let name = ServerName::try_from(host).map_err(|e| anyhow!("bad host in {addr}: {e}"))?;
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+    let req = Request::post("/manifests")
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(serde_json::to_vec(post)?)))?;
+    let (status, body) = request(stream, host, pinned, identity, req).await?;
+    Ok((
+        status,
+        serde_json::from_slice(&body).context("the node's answer is not JSON")?,
+    ))
+}
+
+/// The tenant's side of any request to a node's manifest endpoint, over
+/// `stream` (a TCP connection, or a gateway's stream to a Fizz node): TLS
+/// with `identity`, the endpoint's certificate pinned to `pinned`. Returns
+/// the status and the body.
+///
+/// # Errors
+/// The TLS handshake fails (a certificate that is not the pinned one
+/// included), or the connection is lost.
+pub async fn request<S>(
+    stream: S,
+    host: &str,
+    pinned: B256,
+    identity: &Identity,
+    mut req: Request<Full<Bytes>>,
+) -> Result<(u16, Bytes)>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let connector = TlsConnector::from(Arc::new(tls::client_config(
+        identity,
+        pinned,
+        b"http/1.1",
+    )?));
+    let host = host.trim_matches(|c| c == '[' || c == ']').to_string();
+    let name =
+        ServerName::try_from(host.clone()).map_err(|e| anyhow!("bad host {host}: {e}"))?;
     let tls = connector
         .connect(name, stream)
         .await
         .context("TLS handshake with the node")?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
     tokio::spawn(conn);
-    let req = Request::post("/manifests")
-        .header("host", addr)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(serde_json::to_vec(post)?)))?;
+    req.headers_mut()
+        .insert("host", host.parse().context("a host header")?);
     let response = sender.send_request(req).await?;
     let status = response.status().as_u16();
     let body = response.into_body().collect().await?.to_bytes();
-    Ok((
-        status,
-        serde_json::from_slice(&body).context("the node's answer is not JSON")?,
-    ))
+    Ok((status, body))
 }

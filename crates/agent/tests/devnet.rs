@@ -1,7 +1,9 @@
 //! The agent against the whole protocol on the devnet over JSON-RPC: it
 //! bids on an order its pricing takes and skips one it does not, wins the
 //! lease, and takes the tenant's manifest over mutual TLS only when it is
-//! the one whose hash the tenant recorded on chain; and it checks its node
+//! the one whose hash the tenant recorded on chain, runs it, shows its
+//! status to its tenant alone and stops it when the tenant closes the
+//! lease; and it checks its node
 //! in for each era once the era's probe is committed, and claims the era's
 //! reward into its pool when it is claimable.
 
@@ -11,14 +13,16 @@ use alloy_primitives::{keccak256, B256, U256};
 use alloy_signer::SignerSync;
 use spon_agent::{
     bidder::{Bidder, Outcome},
-    manifest::{digest, Post},
+    manifest::{digest, read_digest, Post},
+    runtime::{self, Runtime, State},
+    workload::Offer,
     pricing::{Pricing, Rule, Skip},
     rewards::{EraRewards, Step},
     server::{self, Endpoint},
     tls::Identity,
 };
 use spon_client::{
-    bindings::{Market, Registry, Rewards, Token},
+    bindings::{Leases, Market, Registry, Rewards, Token},
     Client,
 };
 use spon_e2e::{
@@ -112,19 +116,32 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             .unwrap()
             .liveBid;
         w.propose(order, bid).await.unwrap();
-        let manifest = "image: vllm/vllm-openai:v0.6\ngpus: 4\nport: 8000\n";
+        let manifest = "command = \"sleep\"\nargs = [\"600\"]\ngpus = 4\n";
         w.accept(order, manifest.as_bytes()).await.unwrap();
 
         // The endpoint, over mutual TLS.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = format!("localhost:{}", listener.local_addr().unwrap().port());
         let dir = w.dir.join("manifests");
+        let runtime = Runtime::new(runtime::Config {
+            dir: w.dir.join("workloads"),
+            offer: Offer {
+                allow: [("sleep".to_string(), "/bin/sleep".into())].into(),
+                containers: false,
+                gpus: 8,
+            },
+            containers: false,
+            manifest_endpoint: None,
+        })
+        .await
+        .unwrap();
         let endpoint = Arc::new(Endpoint {
             client: node.clone(),
             market: w.market,
             leases: w.leases,
             node: node.from,
             dir: dir.clone(),
+            runtime: runtime.clone(),
         });
         tokio::spawn(async move { server::serve(listener, &identity, endpoint).await });
         // The endpoint as a client reads it: the generated binding decodes
@@ -153,6 +170,29 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             serde_json::from_slice(&std::fs::read(dir.join(format!("{order}.json"))).unwrap())
                 .unwrap();
         assert_eq!(kept["manifest"], manifest);
+        // Taken and run: its tenant reads its status; a stranger cannot.
+        let read = |key: &alloy_signer_local::PrivateKeySigner, cert: B256| {
+            let d = read_digest(spon_devnet::CHAIN_ID, w.market, order, cert);
+            let sig = key.sign_message_sync(d.as_slice()).unwrap();
+            hyper::Request::get(format!("/leases/{order}"))
+                .header("x-spon-signature", alloy_primitives::hex::encode(sig.as_bytes()))
+                .body(http_body_util::Full::new(hyper::body::Bytes::new()))
+                .unwrap()
+        };
+        let status_now = || async {
+            let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+            let (status, body) = server::request(stream, "localhost", pinned, &tenant_tls, read(&w.tenant, cert))
+                .await
+                .unwrap();
+            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap())
+        };
+        let (status, body) = status_now().await;
+        assert_eq!((status, body["state"].as_str()), (200, Some("running")), "{body}");
+        let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let (status, body) = server::request(stream, "localhost", pinned, &tenant_tls, read(&w.nodes[1], cert))
+            .await
+            .unwrap();
+        assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
 
         // Another manifest, even signed by the tenant, is refused.
         let swapped = signed(&w, order, "image: miner\n", cert);
@@ -201,6 +241,23 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             format!("{err:#}").contains("is not the registered"),
             "{err:#}"
         );
+
+        // The tenant closes the lease: the next watch of the chain stops
+        // the workload.
+        assert_eq!(runtime.reconcile(&node, w.leases).await.unwrap(), Vec::<u64>::new());
+        w.send(&w.tenant, w.leases, Leases::closeLeaseCall { lease_id: order })
+            .await
+            .unwrap();
+        assert_eq!(runtime.reconcile(&node, w.leases).await.unwrap(), vec![order]);
+        for _ in 0..100 {
+            if runtime.status(order).unwrap().state == State::Stopped {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let (_, body) = status_now().await;
+        assert_eq!(body["state"], "stopped", "{body}");
+        assert_eq!(body["reason"], "the lease is closed", "{body}");
     });
 }
 

@@ -1,11 +1,14 @@
-//! Mutual TLS for the manifest endpoint.
+//! Mutual TLS for every connection of the market's services: the node
+//! agent's manifest endpoint, the gateway's tunnel (QUIC) and tenants'
+//! connections.
 //!
-//! The node's server certificate is pinned on chain: the registry holds
-//! the SHA-256 of its DER bytes (`tlsCertHash`, set with the endpoint), and
-//! tenants accept exactly that certificate. Tenants present a certificate
-//! of their own (self-signed is fine); the agent binds it to the tenant's
-//! account through the tenant's signature over its hash (see
-//! [`crate::manifest`]), so no certificate authority is involved.
+//! A server's certificate is pinned: the registry holds the SHA-256 of its
+//! DER bytes (`tlsCertHash`, set with the node's endpoint; a gateway
+//! operator publishes its own), and clients accept exactly that
+//! certificate. Clients present a certificate of their own (self-signed is
+//! fine); the server binds it to an account through that account's
+//! signature over its hash (the manifest's signature, [`crate::auth`]), so
+//! no certificate authority is involved.
 
 use std::sync::Arc;
 
@@ -25,6 +28,15 @@ pub struct Identity {
     /// The certificate, DER.
     pub cert: CertificateDer<'static>,
     key: PrivateKeyDer<'static>,
+}
+
+impl Clone for Identity {
+    fn clone(&self) -> Self {
+        Self {
+            cert: self.cert.clone(),
+            key: self.key.clone_key(),
+        }
+    }
 }
 
 impl Identity {
@@ -187,27 +199,28 @@ impl ServerCertVerifier for Pinned {
     }
 }
 
-/// The agent's server side: its identity, a client certificate required.
+/// A server side: its identity, a client certificate required, `alpn` the
+/// only protocol spoken.
 ///
 /// # Errors
 /// The key does not fit the certificate.
-pub fn server_config(identity: &Identity) -> Result<ServerConfig> {
+pub fn server_config(identity: &Identity, alpn: &[u8]) -> Result<ServerConfig> {
     let provider = provider();
     let mut config = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(Arc::new(AnyClientCert(provider)))
         .with_single_cert(vec![identity.cert.clone()], identity.key.clone_key())
         .context("the key does not fit the certificate")?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![alpn.to_vec()];
     Ok(config)
 }
 
-/// A tenant's client side: `identity` presented, the server accepted only
-/// if its certificate hashes to `pinned`.
+/// A client side: `identity` presented, the server accepted only if its
+/// certificate hashes to `pinned`, `alpn` the protocol asked for.
 ///
 /// # Errors
 /// The key does not fit the certificate.
-pub fn client_config(identity: &Identity, pinned: B256) -> Result<ClientConfig> {
+pub fn client_config(identity: &Identity, pinned: B256, alpn: &[u8]) -> Result<ClientConfig> {
     let provider = provider();
     let mut config = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?
@@ -215,6 +228,6 @@ pub fn client_config(identity: &Identity, pinned: B256) -> Result<ClientConfig> 
         .with_custom_certificate_verifier(Arc::new(Pinned(pinned, provider)))
         .with_client_auth_cert(vec![identity.cert.clone()], identity.key.clone_key())
         .context("the key does not fit the certificate")?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![alpn.to_vec()];
     Ok(config)
 }
