@@ -301,7 +301,12 @@ async fn resume(endpoint: &Endpoint, dir: &std::path::Path) {
         };
         let active = endpoint
             .client
-            .view(endpoint.leases, spon_client::bindings::Leases::leaseOfCall { lease_id: taken.lease_id })
+            .view(
+                endpoint.leases,
+                spon_client::bindings::Leases::leaseOfCall {
+                    lease_id: taken.lease_id,
+                },
+            )
             .await
             .is_ok_and(|r| r.lease.state == LeaseState::Active as u8);
         match Spec::parse(&taken.manifest, endpoint.runtime.offer()) {
@@ -325,12 +330,17 @@ struct Local {
 impl Route for Local {
     fn open(&self, lease_id: u64, lease: LeaseView, port: u16) -> Opening<'_> {
         Box::pin(async move {
-            let none = Refusal::NoService { lease: lease_id, port };
+            let none = Refusal::NoService {
+                lease: lease_id,
+                port,
+            };
             if lease.node != self.node || port == 0 {
                 return Err(none);
             }
             let addr = self.runtime.resolve(lease_id, port)?;
-            let stream = tokio::net::TcpStream::connect(addr).await.map_err(|_| none)?;
+            let stream = tokio::net::TcpStream::connect(addr)
+                .await
+                .map_err(|_| none)?;
             let _ = stream.set_nodelay(true);
             Ok(Box::new(stream) as Pipe)
         })

@@ -152,7 +152,9 @@ fn describe(status: ExitStatus) -> String {
 
 /// A free local TCP port (bound and released).
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Runtime {
@@ -198,7 +200,12 @@ impl Runtime {
     /// The lease's workload's status, if it has one.
     pub fn status(&self, lease: u64) -> Option<Status> {
         let workloads = self.workloads.lock().expect("not poisoned");
-        let status = workloads.get(&lease)?.status.lock().expect("not poisoned").clone();
+        let status = workloads
+            .get(&lease)?
+            .status
+            .lock()
+            .expect("not poisoned")
+            .clone();
         Some(status)
     }
 
@@ -457,7 +464,12 @@ impl Runtime {
                 .is_some_and(|s| s.backend == Backend::Container)
         }) {
             let _ = Command::new(engine.program())
-                .args(["stop", "-t", &GRACE.as_secs().to_string(), &container_name(lease)])
+                .args([
+                    "stop",
+                    "-t",
+                    &GRACE.as_secs().to_string(),
+                    &container_name(lease),
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
@@ -526,7 +538,10 @@ fn signal_group(pid: u32, signal: i32) {
 /// every process it started) and `setrlimit` for what the manifest limits.
 fn limit(cmd: &mut Command, r: crate::workload::Resources) {
     let limits: Vec<(libc::__rlimit_resource_t, u64)> = [
-        (libc::RLIMIT_AS, r.memory_mb.map(|mb| mb.saturating_mul(1 << 20))),
+        (
+            libc::RLIMIT_AS,
+            r.memory_mb.map(|mb| mb.saturating_mul(1 << 20)),
+        ),
         (libc::RLIMIT_CPU, r.cpu_secs),
         (libc::RLIMIT_NOFILE, r.open_files),
     ]
@@ -627,7 +642,10 @@ mod tests {
             rt.resolve(7, 8080).unwrap(),
             SocketAddr::from(([127, 0, 0, 1], local))
         );
-        assert_eq!(rt.resolve(7, 22), Err(Refusal::NoService { lease: 7, port: 22 }));
+        assert_eq!(
+            rt.resolve(7, 22),
+            Err(Refusal::NoService { lease: 7, port: 22 })
+        );
         let mut output = String::new();
         for _ in 0..100 {
             output = rt.logs(7, 4096).unwrap();

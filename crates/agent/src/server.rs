@@ -340,14 +340,10 @@ pub async fn request<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let connector = TlsConnector::from(Arc::new(tls::client_config(
-        identity,
-        pinned,
-        b"http/1.1",
-    )?));
+    let connector =
+        TlsConnector::from(Arc::new(tls::client_config(identity, pinned, b"http/1.1")?));
     let host = host.trim_matches(|c| c == '[' || c == ']').to_string();
-    let name =
-        ServerName::try_from(host.clone()).map_err(|e| anyhow!("bad host {host}: {e}"))?;
+    let name = ServerName::try_from(host.clone()).map_err(|e| anyhow!("bad host {host}: {e}"))?;
     let tls = connector
         .connect(name, stream)
         .await

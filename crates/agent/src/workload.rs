@@ -146,7 +146,10 @@ impl std::fmt::Display for Unrunnable {
         let name = self.name();
         match self {
             Self::Unparsable(why) => write!(f, "{name}: {why}"),
-            Self::NoWorkload => write!(f, "{name}: a manifest names an image or a command, not both"),
+            Self::NoWorkload => write!(
+                f,
+                "{name}: a manifest names an image or a command, not both"
+            ),
             Self::NotAllowed(c) => write!(f, "{name}: {c:?} is not a command this node runs"),
             Self::NoContainerEngine => write!(f, "{name}: this node runs no container engine"),
             Self::BadPorts(why) => write!(f, "{name}: {why}"),
@@ -262,9 +265,18 @@ mod tests {
         assert_eq!(refused("image = \"localhost/x\""), "NoContainerEngine");
         assert_eq!(refused("command = \"echo\"\nports = [0]"), "BadPorts");
         assert_eq!(refused("command = \"echo\"\nports = [80, 80]"), "BadPorts");
-        assert_eq!(refused("command = \"echo\"\n[env]\nLD_PRELOAD = \"x\""), "BadEnv");
-        assert_eq!(refused("command = \"echo\"\n[env]\nSPON_PORT_1 = \"2\""), "BadEnv");
-        assert_eq!(refused("command = \"echo\"\n[env]\n\"A B\" = \"2\""), "BadEnv");
+        assert_eq!(
+            refused("command = \"echo\"\n[env]\nLD_PRELOAD = \"x\""),
+            "BadEnv"
+        );
+        assert_eq!(
+            refused("command = \"echo\"\n[env]\nSPON_PORT_1 = \"2\""),
+            "BadEnv"
+        );
+        assert_eq!(
+            refused("command = \"echo\"\n[env]\n\"A B\" = \"2\""),
+            "BadEnv"
+        );
         assert_eq!(refused("command = \"echo\"\ngpus = 2"), "TooManyGpus");
     }
 }

@@ -14,12 +14,12 @@ use alloy_signer::SignerSync;
 use spon_agent::{
     bidder::{Bidder, Outcome},
     manifest::{digest, read_digest, Post},
-    runtime::{self, Runtime, State},
-    workload::Offer,
     pricing::{Pricing, Rule, Skip},
     rewards::{EraRewards, Step},
+    runtime::{self, Runtime, State},
     server::{self, Endpoint},
     tls::Identity,
+    workload::Offer,
 };
 use spon_client::{
     bindings::{Leases, Market, Registry, Rewards, Token},
@@ -175,23 +175,45 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             let d = read_digest(spon_devnet::CHAIN_ID, w.market, order, cert);
             let sig = key.sign_message_sync(d.as_slice()).unwrap();
             hyper::Request::get(format!("/leases/{order}"))
-                .header("x-spon-signature", alloy_primitives::hex::encode(sig.as_bytes()))
+                .header(
+                    "x-spon-signature",
+                    alloy_primitives::hex::encode(sig.as_bytes()),
+                )
                 .body(http_body_util::Full::new(hyper::body::Bytes::new()))
                 .unwrap()
         };
         let status_now = || async {
             let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-            let (status, body) = server::request(stream, "localhost", pinned, &tenant_tls, read(&w.tenant, cert))
-                .await
-                .unwrap();
-            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap())
-        };
-        let (status, body) = status_now().await;
-        assert_eq!((status, body["state"].as_str()), (200, Some("running")), "{body}");
-        let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        let (status, body) = server::request(stream, "localhost", pinned, &tenant_tls, read(&w.nodes[1], cert))
+            let (status, body) = server::request(
+                stream,
+                "localhost",
+                pinned,
+                &tenant_tls,
+                read(&w.tenant, cert),
+            )
             .await
             .unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+            )
+        };
+        let (status, body) = status_now().await;
+        assert_eq!(
+            (status, body["state"].as_str()),
+            (200, Some("running")),
+            "{body}"
+        );
+        let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let (status, body) = server::request(
+            stream,
+            "localhost",
+            pinned,
+            &tenant_tls,
+            read(&w.nodes[1], cert),
+        )
+        .await
+        .unwrap();
         assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
 
         // Another manifest, even signed by the tenant, is refused.
@@ -244,11 +266,21 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
 
         // The tenant closes the lease: the next watch of the chain stops
         // the workload.
-        assert_eq!(runtime.reconcile(&node, w.leases).await.unwrap(), Vec::<u64>::new());
-        w.send(&w.tenant, w.leases, Leases::closeLeaseCall { lease_id: order })
-            .await
-            .unwrap();
-        assert_eq!(runtime.reconcile(&node, w.leases).await.unwrap(), vec![order]);
+        assert_eq!(
+            runtime.reconcile(&node, w.leases).await.unwrap(),
+            Vec::<u64>::new()
+        );
+        w.send(
+            &w.tenant,
+            w.leases,
+            Leases::closeLeaseCall { lease_id: order },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            runtime.reconcile(&node, w.leases).await.unwrap(),
+            vec![order]
+        );
         for _ in 0..100 {
             if runtime.status(order).unwrap().state == State::Stopped {
                 break;

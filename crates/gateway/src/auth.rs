@@ -172,13 +172,14 @@ impl std::fmt::Display for Refusal {
                 write!(f, "{name}: signed by {signer}, not by the node {node}")
             }
             Self::NotRegistered(node) => write!(f, "{name}: {node} is not a registered node"),
-            Self::NodeNotActive { node, state } => write!(
-                f,
-                "{name}: node {node} is {}",
-                NodeState::name_of(*state)
-            ),
+            Self::NodeNotActive { node, state } => {
+                write!(f, "{name}: node {node} is {}", NodeState::name_of(*state))
+            }
             Self::OtherGateway { node, gateway } => {
-                write!(f, "{name}: node {node} named gateway {gateway}, not this one")
+                write!(
+                    f,
+                    "{name}: node {node} named gateway {gateway}, not this one"
+                )
             }
             Self::UnknownLease(id) => write!(f, "{name}: no lease {id}"),
             Self::LeaseNotActive { lease, state } => write!(
@@ -239,7 +240,11 @@ pub fn admit_node(
 ///
 /// # Errors
 /// The first failing check: lease, tenant, state.
-pub fn admit_tenant(id: u64, signer: Address, lease: Option<LeaseView>) -> Result<LeaseView, Refusal> {
+pub fn admit_tenant(
+    id: u64,
+    signer: Address,
+    lease: Option<LeaseView>,
+) -> Result<LeaseView, Refusal> {
     let lease = lease.ok_or(Refusal::UnknownLease(id))?;
     if signer != lease.tenant {
         return Err(Refusal::NotTenant {
@@ -283,7 +288,10 @@ mod tests {
         let d = node_digest(1, Address::ZERO, GATEWAY, node.address(), CERT);
         let who = signer(&signed(&node, d), d);
         let active = NodeState::Active as u8;
-        assert_eq!(admit_node(node.address(), who, at(active, GATEWAY), GATEWAY), Ok(()));
+        assert_eq!(
+            admit_node(node.address(), who, at(active, GATEWAY), GATEWAY),
+            Ok(())
+        );
         // Signed for another connection's certificate: someone else.
         let other = node_digest(1, Address::ZERO, GATEWAY, node.address(), B256::ZERO);
         let replayed = signer(&signed(&node, d), other);
@@ -292,8 +300,16 @@ mod tests {
             Err(Refusal::NotNode { .. })
         ));
         assert_eq!(
-            admit_node(node.address(), signer(&[1, 2], d), at(active, GATEWAY), GATEWAY),
-            Err(Refusal::NotNode { signer: Address::ZERO, node: node.address() })
+            admit_node(
+                node.address(),
+                signer(&[1, 2], d),
+                at(active, GATEWAY),
+                GATEWAY
+            ),
+            Err(Refusal::NotNode {
+                signer: Address::ZERO,
+                node: node.address()
+            })
         );
         assert_eq!(
             admit_node(node.address(), who, None, GATEWAY),
@@ -308,7 +324,10 @@ mod tests {
         );
         assert_eq!(
             admit_node(node.address(), who, at(active, Address::ZERO), GATEWAY),
-            Err(Refusal::OtherGateway { node: node.address(), gateway: Address::ZERO })
+            Err(Refusal::OtherGateway {
+                node: node.address(),
+                gateway: Address::ZERO
+            })
         );
     }
 
@@ -338,10 +357,17 @@ mod tests {
             Err(Refusal::NotTenant { .. })
         ));
         assert_eq!(admit_tenant(7, who, None), Err(Refusal::UnknownLease(7)));
-        for state in [LeaseState::InsufficientFunds, LeaseState::Ended, LeaseState::Closed] {
+        for state in [
+            LeaseState::InsufficientFunds,
+            LeaseState::Ended,
+            LeaseState::Closed,
+        ] {
             let refused = admit_tenant(7, who, lease(state as u8)).unwrap_err();
             assert_eq!(refused.name(), "LeaseNotActive");
-            assert_eq!(refused.to_string(), format!("LeaseNotActive: lease 7 is {}", state.name()));
+            assert_eq!(
+                refused.to_string(),
+                format!("LeaseNotActive: lease 7 is {}", state.name())
+            );
         }
     }
 }

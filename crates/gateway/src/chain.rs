@@ -54,11 +54,13 @@ impl Chain {
             .await
             .map_err(unavailable)?
             .lease;
-        Ok((lease.state != LeaseState::None as u8).then_some(LeaseView {
-            tenant: lease.tenant,
-            node: lease.node,
-            state: lease.state,
-        }))
+        Ok(
+            (lease.state != LeaseState::None as u8).then_some(LeaseView {
+                tenant: lease.tenant,
+                node: lease.node,
+                state: lease.state,
+            }),
+        )
     }
 
     /// The endpoint a node registered: its URI and certificate hash.

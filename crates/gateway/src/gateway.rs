@@ -261,8 +261,12 @@ pub async fn serve_tenants(
     loop {
         let (stream, from) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
-        let (acceptor, chain, route, sessions) =
-            (acceptor.clone(), chain.clone(), route.clone(), sessions.clone());
+        let (acceptor, chain, route, sessions) = (
+            acceptor.clone(),
+            chain.clone(),
+            route.clone(),
+            sessions.clone(),
+        );
         tokio::spawn(async move {
             if let Err(e) = tenant_session(acceptor, stream, &chain, route, sessions).await {
                 warn!(%from, "tenant connection: {e:#}");
@@ -301,7 +305,11 @@ async fn tenant_session(
             cert,
         );
         let signer = auth::signer(&connect.signature, digest);
-        let lease = auth::admit_tenant(connect.lease_id, signer, chain.lease(connect.lease_id).await?)?;
+        let lease = auth::admit_tenant(
+            connect.lease_id,
+            signer,
+            chain.lease(connect.lease_id).await?,
+        )?;
         let pipe = route.open(connect.lease_id, lease, connect.port).await?;
         Ok::<_, Refusal>((lease, pipe))
     }
@@ -309,7 +317,11 @@ async fn tenant_session(
     let (lease, mut pipe) = match admitted {
         Ok(x) => x,
         Err(refusal) => {
-            info!(lease = connect.lease_id, port = connect.port, "tenant refused: {refusal}");
+            info!(
+                lease = connect.lease_id,
+                port = connect.port,
+                "tenant refused: {refusal}"
+            );
             wire::write(&mut tls, &Answer::from(&refusal)).await?;
             return Ok(());
         }
@@ -331,7 +343,11 @@ async fn tenant_session(
         .lock()
         .expect("not poisoned")
         .insert(id, (connect.lease_id, copy.abort_handle()));
-    info!(lease = connect.lease_id, port = connect.port, "tenant session open");
+    info!(
+        lease = connect.lease_id,
+        port = connect.port,
+        "tenant session open"
+    );
     let _ = copy.await;
     sessions.live.lock().expect("not poisoned").remove(&id);
     counters.open.fetch_sub(1, Ordering::Relaxed);
@@ -405,7 +421,10 @@ impl Gateway {
     async fn tunnel_session(&self, conn: Connection) -> Result<()> {
         let cert = conn
             .peer_identity()
-            .and_then(|id| id.downcast::<Vec<rustls::pki_types::CertificateDer<'static>>>().ok())
+            .and_then(|id| {
+                id.downcast::<Vec<rustls::pki_types::CertificateDer<'static>>>()
+                    .ok()
+            })
             .and_then(|certs| certs.first().map(|c| cert_hash(c)))
             .context("no client certificate")?;
         let (mut send, mut recv) = tokio::time::timeout(OPENING_TIMEOUT, conn.accept_bi())
@@ -520,7 +539,9 @@ impl Route for Gateway {
                 }
                 None => return Err(Refusal::NotRegistered(lease.node)),
             }
-            let conn = self.tunnel(lease.node).ok_or(Refusal::NodeOffline(lease.node))?;
+            let conn = self
+                .tunnel(lease.node)
+                .ok_or(Refusal::NodeOffline(lease.node))?;
             let offline = |_| Refusal::NodeOffline(lease.node);
             let (mut send, mut recv) = conn.open_bi().await.map_err(offline)?;
             let asked = async {
@@ -536,9 +557,9 @@ impl Route for Gateway {
                         port,
                     })
                 }
-                Ok(Ok(Answer::Refused { detail, .. })) => Err(Refusal::Malformed(format!(
-                    "the node refused: {detail}"
-                ))),
+                Ok(Ok(Answer::Refused { detail, .. })) => {
+                    Err(Refusal::Malformed(format!("the node refused: {detail}")))
+                }
                 Ok(Err(_)) | Err(_) => Err(Refusal::NodeOffline(lease.node)),
             }
         })

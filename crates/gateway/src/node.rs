@@ -178,11 +178,12 @@ pub async fn serve(
         };
         let (services, cert) = (services.clone(), cert.clone());
         tokio::spawn(async move {
-            let open: Open = match tokio::time::timeout(OPENING_TIMEOUT, wire::read(&mut recv)).await {
-                Ok(Ok(open)) => open,
-                Ok(Err(e)) => return warn!("a stream without an opening frame: {e:#}"),
-                Err(_) => return warn!("a stream without an opening frame"),
-            };
+            let open: Open =
+                match tokio::time::timeout(OPENING_TIMEOUT, wire::read(&mut recv)).await {
+                    Ok(Ok(open)) => open,
+                    Ok(Err(e)) => return warn!("a stream without an opening frame: {e:#}"),
+                    Err(_) => return warn!("a stream without an opening frame"),
+                };
             let local = match services.resolve(open.lease_id, open.port) {
                 Ok(addr) => TcpStream::connect(addr)
                     .await
@@ -195,7 +196,11 @@ pub async fn serve(
             let mut local = match local {
                 Ok(s) => s,
                 Err(refusal) => {
-                    info!(lease = open.lease_id, port = open.port, "stream refused: {refusal}");
+                    info!(
+                        lease = open.lease_id,
+                        port = open.port,
+                        "stream refused: {refusal}"
+                    );
                     let _ = wire::write(&mut send, &Answer::from(&refusal)).await;
                     let _ = send.finish();
                     return;
@@ -248,7 +253,10 @@ mod tests {
         let waits: Vec<u64> = (0..9)
             .map(|_| b.after(Duration::ZERO).as_millis() as u64)
             .collect();
-        assert_eq!(waits, [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+        assert_eq!(
+            waits,
+            [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]
+        );
         assert_eq!(b.after(Duration::from_secs(61)), Backoff::FIRST);
     }
 }

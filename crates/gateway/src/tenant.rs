@@ -62,7 +62,8 @@ impl Access {
             .map_or(self.addr.as_str(), |(h, _)| h)
             .trim_matches(|c| c == '[' || c == ']')
             .to_string();
-        let name = ServerName::try_from(host).map_err(|e| anyhow!("bad host in {}: {e}", self.addr))?;
+        let name =
+            ServerName::try_from(host).map_err(|e| anyhow!("bad host in {}: {e}", self.addr))?;
         let mut tls = connector
             .connect(name, stream)
             .await
@@ -111,7 +112,9 @@ impl Access {
         let digest = auth::node_cert_digest(self.chain_id, registry, node, cert.cert);
         let signer = auth::signer(&cert.signature, digest);
         if cert.node != node || signer != node {
-            anyhow::bail!("the node's certificate is signed by {signer}, not by the lease's node {node}");
+            anyhow::bail!(
+                "the node's certificate is signed by {signer}, not by the lease's node {node}"
+            );
         }
         Ok((stream, cert.cert))
     }

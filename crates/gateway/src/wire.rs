@@ -126,7 +126,10 @@ pub async fn write<W: AsyncWrite + Unpin, T: Serialize>(w: &mut W, value: &T) ->
 /// The stream fails or ends, the frame is over [`MAX_FRAME`] or not the
 /// JSON of a `T`.
 pub async fn read<R: AsyncRead + Unpin, T: DeserializeOwned>(r: &mut R) -> Result<T> {
-    let len = r.read_u32().await.context("the stream ended before a frame")?;
+    let len = r
+        .read_u32()
+        .await
+        .context("the stream ended before a frame")?;
     if len > MAX_FRAME {
         bail!("a frame of {len} bytes (at most {MAX_FRAME})");
     }
