@@ -34,6 +34,7 @@ use anyhow::{ensure, Context, Result};
 use spon_agent::{
     bidder::{Bidder, Outcome},
     pricing::{Pricing, Skip},
+    tls::Identity,
 };
 use spon_client::{
     bindings::{Challenges, Leases, Market, Registry, Rewards, Staking, TestUsd, Token},
@@ -41,7 +42,7 @@ use spon_client::{
 };
 use spon_e2e::{
     browser::Browser,
-    processes::{until, Services},
+    processes::{http_get, until, Services},
     rpc::{key, probe_signer, spon, World, DAY},
     rtx40, spon_text,
 };
@@ -278,16 +279,6 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
         },
     )
     .await?;
-    let rtx_req = spon_scoring::Requirements {
-        gpu_model: hardware::gpu::RTX_40,
-        gpu_count: 1,
-        min_vram_mib: 20_000,
-        regions: [[0; 2]; 4],
-        min_bandwidth_mbps: 500,
-        compute_types: hardware::compute::CUDA,
-        max_tier: 6,
-        flags: 0,
-    };
     let rounds = if short { 1 } else { 3 };
     let mut orders = Vec::new();
     for _ in 0..rounds {
@@ -313,7 +304,7 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
             &tenant,
             w.market,
             Market::createOrderCall {
-                requirements: U256::from_be_bytes(rtx_req.pack()),
+                requirements: spon_e2e::rtx_order(),
                 payment_token: usd,
                 max_price_per_hour: usdc(2),
                 duration_secs: 3_600,
@@ -332,12 +323,20 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
     // Agents bid by their pricing.
     r.section("Bids (each node's spon-agent, by its pricing file)");
     let mut pricings = Vec::new();
-    for n in 0..w.nodes.len() {
-        pricings.push(start_agent(w, s, n, usd).await?);
+    for n in 0..3 {
+        pricings.push(start_agent(w, s, n, usd, None).await?);
+    }
+    let (gateway_nodes, gateway_tenants) = start_gateway(w, s).await?;
+    for n in 3..w.nodes.len() {
+        pricings.push(start_agent(w, s, n, usd, Some(&gateway_nodes)).await?);
     }
     r.line(format!(
         "{} × spon-agent run --no-rewards: each watches the market's orders",
         w.nodes.len()
+    ));
+    r.line(format!(
+        "spon-gateway run (provider 1's): the Fizz nodes' agents dial it ({gateway_nodes}, QUIC); \
+         tenants reach their services at {gateway_tenants}"
     ));
     let bids = placed_bids(w, s, &pricings, &orders).await?;
     for (n, order, outcome) in &bids {
@@ -411,15 +410,37 @@ async fn play(w: &mut World, s: &mut Services, short: bool, r: &mut Report) -> R
             w.market,
             Market::acceptMatchCall {
                 order_id: order,
-                manifest_hash: alloy_primitives::keccak256(format!("manifest {order}")),
+                manifest_hash: alloy_primitives::keccak256(manifest(order)),
             },
         )
         .await?;
         matched.push((order, token, decimals, symbol, b.node));
     }
 
+    // The Fizz nodes' leases: the tenant sends its manifest with the
+    // spon CLI, through the gateway, and reaches the running service.
+    r.section("Fizz workloads (spon lease send-manifest, connect, logs: through the gateway)");
+    let fizz_leases: Vec<(u64, usize)> = matched
+        .iter()
+        .filter_map(|m| Some((m.0, w.nodes.iter().position(|k| k.address() == m.4)?)))
+        .filter(|&(_, n)| n >= 3)
+        .collect();
+    for &(order, n) in &fizz_leases {
+        reach_workload(w, s, r, order, names[n], &gateway_tenants).await?;
+    }
+
     // An hour later: settled, fees to the wei.
     w.travel(3_600).await?;
+    for &(order, n) in &fizz_leases {
+        let started = std::time::Instant::now();
+        let status = stopped(&workloads(s, n).join(format!("lease-{order}/status.json"))).await?;
+        r.line(format!(
+            "lease {order} at its end: {}'s agent stopped its workload ({}) {:.1} s after the chain's clock passed it",
+            names[n],
+            status["reason"].as_str().unwrap_or("stopped"),
+            started.elapsed().as_secs_f64()
+        ));
+    }
     r.section("Payments after one hour (fee: 0% in SPON, 2% otherwise)");
     let treasury = w.deployer.address();
     for &(order, token, decimals, symbol, node) in &matched {
@@ -704,7 +725,13 @@ fn pricing_file(w: &World, n: usize, usd: Address) -> String {
 
 /// Starts node `n`'s agent on its pricing file (written here) and a
 /// certificate it makes; the pricing, as the agent reads it.
-async fn start_agent(w: &World, s: &mut Services, n: usize, usd: Address) -> Result<Pricing> {
+async fn start_agent(
+    w: &World,
+    s: &mut Services,
+    n: usize,
+    usd: Address,
+    gateway: Option<&str>,
+) -> Result<Pricing> {
     let id = IDS[n];
     let pem = s.dir.join(format!("agent-{id}.pem"));
     s.run(
@@ -716,30 +743,206 @@ async fn start_agent(w: &World, s: &mut Services, n: usize, usd: Address) -> Res
     .await?;
     let path = s.dir.join(format!("pricing-{id}.toml"));
     std::fs::write(&path, pricing_file(w, n, usd))?;
+    let mut flags = args([
+        "--workloads",
+        &arg(&workloads(s, n)),
+        "--allow",
+        &format!("echo={}", arg(&s.bin("spon-echo"))),
+        "--no-containers",
+    ]);
+    if let Some(g) = gateway {
+        flags.extend(args(["--gateway", g]));
+    }
     s.start(
         &format!("spon-agent {id}"),
         "spon-agent",
+        &[
+            args([
+                "run",
+                "--rpc-url",
+                &w.url,
+                "--deployment",
+                &arg(&w.record()),
+                "--pricing",
+                &arg(&path),
+                "--cert",
+                &arg(&pem),
+                "--listen",
+                "127.0.0.1:0",
+                "--manifests",
+                &arg(&s.dir.join(format!("manifests-{id}"))),
+                "--interval-secs",
+                "1",
+                "--no-rewards",
+            ]),
+            flags,
+        ]
+        .concat(),
+        &[("SPON_AGENT_KEY", hex_key(&w.nodes[n]))],
+    )?;
+    Pricing::from_file(&path)
+}
+
+/// The status the agent wrote at `file` once its workload is stopped.
+async fn stopped(file: &Path) -> Result<serde_json::Value> {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let status: serde_json::Value = std::fs::read(file)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if status["state"] == "stopped" {
+            return Ok(status);
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "the workload of {} was not stopped: {status}",
+            file.display()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The tenant of lease `order` on the Fizz node `node` sends its manifest
+/// with `spon lease send-manifest`, reaches its service with `spon lease
+/// connect` through the gateway's tenants' address `via`, and reads its
+/// output with `spon lease logs`.
+async fn reach_workload(
+    w: &World,
+    s: &mut Services,
+    r: &mut Report,
+    order: u64,
+    node: &str,
+    via: &str,
+) -> Result<()> {
+    let file = s.dir.join(format!("manifest-{order}.toml"));
+    std::fs::write(&file, manifest(order))?;
+    let tenant = [("SPON_PRIVATE_KEY", hex_key(&w.tenant))];
+    let lease = order.to_string();
+    let spon = |command: &[&str]| {
+        let mut all = args(["--rpc-url", &w.url, "--deployment", &arg(&w.record())]);
+        all.extend(args(command));
+        all.extend(args(["--via", via]));
+        all
+    };
+    s.run(
+        &format!("spon lease send-manifest {order}"),
+        "spon",
+        &spon(&["lease", "send-manifest", &lease, &arg(&file)]),
+        &tenant,
+    )
+    .await?;
+    r.line(format!(
+        "lease {order} on {node}: spon lease send-manifest {order} manifest-{order}.toml: taken \
+         through the gateway; the node runs `echo` (spon-echo) on port 8080"
+    ));
+    let name = format!("spon lease connect {order}");
+    s.start(
+        &name,
+        "spon",
+        &spon(&["lease", "connect", &lease, "--port", "8080"]),
+        &tenant,
+    )?;
+    let line = s.line(&name, "listening", PATIENCE).await?;
+    let local: std::net::SocketAddr = line
+        .split_whitespace()
+        .last()
+        .and_then(|a| a.parse().ok())
+        .with_context(|| format!("no address in {line:?}"))?;
+    let page = http_get(local, "/").await?;
+    let (head, body) = page.split_once("\r\n\r\n").unwrap_or_default();
+    ensure!(
+        head.starts_with("HTTP/1.1 200") && body.contains(&format!("hello from lease {order}")),
+        "the workload answered {page:?}"
+    );
+    r.line(format!(
+        "spon lease connect {order} --port 8080, then GET / on {local}: {}: {:?}",
+        head.lines().next().unwrap_or_default(),
+        body.trim()
+    ));
+    s.stop(&name).await?;
+    let (ok, out) = s
+        .output(
+            &format!("spon lease logs {order}"),
+            "spon",
+            &spon(&["--json", "lease", "logs", &lease]),
+            &tenant,
+        )
+        .await?;
+    let logs: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
+    ensure!(
+        ok && logs["workload"]["state"] == "running",
+        "spon lease logs {order}: {out}"
+    );
+    r.line(format!(
+        "spon lease logs {order}: running; its output: {:?}",
+        logs["output"].as_str().unwrap_or_default().trim()
+    ));
+    Ok(())
+}
+
+/// Where node `n`'s agent runs its workloads.
+fn workloads(s: &Services, n: usize) -> std::path::PathBuf {
+    s.dir.join(format!("workloads-{}", IDS[n]))
+}
+
+/// The manifest the tenant records for `order` and sends to its node: the
+/// echo service on port 8080, greeting with the lease.
+fn manifest(order: u64) -> String {
+    format!(
+        "command = \"echo\"\nports = [8080]\nrestart = \"on-failure\"\n\n[env]\n\
+         GREETING = \"hello, tenant of lease {order}\"\n"
+    )
+}
+
+/// Provider 1's gateway for the Fizz nodes, on its agent's certificate
+/// (registered with its endpoint); its nodes' and tenants' addresses.
+async fn start_gateway(w: &World, s: &mut Services) -> Result<(String, String)> {
+    let pem = s.dir.join(format!("agent-{}.pem", IDS[0]));
+    let identity = Identity::from_pem(&std::fs::read_to_string(&pem)?)?;
+    client(w, &w.nodes[0])
+        .await?
+        .send(
+            w.registry,
+            Registry::setEndpointCall {
+                endpoint: "https://127.0.0.1/manifests".into(),
+                tls_cert_hash: identity.hash(),
+            },
+        )
+        .await?;
+    s.start(
+        "spon-gateway",
+        "spon-gateway",
         &args([
             "run",
             "--rpc-url",
             &w.url,
             "--deployment",
             &arg(&w.record()),
-            "--pricing",
-            &arg(&path),
+            "--account",
+            &w.nodes[0].address().to_string(),
             "--cert",
             &arg(&pem),
-            "--listen",
+            "--nodes",
             "127.0.0.1:0",
-            "--manifests",
-            &arg(&s.dir.join(format!("manifests-{id}"))),
-            "--interval-secs",
+            "--tenants",
+            "127.0.0.1:0",
+            "--stats",
+            "127.0.0.1:0",
+            "--recheck-secs",
             "1",
-            "--no-rewards",
         ]),
-        &[("SPON_AGENT_KEY", hex_key(&w.nodes[n]))],
+        &[],
     )?;
-    Pricing::from_file(&path)
+    let ready = s.line("spon-gateway", "gateway ready", PATIENCE).await?;
+    let field = |name: &str| {
+        ready
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .map(str::to_string)
+            .with_context(|| format!("no {name} in {ready:?}"))
+    };
+    Ok((field("nodes")?, field("tenants")?))
 }
 
 /// Once each agent has logged its decision on every order: what its
@@ -1386,8 +1589,7 @@ async fn accept(w: &World, order: u64) -> Result<()> {
         || async { Ok(w.proposed(order).await? != 0) },
     )
     .await?;
-    w.accept(order, format!("manifest {order}").as_bytes())
-        .await
+    w.accept(order, manifest(order).as_bytes()).await
 }
 
 /// Without a browser: the same new order, proposed and accepted, and the

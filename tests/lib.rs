@@ -70,6 +70,22 @@ pub fn spon_text(wei: U256) -> String {
     format!("{} SPON", s.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// What the tests' Fizz orders ask: one RTX 40 of 20,000 MiB anywhere,
+/// 500 Mbit/s, CUDA, tier 6 or better, packed.
+pub fn rtx_order() -> U256 {
+    let r = spon_scoring::Requirements {
+        gpu_model: spon_node::hardware::gpu::RTX_40,
+        gpu_count: 1,
+        min_vram_mib: 20_000,
+        regions: [[0; 2]; 4],
+        min_bandwidth_mbps: 500,
+        compute_types: spon_node::hardware::compute::CUDA,
+        max_tier: 6,
+        flags: 0,
+    };
+    U256::from_be_bytes(r.pack())
+}
+
 /// What the tests' orders ask: 4 Hopper GPUs of 80,000 MiB in Germany,
 /// 1 Gbit/s, CUDA, tier 6 or better, packed.
 pub fn hopper_order() -> U256 {

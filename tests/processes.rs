@@ -33,16 +33,29 @@ impl Services {
     /// # Errors
     /// The folder cannot be made.
     pub fn new(dir: PathBuf) -> Result<Self> {
+        let exe = std::env::current_exe()?;
+        let bins = exe.parent().context("the binary's folder")?.to_path_buf();
+        Self::with_bins(dir, bins)
+    }
+
+    /// As [`Self::new`], the binaries taken from `bins`.
+    ///
+    /// # Errors
+    /// The folder cannot be made.
+    pub fn with_bins(dir: PathBuf, bins: PathBuf) -> Result<Self> {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("logs"))
             .with_context(|| format!("cannot create {}", dir.display()))?;
-        let exe = std::env::current_exe()?;
-        let bins = exe.parent().context("the binary's folder")?.to_path_buf();
         Ok(Self {
             dir,
             bins,
             running: Vec::new(),
         })
+    }
+
+    /// Where the binaries are taken from.
+    pub fn bin(&self, bin: &str) -> PathBuf {
+        self.bins.join(bin)
     }
 
     /// The log file of the process named `name`.
@@ -57,14 +70,34 @@ impl Services {
         args: &[OsString],
         env: &[(&str, String)],
     ) -> Result<Command> {
+        self.command_in(name, None, bin, args, env)
+    }
+
+    /// `bin`'s command, in network namespace `netns` if given (through
+    /// `ip netns exec`, which execs it: the process is `bin` itself).
+    fn command_in(
+        &self,
+        name: &str,
+        netns: Option<&str>,
+        bin: &str,
+        args: &[OsString],
+        env: &[(&str, String)],
+    ) -> Result<Command> {
         let path = self.bins.join(bin);
         ensure!(
             path.exists(),
-            "{} is missing: build the binaries first (scripts/demo does: cargo build --bins)",
+            "{} is missing: build the binaries first (scripts/bins)",
             path.display()
         );
         let log = std::fs::File::create(self.log(name))?;
-        let mut cmd = Command::new(&path);
+        let mut cmd = match netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(&path);
+                c
+            }
+            None => Command::new(&path),
+        };
         cmd.args(args)
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .env_remove("SPON_RPC_URL")
@@ -109,6 +142,49 @@ impl Services {
         Ok(())
     }
 
+    /// As [`Self::start`], in network namespace `netns`.
+    ///
+    /// # Errors
+    /// The binary is missing or cannot start.
+    pub fn start_in(
+        &mut self,
+        netns: &str,
+        name: &str,
+        bin: &str,
+        args: &[OsString],
+        env: &[(&str, String)],
+    ) -> Result<()> {
+        let child = self
+            .command_in(name, Some(netns), bin, args, env)?
+            .spawn()
+            .with_context(|| format!("cannot start {bin} in {netns}"))?;
+        self.running.push((name.to_string(), child));
+        Ok(())
+    }
+
+    /// Runs `bin` to its end as the step `name`: whether it succeeded, and
+    /// what it printed (also in its log).
+    ///
+    /// # Errors
+    /// The binary is missing or cannot start.
+    pub async fn output(
+        &self,
+        name: &str,
+        bin: &str,
+        args: &[OsString],
+        env: &[(&str, String)],
+    ) -> Result<(bool, String)> {
+        let status = self
+            .command(name, bin, args, env)?
+            .status()
+            .await
+            .with_context(|| format!("cannot run {bin}"))?;
+        Ok((
+            status.success(),
+            std::fs::read_to_string(self.log(name)).unwrap_or_default(),
+        ))
+    }
+
     /// Runs `bin` to its end as the step `name`; its output goes to its
     /// log, which is shown if it fails.
     ///
@@ -121,13 +197,8 @@ impl Services {
         args: &[OsString],
         env: &[(&str, String)],
     ) -> Result<()> {
-        let status = self
-            .command(name, bin, args, env)?
-            .status()
-            .await
-            .with_context(|| format!("cannot run {bin}"))?;
-        if !status.success() {
-            bail!("{name} failed ({status}):\n{}", self.tail(name));
+        if !self.output(name, bin, args, env).await?.0 {
+            bail!("{name} failed:\n{}", self.tail(name));
         }
         Ok(())
     }
@@ -226,4 +297,38 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())
+}
+
+/// One `GET path` over a new connection to `addr` (HTTP/1.1): the whole
+/// response, head and body, read to its `content-length`.
+///
+/// # Errors
+/// The connection fails or closes early, or no answer within a minute.
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(format!("GET {path} HTTP/1.1\r\nhost: lease\r\n\r\n").as_bytes())
+        .await?;
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .context("an answer without content-length")?;
+            if body.len() >= length {
+                return Ok(text);
+            }
+        }
+        let n = tokio::time::timeout(Duration::from_secs(60), s.read(&mut buf))
+            .await
+            .context("no answer within a minute")??;
+        ensure!(n > 0, "the connection closed after {text:?}");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
 }

@@ -27,6 +27,7 @@ use crate::{
     SponGovernance as Governance, SponMarket as Market, SponRegistry as Registry,
     SponStaking as Staking, SponToken as Token, HOPPER,
 };
+use crate::{rtx40, rtx_order};
 
 use spon_protocol::WEI_PER_SPON as SPON;
 /// Seconds in a day.
@@ -378,6 +379,73 @@ impl World {
         .await
     }
 
+    /// A Fizz node keyed by `name` (one RTX 40 in the US), staked with
+    /// 5,000 SPON and registered behind `gateway`, appended to `nodes`
+    /// (its probe key that of its place there) and probed if `probe`.
+    ///
+    /// # Errors
+    /// A refused transaction.
+    pub async fn fizz_node(
+        &mut self,
+        name: &str,
+        gateway: Address,
+        probe: bool,
+    ) -> Result<PrivateKeySigner> {
+        let k = key(name);
+        let index = self.nodes.len();
+        self.nodes.push(k.clone());
+        self.fund(k.address()).await?;
+        self.give(&k, spon(5_000), self.staking).await?;
+        self.send(
+            &k,
+            self.staking,
+            Staking::stakeCall {
+                amount: spon(5_000),
+            },
+        )
+        .await?;
+        let hw = rtx40(*b"US");
+        self.send(
+            &k,
+            self.registry,
+            Registry::registerFizzCall {
+                hardware: U256::from_be_bytes(hw.pack()),
+                probe_key: probe_signer(index).address(),
+                gateway,
+            },
+        )
+        .await?;
+        if probe {
+            self.probe(index, &hw, 0).await?;
+        }
+        Ok(k)
+    }
+
+    /// An order for one RTX 40 anywhere, in SPON, up to 10 SPON an hour
+    /// for an hour; its id.
+    ///
+    /// # Errors
+    /// A refused transaction.
+    pub async fn rtx_order(&self) -> Result<u64> {
+        self.send(
+            &self.tenant,
+            self.market,
+            Market::createOrderCall {
+                requirements: rtx_order(),
+                payment_token: self.token,
+                max_price_per_hour: spon(10),
+                duration_secs: 3_600,
+                deposit: spon(10),
+            },
+        )
+        .await?;
+        Ok(self
+            .view(self.market, Market::countsCall {})
+            .await?
+            .counts
+            .orders)
+    }
+
     /// An order for 4 Hopper GPUs in SPON; its id.
     pub async fn order(&self) -> Result<u64> {
         self.send(
@@ -541,7 +609,13 @@ impl World {
 /// Starts a devnet, deploys and wires everything with spon-deploy, and
 /// sets up three approved, probed Provider nodes and a funded tenant.
 pub fn world(name: &str) -> (World, tokio::runtime::Runtime) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    world_at(name, "127.0.0.1:0")
+}
+
+/// [`world`], its devnet listening on `bind` (an address other hosts of
+/// a test reach, such as a veth's).
+pub fn world_at(name: &str, bind: &str) -> (World, tokio::runtime::Runtime) {
+    let listener = TcpListener::bind(bind).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         Node::new(spon_devnet::Chain::devnet().expect("predeploys")).serve(listener)

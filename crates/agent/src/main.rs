@@ -102,6 +102,11 @@ enum Command {
         /// Never run containers, even if Podman or Docker answers.
         #[arg(long)]
         no_containers: bool,
+        /// The OCI runtime containers run with (the engine's `--runtime`,
+        /// e.g. runc where crun cannot use this machine's cgroups)
+        /// [default: the engine's].
+        #[arg(long, conflicts_with = "no_containers")]
+        container_runtime: Option<String>,
         /// GPUs workloads may ask for [default: the node's registered
         /// count].
         #[arg(long)]
@@ -145,6 +150,7 @@ fn main() -> Result<()> {
             workloads,
             allow,
             no_containers,
+            container_runtime,
             gpus,
             gateway,
             gateway_cert_hash,
@@ -184,6 +190,7 @@ fn main() -> Result<()> {
                         },
                         containers: !no_containers,
                         manifest_endpoint: Some(([127, 0, 0, 1], listen.port()).into()),
+                        container_runtime,
                     })
                     .await?;
                     let endpoint = Arc::new(Endpoint {

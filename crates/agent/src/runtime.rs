@@ -29,6 +29,11 @@ use tracing::{info, warn};
 
 use crate::workload::{Offer, Restart, Spec};
 
+/// A container's process limit (`--ulimit nproc`) when its manifest sets
+/// none: the engines' defaults can exceed what a host lets the OCI runtime
+/// set.
+pub const DEFAULT_PROCESSES: u64 = 4_096;
+
 /// How long a stopped workload has to exit after SIGTERM before SIGKILL.
 pub const GRACE: Duration = Duration::from_secs(5);
 
@@ -126,6 +131,9 @@ pub struct Config {
     /// The agent's manifest endpoint (port 0 of every lease through the
     /// tunnel).
     pub manifest_endpoint: Option<SocketAddr>,
+    /// The OCI runtime the engine runs containers with (`--runtime`),
+    /// none for its default.
+    pub container_runtime: Option<String>,
 }
 
 struct Workload {
@@ -316,18 +324,46 @@ impl Runtime {
             .create(true)
             .append(true)
             .open(folder.join("output.log"))?;
+        // A process listens on its local port; a container on the
+        // manifest's own port, published on the local one.
+        let container = spec.image.is_some();
+        let inside = |p: &u16, local: &u16| if container { *p } else { *local };
         let mut env: Vec<(String, String)> = vec![("SPON_LEASE_ID".into(), lease.to_string())];
         for (p, local) in ports {
-            env.push((format!("SPON_PORT_{p}"), local.to_string()));
+            env.push((format!("SPON_PORT_{p}"), inside(p, local).to_string()));
         }
-        if let Some(first) = ports.values().next() {
-            env.push(("PORT".into(), first.to_string()));
+        if let Some((p, local)) = ports.iter().next() {
+            env.push(("PORT".into(), inside(p, local).to_string()));
         }
         env.extend(spec.env.iter().map(|(k, v)| (k.clone(), v.clone())));
         let mut cmd = match (&spec.image, &spec.command, self.engine) {
             (Some(image), _, Some(engine)) => {
                 let mut cmd = Command::new(engine.program());
                 cmd.args(["run", "--rm", "--name", &container_name(lease)]);
+                if let Some(runtime) = &self.config.container_runtime {
+                    cmd.arg(format!("--runtime={runtime}"));
+                }
+                // The engines' default limits may exceed what this
+                // machine lets a process raise to; none above the agent's.
+                let open_files = spec
+                    .resources
+                    .open_files
+                    .map_or(hard_limit(libc::RLIMIT_NOFILE), |n| {
+                        n.min(hard_limit(libc::RLIMIT_NOFILE))
+                    });
+                let processes = spec
+                    .resources
+                    .processes
+                    .unwrap_or(DEFAULT_PROCESSES)
+                    .min(hard_limit(libc::RLIMIT_NPROC));
+                for (name, n) in [("nofile", open_files), ("nproc", processes)] {
+                    let n = if n == libc::RLIM_INFINITY {
+                        "-1".to_string()
+                    } else {
+                        n.to_string()
+                    };
+                    cmd.arg(format!("--ulimit={name}={n}:{n}"));
+                }
                 for (p, local) in ports {
                     cmd.arg("-p").arg(format!("127.0.0.1:{local}:{p}"));
                 }
@@ -534,6 +570,20 @@ fn signal_group(pid: u32, signal: i32) {
     }
 }
 
+/// This process's hard limit of `resource` (`RLIM_INFINITY`: none).
+fn hard_limit(resource: libc::__rlimit_resource_t) -> u64 {
+    let mut rl = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct it is given and nothing else.
+    if unsafe { libc::getrlimit(resource, &mut rl) } == 0 {
+        rl.rlim_max
+    } else {
+        libc::RLIM_INFINITY
+    }
+}
+
 /// The process backend's limits: its own session (so that a stop signals
 /// every process it started) and `setrlimit` for what the manifest limits.
 fn limit(cmd: &mut Command, r: crate::workload::Resources) {
@@ -607,6 +657,7 @@ mod tests {
             },
             containers: false,
             manifest_endpoint: None,
+            container_runtime: None,
         }
     }
 

@@ -312,6 +312,24 @@ pub async fn post(
         .await
         .with_context(|| format!("cannot reach {addr}"))?;
     let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+    post_over(stream, host, pinned, identity, post).await
+}
+
+/// [`post`] over `stream` (a TCP connection, or a gateway's stream to a
+/// Fizz node).
+///
+/// # Errors
+/// As [`post`], or the answer is not JSON.
+pub async fn post_over<S>(
+    stream: S,
+    host: &str,
+    pinned: B256,
+    identity: &Identity,
+    post: &Post,
+) -> Result<(u16, serde_json::Value)>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let req = Request::post("/manifests")
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(serde_json::to_vec(post)?)))?;
@@ -320,6 +338,64 @@ pub async fn post(
         status,
         serde_json::from_slice(&body).context("the node's answer is not JSON")?,
     ))
+}
+
+/// What the node answered to its tenant's reads of a lease's workload.
+#[derive(Debug, Clone)]
+pub struct Reads {
+    /// `GET /leases/<id>`: status, and the [`crate::runtime::Status`] or
+    /// the refusal, JSON.
+    pub status: (u16, serde_json::Value),
+    /// `GET /leases/<id>/logs`: status, and the output's last bytes (or the
+    /// refusal, JSON).
+    pub logs: (u16, Bytes),
+}
+
+/// The tenant's side of the reads of lease `lease_id`'s workload, over
+/// `stream`: its status and the last `bytes` bytes of its output, with
+/// `signature`, the tenant's signature of [`manifest::read_digest`] for
+/// `identity`'s certificate.
+///
+/// # Errors
+/// As [`request`], or the status is not JSON.
+pub async fn read_workload<S>(
+    stream: S,
+    host: &str,
+    pinned: B256,
+    identity: &Identity,
+    lease_id: u64,
+    bytes: u64,
+    signature: &[u8],
+) -> Result<Reads>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let get = |path: String| {
+        Request::get(path)
+            .header("x-spon-signature", hex::encode(signature))
+            .body(Full::new(Bytes::new()))
+    };
+    let answers = exchange(
+        stream,
+        host,
+        pinned,
+        identity,
+        vec![
+            get(format!("/leases/{lease_id}"))?,
+            get(format!("/leases/{lease_id}/logs?bytes={bytes}"))?,
+        ],
+    )
+    .await?;
+    let [(code, status), logs]: [(u16, Bytes); 2] = answers
+        .try_into()
+        .map_err(|_| anyhow!("the node answered too few requests"))?;
+    Ok(Reads {
+        status: (
+            code,
+            serde_json::from_slice(&status).context("the node's status is not JSON")?,
+        ),
+        logs,
+    })
 }
 
 /// The tenant's side of any request to a node's manifest endpoint, over
@@ -335,8 +411,26 @@ pub async fn request<S>(
     host: &str,
     pinned: B256,
     identity: &Identity,
-    mut req: Request<Full<Bytes>>,
+    req: Request<Full<Bytes>>,
 ) -> Result<(u16, Bytes)>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    exchange(stream, host, pinned, identity, vec![req])
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow!("no answer"))
+}
+
+/// `reqs` in turn over one TLS connection on `stream`; their statuses and
+/// bodies.
+async fn exchange<S>(
+    stream: S,
+    host: &str,
+    pinned: B256,
+    identity: &Identity,
+    reqs: Vec<Request<Full<Bytes>>>,
+) -> Result<Vec<(u16, Bytes)>>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -350,10 +444,14 @@ where
         .context("TLS handshake with the node")?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
     tokio::spawn(conn);
-    req.headers_mut()
-        .insert("host", host.parse().context("a host header")?);
-    let response = sender.send_request(req).await?;
-    let status = response.status().as_u16();
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, body))
+    let mut answers = Vec::with_capacity(reqs.len());
+    for mut req in reqs {
+        req.headers_mut()
+            .insert("host", host.parse().context("a host header")?);
+        sender.ready().await?;
+        let response = sender.send_request(req).await?;
+        let status = response.status().as_u16();
+        answers.push((status, response.into_body().collect().await?.to_bytes()));
+    }
+    Ok(answers)
 }

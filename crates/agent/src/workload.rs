@@ -30,7 +30,9 @@
 //! `HOME`, `SPON_LEASE_ID`, and for each port `p` the local port it must
 //! listen on, `SPON_PORT_<p>`; `PORT` is the first), limits set with
 //! `setrlimit`, and its output captured. The container backend publishes
-//! each port on the loopback and passes the same environment.
+//! each port `p` on a local port of the loopback and passes the same
+//! environment, where the container listens on `p` itself
+//! (`SPON_PORT_<p>` is `p`).
 
 use std::collections::BTreeMap;
 

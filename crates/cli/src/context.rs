@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use alloy_primitives::{Address, U256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::{Filter, Log, TransactionReceipt};
+use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolEvent};
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -97,7 +98,7 @@ pub struct Ctx {
     pub deployment: Deployment,
     /// Where the deployment record was read.
     pub record: PathBuf,
-    signs: bool,
+    signer: Option<PrivateKeySigner>,
     key_hint: String,
     /// JSON output.
     pub json: bool,
@@ -106,19 +107,21 @@ pub struct Ctx {
 impl Ctx {
     /// Connects as `g` says; a wallet only if one is configured.
     pub async fn new(g: &Global) -> Result<Self> {
-        let wallet = g.chain.has_key(&g.private_key_env);
-        let client = if wallet {
-            let signer = g.chain.signer(&g.private_key_env)?;
-            Client::connect(g.chain.url(), signer).await?
-        } else {
-            Client::reader(g.chain.url()).await?
+        let signer = g
+            .chain
+            .has_key(&g.private_key_env)
+            .then(|| g.chain.signer(&g.private_key_env))
+            .transpose()?;
+        let client = match &signer {
+            Some(s) => Client::connect(g.chain.url(), s.clone()).await?,
+            None => Client::reader(g.chain.url()).await?,
         };
         let (deployment, record) = Deployment::find(g.deployment.as_deref(), &client)?;
         Ok(Self {
             client,
             deployment,
             record,
-            signs: wallet,
+            signer,
             key_hint: g.key_hint(),
             json: g.json,
         })
@@ -126,10 +129,16 @@ impl Ctx {
 
     /// The account acting; an error when no key was given.
     pub fn me(&self) -> Result<Address> {
-        if !self.signs {
-            bail!("no wallet: {}", self.key_hint);
+        self.signer().map(|_| self.client.from)
+    }
+
+    /// The account's key, for what it signs off chain; an error when no
+    /// key was given.
+    pub fn signer(&self) -> Result<&PrivateKeySigner> {
+        match &self.signer {
+            Some(s) => Ok(s),
+            None => bail!("no wallet: {}", self.key_hint),
         }
-        Ok(self.client.from)
     }
 
     /// `who`, else the account acting.

@@ -9,6 +9,7 @@ use spon_protocol::states;
 use spon_scoring::Requirements;
 
 use crate::{
+    cmd::workload::{self, Via},
     context::{event, expect_event, Ctx, Out, TokenInfo},
     spec::{describe_requirements, RequirementsArgs},
 };
@@ -117,6 +118,44 @@ pub enum LeaseCmd {
     Status {
         /// The lease.
         lease: u64,
+    },
+    /// Sends the lease's node your deployment manifest (tenant): the file
+    /// whose hash `match accept --manifest` recorded, signed by you; the
+    /// node runs it. A Provider node is reached at its registered
+    /// endpoint over mutual TLS, a Fizz node through its gateway.
+    SendManifest {
+        /// The lease.
+        lease: u64,
+        /// The manifest (TOML; see the README's "Workloads").
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        via: Via,
+    },
+    /// Forwards a local port to a port of the lease's workload (tenant),
+    /// through the Fizz node's gateway or at the Provider node, until
+    /// Ctrl-C. HTTP and any TCP protocol pass through unchanged.
+    Connect {
+        /// The lease.
+        lease: u64,
+        /// The workload's port (one of the manifest's `ports`).
+        #[arg(long)]
+        port: u16,
+        /// The local address to forward (port 0: any free port, printed).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        #[command(flatten)]
+        via: Via,
+    },
+    /// The lease's workload (tenant): its state, restarts and exit, and
+    /// the last of its output.
+    Logs {
+        /// The lease.
+        lease: u64,
+        /// How much of the output, from its end (at most 1 MiB).
+        #[arg(long, default_value_t = 16 * 1024)]
+        bytes: u64,
+        #[command(flatten)]
+        via: Via,
     },
 }
 
@@ -483,6 +522,18 @@ pub async fn lease_cmd(ctx: &Ctx, cmd: LeaseCmd) -> Result<Out> {
         LeaseCmd::Status { lease } => return lease_status(ctx, lease).await,
         LeaseCmd::Settle { lease } => (lease, true),
         LeaseCmd::Close { lease } => (lease, false),
+        LeaseCmd::SendManifest { lease, file, via } => {
+            return workload::send(ctx, lease, file, via).await
+        }
+        LeaseCmd::Connect {
+            lease,
+            port,
+            listen,
+            via,
+        } => return workload::connect(ctx, lease, port, listen, via).await,
+        LeaseCmd::Logs { lease, bytes, via } => {
+            return workload::logs(ctx, lease, bytes, via).await
+        }
     };
     let t = ctx.token_at(known_lease(ctx, lease).await?.token).await?;
     let r = if call_settle {

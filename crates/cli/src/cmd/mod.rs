@@ -8,3 +8,4 @@ pub mod rewards;
 pub mod stake;
 pub mod status;
 pub mod token;
+pub mod workload;
