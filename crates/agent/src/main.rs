@@ -68,65 +68,69 @@ enum Command {
         out: PathBuf,
     },
     /// Bid and serve manifests.
-    Run {
-        #[command(flatten)]
-        chain: ChainArgs,
-        /// The deployment record from scripts/deploy [default:
-        /// deployments/<chainId>.json, the chain's id asked of the
-        /// endpoint].
-        #[arg(long, env = "SPON_DEPLOYMENT")]
-        deployment: Option<PathBuf>,
-        /// The pricing file (TOML; see the crate documentation).
-        #[arg(long)]
-        pricing: PathBuf,
-        /// The endpoint's certificate and key (from `spon-agent cert`).
-        #[arg(long, default_value = "spon-agent.pem")]
-        cert: PathBuf,
-        /// Listen address of the manifest endpoint.
-        #[arg(long, default_value = "0.0.0.0:8643")]
-        listen: String,
-        /// Where taken manifests are recorded for the runtime.
-        #[arg(long, default_value = "spon-manifests")]
-        manifests: PathBuf,
-        /// Seconds between bidding rounds.
-        #[arg(long, default_value_t = 5)]
-        interval_secs: u64,
-        /// Where each lease's workload keeps its folder (working folder,
-        /// output, status).
-        #[arg(long, default_value = "spon-workloads")]
-        workloads: PathBuf,
-        /// A command manifests may name, NAME=PROGRAM (the process
-        /// backend). Repeatable.
-        #[arg(long = "allow", value_name = "NAME=PROGRAM", value_parser = allowed)]
-        allow: Vec<(String, PathBuf)>,
-        /// Never run containers, even if Podman or Docker answers.
-        #[arg(long)]
-        no_containers: bool,
-        /// The OCI runtime containers run with (the engine's `--runtime`,
-        /// e.g. runc where crun cannot use this machine's cgroups)
-        /// [default: the engine's].
-        #[arg(long, conflicts_with = "no_containers")]
-        container_runtime: Option<String>,
-        /// GPUs workloads may ask for [default: the node's registered
-        /// count].
-        #[arg(long)]
-        gpus: Option<u32>,
-        /// Fizz node: the gateway's tunnel address, HOST:PORT (UDP), dialled
-        /// out to; the gateway is the one the node named in the registry.
-        #[arg(long, value_name = "HOST:PORT")]
-        gateway: Option<String>,
-        /// The gateway's certificate hash [default: the gateway node's
-        /// registered tlsCertHash].
-        #[arg(long, requires = "gateway")]
-        gateway_cert_hash: Option<B256>,
-        /// Provider node: serve tenants' connections to their leases'
-        /// services on this TCP address.
-        #[arg(long, value_name = "ADDR", conflicts_with = "gateway")]
-        tenants: Option<String>,
-        /// Leave era check-ins and claims to someone else.
-        #[arg(long)]
-        no_rewards: bool,
-    },
+    Run(Box<RunArgs>),
+}
+
+/// `spon-agent run`'s options.
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    chain: ChainArgs,
+    /// The deployment record from scripts/deploy [default:
+    /// deployments/<chainId>.json, the chain's id asked of the
+    /// endpoint].
+    #[arg(long, env = "SPON_DEPLOYMENT")]
+    deployment: Option<PathBuf>,
+    /// The pricing file (TOML; see the crate documentation).
+    #[arg(long)]
+    pricing: PathBuf,
+    /// The endpoint's certificate and key (from `spon-agent cert`).
+    #[arg(long, default_value = "spon-agent.pem")]
+    cert: PathBuf,
+    /// Listen address of the manifest endpoint.
+    #[arg(long, default_value = "0.0.0.0:8643")]
+    listen: String,
+    /// Where taken manifests are recorded for the runtime.
+    #[arg(long, default_value = "spon-manifests")]
+    manifests: PathBuf,
+    /// Seconds between bidding rounds.
+    #[arg(long, default_value_t = 5)]
+    interval_secs: u64,
+    /// Where each lease's workload keeps its folder (working folder,
+    /// output, status).
+    #[arg(long, default_value = "spon-workloads")]
+    workloads: PathBuf,
+    /// A command manifests may name, NAME=PROGRAM (the process
+    /// backend). Repeatable.
+    #[arg(long = "allow", value_name = "NAME=PROGRAM", value_parser = allowed)]
+    allow: Vec<(String, PathBuf)>,
+    /// Never run containers, even if Podman or Docker answers.
+    #[arg(long)]
+    no_containers: bool,
+    /// The OCI runtime containers run with (the engine's `--runtime`,
+    /// e.g. runc where crun cannot use this machine's cgroups)
+    /// [default: the engine's].
+    #[arg(long, conflicts_with = "no_containers")]
+    container_runtime: Option<String>,
+    /// GPUs workloads may ask for [default: the node's registered
+    /// count].
+    #[arg(long)]
+    gpus: Option<u32>,
+    /// Fizz node: the gateway's tunnel address, HOST:PORT (UDP), dialled
+    /// out to; the gateway is the one the node named in the registry.
+    #[arg(long, value_name = "HOST:PORT")]
+    gateway: Option<String>,
+    /// The gateway's certificate hash [default: the gateway node's
+    /// registered tlsCertHash].
+    #[arg(long, requires = "gateway")]
+    gateway_cert_hash: Option<B256>,
+    /// Provider node: serve tenants' connections to their leases'
+    /// services on this TCP address.
+    #[arg(long, value_name = "ADDR", conflicts_with = "gateway")]
+    tenants: Option<String>,
+    /// Leave era check-ins and claims to someone else.
+    #[arg(long)]
+    no_rewards: bool,
 }
 
 fn main() -> Result<()> {
@@ -139,24 +143,25 @@ fn main() -> Result<()> {
             println!("{}", identity.hash());
             Ok(())
         }
-        Command::Run {
-            chain,
-            deployment,
-            pricing,
-            cert,
-            listen,
-            manifests,
-            interval_secs,
-            workloads,
-            allow,
-            no_containers,
-            container_runtime,
-            gpus,
-            gateway,
-            gateway_cert_hash,
-            tenants,
-            no_rewards,
-        } => {
+        Command::Run(run) => {
+            let RunArgs {
+                chain,
+                deployment,
+                pricing,
+                cert,
+                listen,
+                manifests,
+                interval_secs,
+                workloads,
+                allow,
+                no_containers,
+                container_runtime,
+                gpus,
+                gateway,
+                gateway_cert_hash,
+                tenants,
+                no_rewards,
+            } = *run;
             let key = chain.signer(KEY_ENV)?;
             let pricing = Pricing::from_file(&pricing)?;
             let pem = std::fs::read_to_string(&cert)

@@ -281,4 +281,39 @@ mod tests {
         );
         assert_eq!(refused("command = \"echo\"\ngpus = 2"), "TooManyGpus");
     }
+
+    proptest::proptest! {
+        /// A manifest the node takes never asks for more than it offers:
+        /// a command of its allowlist or an image only where an engine
+        /// runs, at most its GPUs, each port once and none 0.
+        #[test]
+        fn a_taken_manifest_stays_within_the_offer(
+            image: bool,
+            command in proptest::option::of(proptest::sample::select(vec!["echo", "sh", "miner"])),
+            gpus in 0u32..6,
+            have in 0u32..6,
+            containers: bool,
+            ports in proptest::collection::vec(0u16..4, 0..4),
+        ) {
+            let mut text = String::new();
+            if image {
+                text.push_str("image = \"localhost/x:1\"\n");
+            }
+            if let Some(c) = command {
+                text.push_str(&format!("command = \"{c}\"\n"));
+            }
+            text.push_str(&format!("gpus = {gpus}\nports = {ports:?}\n"));
+            let offer = Offer { gpus: have, containers, ..offer() };
+            if let Ok(spec) = Spec::parse(&text, &offer) {
+                proptest::prop_assert!(spec.gpus <= have);
+                proptest::prop_assert!(spec.image.is_some() != spec.command.is_some());
+                proptest::prop_assert!(spec.image.is_none() || containers);
+                proptest::prop_assert!(spec.command.as_ref().is_none_or(|c| offer.allow.contains_key(c)));
+                let mut unique = spec.ports.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                proptest::prop_assert!(unique.len() == spec.ports.len() && !unique.contains(&0));
+            }
+        }
+    }
 }

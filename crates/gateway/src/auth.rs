@@ -370,4 +370,38 @@ mod tests {
             );
         }
     }
+
+    proptest::proptest! {
+        /// Whatever the chain says and whoever signed: a tenant is carried
+        /// exactly when the lease exists, the signer is its tenant and it
+        /// is active; a node's tunnel is admitted exactly when it signed
+        /// for itself, is registered and active, and named this gateway.
+        #[test]
+        fn admission_is_exactly_its_checks(
+            who in 0u8..4,
+            owner in 1u8..4,
+            state in 0u8..6,
+            exists: bool,
+            named in 0u8..3,
+        ) {
+            let account = |n: u8| if n == 0 { Address::ZERO } else { Address::repeat_byte(n) };
+            let lease = exists.then_some(LeaseView {
+                tenant: account(owner),
+                node: Address::repeat_byte(0x0f),
+                state,
+            });
+            let admitted = admit_tenant(3, account(who), lease);
+            proptest::prop_assert_eq!(
+                admitted.is_ok(),
+                exists && who == owner && state == LeaseState::Active as u8
+            );
+            let gateway = [GATEWAY, Address::ZERO, Address::repeat_byte(0x6b)][usize::from(named)];
+            let view = exists.then_some(NodeView { state, gateway });
+            let admitted = admit_node(account(owner), account(who), view, GATEWAY);
+            proptest::prop_assert_eq!(
+                admitted.is_ok(),
+                who == owner && exists && state == NodeState::Active as u8 && named == 0
+            );
+        }
+    }
 }

@@ -12,6 +12,7 @@
 use std::env;
 
 use anyhow::{Context, Result};
+use clap::Parser;
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
     net::{TcpListener, TcpStream},
@@ -23,28 +24,26 @@ const METHODS: [&[u8]; 6] = [b"GET ", b"POST", b"HEAD", b"PUT ", b"DELE", b"OPTI
 /// Longest request head read (16 KiB).
 const MAX_HEAD: usize = 16 * 1024;
 
-fn listen_address() -> Result<String> {
-    let mut args = env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--listen" => return args.next().context("--listen needs HOST:PORT"),
-            "-h" | "--help" => {
-                println!(
-                    "spon-echo [--listen HOST:PORT]: answers HTTP requests with a line naming \
-                     the lease, echoes any other TCP stream (default 127.0.0.1:$PORT)"
-                );
-                std::process::exit(0);
-            }
-            other => anyhow::bail!("unknown argument {other:?} (see --help)"),
-        }
-    }
-    let port = env::var("PORT").context("no --listen and no $PORT")?;
-    Ok(format!("127.0.0.1:{port}"))
+/// A small service to lease: HTTP requests are answered with a line
+/// naming the lease (and `$GREETING`), any other TCP stream is echoed.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about)]
+struct Cli {
+    /// Where to listen, HOST:PORT [default: 127.0.0.1:$PORT, the port the
+    /// agent's runtime gives the workload].
+    #[arg(long)]
+    listen: Option<String>,
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
-    let addr = listen_address()?;
+    let addr = match Cli::parse().listen {
+        Some(a) => a,
+        None => format!(
+            "127.0.0.1:{}",
+            env::var("PORT").context("no --listen and no $PORT")?
+        ),
+    };
     let listener = TcpListener::bind(&addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
