@@ -134,7 +134,7 @@ struct RunArgs {
 }
 
 fn main() -> Result<()> {
-    spon_client::init_logging("spon_agent=info");
+    spon_client::init_logging("spon_agent=info,spon_gateway=info");
     match Cli::parse().command {
         Command::Cert { names, out } => {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -513,3 +513,66 @@ async fn filters_and_snapshots_miss_nothing_and_bounds_are_named() {
         "0x64aba"
     );
 }
+
+/// EVM code whose cost depends on the block's time: its constructor
+/// stores the deployment's timestamp in slot 0; a call in a later block
+/// (`TIMESTAMP > slot 0`) writes a fresh slot (22,100 gas), a call in the
+/// same block writes nothing. As a lease's accrual does: nothing to pay at
+/// its opening second, a transfer the second after.
+const LATER_COSTS_MORE: &str = concat!(
+    "42600055",                 // constructor: sstore(0, timestamp)
+    "6011601060003960116000f3", // return the 17-byte runtime below
+    "600054",                   // sload(0)
+    "4211",                     // timestamp > it?
+    "600a57",                   // then jump to 0x0a
+    "0000",                     // else stop
+    "5b6001600155",             // sstore(1, 1)
+    "00",
+);
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_estimate_prices_the_block_the_transaction_will_be_mined_in() {
+    let url = start();
+    let signer = PrivateKeySigner::random();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer.clone()))
+        .on_http(url.parse().unwrap());
+    let eth = U256::from(10u64).pow(U256::from(18));
+    raw(
+        &url,
+        "anvil_setBalance",
+        json!([signer.address(), format!("{:#x}", eth)]),
+    )
+    .await;
+    let deployed = provider
+        .send_transaction(
+            TransactionRequest::default()
+                .with_deploy_code(alloy_primitives::hex::decode(LATER_COSTS_MORE).unwrap()),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let code = deployed.contract_address.expect("a contract");
+    // No block since the deployment: the latest block's time is the
+    // deployment's, the call is mined a second later and writes.
+    let call = TransactionRequest::default().with_to(code);
+    let estimate = provider.estimate_gas(&call).await.unwrap();
+    assert!(
+        estimate > 21_000 + 22_100,
+        "{estimate} gas: the estimate ran at the latest block's time"
+    );
+    let receipt = provider
+        .send_transaction(call)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(
+        receipt.status(),
+        "out of gas: {} used of the estimated limit",
+        receipt.gas_used
+    );
+}

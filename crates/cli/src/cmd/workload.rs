@@ -315,6 +315,8 @@ pub async fn connect(ctx: &Ctx, lease_id: u64, port: u16, listen: String, via: V
     out.field("listening", local);
     out.line("forwarding every connection there until Ctrl-C");
     out.print(ctx.json);
+    // Each connection's opening, refusal or loss, on stderr.
+    spon_client::init_logging("spon_gateway=info");
     std::io::stdout().flush()?;
     let access = Arc::new(reach.access);
     tokio::select! {

@@ -328,8 +328,15 @@ impl Node {
     /// Opens the next block: one second later, or at the time
     /// `evm_setNextBlockTimestamp` chose.
     fn open_block(&mut self) {
+        self.enter_next_block();
+        self.next_timestamp = None;
+    }
+
+    /// The chain as in the next block (its number and time), the time
+    /// `evm_setNextBlockTimestamp` chose kept for it.
+    fn enter_next_block(&mut self) {
         self.chain.advance(1);
-        if let Some(t) = self.next_timestamp.take() {
+        if let Some(t) = self.next_timestamp {
             self.chain.timestamp = self.chain.timestamp.max(t);
         }
     }
@@ -594,8 +601,9 @@ impl Node {
         out
     }
 
-    /// The gas the call `tx` would use at block `at` as a transaction
-    /// (a creation's intrinsic gas included).
+    /// The gas the call `tx` would use at block `at` as a transaction (a
+    /// creation's intrinsic gas included); at the latest block, as the next
+    /// block will run it.
     fn gas_of(
         &mut self,
         tx: &Value,
@@ -603,7 +611,19 @@ impl Node {
         overrides: Option<&Value>,
     ) -> Result<u64, RpcError> {
         let (_, to, input, _) = self.call_args(tx)?;
-        let gas = self.view_at(tx, at, overrides)?.gas;
+        let gas = if self.block_tag(at)? == self.latest() {
+            // A transaction sent now is mined in the next block, a second
+            // later (or when `evm_setNextBlockTimestamp` said): code whose
+            // cost depends on the time (a lease's accrual) is priced as it
+            // will run, not as it would have in the latest block.
+            let now = self.chain.checkpoint();
+            self.enter_next_block();
+            let out = self.view(tx, overrides);
+            self.chain.restore(now);
+            out?.gas
+        } else {
+            self.view_at(tx, at, overrides)?.gas
+        };
         Ok(gas
             + if to.is_none() {
                 admission::creation_gas(input.len())
