@@ -42,14 +42,14 @@ use spon_client::{
 };
 use spon_e2e::{
     browser::Browser,
-    processes::{http_get, until, Services},
+    processes::{args, hex_key, http_get, until, Services},
     rpc::{key, probe_signer, spon, World, DAY},
     rtx40, spon_text,
 };
 use spon_node::{hardware, Hardware, ProbeSummary};
 use spon_probe::{prove::Answer, report::Settings, service::Probe};
 use spon_protocol::{states::CheckInState, BPS};
-use std::{ffi::OsString, path::Path, time::Duration};
+use std::{path::Path, time::Duration};
 
 /// How long a service may take to act on what the story did.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -66,19 +66,9 @@ const IDS: [&str; 5] = [
     "fizz-jp",
 ];
 
-/// `items` as a command line.
-fn args<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<OsString> {
-    items.into_iter().map(|s| s.as_ref().into()).collect()
-}
-
 /// `path` as a command-line argument.
 fn arg(path: &Path) -> String {
     path.display().to_string()
-}
-
-/// A key as the services read it from their environment.
-fn hex_key(k: &PrivateKeySigner) -> String {
-    alloy_primitives::hex::encode_prefixed(k.to_bytes())
 }
 
 /// The report: sections of lines.

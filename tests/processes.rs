@@ -18,6 +18,16 @@ use tokio::process::{Child, Command};
 /// Lines of a log shown when its process fails.
 const TAIL_LINES: usize = 20;
 
+/// `items` as a command line.
+pub fn args<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<OsString> {
+    items.into_iter().map(|s| s.as_ref().into()).collect()
+}
+
+/// A key as the services read it from their environment.
+pub fn hex_key(k: &alloy_signer_local::PrivateKeySigner) -> String {
+    alloy_primitives::hex::encode_prefixed(k.to_bytes())
+}
+
 /// Processes started from the binaries next to the running one.
 pub struct Services {
     /// The folder of their files; logs are under `logs/`.

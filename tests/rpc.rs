@@ -427,32 +427,22 @@ impl World {
     /// # Errors
     /// A refused transaction.
     pub async fn rtx_order(&self) -> Result<u64> {
-        self.send(
-            &self.tenant,
-            self.market,
-            Market::createOrderCall {
-                requirements: rtx_order(),
-                payment_token: self.token,
-                max_price_per_hour: spon(10),
-                duration_secs: 3_600,
-                deposit: spon(10),
-            },
-        )
-        .await?;
-        Ok(self
-            .view(self.market, Market::countsCall {})
-            .await?
-            .counts
-            .orders)
+        self.order_of(rtx_order()).await
     }
 
     /// An order for 4 Hopper GPUs in SPON; its id.
     pub async fn order(&self) -> Result<u64> {
+        self.order_of(hopper_order()).await
+    }
+
+    /// The tenant's order for `requirements` in SPON, up to 10 SPON an
+    /// hour for an hour, 10 SPON deposited; its id.
+    async fn order_of(&self, requirements: U256) -> Result<u64> {
         self.send(
             &self.tenant,
             self.market,
             Market::createOrderCall {
-                requirements: hopper_order(),
+                requirements,
                 payment_token: self.token,
                 max_price_per_hour: spon(10),
                 duration_secs: 3_600,

@@ -137,10 +137,7 @@ fn main() -> Result<()> {
     spon_client::init_logging("spon_agent=info,spon_gateway=info");
     match Cli::parse().command {
         Command::Cert { names, out } => {
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let (identity, pem) = Identity::self_signed(&names)?;
-            std::fs::write(&out, pem).with_context(|| format!("cannot write {}", out.display()))?;
-            println!("{}", identity.hash());
+            println!("{}", Identity::write_self_signed(&names, &out)?);
             Ok(())
         }
         Command::Run(run) => {

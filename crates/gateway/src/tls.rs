@@ -57,6 +57,18 @@ impl Identity {
         Ok((Self::from_pem(&pem)?, pem))
     }
 
+    /// [`Self::self_signed`] for `names`, its PEM written to `out`; the
+    /// certificate's SHA-256 (what the `cert` commands print).
+    ///
+    /// # Errors
+    /// The certificate cannot be made or the file written.
+    pub fn write_self_signed(names: &[String], out: &std::path::Path) -> Result<B256> {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (identity, pem) = Self::self_signed(&names)?;
+        std::fs::write(out, pem).with_context(|| format!("cannot write {}", out.display()))?;
+        Ok(identity.hash())
+    }
+
     /// Reads a certificate and its private key from PEM text.
     ///
     /// # Errors

@@ -21,11 +21,10 @@ use std::{
 };
 
 use alloy_primitives::B256;
-use alloy_signer_local::PrivateKeySigner;
 use anyhow::{bail, ensure, Context, Result};
 use spon_client::bindings::{Market, Registry};
 use spon_e2e::{
-    processes::{http_get, until, Services},
+    processes::{args, hex_key, http_get, until, Services},
     rpc::{spon, world_at, World},
 };
 use spon_gateway::{node::Tunnel, tls::Identity};
@@ -110,16 +109,8 @@ impl Drop for Netns {
     }
 }
 
-fn args<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<OsString> {
-    items.into_iter().map(|s| s.as_ref().into()).collect()
-}
-
 fn path(p: &Path) -> String {
     p.display().to_string()
-}
-
-fn hex_key(k: &PrivateKeySigner) -> String {
-    alloy_primitives::hex::encode_prefixed(k.to_bytes())
 }
 
 /// A local port free now, for a service that is restarted on the same
