@@ -214,7 +214,7 @@ pub async fn serve(
                 return;
             }
             let mut tunnel = tokio::io::join(recv, send);
-            let _ = tokio::io::copy_bidirectional(&mut tunnel, &mut local).await;
+            let _ = crate::gateway::splice(&mut tunnel, &mut local).await;
         });
     }
 }

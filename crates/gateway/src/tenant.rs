@@ -134,7 +134,7 @@ impl Access {
                 match access.connect(port).await {
                     Ok(mut remote) => {
                         info!(%from, lease = access.lease_id, port, "connected");
-                        match tokio::io::copy_bidirectional(&mut local, &mut remote).await {
+                        match crate::gateway::splice(&mut local, &mut remote).await {
                             Ok((up, down)) => info!(%from, up, down, "closed"),
                             Err(e) => warn!(%from, "the connection was lost: {e}"),
                         }
