@@ -88,6 +88,14 @@ pub fn transport() -> quinn::TransportConfig {
     t
 }
 
+/// The gateway's UDP port for nodes' tunnels, unless configured otherwise.
+pub const NODE_PORT: u16 = 8660;
+
+/// The TCP port tenants' connections are served on, by a gateway and by a
+/// Provider node's agent, unless configured otherwise (where `spon lease`
+/// looks by default).
+pub const TENANT_PORT: u16 = 8661;
+
 /// Bytes each direction of a carried connection moves at a time: a TLS
 /// record's worth and more, fewer and larger QUIC stream writes than
 /// tokio's default 8 KiB.

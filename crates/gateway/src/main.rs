@@ -62,11 +62,11 @@ enum Command {
         #[arg(long, default_value = "spon-gateway.pem")]
         cert: PathBuf,
         /// UDP address of the nodes' QUIC tunnels.
-        #[arg(long, default_value = "0.0.0.0:8660")]
+        #[arg(long, default_value_t = SocketAddr::from(([0, 0, 0, 0], gateway::NODE_PORT)))]
         nodes: SocketAddr,
         /// TCP address of tenants' connections.
-        #[arg(long, default_value = "0.0.0.0:8661")]
-        tenants: String,
+        #[arg(long, default_value_t = SocketAddr::from(([0, 0, 0, 0], gateway::TENANT_PORT)))]
+        tenants: SocketAddr,
         /// TCP address of `GET /stats`.
         #[arg(long, default_value = "127.0.0.1:8662")]
         stats: String,

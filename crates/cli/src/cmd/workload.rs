@@ -22,15 +22,10 @@ use spon_agent::{
     tls::Identity,
 };
 use spon_client::bindings::{Leases, Market, Registry};
-use spon_gateway::tenant::Access;
+use spon_gateway::{gateway::TENANT_PORT, tenant::Access};
 use spon_protocol::states::NodeClass;
 
 use crate::context::{Ctx, Out};
-
-/// The port tenants' connections are served on, by a gateway
-/// (`spon-gateway run --tenants`) and a Provider node's agent
-/// (`spon-agent run --tenants`), unless `--via` says otherwise.
-pub const TENANT_PORT: u16 = 8661;
 
 /// How long `connect` waits for a workload that does not serve its port
 /// yet (just sent, or restarting).
