@@ -191,8 +191,17 @@ fn main() -> Result<()> {
                             }),
                         },
                         containers: !no_containers,
-                        manifest_endpoint: Some(([127, 0, 0, 1], listen.port()).into()),
+                        // Port 0 through the tunnel: the endpoint, at
+                        // the loopback if it listens on every address.
+                        manifest_endpoint: Some(if listen.ip().is_unspecified() {
+                            ([127, 0, 0, 1], listen.port()).into()
+                        } else {
+                            listen
+                        }),
                         container_runtime,
+                        // SAFETY: geteuid reads the process's credentials.
+                        uid_base: (unsafe { libc::geteuid() } == 0)
+                            .then_some(runtime::WORKLOAD_UID_BASE),
                     })
                     .await?;
                     let endpoint = Arc::new(Endpoint {
@@ -236,9 +245,21 @@ fn main() -> Result<()> {
                             .with_context(|| format!("cannot listen on {tenants}"))?;
                         tracing::info!(tenants = %listener.local_addr()?, "serving tenants' connections");
                         let route = Arc::new(Local { node: client.from, runtime: runtime.clone() });
+                        let sessions = Arc::new(Sessions::default());
+                        {
+                            // Sessions of leases no longer active are cut,
+                            // as a gateway cuts them.
+                            let (sessions, chain) = (sessions.clone(), chain.clone());
+                            tokio::spawn(async move {
+                                loop {
+                                    tokio::time::sleep(WATCH).await;
+                                    sessions.recheck(&chain).await;
+                                }
+                            });
+                        }
                         let (identity, chain) = (identity.clone(), chain.clone());
                         tokio::spawn(async move {
-                            serve_tenants(listener, &identity, chain, route, Arc::new(Sessions::default())).await
+                            serve_tenants(listener, &identity, chain, route, sessions).await
                         });
                     }
                     {

@@ -37,6 +37,8 @@ pub struct Lease {
     pub node: Address,
     /// The manifest hash the tenant recorded when accepting.
     pub manifest_hash: B256,
+    /// Its state as of now (`spon_protocol::states::LeaseState`).
+    pub state: u8,
 }
 
 /// Why a manifest is refused.
@@ -65,6 +67,8 @@ pub enum Refusal {
     },
     /// The manifest is the lease's, and this node cannot run it.
     Unrunnable(Unrunnable),
+    /// The lease is closed, ended or out of funds (its state).
+    LeaseNotActive(u64, u8),
 }
 
 impl Refusal {
@@ -77,6 +81,7 @@ impl Refusal {
             Self::NotTenant { .. } => "NotTenant",
             Self::ManifestMismatch { .. } => "ManifestMismatch",
             Self::Unrunnable(u) => u.name(),
+            Self::LeaseNotActive(..) => "LeaseNotActive",
         }
     }
 
@@ -86,7 +91,7 @@ impl Refusal {
             Self::Malformed(_) => 400,
             Self::UnknownLease(_) => 404,
             Self::NotOurLease(_) | Self::NotTenant { .. } => 403,
-            Self::ManifestMismatch { .. } => 409,
+            Self::ManifestMismatch { .. } | Self::LeaseNotActive(..) => 409,
             Self::Unrunnable(_) => 422,
         }
     }
@@ -109,6 +114,11 @@ impl std::fmt::Display for Refusal {
                 "ManifestMismatch: the manifest hashes to {posted}, the lease records {recorded}"
             ),
             Self::Unrunnable(u) => u.fmt(f),
+            Self::LeaseNotActive(id, state) => write!(
+                f,
+                "LeaseNotActive: lease {id} is {}",
+                spon_protocol::states::LeaseState::name_of(*state)
+            ),
         }
     }
 }
@@ -221,6 +231,9 @@ impl Scope {
                 recorded: lease.manifest_hash,
             });
         }
+        if lease.state != spon_protocol::states::LeaseState::Active as u8 {
+            return Err(Refusal::LeaseNotActive(post.lease_id, lease.state));
+        }
         Ok(lease)
     }
 }
@@ -274,6 +287,7 @@ mod tests {
             tenant: tenant.address(),
             node: scope.node,
             manifest_hash: hash,
+            state: spon_protocol::states::LeaseState::Active as u8,
         };
         let sig = tenant
             .sign_message_sync(digest(scope.chain_id, scope.market, 7, hash, CERT).as_slice())
@@ -348,5 +362,27 @@ mod tests {
                 tenant: lease.tenant
             })
         );
+    }
+
+    /// F-30: a lease closed (or ended, or dry) keeps its tenant, node and
+    /// manifest hash on chain: its manifest posted again would start its
+    /// workload again, for nothing.
+    #[test]
+    fn f30_a_manifest_for_a_lease_no_longer_active_is_refused() {
+        let (scope, _, lease, post) = setup();
+        for state in [
+            spon_protocol::states::LeaseState::InsufficientFunds,
+            spon_protocol::states::LeaseState::Ended,
+            spon_protocol::states::LeaseState::Closed,
+        ] {
+            let lease = Lease {
+                state: state as u8,
+                ..lease
+            };
+            let refused = scope.check(&post, CERT, Some(lease)).unwrap_err();
+            assert_eq!(refused.name(), "LeaseNotActive", "{state:?}");
+            assert_eq!(refused.status(), 409);
+        }
+        assert!(scope.check(&post, CERT, Some(lease)).is_ok());
     }
 }

@@ -134,6 +134,19 @@ pub struct Config {
     /// The OCI runtime the engine runs containers with (`--runtime`),
     /// none for its default.
     pub container_runtime: Option<String>,
+    /// Process workloads run as user and group `base + lease % 65,536`,
+    /// each lease its own, never the agent's (which needs root); none: as
+    /// the agent's user.
+    pub uid_base: Option<u32>,
+}
+
+/// The first of the users process workloads run as when the agent runs as
+/// root (F-31): far above the users a system creates, one per lease.
+pub const WORKLOAD_UID_BASE: u32 = 1_500_000_000;
+
+/// The user and group lease `lease`'s process runs as, from `base`.
+pub fn workload_uid(base: u32, lease: u64) -> u32 {
+    base.saturating_add(u32::try_from(lease % 65_536).expect("below 2^16"))
 }
 
 struct Workload {
@@ -180,6 +193,12 @@ impl Runtime {
             None
         };
         config.offer.containers = engine.is_some();
+        if config.uid_base.is_none() && !config.offer.allow.is_empty() {
+            warn!(
+                "process workloads run as the agent's own user: run the agent as root to give \
+                 each lease a user of its own"
+            );
+        }
         match engine {
             Some(e) => info!(engine = e.program(), "container backend ready"),
             None => info!("no container engine: the process backend runs allowlisted commands"),
@@ -248,6 +267,15 @@ impl Runtime {
         let folder = self.folder(lease);
         std::fs::create_dir_all(folder.join("work"))
             .with_context(|| format!("cannot create {}", folder.display()))?;
+        if let (Some(base), None) = (self.config.uid_base, &spec.image) {
+            // Its folder is crossed, not read, by others; its working
+            // folder is its own user's alone.
+            use std::os::unix::fs::{chown, PermissionsExt};
+            let uid = workload_uid(base, lease);
+            std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o711))?;
+            chown(folder.join("work"), Some(uid), Some(uid))?;
+            std::fs::set_permissions(folder.join("work"), std::fs::Permissions::from_mode(0o700))?;
+        }
         let ports = spec
             .ports
             .iter()
@@ -400,7 +428,11 @@ impl Runtime {
                     .env("HOME", folder.join("work"))
                     .envs(env)
                     .current_dir(folder.join("work"));
-                limit(&mut cmd, spec.resources);
+                limit(
+                    &mut cmd,
+                    spec.resources,
+                    self.config.uid_base.map(|b| workload_uid(b, lease)),
+                );
                 cmd
             }
             _ => anyhow::bail!("no backend runs this manifest"),
@@ -495,28 +527,32 @@ impl Runtime {
     }
 
     async fn terminate(&self, lease: u64, child: &mut tokio::process::Child) {
-        if let Some(engine) = self.engine.filter(|_| {
+        let container = self.engine.filter(|_| {
             self.status(lease)
                 .is_some_and(|s| s.backend == Backend::Container)
-        }) {
-            let _ = Command::new(engine.program())
-                .args([
-                    "stop",
-                    "-t",
-                    &GRACE.as_secs().to_string(),
-                    &container_name(lease),
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await;
+        });
+        if let Some(engine) = container {
+            // `stop` gives it its grace; `rm -f` takes it even if the
+            // engine had not started it yet (an image still loading).
+            let name = container_name(lease);
+            let grace = GRACE.as_secs().to_string();
+            for args in [vec!["stop", "-t", &grace, &name], vec!["rm", "-f", &name]] {
+                let _ = Command::new(engine.program())
+                    .args(args)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .await;
+            }
         } else if let Some(pid) = child.id() {
             signal_group(pid, libc::SIGTERM);
         }
         let exit = match tokio::time::timeout(GRACE, child.wait()).await {
             Ok(exit) => exit,
             Err(_) => {
-                if let Some(pid) = child.id() {
+                if container.is_some() {
+                    let _ = child.start_kill();
+                } else if let Some(pid) = child.id() {
                     signal_group(pid, libc::SIGKILL);
                 }
                 child.wait().await
@@ -585,8 +621,9 @@ fn hard_limit(resource: libc::__rlimit_resource_t) -> u64 {
 }
 
 /// The process backend's limits: its own session (so that a stop signals
-/// every process it started) and `setrlimit` for what the manifest limits.
-fn limit(cmd: &mut Command, r: crate::workload::Resources) {
+/// every process it started), `setrlimit` for what the manifest limits,
+/// and, given `uid`, that user and group alone (no supplementary groups).
+fn limit(cmd: &mut Command, r: crate::workload::Resources, uid: Option<u32>) {
     let limits: Vec<(libc::__rlimit_resource_t, u64)> = [
         (
             libc::RLIMIT_AS,
@@ -599,7 +636,8 @@ fn limit(cmd: &mut Command, r: crate::workload::Resources) {
     .filter_map(|(k, v)| Some((k, v?)))
     .collect();
     // SAFETY: between fork and exec only async-signal-safe calls are made
-    // (setsid, setrlimit) on values computed before the fork.
+    // (setsid, setrlimit, setgroups, setgid, setuid) on values computed
+    // before the fork.
     unsafe {
         cmd.pre_exec(move || {
             if libc::setsid() == -1 {
@@ -611,6 +649,14 @@ fn limit(cmd: &mut Command, r: crate::workload::Resources) {
                     rlim_max: value,
                 };
                 if libc::setrlimit(resource, &rl) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            if let Some(id) = uid {
+                if libc::setgroups(0, std::ptr::null()) == -1
+                    || libc::setgid(id) == -1
+                    || libc::setuid(id) == -1
+                {
                     return Err(std::io::Error::last_os_error());
                 }
             }
@@ -658,6 +704,7 @@ mod tests {
             containers: false,
             manifest_endpoint: None,
             container_runtime: None,
+            uid_base: None,
         }
     }
 
@@ -746,5 +793,49 @@ mod tests {
         let s = until(&rt, 3, |s| s.state == State::Exited).await;
         assert_eq!(s.starts, 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// F-31: a process workload runs as its lease's own user, not the
+    /// agent's: the agent's environment (its key) and another lease's
+    /// working folder are closed to it.
+    #[tokio::test]
+    async fn f31_a_process_workload_runs_as_its_leases_own_user() {
+        // SAFETY: geteuid reads the process's credentials.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("SKIPPED: giving each lease a user of its own needs root");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("spon-runtime-uid-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let base = WORKLOAD_UID_BASE;
+        let rt = Runtime::new(Config {
+            uid_base: Some(base),
+            ..runtime_config(&dir)
+        })
+        .await
+        .unwrap();
+        rt.start(8, spec("command = \"sleep\"\nargs = [\"60\"]\n", &rt))
+            .unwrap();
+        std::fs::write(dir.join("lease-8/work/secret"), "lease 8's").unwrap();
+        let script = "id -u; id -g; cat /proc/$PPID/environ >/dev/null 2>&1 && echo environ-read || echo environ-closed; cat ../../lease-8/work/secret 2>/dev/null || echo other-closed; touch mine && echo wrote";
+        let text = format!("command = \"sh\"\nargs = [\"-c\", {script:?}]\nrestart = \"never\"\n");
+        rt.start(7, spec(&text, &rt)).unwrap();
+        until(&rt, 7, |s| s.state == State::Exited).await;
+        let out = rt.logs(7, 4096).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        let uid = workload_uid(base, 7).to_string();
+        assert_eq!(
+            lines,
+            [
+                uid.as_str(),
+                uid.as_str(),
+                "environ-closed",
+                "other-closed",
+                "wrote"
+            ],
+            "{out}"
+        );
+        rt.stop(8, "test over");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -65,12 +65,12 @@ impl Endpoint {
     /// # Errors
     /// An RPC failure.
     pub async fn lease(&self, id: u64) -> Result<Option<Lease>> {
-        let parties = self
+        let lease = self
             .client
-            .view(self.leases, Leases::partiesOfCall { lease_id: id })
+            .view(self.leases, Leases::leaseOfCall { lease_id: id })
             .await?
-            .parties;
-        if parties.node == Address::ZERO {
+            .lease;
+        if lease.node == Address::ZERO {
             return Ok(None);
         }
         let order = self
@@ -79,9 +79,10 @@ impl Endpoint {
             .await?
             .order;
         Ok(Some(Lease {
-            tenant: parties.tenant,
-            node: parties.node,
+            tenant: lease.tenant,
+            node: lease.node,
             manifest_hash: order.manifestHash,
+            state: lease.state,
         }))
     }
 
@@ -268,12 +269,19 @@ pub async fn serve(
 ) -> Result<()> {
     let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(identity, b"http/1.1")?));
     loop {
-        let (stream, from) = listener.accept().await?;
+        let Some((stream, from)) = spon_gateway::gateway::accept(&listener).await else {
+            continue;
+        };
         let (acceptor, endpoint) = (acceptor.clone(), endpoint.clone());
         tokio::spawn(async move {
-            let tls = match acceptor.accept(stream).await {
-                Ok(t) => t,
-                Err(e) => return warn!(%from, "TLS handshake refused: {e}"),
+            let handshake = tokio::time::timeout(
+                spon_gateway::gateway::OPENING_TIMEOUT,
+                acceptor.accept(stream),
+            );
+            let tls = match handshake.await {
+                Ok(Ok(t)) => t,
+                Ok(Err(e)) => return warn!(%from, "TLS handshake refused: {e}"),
+                Err(_) => return warn!(%from, "TLS handshake timed out"),
             };
             let Some(cert) = tls.get_ref().1.peer_certificates().and_then(|c| c.first()) else {
                 return warn!(%from, "no client certificate");

@@ -119,6 +119,10 @@ pub enum Unrunnable {
     /// An environment variable name that is not `[A-Za-z_][A-Za-z0-9_]*`
     /// or that the runtime sets itself.
     BadEnv(String),
+    /// An image that is not an image reference (`[A-Za-z0-9]` first, then
+    /// `[A-Za-z0-9._/:@-]`, at most 255): it would reach the engine as a
+    /// flag.
+    BadImage(String),
     /// More GPUs than the node has.
     TooManyGpus {
         /// Asked for.
@@ -138,6 +142,7 @@ impl Unrunnable {
             Self::NoContainerEngine => "NoContainerEngine",
             Self::BadPorts(_) => "BadPorts",
             Self::BadEnv(_) => "BadEnv",
+            Self::BadImage(_) => "BadImage",
             Self::TooManyGpus { .. } => "TooManyGpus",
         }
     }
@@ -156,6 +161,7 @@ impl std::fmt::Display for Unrunnable {
             Self::NoContainerEngine => write!(f, "{name}: this node runs no container engine"),
             Self::BadPorts(why) => write!(f, "{name}: {why}"),
             Self::BadEnv(v) => write!(f, "{name}: {v:?} cannot be set"),
+            Self::BadImage(i) => write!(f, "{name}: {i:?} is not an image reference"),
             Self::TooManyGpus { asked, have } => {
                 write!(f, "{name}: {asked} GPUs asked, the node has {have}")
             }
@@ -174,7 +180,32 @@ pub struct Offer {
     pub gpus: u32,
 }
 
-/// Whether `name` is a variable a manifest may set.
+/// Prefixes of variables that load or run code in a shell, an
+/// interpreter, a runtime or the C library (F-29).
+const HOOK_PREFIXES: [&str; 13] = [
+    "LD_", "DYLD_", "BASH", "PYTHON", "PERL", "RUBY", "NODE_", "JAVA_", "_JAVA_", "JDK_", "GLIBC_",
+    "MALLOC_", "GCONV",
+];
+
+/// Variables that do the same by name, or steer where a program looks for
+/// what it loads.
+const HOOKS: [&str; 12] = [
+    "ENV",
+    "SHELLOPTS",
+    "PS4",
+    "IFS",
+    "CDPATH",
+    "BROWSER",
+    "HOSTALIASES",
+    "LOCALDOMAIN",
+    "RES_OPTIONS",
+    "LOCPATH",
+    "NLSPATH",
+    "TMPDIR",
+];
+
+/// Whether `name` is a variable a manifest may set: a plain name, none the
+/// runtime sets itself, none that makes a program run other code.
 fn settable(name: &str) -> bool {
     let mut chars = name.chars();
     let first_ok = chars
@@ -183,8 +214,19 @@ fn settable(name: &str) -> bool {
     first_ok
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with("SPON_")
-        && !name.starts_with("LD_")
+        && !HOOK_PREFIXES.iter().any(|p| name.starts_with(p))
+        && !HOOKS.contains(&name)
         && !matches!(name, "PATH" | "HOME" | "PORT")
+}
+
+/// Whether `image` reads as an image reference and never as a flag of the
+/// engine's command line (F-28).
+fn image_reference(image: &str) -> bool {
+    image.len() <= 255
+        && image.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && image
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/:@-".contains(c))
 }
 
 impl Spec {
@@ -194,6 +236,9 @@ impl Spec {
     /// The first reason it cannot run here.
     pub fn parse(text: &str, offer: &Offer) -> Result<Self, Unrunnable> {
         let spec: Self = toml::from_str(text).map_err(|e| Unrunnable::Unparsable(e.to_string()))?;
+        if let Some(image) = spec.image.as_ref().filter(|i| !image_reference(i)) {
+            return Err(Unrunnable::BadImage(image.clone()));
+        }
         match (&spec.image, &spec.command) {
             (Some(_), None) if !offer.containers => return Err(Unrunnable::NoContainerEngine),
             (None, Some(c)) if !offer.allow.contains_key(c) => {
@@ -315,5 +360,72 @@ mod tests {
                 proptest::prop_assert!(unique.len() == spec.ports.len() && !unique.contains(&0));
             }
         }
+    }
+
+    /// F-28: an image that reads as an engine flag (`--privileged`,
+    /// `--volume=/:/host`) would make the tenant's first argument the image
+    /// and the flag the engine's: root on the node.
+    #[test]
+    fn f28_an_image_is_never_read_as_an_engine_flag() {
+        let offer = Offer {
+            containers: true,
+            ..offer()
+        };
+        for image in [
+            "--privileged",
+            "--volume=/:/host",
+            "-v/:/h",
+            "a b",
+            "",
+            "x;y",
+        ] {
+            let text = format!("image = {image:?}\nargs = [\"alpine\"]\n");
+            let refused = Spec::parse(&text, &offer).map(|_| ()).unwrap_err();
+            assert_eq!(refused.name(), "BadImage", "{image:?}: {refused}");
+        }
+        for image in [
+            "localhost/echo:1",
+            "docker.io/library/alpine:3.20",
+            "ghcr.io/org/app@sha256:0123456789abcdef",
+        ] {
+            let text = format!("image = {image:?}\n");
+            assert!(Spec::parse(&text, &offer).is_ok(), "{image}");
+        }
+    }
+
+    /// F-29: variables that make an interpreter or the C library run
+    /// code of the tenant's choosing in an allowlisted program.
+    #[test]
+    fn f29_interpreter_hooks_cannot_be_set() {
+        for name in [
+            "BASH_ENV",
+            "ENV",
+            "SHELLOPTS",
+            "PS4",
+            "IFS",
+            "PERL5OPT",
+            "PERL5LIB",
+            "PYTHONSTARTUP",
+            "PYTHONWARNINGS",
+            "BROWSER",
+            "NODE_OPTIONS",
+            "JAVA_TOOL_OPTIONS",
+            "_JAVA_OPTIONS",
+            "JDK_JAVA_OPTIONS",
+            "RUBYOPT",
+            "GCONV_PATH",
+            "GLIBC_TUNABLES",
+            "MALLOC_CONF",
+            "HOSTALIASES",
+            "LOCPATH",
+            "NLSPATH",
+            "TMPDIR",
+        ] {
+            let text = format!("command = \"echo\"\n[env]\n{name} = \"x\"\n");
+            let refused = Spec::parse(&text, &offer()).map(|_| ()).unwrap_err();
+            assert_eq!(refused.name(), "BadEnv", "{name}");
+        }
+        let kept = "command = \"echo\"\n[env]\nGREETING = \"hi\"\nMODEL_PATH = \"/m\"\n";
+        assert!(Spec::parse(kept, &offer()).is_ok());
     }
 }

@@ -91,6 +91,7 @@ fn an_image_manifest_runs_in_a_container_and_is_gone_once_stopped() {
             containers: true,
             manifest_endpoint: None,
             container_runtime,
+            uid_base: None,
         })
         .await
         .unwrap();

@@ -133,6 +133,7 @@ fn the_agent_bids_wins_and_takes_only_the_recorded_manifest() {
             containers: false,
             manifest_endpoint: None,
             container_runtime: None,
+            uid_base: None,
         })
         .await
         .unwrap();

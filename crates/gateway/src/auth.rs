@@ -140,6 +140,13 @@ pub enum Refusal {
         /// The port asked for.
         port: u16,
     },
+    /// The lease has as many sessions open as one lease may.
+    TooManySessions {
+        /// The lease.
+        lease: u64,
+        /// The most a lease may have open.
+        max: u64,
+    },
     /// The chain could not be read; nothing was decided.
     ChainUnavailable(String),
 }
@@ -158,6 +165,7 @@ impl Refusal {
             Self::NotTenant { .. } => "NotTenant",
             Self::NodeOffline(_) => "NodeOffline",
             Self::NoService { .. } => "NoService",
+            Self::TooManySessions { .. } => "TooManySessions",
             Self::ChainUnavailable(_) => "ChainUnavailable",
         }
     }
@@ -197,6 +205,10 @@ impl std::fmt::Display for Refusal {
             Self::NoService { lease, port } => write!(
                 f,
                 "{name}: the node runs no service on port {port} for lease {lease}"
+            ),
+            Self::TooManySessions { lease, max } => write!(
+                f,
+                "{name}: lease {lease} has {max} sessions open, as many as a lease may"
             ),
             Self::ChainUnavailable(why) => write!(f, "{name}: {why}"),
         }

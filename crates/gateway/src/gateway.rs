@@ -172,12 +172,51 @@ pub struct Sessions {
     next: AtomicU64,
 }
 
+/// Most sessions one lease may have open through one gateway: one
+/// tenant's connections cannot take every stream of its node's tunnel
+/// (1,024), which its other leases and port 0 share.
+pub const MAX_SESSIONS_PER_LEASE: u64 = 256;
+
 impl Sessions {
+    /// Sessions of `lease` open now.
+    fn open_of(&self, lease: u64) -> u64 {
+        self.leases
+            .lock()
+            .expect("not poisoned")
+            .get(&lease)
+            .map_or(0, |c| c.open.load(Ordering::Relaxed))
+    }
+
     fn counters(&self, lease: u64, node: Address) -> Arc<LeaseCounters> {
         let mut leases = self.leases.lock().expect("not poisoned");
         let c = leases.entry(lease).or_default().clone();
         *c.node.lock().expect("not poisoned") = node;
         c
+    }
+
+    /// Reads the chain again and cuts the sessions of leases no longer
+    /// active; returns why, for the log. A lease the chain cannot be read
+    /// for is left as it is.
+    pub async fn recheck(&self, chain: &Chain) -> Vec<Refusal> {
+        let mut cut = Vec::new();
+        for lease in self.open_leases() {
+            let still = match chain.lease(lease).await {
+                Ok(Some(view)) if view.state != spon_protocol::states::LeaseState::Active as u8 => {
+                    Err(Refusal::LeaseNotActive {
+                        lease,
+                        state: view.state,
+                    })
+                }
+                Ok(None) => Err(Refusal::UnknownLease(lease)),
+                Ok(Some(_)) | Err(_) => Ok(()),
+            };
+            if let Err(refusal) = still {
+                let n = self.cut(lease);
+                info!(lease, sessions = n, "cut: {refusal}");
+                cut.push(refusal);
+            }
+        }
+        cut
     }
 
     /// Each lease's traffic, by lease id.
@@ -269,6 +308,20 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Counted<S> {
     }
 }
 
+/// The next connection on `listener`; none after a failed accept (out of
+/// descriptors, say), logged, so that the caller goes on serving after a
+/// short pause instead of giving up.
+pub async fn accept(listener: &TcpListener) -> Option<(tokio::net::TcpStream, SocketAddr)> {
+    match listener.accept().await {
+        Ok(x) => Some(x),
+        Err(e) => {
+            warn!("accept failed, serving on: {e}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            None
+        }
+    }
+}
+
 /// Serves tenants on `listener` (TLS with `identity`, a client certificate
 /// required) until the task is dropped: each connection admitted against
 /// `chain` is carried to `route`.
@@ -285,7 +338,9 @@ pub async fn serve_tenants(
     let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(identity, CONNECT_ALPN)?));
     let chain = Arc::new(chain);
     loop {
-        let (stream, from) = listener.accept().await?;
+        let Some((stream, from)) = accept(&listener).await else {
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let (acceptor, chain, route, sessions) = (
             acceptor.clone(),
@@ -336,6 +391,12 @@ async fn tenant_session(
             signer,
             chain.lease(connect.lease_id).await?,
         )?;
+        if sessions.open_of(connect.lease_id) >= MAX_SESSIONS_PER_LEASE {
+            return Err(Refusal::TooManySessions {
+                lease: connect.lease_id,
+                max: MAX_SESSIONS_PER_LEASE,
+            });
+        }
         let pipe = route.open(connect.lease_id, lease, connect.port).await?;
         Ok::<_, Refusal>((lease, pipe))
     }
@@ -509,24 +570,7 @@ impl Gateway {
     /// and closes the tunnels of nodes no longer admitted. Returns what it
     /// cut, for the log.
     pub async fn recheck(&self, sessions: &Sessions) -> Vec<Refusal> {
-        let mut cut = Vec::new();
-        for lease in sessions.open_leases() {
-            let still = match self.chain.lease(lease).await {
-                Ok(Some(view)) if view.state != spon_protocol::states::LeaseState::Active as u8 => {
-                    Err(Refusal::LeaseNotActive {
-                        lease,
-                        state: view.state,
-                    })
-                }
-                Ok(None) => Err(Refusal::UnknownLease(lease)),
-                Ok(Some(_)) | Err(_) => Ok(()),
-            };
-            if let Err(refusal) = still {
-                let n = sessions.cut(lease);
-                info!(lease, sessions = n, "cut: {refusal}");
-                cut.push(refusal);
-            }
-        }
+        let mut cut = sessions.recheck(&self.chain).await;
         let connected: Vec<Address> = {
             let nodes = self.nodes.lock().expect("not poisoned");
             nodes
@@ -569,7 +613,10 @@ impl Route for Gateway {
                 .tunnel(lease.node)
                 .ok_or(Refusal::NodeOffline(lease.node))?;
             let offline = |_| Refusal::NodeOffline(lease.node);
-            let (mut send, mut recv) = conn.open_bi().await.map_err(offline)?;
+            let (mut send, mut recv) = tokio::time::timeout(OPENING_TIMEOUT, conn.open_bi())
+                .await
+                .map_err(|_| Refusal::NodeOffline(lease.node))?
+                .map_err(offline)?;
             let asked = async {
                 wire::write(&mut send, &Open { lease_id, port }).await?;
                 wire::read::<_, Answer>(&mut recv).await

@@ -127,7 +127,9 @@ impl Access {
     /// The listener fails.
     pub async fn forward(self: Arc<Self>, listener: TcpListener, port: u16) -> Result<()> {
         loop {
-            let (mut local, from) = listener.accept().await?;
+            let Some((mut local, from)) = crate::gateway::accept(&listener).await else {
+                continue;
+            };
             let _ = local.set_nodelay(true);
             let access = self.clone();
             tokio::spawn(async move {

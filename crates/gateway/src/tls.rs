@@ -65,7 +65,13 @@ impl Identity {
     pub fn write_self_signed(names: &[String], out: &std::path::Path) -> Result<B256> {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let (identity, pem) = Self::self_signed(&names)?;
-        std::fs::write(out, pem).with_context(|| format!("cannot write {}", out.display()))?;
+        // The private key is the owner's alone.
+        let mut file = std::fs::OpenOptions::new();
+        file.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+        std::io::Write::write_all(&mut file.open(out)?, pem.as_bytes())
+            .with_context(|| format!("cannot write {}", out.display()))?;
         Ok(identity.hash())
     }
 

@@ -27,7 +27,12 @@ use spon_e2e::{
     processes::{args, hex_key, http_get, until, Services},
     rpc::{spon, world_at, World},
 };
-use spon_gateway::{node::Tunnel, tls::Identity};
+use spon_gateway::{
+    gateway::{MAX_SESSIONS_PER_LEASE, TENANT_PORT},
+    node::Tunnel,
+    tenant::Access,
+    tls::Identity,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -226,7 +231,7 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
         "--nodes",
         &format!("{host}:{udp}"),
         "--tenants",
-        &format!("{host}:8661"),
+        &format!("{host}:{TENANT_PORT}"),
         "--stats",
         &format!("127.0.0.1:{stats}"),
         "--recheck-secs",
@@ -332,7 +337,9 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
         .await?;
     ensure!(ok && out.contains("taken"), "send-manifest: {out}");
     ensure!(
-        out.contains(&format!("the gateway {gateway_account} at {host}:8661")),
+        out.contains(&format!(
+            "the gateway {gateway_account} at {host}:{TENANT_PORT}"
+        )),
         "{out}"
     );
 
@@ -352,6 +359,28 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
         "{page}"
     );
     echo(listening, 1 << 20).await?;
+
+    // F-32: one lease's sessions cannot take every stream of its node's
+    // tunnel; past the cap the next is refused by name, at once.
+    let (tenant_identity, _) = Identity::self_signed(&["tenant"])?;
+    let access = Access {
+        addr: format!("{host}:{TENANT_PORT}"),
+        pinned: gw_identity.hash(),
+        identity: tenant_identity,
+        key: w.tenant.clone(),
+        chain_id: spon_devnet::CHAIN_ID,
+        leases: w.leases,
+        lease_id: order,
+    };
+    let mut held = Vec::new();
+    for _ in 0..MAX_SESSIONS_PER_LEASE {
+        held.push(access.connect(8080).await?);
+    }
+    match access.connect(8080).await {
+        Ok(_) => bail!("a session past the cap of {MAX_SESSIONS_PER_LEASE} was carried"),
+        Err(e) => ensure!(format!("{e:#}").contains("TooManySessions"), "{e:#}"),
+    }
+    drop(held);
 
     // Its output and state, through the gateway: the process listens on a
     // port of the namespace's loopback, which nothing outside reaches.
