@@ -26,6 +26,7 @@ use spon_client::{
     bindings::{Leases, Market},
     Client,
 };
+use spon_gateway::tenant::host_of;
 use tokio::{
     io::{AsyncRead, AsyncWrite},
     net::{TcpListener, TcpStream},
@@ -319,8 +320,7 @@ pub async fn post(
     let stream = TcpStream::connect(addr)
         .await
         .with_context(|| format!("cannot reach {addr}"))?;
-    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
-    post_over(stream, host, pinned, identity, post).await
+    post_over(stream, host_of(addr), pinned, identity, post).await
 }
 
 /// [`post`] over `stream` (a TCP connection, or a gateway's stream to a

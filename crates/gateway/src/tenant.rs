@@ -19,6 +19,11 @@ use crate::{
     wire::{self, Answer, Connect, NodeCert, CONNECT_ALPN},
 };
 
+/// The host of `host:port` (an IPv6 literal keeps its brackets).
+pub fn host_of(addr: &str) -> &str {
+    addr.rsplit_once(':').map_or(addr, |(h, _)| h)
+}
+
 /// Where and as whom a tenant reaches a lease's service.
 #[derive(Clone)]
 pub struct Access {
@@ -56,10 +61,7 @@ impl Access {
             .await
             .with_context(|| format!("cannot reach {}", self.addr))?;
         let _ = stream.set_nodelay(true);
-        let host = self
-            .addr
-            .rsplit_once(':')
-            .map_or(self.addr.as_str(), |(h, _)| h)
+        let host = host_of(&self.addr)
             .trim_matches(|c| c == '[' || c == ']')
             .to_string();
         let name =

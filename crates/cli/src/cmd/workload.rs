@@ -22,7 +22,10 @@ use spon_agent::{
     tls::Identity,
 };
 use spon_client::bindings::{Leases, Market, Registry};
-use spon_gateway::{gateway::TENANT_PORT, tenant::Access};
+use spon_gateway::{
+    gateway::{Pipe, TENANT_PORT},
+    tenant::{host_of, Access},
+};
 use spon_protocol::states::NodeClass;
 
 use crate::context::{Ctx, Out};
@@ -77,11 +80,6 @@ fn authority(uri: &str) -> Result<String> {
     })
 }
 
-/// The host of `host:port`.
-fn host(addr: &str) -> &str {
-    addr.rsplit_once(':').map_or(addr, |(h, _)| h)
-}
-
 impl Via {
     async fn reach(&self, ctx: &Ctx, lease_id: u64) -> Result<Reach> {
         let leases = ctx.addr("leases")?;
@@ -119,7 +117,7 @@ impl Via {
         let addr = self
             .via
             .clone()
-            .unwrap_or_else(|| format!("{}:{TENANT_PORT}", host(&point.0)));
+            .unwrap_or_else(|| format!("{}:{TENANT_PORT}", host_of(&point.0)));
         let (identity, _) = Identity::self_signed(&["spon-tenant"])?;
         Ok(Reach {
             node: parties.node,
@@ -139,6 +137,26 @@ impl Via {
 }
 
 impl Reach {
+    /// A connection to the node agent's manifest endpoint — a Provider
+    /// node's directly, a Fizz node's through its gateway — with the host
+    /// to name in TLS and the certificate to pin.
+    async fn agent(&self, ctx: &Ctx) -> Result<(Pipe, String, B256)> {
+        match self.gateway {
+            None => {
+                let (addr, pinned) = &self.endpoint;
+                let stream = tokio::net::TcpStream::connect(addr)
+                    .await
+                    .with_context(|| format!("cannot reach {addr}"))?;
+                Ok((Box::new(stream), host_of(addr).to_string(), *pinned))
+            }
+            Some(_) => {
+                let registry = ctx.addr("registry")?;
+                let (stream, cert) = self.access.connect_agent(self.node, registry).await?;
+                Ok((Box::new(stream), "spon-node".into(), cert))
+            }
+        }
+    }
+
     fn describe(&self, out: &mut Out) {
         out.field("node", self.node);
         match self.gateway {
@@ -183,17 +201,8 @@ pub async fn send(ctx: &Ctx, lease_id: u64, file: PathBuf, via: Via) -> Result<O
             .to_vec()
             .into(),
     };
-    let (status, body) = match reach.gateway {
-        None => {
-            let (addr, pinned) = &reach.endpoint;
-            server::post(addr, *pinned, identity, &post).await?
-        }
-        Some(_) => {
-            let registry = ctx.addr("registry")?;
-            let (stream, cert) = reach.access.connect_agent(reach.node, registry).await?;
-            server::post_over(stream, "spon-node", cert, identity, &post).await?
-        }
-    };
+    let (stream, host, pinned) = reach.agent(ctx).await?;
+    let (status, body) = server::post_over(stream, &host, pinned, identity, &post).await?;
     if status != 201 {
         bail!(
             "the node refused the manifest ({status}): {}",
@@ -219,38 +228,9 @@ pub async fn logs(ctx: &Ctx, lease_id: u64, bytes: u64, via: Via) -> Result<Out>
     let digest = manifest::read_digest(ctx.client.chain_id, market, lease_id, identity.hash());
     let signature = ctx.signer()?.sign_message_sync(digest.as_slice())?;
     let signature = signature.as_bytes();
-    let reads = match reach.gateway {
-        None => {
-            let (addr, pinned) = &reach.endpoint;
-            let stream = tokio::net::TcpStream::connect(addr)
-                .await
-                .with_context(|| format!("cannot reach {addr}"))?;
-            server::read_workload(
-                stream,
-                host(addr),
-                *pinned,
-                identity,
-                lease_id,
-                bytes,
-                &signature,
-            )
-            .await?
-        }
-        Some(_) => {
-            let registry = ctx.addr("registry")?;
-            let (stream, cert) = reach.access.connect_agent(reach.node, registry).await?;
-            server::read_workload(
-                stream,
-                "spon-node",
-                cert,
-                identity,
-                lease_id,
-                bytes,
-                &signature,
-            )
-            .await?
-        }
-    };
+    let (stream, host, pinned) = reach.agent(ctx).await?;
+    let reads =
+        server::read_workload(stream, &host, pinned, identity, lease_id, bytes, &signature).await?;
     let (code, status) = reads.status;
     if code != 200 {
         bail!(
@@ -267,8 +247,11 @@ pub async fn logs(ctx: &Ctx, lease_id: u64, bytes: u64, via: Via) -> Result<Out>
         human.push_str(&format!(" ({reason})"));
     }
     out.kv("workload", status.clone(), human);
-    if let Some(restarts) = status["restarts"].as_u64() {
-        out.line(format!("{:<20} {restarts}", "restarts"));
+    if let Some(starts) = status["starts"].as_u64() {
+        out.line(format!("{:<20} {starts}", "starts"));
+    }
+    if let Some(exit) = status["last_exit"].as_str() {
+        out.line(format!("{:<20} {exit}", "last exit"));
     }
     let text = String::from_utf8_lossy(&reads.logs.1).into_owned();
     out.data("output", json!(text));
