@@ -839,15 +839,13 @@ async fn reach_workload(
         .last()
         .and_then(|a| a.parse().ok())
         .with_context(|| format!("no address in {line:?}"))?;
-    let page = http_get(local, "/").await?;
-    let (head, body) = page.split_once("\r\n\r\n").unwrap_or_default();
+    let (status, body) = http_get(local, "/").await?;
     ensure!(
-        head.starts_with("HTTP/1.1 200") && body.contains(&format!("hello from lease {order}")),
-        "the workload answered {page:?}"
+        status == 200 && body.contains(&format!("hello from lease {order}")),
+        "the workload answered {status}: {body:?}"
     );
     r.line(format!(
-        "spon lease connect {order} --port 8080, then GET / on {local}: {}: {:?}",
-        head.lines().next().unwrap_or_default(),
+        "spon lease connect {order} --port 8080, then GET / on {local}: {status}: {:?}",
         body.trim()
     ));
     s.stop(&name).await?;

@@ -309,36 +309,16 @@ where
     Ok(())
 }
 
-/// One `GET path` over a new connection to `addr` (HTTP/1.1): the whole
-/// response, head and body, read to its `content-length`.
+/// One `GET path` of the HTTP service at `addr`: its status and body.
 ///
 /// # Errors
 /// The connection fails or closes early, or no answer within a minute.
-pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> Result<String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await?;
-    s.write_all(format!("GET {path} HTTP/1.1\r\nhost: lease\r\n\r\n").as_bytes())
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> Result<(u16, String)> {
+    let answer = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()?
+        .get(format!("http://{addr}{path}"))
+        .send()
         .await?;
-    let mut text = String::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let length = head
-                .lines()
-                .find_map(|l| {
-                    let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse::<usize>().ok())?
-                })
-                .context("an answer without content-length")?;
-            if body.len() >= length {
-                return Ok(text);
-            }
-        }
-        let n = tokio::time::timeout(Duration::from_secs(60), s.read(&mut buf))
-            .await
-            .context("no answer within a minute")??;
-        ensure!(n > 0, "the connection closed after {text:?}");
-        text.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
+    Ok((answer.status().as_u16(), answer.text().await?))
 }

@@ -109,7 +109,7 @@ fn an_image_manifest_runs_in_a_container_and_is_gone_once_stopped() {
         let deadline = Instant::now() + Duration::from_secs(60);
         let page = loop {
             match http_get(([127, 0, 0, 1], local).into(), "/hello").await {
-                Ok(page) => break page,
+                Ok((_, page)) => break page,
                 Err(e) => {
                     let status = rt.status(LEASE).unwrap();
                     assert!(

@@ -146,6 +146,19 @@ impl Tenant {
         all.extend(args(command));
         all
     }
+
+    /// `spon COMMAND` run to its end as the step `step`, with `env` (the
+    /// key): whether it succeeded, and what it printed.
+    async fn spon(
+        &self,
+        s: &Services,
+        step: &str,
+        command: &[&str],
+        env: &[(&str, String)],
+    ) -> Result<(bool, String)> {
+        s.output(step, "spon", &self.args(command.iter().copied()), env)
+            .await
+    }
 }
 
 /// Echoes `len` bytes through `addr` and checks they come back whole.
@@ -327,11 +340,11 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
     let lease = order.to_string();
 
     // The manifest, through the gateway to the node's agent.
-    let (ok, out) = s
-        .output(
+    let (ok, out) = tenant
+        .spon(
+            &s,
             "send-manifest",
-            "spon",
-            &tenant.args(["lease", "send-manifest", &lease, &path(&manifest_path)]),
+            &["lease", "send-manifest", &lease, &path(&manifest_path)],
             &as_tenant,
         )
         .await?;
@@ -351,12 +364,12 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
         &as_tenant,
     )?;
     let listening = until_forwarding(&mut s).await?;
-    let page = http_get(listening, "/hello").await?;
+    let (status, page) = http_get(listening, "/hello").await?;
     ensure!(
-        page.starts_with("HTTP/1.1 200")
+        status == 200
             && page.contains("hello through the tunnel")
             && page.contains(&format!("hello from lease {order}: GET /hello")),
-        "{page}"
+        "{status}: {page}"
     );
     echo(listening, 1 << 20).await?;
 
@@ -384,13 +397,8 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
 
     // Its output and state, through the gateway: the process listens on a
     // port of the namespace's loopback, which nothing outside reaches.
-    let (ok, out) = s
-        .output(
-            "logs",
-            "spon",
-            &tenant.args(["--json", "lease", "logs", &lease]),
-            &as_tenant,
-        )
+    let (ok, out) = tenant
+        .spon(&s, "logs", &["--json", "lease", "logs", &lease], &as_tenant)
         .await?;
     ensure!(ok, "logs: {out}");
     let logs: serde_json::Value = serde_json::from_str(out.trim())?;
@@ -437,20 +445,20 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
     // Refused by name: a stranger, a certificate that is not the
     // registered one, a node that named another gateway.
     let stranger = [("SPON_PRIVATE_KEY", hex_key(&w.nodes[1]))];
-    let (ok, out) = s
-        .output(
+    let (ok, out) = tenant
+        .spon(
+            &s,
             "connect as a stranger",
-            "spon",
-            &tenant.args(["lease", "connect", &lease, "--port", "8080"]),
+            &["lease", "connect", &lease, "--port", "8080"],
             &stranger,
         )
         .await?;
     ensure!(!ok && out.contains("NotTenant"), "a stranger: {out}");
-    let (ok, out) = s
-        .output(
+    let (ok, out) = tenant
+        .spon(
+            &s,
             "connect with a wrong certificate",
-            "spon",
-            &tenant.args([
+            &[
                 "lease",
                 "connect",
                 &lease,
@@ -458,7 +466,7 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
                 "8080",
                 "--via-cert-hash",
                 &B256::repeat_byte(7).to_string(),
-            ]),
+            ],
             &as_tenant,
         )
         .await?;
@@ -512,11 +520,11 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
         "with the gateway down, a forwarded connection was closed after {:?}",
         started.elapsed()
     );
-    let (ok, out) = s
-        .output(
+    let (ok, out) = tenant
+        .spon(
+            &s,
             "connect while the gateway is down",
-            "spon",
-            &tenant.args(["lease", "connect", &lease, "--port", "8080"]),
+            &["lease", "connect", &lease, "--port", "8080"],
             &as_tenant,
         )
         .await?;
@@ -527,7 +535,7 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
         .await?;
     s.line("spon-gateway again", "tunnel up", PATIENCE).await?;
     let back = restarted.elapsed();
-    let page = http_get(listening, "/hello").await?;
+    let (_, page) = http_get(listening, "/hello").await?;
     ensure!(
         page.contains("hello through the tunnel"),
         "after the restart: {page}"
@@ -536,13 +544,8 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
 
     // The tenant closes the lease (`spon lease close`): the gateway
     // refuses it by name and the agent stops the workload within seconds.
-    let (ok, out) = s
-        .output(
-            "close",
-            "spon",
-            &tenant.args(["lease", "close", &lease]),
-            &as_tenant,
-        )
+    let (ok, out) = tenant
+        .spon(&s, "close", &["lease", "close", &lease], &as_tenant)
         .await?;
     ensure!(ok, "spon lease close: {out}");
     let closed = Instant::now();
@@ -560,11 +563,11 @@ async fn play(w: &mut World, ns: &Netns) -> Result<()> {
         "the workload stopped {:?} after closeLease",
         closed.elapsed()
     );
-    let (ok, out) = s
-        .output(
+    let (ok, out) = tenant
+        .spon(
+            &s,
             "connect after the close",
-            "spon",
-            &tenant.args(["lease", "connect", &lease, "--port", "8080"]),
+            &["lease", "connect", &lease, "--port", "8080"],
             &as_tenant,
         )
         .await?;
@@ -588,14 +591,9 @@ async fn until_forwarding(s: &mut Services) -> Result<SocketAddr> {
 
 /// `GET /stats` of the gateway on `port`.
 async fn gateway_stats(port: u16) -> Result<serde_json::Value> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).await?;
-    s.write_all(b"GET /stats HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
-        .await?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).await?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .context("an HTTP answer")?;
-    Ok(serde_json::from_str(body)?)
+    Ok(reqwest::get(format!("http://127.0.0.1:{port}/stats"))
+        .await?
+        .error_for_status()?
+        .json()
+        .await?)
 }
